@@ -1,0 +1,60 @@
+/* Subcommands.
+ *
+ * To add one: write cmd/<name>.c defining int cmd_<name>(int argc, char
+ * **argv), which parses its own options and returns the exit status;
+ * declare it below; add a row to the table in cmd/main.c, keeping the
+ * table sorted by name; document it in man/cycletool.1 and README.md.
+ */
+#ifndef CT_COMMANDS_H
+#define CT_COMMANDS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../lib/error.h"
+#include "../lib/graph.h"
+
+/* Exit statuses (cycletool(1), EXIT STATUS). */
+enum {
+	EXIT_OK = 0,
+	EXIT_CONDITION = 1, /* a --fail-on condition was met */
+	EXIT_USAGE = 2,
+	EXIT_INPUT = 3,     /* input malformed or unreadable */
+	EXIT_FAILURE_ = 4,  /* out of memory, or output could not be written */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_scan(int argc, char **argv);
+
+/* Shared by the subcommands (cmd/common.c). */
+
+/* Print "cycletool: <message>" to stderr. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Report a usage error for command and return EXIT_USAGE. */
+int usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Load path ("-" = stdin) with the given loader (NULL = probe) into *g.
+ * On failure prints one line naming the file and position and returns
+ * the exit status; returns 0 on success. */
+int load_graph(const char *path, const char *format, unsigned opts, struct ct_graph *g);
+
+/* Map a library error to an exit status, printing it about subject. */
+int report_error(const char *subject, const struct ct_error *err);
+
+/* Flush and check stdout; returns status, or EXIT_FAILURE_ if writing failed. */
+int finish_stdout(int status);
+
+/* Parse a non-negative decimal into *v; false if malformed or too big. */
+bool parse_uint(const char *s, unsigned long max, unsigned long *v);
+
+/* Should output to f be coloured?  when: "auto", "always" or "never". */
+bool want_color(const char *when, FILE *f);
+
+#endif

@@ -1,0 +1,165 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../formats/loader.h"
+#include "commands.h"
+
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cycletool: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cycletool: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'cycletool %s --help' for more information.\n", command);
+	return EXIT_USAGE;
+}
+
+int report_error(const char *subject, const struct ct_error *err)
+{
+	switch (err->code) {
+	case CT_EINPUT:
+		if (err->line && err->column)
+			say("cannot parse '%s' at line %" PRIu64 ", column %" PRIu64 ": %s",
+			    subject, err->line, err->column, err->msg);
+		else if (err->line)
+			say("cannot parse '%s' at line %" PRIu64 ": %s", subject, err->line,
+			    err->msg);
+		else
+			say("cannot read '%s': %s", subject, err->msg);
+		return EXIT_INPUT;
+	case CT_EUSAGE:
+		say("%s", err->msg);
+		return EXIT_USAGE;
+	default:
+		say("%s: %s", subject, err->msg[0] ? err->msg : "failed");
+		return EXIT_FAILURE_;
+	}
+}
+
+struct progress {
+	const char *name;
+	struct timespec start;
+	bool shown;
+};
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct progress *p = ctx;
+
+	if (since(&p->start) < 1.0)
+		return;
+	p->shown = true;
+	if (total)
+		fprintf(stderr, "\rcycletool: loading '%s': %3d%% (%" PRIu64 " MB)", p->name,
+			(int)(done * 100 / total), done >> 20);
+	else
+		fprintf(stderr, "\rcycletool: loading '%s': %" PRIu64 " MB", p->name, done >> 20);
+}
+
+int load_graph(const char *path, const char *format, unsigned opts, struct ct_graph *g)
+{
+	struct ct_input in;
+	struct ct_error err = {0};
+	struct progress prog = {.name = path};
+	struct stat st;
+	FILE *fp;
+	int rc;
+
+	if (strcmp(path, "-") == 0) {
+		fp = stdin;
+		prog.name = "-";
+	} else {
+		fp = fopen(path, "rb");
+		if (!fp) {
+			say("cannot open '%s': %s", path, strerror(errno));
+			return EXIT_INPUT;
+		}
+	}
+	bool have_stat = fstat(fileno(fp), &st) == 0;
+	uint64_t total = have_stat && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	if (have_stat && S_ISDIR(st.st_mode)) {
+		say("cannot read '%s': is a directory", path);
+		if (fp != stdin)
+			fclose(fp);
+		return EXIT_INPUT;
+	}
+	ct_input_init_file(&in, fp, total);
+	if (isatty(STDERR_FILENO)) {
+		clock_gettime(CLOCK_MONOTONIC, &prog.start);
+		in.progress = on_progress;
+		in.progress_ctx = &prog;
+	}
+	rc = ct_load(&in, format, opts, g, &err);
+	if (prog.shown)
+		fputs("\r\033[K", stderr);
+	ct_input_finish(&in);
+	if (fp != stdin)
+		fclose(fp);
+	if (rc)
+		return report_error(prog.name, &err);
+	return 0;
+}
+
+int finish_stdout(int status)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		say("cannot write output: %s", strerror(errno));
+		return EXIT_FAILURE_;
+	}
+	if (fclose(stdout)) {
+		say("cannot write output: %s", strerror(errno));
+		return EXIT_FAILURE_;
+	}
+	return status;
+}
+
+bool parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	unsigned long x = strtoul(s, &end, 10);
+	if (errno || *end || x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+bool want_color(const char *when, FILE *f)
+{
+	if (strcmp(when, "always") == 0)
+		return true;
+	if (strcmp(when, "never") == 0)
+		return false;
+	const char *term = getenv("TERM");
+	return isatty(fileno(f)) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
+}

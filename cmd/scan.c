@@ -1,0 +1,184 @@
+/* cycletool scan: the cyclic strongly connected components of a dump. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../formats/loader.h"
+#include "../lib/report.h"
+#include "../lib/write.h"
+#include "commands.h"
+
+static const char usage[] =
+"Usage: cycletool scan [OPTION]... DUMP\n"
+"List the reference cycles in DUMP (a file, or - for standard input): each\n"
+"cyclic strongly connected component (SCC), whether it is garbage only the\n"
+"cycle collector can free or still alive (and held from where), grouped by\n"
+"signature, largest total bytes first.\n"
+"\n"
+"Selection:\n"
+"      --garbage          only garbage SCCs\n"
+"      --alive            only alive SCCs\n"
+"      --type=TYPE        only SCCs with an object of type TYPE\n"
+"      --min-size=N       only SCCs of at least N objects\n"
+"      --top=N            only the N largest groups (by total bytes)\n"
+"\n"
+"Output:\n"
+"      --json             one JSON document (summary, groups, sccs)\n"
+"      --ndjson           one JSON object per SCC and line\n"
+"      --members          list member addresses of each SCC, and (--json)\n"
+"                         every garbage object in \"garbage\"\n"
+"      --color=WHEN       colour text output: auto (default), always, never\n"
+"\n"
+"Input:\n"
+"  -f, --format=NAME      input format (default: detect): python, meliae\n"
+"      --allow-dangling   count and drop references to objects not in the\n"
+"                         dump instead of failing\n"
+"\n"
+"Exit status:\n"
+"      --fail-on=WHAT     exit 1 if any reported SCC is garbage (WHAT=garbage)\n"
+"                         or if any SCC is reported at all (WHAT=cycles)\n"
+"  -h, --help             show this help and exit\n"
+"\n"
+"Exit status: 0 ok, 1 --fail-on condition met, 2 usage error, 3 input\n"
+"malformed or unreadable, 4 out of memory or output not written.\n";
+
+enum {
+	OPT_GARBAGE = 256, OPT_ALIVE, OPT_TYPE, OPT_MIN_SIZE, OPT_TOP, OPT_JSON, OPT_NDJSON,
+	OPT_MEMBERS, OPT_COLOR, OPT_DANGLING, OPT_FAIL_ON,
+};
+
+static const struct option longopts[] = {
+	{"garbage", no_argument, NULL, OPT_GARBAGE},
+	{"alive", no_argument, NULL, OPT_ALIVE},
+	{"type", required_argument, NULL, OPT_TYPE},
+	{"min-size", required_argument, NULL, OPT_MIN_SIZE},
+	{"top", required_argument, NULL, OPT_TOP},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"ndjson", no_argument, NULL, OPT_NDJSON},
+	{"members", no_argument, NULL, OPT_MEMBERS},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"colour", required_argument, NULL, OPT_COLOR},
+	{"format", required_argument, NULL, 'f'},
+	{"allow-dangling", no_argument, NULL, OPT_DANGLING},
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+enum output { OUT_TEXT, OUT_JSON, OUT_NDJSON };
+enum fail_on { FAIL_NEVER, FAIL_GARBAGE, FAIL_CYCLES };
+
+int cmd_scan(int argc, char **argv)
+{
+	struct ct_report_opts ropts = {0};
+	struct ct_write_opts wopts = {0};
+	enum output output = OUT_TEXT;
+	enum fail_on fail_on = FAIL_NEVER;
+	const char *format = NULL, *color = "auto";
+	unsigned load_opts = 0;
+	unsigned long n;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_GARBAGE:
+		case OPT_ALIVE: {
+			enum ct_report_only only = c == OPT_GARBAGE ? CT_ONLY_GARBAGE : CT_ONLY_ALIVE;
+			if (ropts.only && ropts.only != only)
+				return usage_error("scan", "--garbage and --alive exclude each other");
+			ropts.only = only;
+			break;
+		}
+		case OPT_TYPE:
+			ropts.type = optarg;
+			break;
+		case OPT_MIN_SIZE:
+			if (!parse_uint(optarg, UINT32_MAX, &n))
+				return usage_error("scan", "--min-size needs a number, not '%s'", optarg);
+			ropts.min_size = (uint32_t)n;
+			break;
+		case OPT_TOP:
+			if (!parse_uint(optarg, UINT32_MAX, &n) || n == 0)
+				return usage_error("scan", "--top needs a positive number, not '%s'", optarg);
+			ropts.top = (uint32_t)n;
+			break;
+		case OPT_JSON:
+		case OPT_NDJSON: {
+			enum output want = c == OPT_JSON ? OUT_JSON : OUT_NDJSON;
+			if (output != OUT_TEXT && output != want)
+				return usage_error("scan", "--json and --ndjson exclude each other");
+			output = want;
+			break;
+		}
+		case OPT_MEMBERS:
+			wopts.members = true;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
+				return usage_error("scan", "--color must be auto, always or never");
+			color = optarg;
+			break;
+		case 'f':
+			if (!ct_loader_find(optarg))
+				return usage_error("scan", "unknown format '%s' (python, meliae)", optarg);
+			format = optarg;
+			break;
+		case OPT_DANGLING:
+			load_opts |= CT_BUILD_ALLOW_DANGLING;
+			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "garbage") == 0)
+				fail_on = FAIL_GARBAGE;
+			else if (strcmp(optarg, "cycles") == 0)
+				fail_on = FAIL_CYCLES;
+			else
+				return usage_error("scan", "--fail-on must be garbage or cycles, not '%s'",
+						   optarg);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return finish_stdout(EXIT_OK);
+		case ':':
+			return usage_error("scan", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("scan", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("scan", argc - optind ? "give exactly one DUMP" : "no DUMP given");
+	const char *path = argv[optind];
+
+	struct ct_graph g;
+	struct ct_report r;
+	struct ct_error err = {0};
+	int status = load_graph(path, format, load_opts, &g);
+	if (status)
+		return status;
+	if (g.dangling)
+		say("warning: '%s' refers to %llu objects that are not in it (dropped)", path,
+		    (unsigned long long)g.dangling);
+	if (ct_report_build(&r, &g, &ropts, &err)) {
+		status = report_error(path, &err);
+		goto out;
+	}
+	wopts.name = path;
+	wopts.color = output == OUT_TEXT && want_color(color, stdout);
+	int rc = output == OUT_JSON ? ct_write_json(stdout, &r, &wopts, &err) :
+		 output == OUT_NDJSON ? ct_write_ndjson(stdout, &r, &wopts, &err) :
+		 ct_write_text(stdout, &r, &wopts, &err);
+	if (rc) {
+		status = report_error("standard output", &err);
+		goto out;
+	}
+	if (fail_on == FAIL_CYCLES && r.n_sccs > 0)
+		status = EXIT_CONDITION;
+	for (uint32_t i = 0; fail_on == FAIL_GARBAGE && i < r.n_sccs; i++)
+		if (r.sccs[i].garbage)
+			status = EXIT_CONDITION;
+out:
+	ct_report_finish(&r);
+	ct_graph_finish(&g);
+	return finish_stdout(status);
+}

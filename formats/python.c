@@ -1,0 +1,404 @@
+/* Python heap dumps: cycletool's own format and meliae's.
+ *
+ * Both are JSON lines, one object per line, with "address", "type",
+ * "size" and "refs".  cycletool dumps add a header line
+ * {"cycletool_dump": 1, ...}, a trailer {"cycletool_dump_end": 1,
+ * "objects": N}, and per object "labels", "refcount", "gc", "finalizer",
+ * "weak" and "name" (see cycletool-dump(5)).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/json.h"
+#include "loader.h"
+
+#define VALUE_MAX 100  /* bytes of a value kept for display */
+
+struct record {
+	bool has_addr, has_type, has_size, has_refs, has_refcount, has_labels;
+	bool header, trailer;
+	uint64_t addr, size, refcount, version, objects;
+	uint32_t type, value, name;
+	uint8_t flags;
+	uint64_t *refs, *weak;
+	uint32_t *labels;
+	size_t nrefs, nweak, nlabels;
+	size_t refs_cap, weak_cap, labels_cap;
+};
+
+static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		uint64_t *p = realloc(*a, c * sizeof(*p));
+		if (!p)
+			return -1;
+		*a = p;
+		*cap = c;
+	}
+	(*a)[(*n)++] = v;
+	return 0;
+}
+
+static int push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		uint32_t *p = realloc(*a, c * sizeof(*p));
+		if (!p)
+			return -1;
+		*a = p;
+		*cap = c;
+	}
+	(*a)[(*n)++] = v;
+	return 0;
+}
+
+/* Cut s to at most max bytes without splitting a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+static int intern(struct ct_builder *b, struct ct_json *j, const char *s, size_t n,
+		  uint32_t *id, struct ct_error *err)
+{
+	*id = ct_builder_intern(b, s, n);
+	if (*id == CT_NONE)
+		return -ct_error_nomem(err);
+	(void)j;
+	return 0;
+}
+
+static int parse_addr_array(struct ct_json *j, const char *what, uint64_t **a, size_t *n,
+			    size_t *cap, struct ct_error *err)
+{
+	int rc = ct_json_begin(j, '[', ']', err);
+
+	*n = 0;
+	while (rc == 1) {
+		uint64_t v;
+		if ((rc = ct_json_u64(j, &v, what, err)))
+			return rc;
+		if (push_u64(a, n, cap, v))
+			return -ct_error_nomem(err);
+		rc = ct_json_next(j, ']', err);
+	}
+	return rc;
+}
+
+static int parse_labels(struct ct_json *j, struct ct_builder *b, struct record *r,
+			struct ct_error *err)
+{
+	int rc = ct_json_begin(j, '[', ']', err);
+
+	r->nlabels = 0;
+	r->has_labels = true;
+	while (rc == 1) {
+		uint32_t id = 0;
+		enum ct_json_type t = ct_json_peek(j);
+		if (t == CT_JSON_NULL) {
+			if ((rc = ct_json_skip(j, err)))
+				return rc;
+		} else if (t == CT_JSON_STRING) {
+			const char *s;
+			size_t n;
+			if ((rc = ct_json_string(j, &s, &n, err)) ||
+			    (rc = intern(b, j, s, n, &id, err)))
+				return rc;
+		} else {
+			return ct_json_fail(j, err, "\"labels\" entries must be strings or null");
+		}
+		if (push_u32(&r->labels, &r->nlabels, &r->labels_cap, id))
+			return -ct_error_nomem(err);
+		rc = ct_json_next(j, ']', err);
+	}
+	return rc;
+}
+
+static int parse_value(struct ct_json *j, struct ct_builder *b, uint32_t *id,
+		       struct ct_error *err)
+{
+	const char *s;
+	size_t n;
+	int rc;
+
+	switch (ct_json_peek(j)) {
+	case CT_JSON_STRING:
+		if ((rc = ct_json_string(j, &s, &n, err)))
+			return rc;
+		return intern(b, j, s, utf8_cut(s, n, VALUE_MAX), id, err);
+	case CT_JSON_NUMBER:
+		if ((rc = ct_json_number(j, &s, &n, err)))
+			return rc;
+		return intern(b, j, s, n < VALUE_MAX ? n : VALUE_MAX, id, err);
+	case CT_JSON_TRUE:
+		*id = 0;
+		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, j, "True", 4, id, err);
+	case CT_JSON_FALSE:
+		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, j, "False", 5, id, err);
+	case CT_JSON_NULL:
+		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, j, "None", 4, id, err);
+	default:
+		/* Lists or objects as values: kept out of the graph. */
+		*id = 0;
+		return ct_json_skip(j, err);
+	}
+}
+
+static bool key_is(const char *k, size_t n, const char *want)
+{
+	return strlen(want) == n && memcmp(k, want, n) == 0;
+}
+
+/* Parse one line into r. */
+static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *r,
+			struct ct_error *err)
+{
+	const char *k, *s;
+	size_t kn, n;
+	bool flag;
+	int rc;
+
+	r->has_addr = r->has_type = r->has_size = r->has_refs = false;
+	r->has_refcount = r->has_labels = r->header = r->trailer = false;
+	r->flags = 0;
+	r->value = r->name = 0;
+	r->nrefs = r->nweak = r->nlabels = 0;
+
+	if (ct_json_peek(j) != CT_JSON_OBJECT)
+		return ct_json_fail(j, err, "expected a JSON object ('{')");
+	rc = ct_json_begin(j, '{', '}', err);
+	while (rc == 1) {
+		if (ct_json_peek(j) != CT_JSON_STRING)
+			return ct_json_fail(j, err, "expected a member name");
+		if ((rc = ct_json_string(j, &k, &kn, err)) || (rc = ct_json_expect(j, ':', err)))
+			return rc;
+		/* k may live in the scratch buffer: compare before reading on. */
+		if (key_is(k, kn, "address")) {
+			rc = ct_json_u64(j, &r->addr, "address", err);
+			r->has_addr = true;
+		} else if (key_is(k, kn, "type")) {
+			if (ct_json_peek(j) != CT_JSON_STRING)
+				return ct_json_fail(j, err, "\"type\" must be a string");
+			if (!(rc = ct_json_string(j, &s, &n, err)))
+				rc = intern(b, j, s, n, &r->type, err);
+			r->has_type = true;
+		} else if (key_is(k, kn, "size")) {
+			rc = ct_json_u64(j, &r->size, "size", err);
+			r->has_size = true;
+		} else if (key_is(k, kn, "refs")) {
+			rc = parse_addr_array(j, "refs", &r->refs, &r->nrefs, &r->refs_cap, err);
+			r->has_refs = true;
+		} else if (key_is(k, kn, "weak")) {
+			rc = parse_addr_array(j, "weak", &r->weak, &r->nweak, &r->weak_cap, err);
+		} else if (key_is(k, kn, "labels")) {
+			rc = parse_labels(j, b, r, err);
+		} else if (key_is(k, kn, "refcount")) {
+			rc = ct_json_u64(j, &r->refcount, "refcount", err);
+			r->has_refcount = true;
+		} else if (key_is(k, kn, "value")) {
+			rc = parse_value(j, b, &r->value, err);
+		} else if (key_is(k, kn, "name")) {
+			if (ct_json_peek(j) == CT_JSON_STRING) {
+				if (!(rc = ct_json_string(j, &s, &n, err)))
+					rc = intern(b, j, s, utf8_cut(s, n, VALUE_MAX), &r->name, err);
+			} else {
+				rc = ct_json_skip(j, err);
+			}
+		} else if (key_is(k, kn, "gc")) {
+			if (!(rc = ct_json_bool(j, &flag, "gc", err)) && !flag)
+				r->flags |= CT_NODE_LEAF;
+		} else if (key_is(k, kn, "finalizer")) {
+			if (!(rc = ct_json_bool(j, &flag, "finalizer", err)) && flag)
+				r->flags |= CT_NODE_FINALIZER;
+		} else if (key_is(k, kn, "cycletool_dump")) {
+			rc = ct_json_u64(j, &r->version, "cycletool_dump", err);
+			r->header = true;
+		} else if (key_is(k, kn, "cycletool_dump_end")) {
+			rc = ct_json_skip(j, err);
+			r->trailer = true;
+		} else if (key_is(k, kn, "objects")) {
+			rc = ct_json_u64(j, &r->objects, "objects", err);
+		} else {
+			rc = ct_json_skip(j, err);
+		}
+		if (rc)
+			return rc;
+		rc = ct_json_next(j, '}', err);
+	}
+	if (rc)
+		return rc;
+	return ct_json_done(j, err);
+}
+
+static int add_record(struct ct_builder *b, struct record *r, uint64_t line,
+		      struct ct_error *err)
+{
+	static const char *const required[] = {"address", "type", "size", "refs"};
+	bool have[] = {r->has_addr, r->has_type, r->has_size, r->has_refs};
+	int rc;
+
+	for (size_t i = 0; i < 4; i++)
+		if (!have[i])
+			return ct_error_at(err, CT_EINPUT, line, 0,
+					   "object has no \"%s\" member", required[i]);
+	if (r->has_labels && r->nlabels != r->nrefs)
+		return ct_error_at(err, CT_EINPUT, line, 0,
+				   "\"labels\" has %zu entries but \"refs\" has %zu",
+				   r->nlabels, r->nrefs);
+	if (r->nweak)
+		r->flags |= CT_NODE_WEAKREF;
+	rc = ct_builder_node(b, r->addr, r->type, r->size, r->flags,
+			     r->value ? r->value : r->name, r->has_refcount, r->refcount,
+			     line, err);
+	for (size_t i = 0; !rc && i < r->nrefs; i++)
+		rc = ct_builder_edge(b, r->refs[i], r->has_labels ? r->labels[i] : 0,
+				     CT_EDGE_STRONG, err);
+	for (size_t i = 0; !rc && i < r->nweak; i++)
+		rc = ct_builder_edge(b, r->weak[i], 0, CT_EDGE_WEAK, err);
+	if (rc && err && !err->line)
+		err->line = line;
+	return rc;
+}
+
+static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_error *err)
+{
+	struct ct_json j;
+	struct record r;
+	const char *line;
+	size_t len;
+	uint64_t objects = 0;
+	bool seen_trailer = false;
+	int rc = 0, more;
+
+	ct_json_init(&j);
+	memset(&r, 0, sizeof(r));
+	while ((more = ct_input_line(in, &line, &len, err)) == 1) {
+		uint64_t ln = in->line;
+		ct_json_reset(&j, line, len, ln);
+		if (ct_json_peek(&j) == CT_JSON_END)
+			continue; /* blank line */
+		if (seen_trailer) {
+			rc = ct_error_at(err, CT_EINPUT, ln, 1, "data after the end record");
+			goto out;
+		}
+		if ((rc = parse_record(&j, b, &r, err))) {
+			rc = -rc;
+			goto out;
+		}
+		if (r.header) {
+			if (ln != 1 || objects) {
+				rc = ct_error_at(err, CT_EINPUT, ln, 1, "header record not on the first line");
+				goto out;
+			}
+			if (r.version != 1) {
+				rc = ct_error_at(err, CT_EINPUT, ln, 1,
+						 "unsupported dump version %" PRIu64 " (this cycletool reads 1)",
+						 r.version);
+				goto out;
+			}
+			continue;
+		}
+		if (r.trailer) {
+			if (r.objects != objects) {
+				rc = ct_error_at(err, CT_EINPUT, ln, 1,
+						 "end record says %" PRIu64 " objects but %" PRIu64 " were read",
+						 r.objects, objects);
+				goto out;
+			}
+			seen_trailer = true;
+			continue;
+		}
+		if ((rc = add_record(b, &r, ln, err)))
+			goto out;
+		objects++;
+	}
+	if (more < 0) {
+		rc = err ? err->code : CT_EINPUT;
+		goto out;
+	}
+	if (objects == 0) {
+		rc = ct_error_at(err, CT_EINPUT, in->line, 0, "no objects in the dump");
+		goto out;
+	}
+	if (ours && !seen_trailer)
+		rc = ct_error_at(err, CT_EINPUT, in->line, 0,
+				 "truncated dump: no end record after %" PRIu64 " objects", objects);
+out:
+	ct_json_finish(&j);
+	free(r.refs);
+	free(r.weak);
+	free(r.labels);
+	return rc;
+}
+
+static int load_python(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
+{
+	return load(in, b, true, err);
+}
+
+static int load_meliae(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
+{
+	return load(in, b, false, err);
+}
+
+/* The first line of head (up to the probe window). */
+static size_t first_line(const char *head, size_t len)
+{
+	const char *nl = memchr(head, '\n', len);
+	return nl ? (size_t)(nl - head) : len;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+static bool has(const char *p, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(p + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+static int probe_python(const char *head, size_t len)
+{
+	const char *p = skip_ws(head, head + len);
+	size_t n = first_line(p, len - (size_t)(p - head));
+
+	return n && *p == '{' && has(p, n, "\"cycletool_dump\"") ? 100 : 0;
+}
+
+static int probe_meliae(const char *head, size_t len)
+{
+	const char *p = skip_ws(head, head + len);
+	size_t n = first_line(p, len - (size_t)(p - head));
+
+	if (!n || *p != '{' || has(p, n, "\"cycletool_dump\""))
+		return 0;
+	return has(p, n, "\"address\"") && has(p, n, "\"type\"") ? 60 : 0;
+}
+
+const struct ct_loader ct_loader_python = {
+	.name = "python",
+	.description = "cycletool Python dump (JSON lines, see cycletool-dump(5))",
+	.probe = probe_python,
+	.load = load_python,
+};
+
+const struct ct_loader ct_loader_meliae = {
+	.name = "meliae",
+	.description = "meliae Python dump (JSON lines without header)",
+	.probe = probe_meliae,
+	.load = load_meliae,
+};

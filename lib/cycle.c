@@ -1,0 +1,236 @@
+#include "cycle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int ct_cycle_ws_init(struct ct_cycle_ws *ws, const struct ct_graph *g, struct ct_error *err)
+{
+	size_t n = g->n_nodes ? g->n_nodes : 1;
+
+	memset(ws, 0, sizeof(*ws));
+	ws->mark = calloc(n, sizeof(*ws->mark));
+	ws->pnode = malloc(n * sizeof(*ws->pnode));
+	ws->pedge = malloc(n * sizeof(*ws->pedge));
+	ws->queue = malloc(n * sizeof(*ws->queue));
+	if (!ws->mark || !ws->pnode || !ws->pedge || !ws->queue) {
+		ct_cycle_ws_finish(ws);
+		return ct_error_nomem(err);
+	}
+	return 0;
+}
+
+void ct_cycle_ws_finish(struct ct_cycle_ws *ws)
+{
+	if (!ws)
+		return;
+	free(ws->mark);
+	free(ws->pnode);
+	free(ws->pedge);
+	free(ws->queue);
+	free(ws->buf);
+	free(ws->rank);
+	free(ws->order);
+	memset(ws, 0, sizeof(*ws));
+}
+
+uint32_t ct_cycle_start(const struct ct_graph *g, const struct ct_scc *s, uint32_t c)
+{
+	uint32_t best = s->members[s->member_off[c]];
+	const char *bt = ct_graph_str(g, g->type[best]);
+
+	for (uint32_t i = s->member_off[c] + 1; i < s->member_off[c + 1]; i++) {
+		uint32_t v = s->members[i];
+		if (g->type[v] == g->type[best])
+			continue;
+		const char *t = ct_graph_str(g, g->type[v]);
+		if (strcmp(t, bt) < 0) {
+			best = v;
+			bt = t;
+		}
+	}
+	return best;
+}
+
+uint32_t ct_cycle_find(const struct ct_graph *g, const struct ct_scc *s, uint32_t start,
+		       struct ct_cycle_ws *ws, uint32_t *nodes, uint32_t *edges)
+{
+	uint32_t c = s->comp[start];
+	uint32_t head = 0, tail = 0;
+	uint32_t stamp = ++ws->stamp;
+
+	if (stamp == 0) { /* wrapped: start afresh */
+		memset(ws->mark, 0, (g->n_nodes ? g->n_nodes : 1) * sizeof(*ws->mark));
+		stamp = ws->stamp = 1;
+	}
+	ws->mark[start] = stamp;
+	ws->queue[tail++] = start;
+	while (head < tail) {
+		uint32_t u = ws->queue[head++];
+		for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1]; e++) {
+			uint32_t w = g->dst[e];
+			if (!ct_edge_kind_is_strong(g->kind[e]) || s->comp[w] != c)
+				continue;
+			if (w == start) {
+				/* Closed the cycle: walk back from u. */
+				uint32_t len = 1;
+				for (uint32_t x = u; x != start; x = ws->pnode[x])
+					len++;
+				uint32_t i = len - 1;
+				edges[i] = e;
+				for (uint32_t x = u; x != start; x = ws->pnode[x]) {
+					nodes[i] = x;
+					edges[i - 1] = ws->pedge[x];
+					i--;
+				}
+				nodes[0] = start;
+				return len;
+			}
+			if (ws->mark[w] == stamp)
+				continue;
+			ws->mark[w] = stamp;
+			ws->pnode[w] = u;
+			ws->pedge[w] = e;
+			ws->queue[tail++] = w;
+		}
+	}
+	return 0;
+}
+
+int ct_label_is_index(const char *l)
+{
+	if (l[0] != '[' || l[1] < '0' || l[1] > '9')
+		return 0;
+	l++;
+	while (*l >= '0' && *l <= '9')
+		l++;
+	return l[0] == ']' && l[1] == '\0';
+}
+
+/* Compare two steps (type, then normalised label) by their text. */
+static int step_cmp(const struct ct_graph *g, const uint32_t *nodes, const uint32_t *edges,
+		    uint32_t a, uint32_t b)
+{
+	int d = strcmp(ct_graph_str(g, g->type[nodes[a]]), ct_graph_str(g, g->type[nodes[b]]));
+	if (d)
+		return d;
+	const char *la = ct_graph_str(g, g->label[edges[a]]);
+	const char *lb = ct_graph_str(g, g->label[edges[b]]);
+	int ia = ct_label_is_index(la), ib = ct_label_is_index(lb);
+	if (ia || ib)
+		return ia && ib ? 0 : (ia ? strcmp("[*]", lb) : strcmp(la, "[*]"));
+	return strcmp(la, lb);
+}
+
+/* Sort step indices by step text: bottom-up merge sort, tmp has len slots. */
+static void sort_steps(const struct ct_graph *g, const uint32_t *nodes, const uint32_t *edges,
+		       uint32_t *order, uint32_t *tmp, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		order[i] = i;
+	for (uint32_t width = 1; width < len; width *= 2) {
+		for (uint32_t lo = 0; lo < len; lo += 2 * width) {
+			uint32_t mid = lo + width < len ? lo + width : len;
+			uint32_t hi = lo + 2 * width < len ? lo + 2 * width : len;
+			uint32_t a = lo, b = mid, o = lo;
+			while (a < mid && b < hi)
+				tmp[o++] = step_cmp(g, nodes, edges, order[a], order[b]) <= 0 ?
+					   order[a++] : order[b++];
+			while (a < mid)
+				tmp[o++] = order[a++];
+			while (b < hi)
+				tmp[o++] = order[b++];
+		}
+		memcpy(order, tmp, len * sizeof(*order));
+	}
+}
+
+/* Least rotation of rank[0..n) (Booth's algorithm). */
+static uint32_t least_rotation(const uint32_t *rank, uint32_t n, int32_t *f)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < 2 * n; i++)
+		f[i] = -1;
+	for (uint32_t j = 1; j < 2 * n; j++) {
+		uint32_t sj = rank[j % n];
+		int32_t i = f[j - k - 1];
+		while (i != -1 && sj != rank[(k + (uint32_t)i + 1) % n]) {
+			if (sj < rank[(k + (uint32_t)i + 1) % n])
+				k = j - (uint32_t)i - 1;
+			i = f[i];
+		}
+		if (i == -1 && sj != rank[(k + (uint32_t)i + 1) % n]) {
+			if (sj < rank[(k + (uint32_t)i + 1) % n])
+				k = j;
+			f[j - k] = -1;
+		} else {
+			f[j - k] = i + 1;
+		}
+	}
+	return k;
+}
+
+static int put(struct ct_cycle_ws *ws, size_t *at, const char *s, size_t n)
+{
+	if (*at + n + 1 > ws->buf_cap) {
+		size_t cap = ws->buf_cap ? ws->buf_cap : 256;
+		while (cap < *at + n + 1)
+			cap *= 2;
+		char *b = realloc(ws->buf, cap);
+		if (!b)
+			return -1;
+		ws->buf = b;
+		ws->buf_cap = cap;
+	}
+	memcpy(ws->buf + *at, s, n);
+	*at += n;
+	ws->buf[*at] = '\0';
+	return 0;
+}
+
+int ct_cycle_signature(const struct ct_graph *g, const uint32_t *nodes, const uint32_t *edges,
+		       uint32_t len, struct ct_cycle_ws *ws, size_t *n, struct ct_error *err)
+{
+	static const char arrow[] = " \xe2\x86\x92 "; /* " → " */
+
+	if (len * 2 > ws->steps_cap) {
+		uint32_t cap = len * 2;
+		uint32_t *r = realloc(ws->rank, cap * sizeof(*r));
+		if (r)
+			ws->rank = r;
+		uint32_t *o = realloc(ws->order, cap * sizeof(*o));
+		if (o)
+			ws->order = o;
+		if (!r || !o)
+			return ct_error_nomem(err);
+		ws->steps_cap = cap;
+	}
+	/* Rank each step by its text, then find the least rotation. */
+	sort_steps(g, nodes, edges, ws->order, ws->rank, len);
+	uint32_t r = 0;
+	for (uint32_t i = 0; i < len; i++) {
+		if (i > 0 && step_cmp(g, nodes, edges, ws->order[i - 1], ws->order[i]) != 0)
+			r++;
+		ws->rank[ws->order[i]] = r;
+	}
+	uint32_t k = least_rotation(ws->rank, len, (int32_t *)ws->order);
+
+	size_t at = 0;
+	for (uint32_t i = 0; i <= len; i++) {
+		uint32_t step = (k + i) % len;
+		const char *t = ct_graph_str(g, g->type[nodes[step]]);
+		if ((i > 0 && put(ws, &at, arrow, sizeof(arrow) - 1)) || put(ws, &at, t, strlen(t)))
+			return ct_error_nomem(err);
+		if (i == len)
+			break;
+		const char *l = ct_graph_str(g, g->label[edges[step]]);
+		if (ct_label_is_index(l))
+			l = "[*]";
+		if (*l && (put(ws, &at, " ", 1) || put(ws, &at, l, strlen(l))))
+			return ct_error_nomem(err);
+	}
+	if (at == 0 && put(ws, &at, "", 0))
+		return ct_error_nomem(err);
+	*n = at;
+	return 0;
+}

@@ -1,0 +1,295 @@
+#include "graph.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- address map ---- */
+
+void ct_addrmap_init(struct ct_addrmap *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void ct_addrmap_finish(struct ct_addrmap *m)
+{
+	if (!m)
+		return;
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+static int rehash(struct ct_addrmap *m, uint64_t cap)
+{
+	if (cap > (1ULL << 32))
+		return CT_ENOMEM;
+	uint64_t *keys = malloc(cap * sizeof(*keys));
+	uint32_t *vals = malloc(cap * sizeof(*vals));
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return CT_ENOMEM;
+	}
+	memset(vals, 0xff, cap * sizeof(*vals));
+	uint32_t mask = (uint32_t)(cap - 1);
+	if (m->vals) {
+		for (uint64_t i = 0; i <= m->mask; i++) {
+			if (m->vals[i] == CT_NONE)
+				continue;
+			uint32_t j = (uint32_t)ct_hash_u64(m->keys[i]) & mask;
+			while (vals[j] != CT_NONE)
+				j = (j + 1) & mask;
+			keys[j] = m->keys[i];
+			vals[j] = m->vals[i];
+		}
+	}
+	free(m->keys);
+	free(m->vals);
+	m->keys = keys;
+	m->vals = vals;
+	m->mask = mask;
+	return 0;
+}
+
+int ct_addrmap_reserve(struct ct_addrmap *m, uint32_t n)
+{
+	uint64_t cap = 16;
+	while (cap < (uint64_t)n * 2)
+		cap *= 2;
+	if (m->vals && cap <= (uint64_t)m->mask + 1)
+		return 0;
+	return rehash(m, cap);
+}
+
+int ct_addrmap_put(struct ct_addrmap *m, uint64_t key, uint32_t val, uint32_t *old)
+{
+	if (!m->vals || (uint64_t)(m->count + 1) * 2 > (uint64_t)m->mask + 1) {
+		uint64_t cap = m->vals ? ((uint64_t)m->mask + 1) * 2 : 1024;
+		if (rehash(m, cap))
+			return CT_ENOMEM;
+	}
+	uint32_t i = (uint32_t)ct_hash_u64(key) & m->mask;
+	for (; m->vals[i] != CT_NONE; i = (i + 1) & m->mask) {
+		if (m->keys[i] == key) {
+			*old = m->vals[i];
+			return 0;
+		}
+	}
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->count++;
+	*old = CT_NONE;
+	return 0;
+}
+
+uint32_t ct_addrmap_get(const struct ct_addrmap *m, uint64_t key)
+{
+	if (!m->vals)
+		return CT_NONE;
+	uint32_t i = (uint32_t)ct_hash_u64(key) & m->mask;
+	for (; m->vals[i] != CT_NONE; i = (i + 1) & m->mask)
+		if (m->keys[i] == key)
+			return m->vals[i];
+	return CT_NONE;
+}
+
+/* ---- graph ---- */
+
+void ct_graph_finish(struct ct_graph *g)
+{
+	if (!g)
+		return;
+	free(g->addr);
+	free(g->type);
+	free(g->size);
+	free(g->flags);
+	free(g->value);
+	free(g->refcount);
+	free(g->out_off);
+	free(g->dst);
+	free(g->label);
+	free(g->kind);
+	ct_addrmap_finish(&g->map);
+	ct_strings_finish(&g->strings);
+	memset(g, 0, sizeof(*g));
+}
+
+/* ---- builder ---- */
+
+void ct_builder_init(struct ct_builder *b, const char *format)
+{
+	memset(b, 0, sizeof(*b));
+	ct_strings_init(&b->g.strings);
+	ct_addrmap_init(&b->g.map);
+	b->g.format = format;
+}
+
+void ct_builder_finish(struct ct_builder *b)
+{
+	if (!b)
+		return;
+	ct_graph_finish(&b->g);
+	free(b->pos);
+	free(b->taddr);
+	memset(b, 0, sizeof(*b));
+}
+
+#define GROW(ptr, cap, ok) \
+	do { \
+		void *p_ = realloc((ptr), (size_t)(cap) * sizeof(*(ptr))); \
+		if (p_) (ptr) = p_; else (ok) = 0; \
+	} while (0)
+
+static int grow_nodes(struct ct_builder *b)
+{
+	uint64_t cap = b->node_cap ? (uint64_t)b->node_cap * 2 : 4096;
+	int ok = 1;
+
+	if (cap >= CT_NONE)
+		cap = CT_NONE - 1;
+	if (cap <= b->node_cap)
+		return CT_ENOMEM;
+	struct ct_graph *g = &b->g;
+	GROW(g->addr, cap, ok);
+	GROW(g->type, cap, ok);
+	GROW(g->size, cap, ok);
+	GROW(g->flags, cap, ok);
+	GROW(g->value, cap, ok);
+	GROW(g->out_off, cap + 1, ok);
+	GROW(b->pos, cap, ok);
+	if (b->has_refcount || g->refcount)
+		GROW(g->refcount, cap, ok);
+	if (!ok)
+		return CT_ENOMEM;
+	b->node_cap = (uint32_t)cap;
+	return 0;
+}
+
+int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t size,
+		    uint8_t flags, uint32_t value, bool has_refcount, uint64_t refcount,
+		    uint64_t pos, struct ct_error *err)
+{
+	struct ct_graph *g = &b->g;
+	uint32_t i = g->n_nodes, old;
+
+	if (i == CT_NONE - 1)
+		return ct_error_at(err, CT_EINPUT, pos, 0, "too many objects (limit %u)", i);
+	if (i == b->node_cap && grow_nodes(b))
+		return ct_error_nomem(err);
+	if (has_refcount && !g->refcount) {
+		/* First object with a count: earlier ones get 0 (unknown). */
+		g->refcount = calloc(b->node_cap, sizeof(*g->refcount));
+		if (!g->refcount)
+			return ct_error_nomem(err);
+		b->has_refcount = true;
+	}
+	if (ct_addrmap_put(&g->map, addr, i, &old))
+		return ct_error_nomem(err);
+	if (old != CT_NONE)
+		return ct_error_at(err, CT_EINPUT, pos, 0,
+				   "duplicate address 0x%" PRIx64 " (first at line %" PRIu64 ")",
+				   addr, b->pos[old]);
+	g->addr[i] = addr;
+	g->type[i] = type;
+	g->size[i] = size;
+	g->flags[i] = flags;
+	g->value[i] = value;
+	if (g->refcount)
+		g->refcount[i] = has_refcount ? refcount : 0;
+	b->pos[i] = pos;
+	g->out_off[i] = (uint32_t)b->n_edges;
+	g->n_nodes = i + 1;
+	return 0;
+}
+
+int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, uint8_t kind,
+		    struct ct_error *err)
+{
+	struct ct_graph *g = &b->g;
+
+	if (g->n_nodes == 0)
+		return ct_error_set(err, CT_EUSAGE, "edge before any node");
+	if (b->n_edges == b->edge_cap) {
+		uint64_t cap = b->edge_cap ? (uint64_t)b->edge_cap * 2 : 16384;
+		int ok = 1;
+		if (cap >= UINT32_MAX)
+			cap = UINT32_MAX - 1;
+		if (cap <= b->edge_cap)
+			return ct_error_at(err, CT_EINPUT, b->pos[g->n_nodes - 1], 0,
+					   "too many references (limit %u)", b->edge_cap);
+		GROW(b->taddr, cap, ok);
+		GROW(g->label, cap, ok);
+		GROW(g->kind, cap, ok);
+		if (!ok)
+			return ct_error_nomem(err);
+		b->edge_cap = (uint32_t)cap;
+	}
+	b->taddr[b->n_edges] = target_addr;
+	g->label[b->n_edges] = label;
+	g->kind[b->n_edges] = kind;
+	b->n_edges++;
+	return 0;
+}
+
+int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
+		     struct ct_error *err)
+{
+	struct ct_graph *g = &b->g;
+	int rc = 0;
+	uint32_t n = g->n_nodes, m = (uint32_t)b->n_edges;
+
+	if (!g->out_off && grow_nodes(b)) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	g->out_off[n] = m;
+	g->dst = malloc((m ? m : 1) * sizeof(*g->dst));
+	if (!g->dst) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	/* Resolve targets; dropped (dangling) edges are compacted away. */
+	uint32_t w = 0;
+	for (uint32_t v = 0; v < n; v++) {
+		uint32_t start = g->out_off[v], end = g->out_off[v + 1];
+		g->out_off[v] = w;
+		for (uint32_t e = start; e < end; e++) {
+			uint32_t t = ct_addrmap_get(&g->map, b->taddr[e]);
+			if (t == CT_NONE) {
+				if (!(opts & CT_BUILD_ALLOW_DANGLING)) {
+					rc = ct_error_at(err, CT_EINPUT, b->pos[v], 0,
+							 "reference to unknown address 0x%" PRIx64
+							 " (not in the dump)", b->taddr[e]);
+					goto out;
+				}
+				g->dangling++;
+				continue;
+			}
+			g->dst[w] = t;
+			g->label[w] = g->label[e];
+			g->kind[w] = g->kind[e];
+			w++;
+		}
+	}
+	g->out_off[n] = w;
+	g->n_edges = w;
+	free(b->taddr);
+	b->taddr = NULL;
+	free(b->pos);
+	b->pos = NULL;
+	/* Give back the slack of the growth strategy. */
+	if (w) {
+		uint32_t *d = realloc(g->dst, w * sizeof(*d));
+		uint32_t *l = realloc(g->label, w * sizeof(*l));
+		uint8_t *k = realloc(g->kind, w);
+		if (d) g->dst = d;
+		if (l) g->label = l;
+		if (k) g->kind = k;
+	}
+	*out = *g;
+	memset(g, 0, sizeof(*g));
+out:
+	ct_builder_finish(b);
+	return rc;
+}

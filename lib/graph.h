@@ -1,0 +1,142 @@
+/* The heap graph every analysis reads, and the builder loaders feed.
+ *
+ * Nodes are numbered 0..n_nodes-1 (32-bit).  Out-edges are stored in
+ * compressed sparse rows: the edges of node i are out_off[i] ..
+ * out_off[i+1]-1, in the order the loader gave them.  Type names, edge
+ * labels and short values are ids into the graph's own string arena.
+ *
+ * Memory: about 33 bytes per node (41 with reference counts) and 9 bytes
+ * per edge, plus the address map (12 bytes per slot, at most 2 slots per
+ * node) and the strings.
+ */
+#ifndef CT_GRAPH_H
+#define CT_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "strings.h"
+
+#define CT_NONE UINT32_MAX
+
+/* Node flags: facts the loader knows. */
+enum ct_node_flag {
+	CT_NODE_ROOT = 1 << 0,      /* referenced from outside the dump (V8 roots) */
+	CT_NODE_FINALIZER = 1 << 1, /* has a finalizer (__del__) */
+	CT_NODE_WEAKREF = 1 << 2,   /* a weak reference or weak container */
+	CT_NODE_LEAF = 1 << 3,      /* not tracked by the cycle collector */
+};
+
+/* Edge kinds. */
+enum ct_edge_kind {
+	CT_EDGE_STRONG = 0,
+	CT_EDGE_WEAK = 1,     /* does not keep its target alive */
+	CT_EDGE_INTERNAL = 2, /* engine-internal, keeps its target alive */
+	CT_EDGE_SHORTCUT = 3, /* V8 shortcut: only meaningful from the root */
+};
+
+static inline bool ct_edge_kind_is_strong(uint8_t kind)
+{
+	return kind == CT_EDGE_STRONG || kind == CT_EDGE_INTERNAL;
+}
+
+/* Address -> node index map (open addressing). */
+struct ct_addrmap {
+	uint64_t *keys;
+	uint32_t *vals;   /* CT_NONE = empty slot */
+	uint32_t mask;    /* capacity - 1; capacity is a power of two */
+	uint32_t count;
+};
+
+void ct_addrmap_init(struct ct_addrmap *m);
+void ct_addrmap_finish(struct ct_addrmap *m);
+/* Make room for n entries without rehashing.  Returns 0 or CT_ENOMEM. */
+int ct_addrmap_reserve(struct ct_addrmap *m, uint32_t n);
+/* Insert key -> val unless key is present; *old gets the present value
+ * (or CT_NONE when inserted).  Returns 0 or CT_ENOMEM. */
+int ct_addrmap_put(struct ct_addrmap *m, uint64_t key, uint32_t val, uint32_t *old);
+/* The node with this address, or CT_NONE. */
+uint32_t ct_addrmap_get(const struct ct_addrmap *m, uint64_t key);
+
+struct ct_graph {
+	uint32_t n_nodes;
+	uint32_t n_edges;
+	uint64_t *addr;       /* original address or id, per node */
+	uint32_t *type;       /* type name (string id), per node */
+	uint64_t *size;       /* self size in bytes, per node */
+	uint8_t *flags;       /* enum ct_node_flag bits, per node */
+	uint32_t *value;      /* short value or name (string id, 0 = none) */
+	uint64_t *refcount;   /* runtime reference count, or NULL if unknown */
+	uint32_t *out_off;    /* n_nodes + 1 entries */
+	uint32_t *dst;        /* per edge: target node */
+	uint32_t *label;      /* per edge: label (string id, 0 = none) */
+	uint8_t *kind;        /* per edge: enum ct_edge_kind */
+	uint64_t dangling;    /* references to addresses not in the dump (dropped) */
+	struct ct_addrmap map;
+	struct ct_strings strings;
+	const char *format;   /* static name of the loader that built it */
+};
+
+/* Release everything the graph owns; g may be zeroed or NULL. */
+void ct_graph_finish(struct ct_graph *g);
+
+/* The node with this address, or CT_NONE. */
+static inline uint32_t ct_graph_find(const struct ct_graph *g, uint64_t addr)
+{
+	return ct_addrmap_get(&g->map, addr);
+}
+
+static inline const char *ct_graph_str(const struct ct_graph *g, uint32_t id)
+{
+	return ct_strings_get(&g->strings, id);
+}
+
+/* A graph under construction.  Loaders call ct_builder_node() once per
+ * object, then ct_builder_edge() for each of its references, and finally
+ * ct_builder_finish(), which resolves addresses to node indices. */
+struct ct_builder {
+	struct ct_graph g;     /* node arrays grow in place */
+	uint32_t node_cap;
+	uint64_t *pos;         /* per node: input line (for messages) */
+	uint64_t *taddr;       /* per edge: target address until resolved */
+	uint32_t edge_cap;
+	uint64_t n_edges;      /* may pass UINT32_MAX before we refuse */
+	bool has_refcount;
+};
+
+/* Options for ct_builder_finish(). */
+enum ct_builder_opt {
+	CT_BUILD_ALLOW_DANGLING = 1 << 0, /* count and drop unknown targets */
+};
+
+void ct_builder_init(struct ct_builder *b, const char *format);
+/* Release a builder that was not finished (or was); b may be NULL. */
+void ct_builder_finish(struct ct_builder *b);
+
+/* Intern a string in the graph's arena.  Returns CT_NONE on no memory. */
+static inline uint32_t ct_builder_intern(struct ct_builder *b, const char *p, size_t len)
+{
+	return ct_strings_intern(&b->g.strings, p, len);
+}
+
+/* Add a node.  refcount is ignored unless has_refcount.  pos is the input
+ * line (used in messages about duplicates and dangling references).  A
+ * duplicate address is an error (CT_EINPUT, with err->line = pos). */
+int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t size,
+		    uint8_t flags, uint32_t value, bool has_refcount, uint64_t refcount,
+		    uint64_t pos, struct ct_error *err);
+
+/* Add an edge from the last node added to the object at target_addr. */
+int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, uint8_t kind,
+		    struct ct_error *err);
+
+/* Resolve every edge and move the result into *g (which the caller owns
+ * from then on and releases with ct_graph_finish()).  The builder is
+ * released either way.  Unknown targets are an error naming the line of
+ * the referring object, unless CT_BUILD_ALLOW_DANGLING. */
+int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *g,
+		     struct ct_error *err);
+
+#endif

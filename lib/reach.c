@@ -1,0 +1,135 @@
+#include "reach.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ct_reach_finish(struct ct_reach *r)
+{
+	if (!r)
+		return;
+	free(r->alive);
+	free(r->root);
+	free(r->parent);
+	free(r->parent_edge);
+	free(r->dist);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Mark the roots: returns 0 or CT_ENOMEM.  count[] is scratch of n. */
+static void find_roots(const struct ct_graph *g, struct ct_reach *r, uint64_t *count)
+{
+	uint32_t n = g->n_nodes;
+
+	memset(count, 0, n * sizeof(*count));
+	for (uint32_t v = 0; v < n; v++) {
+		if (r->mode == CT_REACH_REFCOUNT && (g->flags[v] & CT_NODE_LEAF))
+			continue;
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
+			if (ct_edge_kind_is_strong(g->kind[e]))
+				count[g->dst[e]]++;
+	}
+	for (uint32_t v = 0; v < n; v++) {
+		bool root = g->flags[v] & CT_NODE_ROOT;
+		if (r->mode == CT_REACH_REFCOUNT) {
+			if (!(g->flags[v] & CT_NODE_LEAF)) {
+				if (count[v] > g->refcount[v])
+					r->n_overcounted++;
+				else if (g->refcount[v] > count[v])
+					root = true;
+			}
+		} else if (count[v] == 0) {
+			root = true;
+		}
+		r->root[v] = root;
+		r->n_roots += root;
+	}
+}
+
+int ct_reach_compute(const struct ct_graph *g, struct ct_reach *r, struct ct_error *err)
+{
+	uint32_t n = g->n_nodes, *queue = NULL;
+	uint64_t *count = NULL;
+	size_t nn = n ? n : 1;
+	int rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->mode = g->refcount ? CT_REACH_REFCOUNT : CT_REACH_INDEGREE;
+	r->alive = calloc(nn, 1);
+	r->root = calloc(nn, 1);
+	r->parent = malloc(nn * sizeof(*r->parent));
+	r->parent_edge = malloc(nn * sizeof(*r->parent_edge));
+	r->dist = malloc(nn * sizeof(*r->dist));
+	count = malloc(nn * sizeof(*count));
+	if (!r->alive || !r->root || !r->parent || !r->parent_edge || !r->dist || !count) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	find_roots(g, r, count);
+	free(count);
+	count = NULL;
+	queue = malloc(nn * sizeof(*queue));
+	if (!queue) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	memset(r->parent, 0xff, nn * sizeof(*r->parent));
+	memset(r->parent_edge, 0xff, nn * sizeof(*r->parent_edge));
+	memset(r->dist, 0xff, nn * sizeof(*r->dist));
+	uint32_t head = 0, tail = 0;
+	for (uint32_t v = 0; v < n; v++) {
+		if (r->root[v]) {
+			r->alive[v] = 1;
+			r->dist[v] = 0;
+			queue[tail++] = v;
+		}
+	}
+	while (head < tail) {
+		uint32_t v = queue[head++];
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			uint32_t w = g->dst[e];
+			if (!ct_edge_kind_is_strong(g->kind[e]) || r->alive[w])
+				continue;
+			r->alive[w] = 1;
+			r->parent[w] = v;
+			r->parent_edge[w] = e;
+			r->dist[w] = r->dist[v] + 1;
+			queue[tail++] = w;
+		}
+	}
+	for (uint32_t v = 0; v < n; v++) {
+		if (g->flags[v] & CT_NODE_LEAF)
+			continue;
+		r->n_tracked++;
+		if (!r->alive[v]) {
+			r->n_garbage++;
+			r->garbage_bytes += g->size[v];
+		}
+	}
+out:
+	free(count);
+	free(queue);
+	if (rc)
+		ct_reach_finish(r);
+	return rc;
+}
+
+uint32_t ct_reach_path(const struct ct_reach *r, uint32_t v, uint32_t *nodes, uint32_t *edges,
+		       uint32_t max)
+{
+	uint32_t len = 0;
+
+	if (!r->alive[v])
+		return 0;
+	for (uint32_t u = v; u != CT_NONE; u = r->parent[u])
+		len++;
+	if (len > max)
+		return len;
+	uint32_t i = len;
+	for (uint32_t u = v; u != CT_NONE; u = r->parent[u]) {
+		i--;
+		nodes[i] = u;
+		if (i > 0)
+			edges[i - 1] = r->parent_edge[u];
+	}
+	return len;
+}

@@ -1,0 +1,354 @@
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cycle.h"
+
+void ct_report_finish(struct ct_report *r)
+{
+	if (!r)
+		return;
+	ct_scc_finish(&r->scc);
+	ct_reach_finish(&r->reach);
+	free(r->sccs);
+	free(r->groups);
+	free(r->cyc_nodes);
+	free(r->cyc_edges);
+	free(r->path_nodes);
+	free(r->path_edges);
+	free(r->types);
+	ct_strings_finish(&r->strings);
+	memset(r, 0, sizeof(*r));
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+	const struct ct_report_scc *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return x->comp < y->comp ? -1 : x->comp > y->comp;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct ct_type_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->type < y->type ? -1 : x->type > y->type;
+}
+
+/* Measure every cyclic component; fill the summary. */
+static int measure(struct ct_report *r, struct ct_report_scc **all, uint32_t *n_all,
+		   struct ct_error *err)
+{
+	const struct ct_graph *g = r->g;
+	const struct ct_scc *s = &r->scc;
+	uint32_t n = 0;
+
+	for (uint32_t c = 0; c < s->n_comps; c++)
+		n += s->cyclic[c];
+	*all = calloc(n ? n : 1, sizeof(**all));
+	if (!*all)
+		return ct_error_nomem(err);
+	uint32_t k = 0;
+	for (uint32_t c = 0; c < s->n_comps; c++) {
+		if (!s->cyclic[c])
+			continue;
+		struct ct_report_scc *e = &(*all)[k++];
+		e->comp = c;
+		e->size = s->size[c];
+		e->garbage = true;
+		for (uint32_t i = s->member_off[c]; i < s->member_off[c + 1]; i++) {
+			uint32_t v = s->members[i];
+			e->bytes += g->size[v];
+			e->finalizers |= (g->flags[v] & CT_NODE_FINALIZER) != 0;
+			if (!ct_reach_is_garbage(g, &r->reach, v))
+				e->garbage = false;
+		}
+		r->summary.cyclic_objects += e->size;
+		r->summary.cyclic_bytes += e->bytes;
+		r->summary.garbage_sccs += e->garbage;
+	}
+	r->summary.cyclic_sccs = n;
+	qsort(*all, n, sizeof(**all), by_bytes);
+	for (uint32_t i = 0; i < n; i++)
+		(*all)[i].id = i + 1;
+	*n_all = n;
+	return 0;
+}
+
+static bool has_type(const struct ct_report *r, uint32_t c, uint32_t type)
+{
+	for (uint32_t i = r->scc.member_off[c]; i < r->scc.member_off[c + 1]; i++)
+		if (r->g->type[r->scc.members[i]] == type)
+			return true;
+	return false;
+}
+
+static bool keep(const struct ct_report *r, const struct ct_report_scc *e,
+		 const struct ct_report_opts *o, uint32_t type)
+{
+	if (o->only == CT_ONLY_GARBAGE && !e->garbage)
+		return false;
+	if (o->only == CT_ONLY_ALIVE && e->garbage)
+		return false;
+	if (e->size < o->min_size)
+		return false;
+	if (o->type && (type == CT_NONE || !has_type(r, e->comp, type)))
+		return false;
+	return true;
+}
+
+/* Find the type's string id without adding it to the graph. */
+static uint32_t lookup_type(const struct ct_graph *g, const char *name)
+{
+	for (uint32_t id = 1; id < g->strings.count; id++)
+		if (strcmp(ct_strings_get(&g->strings, id), name) == 0)
+			return id;
+	return CT_NONE;
+}
+
+static int by_group_bytes(const void *a, const void *b)
+{
+	const struct ct_report_group *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Representative cycles, signatures and groups of the selected components. */
+static int group(struct ct_report *r, struct ct_error *err)
+{
+	const struct ct_graph *g = r->g;
+	struct ct_cycle_ws ws;
+	uint32_t *group_of = NULL;  /* 2 * signature id + garbage -> group index + 1 */
+	uint32_t group_cap = 0;
+	size_t cyc_total = 0;
+	int rc;
+
+	for (uint32_t i = 0; i < r->n_sccs; i++)
+		cyc_total += r->sccs[i].size;
+	r->cyc_nodes = malloc((cyc_total ? cyc_total : 1) * sizeof(*r->cyc_nodes));
+	r->cyc_edges = malloc((cyc_total ? cyc_total : 1) * sizeof(*r->cyc_edges));
+	r->groups = calloc(r->n_sccs ? r->n_sccs : 1, sizeof(*r->groups));
+	if (!r->cyc_nodes || !r->cyc_edges || !r->groups)
+		return ct_error_nomem(err);
+	if ((rc = ct_cycle_ws_init(&ws, g, err)))
+		return rc;
+	uint32_t at = 0;
+	for (uint32_t i = 0; i < r->n_sccs; i++) {
+		struct ct_report_scc *e = &r->sccs[i];
+		uint32_t start = ct_cycle_start(g, &r->scc, e->comp);
+		size_t n;
+		e->cycle_off = at;
+		e->cycle_len = ct_cycle_find(g, &r->scc, start, &ws, r->cyc_nodes + at,
+					     r->cyc_edges + at);
+		if ((rc = ct_cycle_signature(g, r->cyc_nodes + at, r->cyc_edges + at,
+					     e->cycle_len, &ws, &n, err)))
+			goto out;
+		at += e->cycle_len;
+		uint32_t sig = ct_strings_intern(&r->strings, ws.buf, n);
+		if (sig == CT_NONE) {
+			rc = ct_error_nomem(err);
+			goto out;
+		}
+		uint32_t key = 2 * sig + e->garbage;
+		if (key >= group_cap) {
+			uint32_t cap = group_cap ? group_cap : 64;
+			while (cap <= key)
+				cap *= 2;
+			uint32_t *p = realloc(group_of, cap * sizeof(*p));
+			if (!p) {
+				rc = ct_error_nomem(err);
+				goto out;
+			}
+			memset(p + group_cap, 0, (cap - group_cap) * sizeof(*p));
+			group_of = p;
+			group_cap = cap;
+		}
+		if (!group_of[key]) {
+			struct ct_report_group *grp = &r->groups[r->n_groups++];
+			grp->signature = sig;
+			grp->first = i;
+			grp->min_size = e->size;
+			group_of[key] = r->n_groups;
+		}
+		struct ct_report_group *grp = &r->groups[group_of[key] - 1];
+		e->group = group_of[key] - 1;
+		grp->count++;
+		grp->n_garbage += e->garbage;
+		grp->objects += e->size;
+		grp->bytes += e->bytes;
+		grp->finalizers |= e->finalizers;
+		if (e->size < grp->min_size)
+			grp->min_size = e->size;
+		if (e->size > grp->max_size)
+			grp->max_size = e->size;
+	}
+	rc = 0;
+out:
+	free(group_of);
+	ct_cycle_ws_finish(&ws);
+	return rc;
+}
+
+/* Sort groups, keep the top ones, renumber and drop the rest's components. */
+static int select_top(struct ct_report *r, uint32_t top, struct ct_error *err)
+{
+	uint32_t *rank = malloc((r->n_groups ? r->n_groups : 1) * sizeof(*rank));
+
+	if (!rank)
+		return ct_error_nomem(err);
+	/* Each group's old index is sccs[first].group. */
+	qsort(r->groups, r->n_groups, sizeof(*r->groups), by_group_bytes);
+	for (uint32_t i = 0; i < r->n_groups; i++)
+		rank[r->sccs[r->groups[i].first].group] = i;
+	if (top && top < r->n_groups)
+		r->n_groups = top;
+	uint32_t w = 0;
+	for (uint32_t i = 0; i < r->n_sccs; i++) {
+		struct ct_report_scc e = r->sccs[i];
+		e.group = rank[e.group];
+		if (e.group >= r->n_groups)
+			continue;
+		r->sccs[w++] = e;
+	}
+	/* Components moved: find each group's first again. */
+	for (uint32_t i = w; i-- > 0;)
+		r->groups[r->sccs[i].group].first = i;
+	r->n_sccs = w;
+	free(rank);
+	return 0;
+}
+
+/* The member of component c nearest to a root (CT_NONE if unreachable). */
+static uint32_t nearest_member(const struct ct_report *r, uint32_t c)
+{
+	const struct ct_scc *s = &r->scc;
+	uint32_t best = CT_NONE, bd = CT_NONE;
+
+	for (uint32_t k = s->member_off[c]; k < s->member_off[c + 1]; k++) {
+		uint32_t v = s->members[k];
+		if (r->reach.dist[v] < bd) {
+			bd = r->reach.dist[v];
+			best = v;
+		}
+	}
+	return best;
+}
+
+/* Type histograms and root paths of the selected components. */
+static int describe(struct ct_report *r, struct ct_error *err)
+{
+	const struct ct_graph *g = r->g;
+	const struct ct_scc *s = &r->scc;
+	size_t total = 0, path_total = 0;
+	uint32_t max_size = 0;
+
+	for (uint32_t i = 0; i < r->n_sccs; i++) {
+		total += r->sccs[i].size;
+		if (r->sccs[i].size > max_size)
+			max_size = r->sccs[i].size;
+	}
+	r->types = malloc((total ? total : 1) * sizeof(*r->types));
+	uint32_t *tmp = malloc((max_size ? max_size : 1) * sizeof(*tmp));
+	if (!r->types || !tmp) {
+		free(tmp);
+		return ct_error_nomem(err);
+	}
+	uint32_t at = 0;
+	for (uint32_t i = 0; i < r->n_sccs; i++) {
+		struct ct_report_scc *e = &r->sccs[i];
+		uint32_t n = 0;
+		for (uint32_t k = s->member_off[e->comp]; k < s->member_off[e->comp + 1]; k++)
+			tmp[n++] = g->type[s->members[k]];
+		qsort(tmp, n, sizeof(*tmp), cmp_u32);
+		e->types_off = at;
+		for (uint32_t k = 0; k < n; k++) {
+			if (k == 0 || tmp[k] != tmp[k - 1])
+				r->types[at++] = (struct ct_type_count){tmp[k], 0};
+			r->types[at - 1].count++;
+		}
+		e->types_len = at - e->types_off;
+		qsort(r->types + e->types_off, e->types_len, sizeof(*r->types), by_count);
+		uint32_t best = nearest_member(r, e->comp);
+		e->path_len = best == CT_NONE ? 0 : r->reach.dist[best] + 1;
+		path_total += e->path_len;
+	}
+	free(tmp);
+	r->path_nodes = malloc((path_total ? path_total : 1) * sizeof(*r->path_nodes));
+	r->path_edges = malloc((path_total ? path_total : 1) * sizeof(*r->path_edges));
+	if (!r->path_nodes || !r->path_edges)
+		return ct_error_nomem(err);
+	at = 0;
+	for (uint32_t i = 0; i < r->n_sccs; i++) {
+		struct ct_report_scc *e = &r->sccs[i];
+		if (!e->path_len)
+			continue;
+		e->path_off = at;
+		ct_reach_path(&r->reach, nearest_member(r, e->comp), r->path_nodes + at, r->path_edges + at, e->path_len);
+		r->path_edges[at + e->path_len - 1] = CT_NONE;
+		at += e->path_len;
+	}
+	return 0;
+}
+
+int ct_report_build(struct ct_report *r, const struct ct_graph *g,
+		    const struct ct_report_opts *opts, struct ct_error *err)
+{
+	static const struct ct_report_opts none;
+	struct ct_report_scc *all = NULL;
+	uint32_t n_all = 0;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->g = g;
+	ct_strings_init(&r->strings);
+	if (!opts)
+		opts = &none;
+	if ((rc = ct_scc_compute(g, &r->scc, err)) || (rc = ct_reach_compute(g, &r->reach, err)))
+		goto out;
+	struct ct_report_summary *sum = &r->summary;
+	sum->objects = g->n_nodes;
+	sum->references = g->n_edges;
+	sum->dangling = g->dangling;
+	sum->tracked = r->reach.n_tracked;
+	sum->roots = r->reach.n_roots;
+	sum->garbage_objects = r->reach.n_garbage;
+	sum->garbage_bytes = r->reach.garbage_bytes;
+	sum->overcounted = r->reach.n_overcounted;
+	sum->reachability = r->reach.mode;
+	if ((rc = measure(r, &all, &n_all, err)))
+		goto out;
+
+	uint32_t type = opts->type ? lookup_type(g, opts->type) : CT_NONE;
+	uint32_t w = 0;
+	for (uint32_t i = 0; i < n_all; i++)
+		if (keep(r, &all[i], opts, type))
+			all[w++] = all[i];
+	r->sccs = all;
+	r->n_sccs = w;
+	all = NULL;
+	if ((rc = group(r, err)) || (rc = select_top(r, opts->top, err)) ||
+	    (rc = describe(r, err)))
+		goto out;
+out:
+	free(all);
+	if (rc)
+		ct_report_finish(r);
+	return rc;
+}

@@ -1,0 +1,96 @@
+/* What `scan` reports: the cyclic strongly connected components of a
+ * graph, each with its garbage/alive state, representative cycle, root
+ * path and type histogram, grouped by signature.  Plain data built from
+ * the analyses, grouped by signature and state; the writers (write.h) turn it into text or JSON.
+ */
+#ifndef CT_REPORT_H
+#define CT_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "graph.h"
+#include "reach.h"
+#include "scc.h"
+#include "strings.h"
+
+enum ct_report_only {
+	CT_ONLY_ALL = 0,
+	CT_ONLY_GARBAGE,
+	CT_ONLY_ALIVE,
+};
+
+struct ct_report_opts {
+	enum ct_report_only only;
+	const char *type;      /* keep components with a member of this type; NULL = all */
+	uint32_t min_size;     /* keep components of at least this many objects */
+	uint32_t top;          /* keep the largest top groups by bytes; 0 = all */
+};
+
+struct ct_type_count {
+	uint32_t type;         /* string id in the graph */
+	uint32_t count;
+};
+
+struct ct_report_scc {
+	uint32_t id;           /* 1-based rank among all cyclic components by bytes */
+	uint32_t comp;         /* component number in report->scc */
+	uint32_t size;         /* objects */
+	uint64_t bytes;
+	bool garbage;
+	bool finalizers;
+	uint32_t group;        /* index into report->groups */
+	uint32_t cycle_off, cycle_len;  /* steps in cyc_nodes/cyc_edges */
+	uint32_t path_off, path_len;    /* nodes in path_nodes (root first); 0 if garbage */
+	uint32_t types_off, types_len;  /* entries in types, most frequent first */
+};
+
+/* Components of one signature and one state (garbage or alive). */
+struct ct_report_group {
+	uint32_t signature;    /* string id in report->strings */
+	uint32_t count;        /* components */
+	uint32_t n_garbage;    /* of which garbage: 0 or count */
+	uint64_t objects, bytes;
+	bool finalizers;
+	uint32_t first;        /* index into sccs of its largest component */
+	uint32_t min_size, max_size;
+};
+
+struct ct_report_summary {
+	uint64_t objects, references, dangling;
+	uint64_t tracked, roots, garbage_objects, garbage_bytes, overcounted;
+	uint64_t cyclic_sccs, garbage_sccs, cyclic_objects, cyclic_bytes;
+	enum ct_reach_mode reachability;
+};
+
+struct ct_report {
+	const struct ct_graph *g;     /* borrowed: must outlive the report */
+	struct ct_scc scc;
+	struct ct_reach reach;
+	struct ct_report_summary summary;  /* whole dump, before any filter */
+	struct ct_report_scc *sccs;   /* selected components, by id */
+	uint32_t n_sccs;
+	struct ct_report_group *groups;  /* by bytes, largest first */
+	uint32_t n_groups;
+	uint32_t *cyc_nodes, *cyc_edges;
+	uint32_t *path_nodes, *path_edges;  /* path_edges[i] leads from path_nodes[i] */
+	struct ct_type_count *types;
+	struct ct_strings strings;    /* signatures */
+};
+
+/* Analyse g and build the report into r (caller's memory; release with
+ * ct_report_finish()).  g is borrowed and must outlive r.  opts may be
+ * NULL (everything).  Returns 0 or CT_ENOMEM. */
+int ct_report_build(struct ct_report *r, const struct ct_graph *g,
+		    const struct ct_report_opts *opts, struct ct_error *err);
+/* Release the report; r may be zeroed or NULL. */
+void ct_report_finish(struct ct_report *r);
+
+static inline const char *ct_report_signature(const struct ct_report *r,
+					      const struct ct_report_group *grp)
+{
+	return ct_strings_get(&r->strings, grp->signature);
+}
+
+#endif

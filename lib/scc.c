@@ -1,0 +1,139 @@
+#include "scc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ct_scc_finish(struct ct_scc *s)
+{
+	if (!s)
+		return;
+	free(s->comp);
+	free(s->size);
+	free(s->cyclic);
+	free(s->member_off);
+	free(s->members);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Tarjan's algorithm with an explicit call stack.  index[v] is v's
+ * discovery number (0 = unvisited), low[v] its low-link.  A node leaves
+ * the Tarjan stack when its component completes; comp[v] != CT_NONE then
+ * marks "no longer on the stack", so no separate on-stack bit is needed.
+ * The call stack holds (node, next edge to look at).
+ */
+int ct_scc_compute(const struct ct_graph *g, struct ct_scc *s, struct ct_error *err)
+{
+	uint32_t n = g->n_nodes;
+	uint32_t *index = NULL, *low = NULL, *stack = NULL, *cs_node = NULL, *cs_edge = NULL;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	size_t nn = n ? n : 1;
+	s->comp = malloc(nn * sizeof(*s->comp));
+	index = calloc(nn, sizeof(*index));
+	low = malloc(nn * sizeof(*low));
+	stack = malloc(nn * sizeof(*stack));
+	cs_node = malloc(nn * sizeof(*cs_node));
+	cs_edge = malloc(nn * sizeof(*cs_edge));
+	if (!s->comp || !index || !low || !stack || !cs_node || !cs_edge) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	memset(s->comp, 0xff, nn * sizeof(*s->comp));
+
+	uint32_t counter = 0, sp = 0, ncomp = 0;
+	for (uint32_t root = 0; root < n; root++) {
+		if (index[root])
+			continue;
+		uint32_t csp = 0;
+		index[root] = low[root] = ++counter;
+		stack[sp++] = root;
+		cs_node[csp] = root;
+		cs_edge[csp] = g->out_off[root];
+		csp++;
+		while (csp) {
+			uint32_t v = cs_node[csp - 1];
+			uint32_t e = cs_edge[csp - 1], end = g->out_off[v + 1];
+			bool descended = false;
+			for (; e < end; e++) {
+				if (!ct_edge_kind_is_strong(g->kind[e]))
+					continue;
+				uint32_t w = g->dst[e];
+				if (!index[w]) {
+					cs_edge[csp - 1] = e + 1;
+					index[w] = low[w] = ++counter;
+					stack[sp++] = w;
+					cs_node[csp] = w;
+					cs_edge[csp] = g->out_off[w];
+					csp++;
+					descended = true;
+					break;
+				}
+				if (s->comp[w] == CT_NONE && index[w] < low[v])
+					low[v] = index[w];
+			}
+			if (descended)
+				continue;
+			/* v is finished. */
+			if (low[v] == index[v]) {
+				uint32_t w;
+				do {
+					w = stack[--sp];
+					s->comp[w] = ncomp;
+				} while (w != v);
+				ncomp++;
+			}
+			csp--;
+			if (csp) {
+				uint32_t u = cs_node[csp - 1];
+				if (low[v] < low[u])
+					low[u] = low[v];
+			}
+		}
+	}
+	s->n_comps = ncomp;
+	free(index);
+	index = NULL;
+	free(low);
+	low = NULL;
+
+	/* Sizes, members grouped by component (counting sort), cyclicity. */
+	s->size = calloc(ncomp ? ncomp : 1, sizeof(*s->size));
+	s->cyclic = calloc(ncomp ? ncomp : 1, 1);
+	s->member_off = malloc(((size_t)ncomp + 1) * sizeof(*s->member_off));
+	s->members = malloc(nn * sizeof(*s->members));
+	if (!s->size || !s->cyclic || !s->member_off || !s->members) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	for (uint32_t v = 0; v < n; v++)
+		s->size[s->comp[v]]++;
+	uint32_t acc = 0;
+	for (uint32_t c = 0; c < ncomp; c++) {
+		s->member_off[c] = acc;
+		acc += s->size[c];
+		s->cyclic[c] = s->size[c] > 1;
+	}
+	s->member_off[ncomp] = acc;
+	/* Reuse cs_edge as the fill cursor. */
+	memcpy(cs_edge, s->member_off, ncomp * sizeof(*cs_edge));
+	for (uint32_t v = 0; v < n; v++) {
+		uint32_t c = s->comp[v];
+		s->members[cs_edge[c]++] = v;
+		if (!s->cyclic[c]) {
+			for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
+				if (g->dst[e] == v && ct_edge_kind_is_strong(g->kind[e]))
+					s->cyclic[c] = 1;
+		}
+	}
+out:
+	free(index);
+	free(low);
+	free(stack);
+	free(cs_node);
+	free(cs_edge);
+	if (rc)
+		ct_scc_finish(s);
+	return rc;
+}

@@ -1,0 +1,31 @@
+/* Strongly connected components of the strong-reference graph.
+ *
+ * Iterative Tarjan: no recursion, so chains millions of objects long are
+ * fine.  Only edges for which ct_edge_kind_is_strong() holds count.
+ */
+#ifndef CT_SCC_H
+#define CT_SCC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "graph.h"
+
+struct ct_scc {
+	uint32_t n_comps;
+	uint32_t *comp;      /* per node: its component, numbered in reverse
+			      * topological order (Tarjan's completion order) */
+	uint32_t *size;      /* per component: number of nodes */
+	uint8_t *cyclic;     /* per component: size > 1 or a self-reference */
+	uint32_t *member_off;/* per component: start in members (n_comps + 1) */
+	uint32_t *members;   /* nodes grouped by component, ascending within */
+};
+
+/* Compute the components of g into s (caller's memory, filled by us;
+ * release with ct_scc_finish()).  Returns 0 or CT_ENOMEM. */
+int ct_scc_compute(const struct ct_graph *g, struct ct_scc *s, struct ct_error *err);
+/* Release what ct_scc_compute() allocated; s may be zeroed or NULL. */
+void ct_scc_finish(struct ct_scc *s);
+
+#endif

@@ -1,0 +1,108 @@
+#include "strings.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t ct_hash_bytes(const char *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ len;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = ct_hash_u64(h ^ w);
+	}
+	uint64_t tail = 0;
+	memcpy(&tail, p + i, len - i);
+	return ct_hash_u64(h ^ tail ^ 0x9e3779b97f4a7c15ULL);
+}
+
+void ct_strings_init(struct ct_strings *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void ct_strings_finish(struct ct_strings *s)
+{
+	if (!s)
+		return;
+	free(s->bytes);
+	free(s->off);
+	free(s->slots);
+	memset(s, 0, sizeof(*s));
+}
+
+static int grow_slots(struct ct_strings *s)
+{
+	uint32_t n = s->nslots ? s->nslots * 2 : 1024;
+	uint32_t *slots = calloc(n, sizeof(*slots));
+
+	if (!slots)
+		return -1;
+	for (uint32_t id = 0; id < s->count; id++) {
+		const char *p = s->bytes + s->off[id];
+		uint64_t h = ct_hash_bytes(p, ct_strings_len(s, id));
+		uint32_t i = (uint32_t)h & (n - 1);
+		while (slots[i])
+			i = (i + 1) & (n - 1);
+		slots[i] = id + 1;
+	}
+	free(s->slots);
+	s->slots = slots;
+	s->nslots = n;
+	return 0;
+}
+
+static uint32_t append(struct ct_strings *s, const char *p, size_t len)
+{
+	if (s->count == UINT32_MAX - 1)
+		return UINT32_MAX;
+	if (s->used + len + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		while (cap < s->used + len + 1)
+			cap *= 2;
+		char *b = realloc(s->bytes, cap);
+		if (!b)
+			return UINT32_MAX;
+		s->bytes = b;
+		s->cap = cap;
+	}
+	if (s->count == s->off_cap) {
+		uint32_t cap = s->off_cap ? s->off_cap * 2 : 256;
+		uint64_t *o = realloc(s->off, cap * sizeof(*o));
+		if (!o)
+			return UINT32_MAX;
+		s->off = o;
+		s->off_cap = cap;
+	}
+	s->off[s->count] = s->used;
+	if (len)
+		memcpy(s->bytes + s->used, p, len);
+	s->bytes[s->used + len] = '\0';
+	s->used += len + 1;
+	return s->count++;
+}
+
+uint32_t ct_strings_intern(struct ct_strings *s, const char *p, size_t len)
+{
+	if (s->count == 0 && append(s, "", 0) == UINT32_MAX)
+		return UINT32_MAX;
+	if (len == 0)
+		return 0;
+	if ((uint64_t)(s->count + 1) * 2 > s->nslots && grow_slots(s))
+		return UINT32_MAX;
+	uint64_t h = ct_hash_bytes(p, len);
+	uint32_t mask = s->nslots - 1;
+	uint32_t i = (uint32_t)h & mask;
+	for (; s->slots[i]; i = (i + 1) & mask) {
+		uint32_t id = s->slots[i] - 1;
+		if (ct_strings_len(s, id) == len &&
+		    memcmp(s->bytes + s->off[id], p, len) == 0)
+			return id;
+	}
+	uint32_t id = append(s, p, len);
+	if (id != UINT32_MAX)
+		s->slots[i] = id + 1;
+	return id;
+}
