@@ -279,6 +279,12 @@ static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_
 
 	ct_json_init(&j);
 	memset(&r, 0, sizeof(r));
+	/* Our lines average well over 100 bytes and two references. */
+	if (in->total && in->total / 100 < CT_NONE / 4 &&
+	    ct_builder_reserve(b, (uint32_t)(in->total / 100), (uint32_t)(in->total / 50))) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
 	while ((more = ct_input_line(in, &line, &len, err)) == 1) {
 		uint64_t ln = in->line;
 		ct_json_reset(&j, line, len, ln);

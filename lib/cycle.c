@@ -1,6 +1,8 @@
 #include "cycle.h"
 
 #include <stdlib.h>
+
+#include "mem.h"
 #include <string.h>
 
 int ct_cycle_ws_init(struct ct_cycle_ws *ws, const struct ct_graph *g, struct ct_error *err)
@@ -8,10 +10,10 @@ int ct_cycle_ws_init(struct ct_cycle_ws *ws, const struct ct_graph *g, struct ct
 	size_t n = g->n_nodes ? g->n_nodes : 1;
 
 	memset(ws, 0, sizeof(*ws));
-	ws->mark = calloc(n, sizeof(*ws->mark));
-	ws->pnode = malloc(n * sizeof(*ws->pnode));
-	ws->pedge = malloc(n * sizeof(*ws->pedge));
-	ws->queue = malloc(n * sizeof(*ws->queue));
+	ws->mark = ct_mem_zalloc(ct_mem_bytes(n, sizeof(*ws->mark)));
+	ws->pnode = ct_mem_alloc(n * sizeof(*ws->pnode));
+	ws->pedge = ct_mem_alloc(n * sizeof(*ws->pedge));
+	ws->queue = ct_mem_alloc(n * sizeof(*ws->queue));
 	if (!ws->mark || !ws->pnode || !ws->pedge || !ws->queue) {
 		ct_cycle_ws_finish(ws);
 		return ct_error_nomem(err);
@@ -23,13 +25,13 @@ void ct_cycle_ws_finish(struct ct_cycle_ws *ws)
 {
 	if (!ws)
 		return;
-	free(ws->mark);
-	free(ws->pnode);
-	free(ws->pedge);
-	free(ws->queue);
-	free(ws->buf);
-	free(ws->rank);
-	free(ws->order);
+	ct_mem_free(ws->mark);
+	ct_mem_free(ws->pnode);
+	ct_mem_free(ws->pedge);
+	ct_mem_free(ws->queue);
+	ct_mem_free(ws->buf);
+	ct_mem_free(ws->rank);
+	ct_mem_free(ws->order);
 	memset(ws, 0, sizeof(*ws));
 }
 
@@ -176,7 +178,7 @@ static int put(struct ct_cycle_ws *ws, size_t *at, const char *s, size_t n)
 		size_t cap = ws->buf_cap ? ws->buf_cap : 256;
 		while (cap < *at + n + 1)
 			cap *= 2;
-		char *b = realloc(ws->buf, cap);
+		char *b = ct_mem_realloc(ws->buf, cap);
 		if (!b)
 			return -1;
 		ws->buf = b;
@@ -195,10 +197,10 @@ int ct_cycle_signature(const struct ct_graph *g, const uint32_t *nodes, const ui
 
 	if (len * 2 > ws->steps_cap) {
 		uint32_t cap = len * 2;
-		uint32_t *r = realloc(ws->rank, cap * sizeof(*r));
+		uint32_t *r = ct_mem_realloc(ws->rank, cap * sizeof(*r));
 		if (r)
 			ws->rank = r;
-		uint32_t *o = realloc(ws->order, cap * sizeof(*o));
+		uint32_t *o = ct_mem_realloc(ws->order, cap * sizeof(*o));
 		if (o)
 			ws->order = o;
 		if (!r || !o)

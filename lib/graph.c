@@ -2,6 +2,8 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+
+#include "mem.h"
 #include <string.h>
 
 /* ---- address map ---- */
@@ -15,8 +17,7 @@ void ct_addrmap_finish(struct ct_addrmap *m)
 {
 	if (!m)
 		return;
-	free(m->keys);
-	free(m->vals);
+	ct_mem_free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -24,30 +25,22 @@ static int rehash(struct ct_addrmap *m, uint64_t cap)
 {
 	if (cap > (1ULL << 32))
 		return CT_ENOMEM;
-	uint64_t *keys = malloc(cap * sizeof(*keys));
-	uint32_t *vals = malloc(cap * sizeof(*vals));
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
+	struct ct_addrmap_slot *slots = ct_mem_zalloc(ct_mem_bytes(cap, sizeof(*slots)));
+	if (!slots)
 		return CT_ENOMEM;
-	}
-	memset(vals, 0xff, cap * sizeof(*vals));
 	uint32_t mask = (uint32_t)(cap - 1);
-	if (m->vals) {
+	if (m->slots) {
 		for (uint64_t i = 0; i <= m->mask; i++) {
-			if (m->vals[i] == CT_NONE)
+			if (!m->slots[i].val)
 				continue;
-			uint32_t j = (uint32_t)ct_hash_u64(m->keys[i]) & mask;
-			while (vals[j] != CT_NONE)
+			uint32_t j = (uint32_t)ct_hash_u64(m->slots[i].key) & mask;
+			while (slots[j].val)
 				j = (j + 1) & mask;
-			keys[j] = m->keys[i];
-			vals[j] = m->vals[i];
+			slots[j] = m->slots[i];
 		}
 	}
-	free(m->keys);
-	free(m->vals);
-	m->keys = keys;
-	m->vals = vals;
+	ct_mem_free(m->slots);
+	m->slots = slots;
 	m->mask = mask;
 	return 0;
 }
@@ -57,27 +50,27 @@ int ct_addrmap_reserve(struct ct_addrmap *m, uint32_t n)
 	uint64_t cap = 16;
 	while (cap < (uint64_t)n * 2)
 		cap *= 2;
-	if (m->vals && cap <= (uint64_t)m->mask + 1)
+	if (m->slots && cap <= (uint64_t)m->mask + 1)
 		return 0;
 	return rehash(m, cap);
 }
 
 int ct_addrmap_put(struct ct_addrmap *m, uint64_t key, uint32_t val, uint32_t *old)
 {
-	if (!m->vals || (uint64_t)(m->count + 1) * 2 > (uint64_t)m->mask + 1) {
-		uint64_t cap = m->vals ? ((uint64_t)m->mask + 1) * 2 : 1024;
+	if (!m->slots || (uint64_t)(m->count + 1) * 2 > (uint64_t)m->mask + 1) {
+		uint64_t cap = m->slots ? ((uint64_t)m->mask + 1) * 2 : 1024;
 		if (rehash(m, cap))
 			return CT_ENOMEM;
 	}
 	uint32_t i = (uint32_t)ct_hash_u64(key) & m->mask;
-	for (; m->vals[i] != CT_NONE; i = (i + 1) & m->mask) {
-		if (m->keys[i] == key) {
-			*old = m->vals[i];
+	for (; m->slots[i].val; i = (i + 1) & m->mask) {
+		if (m->slots[i].key == key) {
+			*old = (uint32_t)(m->slots[i].val - 1);
 			return 0;
 		}
 	}
-	m->keys[i] = key;
-	m->vals[i] = val;
+	m->slots[i].key = key;
+	m->slots[i].val = (uint64_t)val + 1;
 	m->count++;
 	*old = CT_NONE;
 	return 0;
@@ -85,12 +78,12 @@ int ct_addrmap_put(struct ct_addrmap *m, uint64_t key, uint32_t val, uint32_t *o
 
 uint32_t ct_addrmap_get(const struct ct_addrmap *m, uint64_t key)
 {
-	if (!m->vals)
+	if (!m->slots)
 		return CT_NONE;
 	uint32_t i = (uint32_t)ct_hash_u64(key) & m->mask;
-	for (; m->vals[i] != CT_NONE; i = (i + 1) & m->mask)
-		if (m->keys[i] == key)
-			return m->vals[i];
+	for (; m->slots[i].val; i = (i + 1) & m->mask)
+		if (m->slots[i].key == key)
+			return (uint32_t)(m->slots[i].val - 1);
 	return CT_NONE;
 }
 
@@ -100,16 +93,16 @@ void ct_graph_finish(struct ct_graph *g)
 {
 	if (!g)
 		return;
-	free(g->addr);
-	free(g->type);
-	free(g->size);
-	free(g->flags);
-	free(g->value);
-	free(g->refcount);
-	free(g->out_off);
-	free(g->dst);
-	free(g->label);
-	free(g->kind);
+	ct_mem_free(g->addr);
+	ct_mem_free(g->type);
+	ct_mem_free(g->size);
+	ct_mem_free(g->flags);
+	ct_mem_free(g->value);
+	ct_mem_free(g->refcount);
+	ct_mem_free(g->out_off);
+	ct_mem_free(g->dst);
+	ct_mem_free(g->label);
+	ct_mem_free(g->kind);
 	ct_addrmap_finish(&g->map);
 	ct_strings_finish(&g->strings);
 	memset(g, 0, sizeof(*g));
@@ -130,14 +123,14 @@ void ct_builder_finish(struct ct_builder *b)
 	if (!b)
 		return;
 	ct_graph_finish(&b->g);
-	free(b->pos);
-	free(b->taddr);
+	ct_mem_free(b->pos);
+	ct_mem_free(b->taddr);
 	memset(b, 0, sizeof(*b));
 }
 
 #define GROW(ptr, cap, ok) \
 	do { \
-		void *p_ = realloc((ptr), (size_t)(cap) * sizeof(*(ptr))); \
+		void *p_ = ct_mem_realloc((ptr), (size_t)(cap) * sizeof(*(ptr))); \
 		if (p_) (ptr) = p_; else (ok) = 0; \
 	} while (0)
 
@@ -166,6 +159,25 @@ static int grow_nodes(struct ct_builder *b)
 	return 0;
 }
 
+int ct_builder_reserve(struct ct_builder *b, uint32_t nodes, uint32_t edges)
+{
+	while (b->node_cap < nodes)
+		if (grow_nodes(b))
+			return CT_ENOMEM;
+	if (ct_addrmap_reserve(&b->g.map, nodes))
+		return CT_ENOMEM;
+	if (edges > b->edge_cap) {
+		int ok = 1;
+		GROW(b->taddr, edges, ok);
+		GROW(b->g.label, edges, ok);
+		GROW(b->g.kind, edges, ok);
+		if (!ok)
+			return CT_ENOMEM;
+		b->edge_cap = edges;
+	}
+	return 0;
+}
+
 int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t size,
 		    uint8_t flags, uint32_t value, bool has_refcount, uint64_t refcount,
 		    uint64_t pos, struct ct_error *err)
@@ -179,7 +191,7 @@ int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t
 		return ct_error_nomem(err);
 	if (has_refcount && !g->refcount) {
 		/* First object with a count: earlier ones get 0 (unknown). */
-		g->refcount = calloc(b->node_cap, sizeof(*g->refcount));
+		g->refcount = ct_mem_zalloc(ct_mem_bytes(b->node_cap, sizeof(*g->refcount)));
 		if (!g->refcount)
 			return ct_error_nomem(err);
 		b->has_refcount = true;
@@ -244,7 +256,7 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 		goto out;
 	}
 	g->out_off[n] = m;
-	g->dst = malloc((m ? m : 1) * sizeof(*g->dst));
+	g->dst = ct_mem_alloc((m ? m : 1) * sizeof(*g->dst));
 	if (!g->dst) {
 		rc = ct_error_nomem(err);
 		goto out;
@@ -274,15 +286,15 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 	}
 	g->out_off[n] = w;
 	g->n_edges = w;
-	free(b->taddr);
+	ct_mem_free(b->taddr);
 	b->taddr = NULL;
-	free(b->pos);
+	ct_mem_free(b->pos);
 	b->pos = NULL;
 	/* Give back the slack of the growth strategy. */
 	if (w) {
-		uint32_t *d = realloc(g->dst, w * sizeof(*d));
-		uint32_t *l = realloc(g->label, w * sizeof(*l));
-		uint8_t *k = realloc(g->kind, w);
+		uint32_t *d = ct_mem_realloc(g->dst, w * sizeof(*d));
+		uint32_t *l = ct_mem_realloc(g->label, w * sizeof(*l));
+		uint8_t *k = ct_mem_realloc(g->kind, w);
 		if (d) g->dst = d;
 		if (l) g->label = l;
 		if (k) g->kind = k;

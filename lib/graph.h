@@ -6,7 +6,7 @@
  * labels and short values are ids into the graph's own string arena.
  *
  * Memory: about 33 bytes per node (41 with reference counts) and 9 bytes
- * per edge, plus the address map (12 bytes per slot, at most 2 slots per
+ * per edge, plus the address map (16 bytes per slot, 2 to 4 slots per
  * node) and the strings.
  */
 #ifndef CT_GRAPH_H
@@ -42,10 +42,15 @@ static inline bool ct_edge_kind_is_strong(uint8_t kind)
 	return kind == CT_EDGE_STRONG || kind == CT_EDGE_INTERNAL;
 }
 
-/* Address -> node index map (open addressing). */
+/* Address -> node index map (open addressing, linear probing).  Key and
+ * value share a slot so that a lookup costs one cache miss. */
+struct ct_addrmap_slot {
+	uint64_t key;
+	uint64_t val;     /* node index + 1; 0 = empty slot */
+};
+
 struct ct_addrmap {
-	uint64_t *keys;
-	uint32_t *vals;   /* CT_NONE = empty slot */
+	struct ct_addrmap_slot *slots;
 	uint32_t mask;    /* capacity - 1; capacity is a power of two */
 	uint32_t count;
 };
@@ -114,6 +119,10 @@ enum ct_builder_opt {
 void ct_builder_init(struct ct_builder *b, const char *format);
 /* Release a builder that was not finished (or was); b may be NULL. */
 void ct_builder_finish(struct ct_builder *b);
+
+/* Make room for about this many nodes and edges (a hint: growing past it
+ * is fine).  Returns 0 or CT_ENOMEM. */
+int ct_builder_reserve(struct ct_builder *b, uint32_t nodes, uint32_t edges);
 
 /* Intern a string in the graph's arena.  Returns CT_NONE on no memory. */
 static inline uint32_t ct_builder_intern(struct ct_builder *b, const char *p, size_t len)

@@ -1,17 +1,19 @@
 #include "reach.h"
 
 #include <stdlib.h>
+
+#include "mem.h"
 #include <string.h>
 
 void ct_reach_finish(struct ct_reach *r)
 {
 	if (!r)
 		return;
-	free(r->alive);
-	free(r->root);
-	free(r->parent);
-	free(r->parent_edge);
-	free(r->dist);
+	ct_mem_free(r->alive);
+	ct_mem_free(r->root);
+	ct_mem_free(r->parent);
+	ct_mem_free(r->parent_edge);
+	ct_mem_free(r->dist);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -54,20 +56,20 @@ int ct_reach_compute(const struct ct_graph *g, struct ct_reach *r, struct ct_err
 
 	memset(r, 0, sizeof(*r));
 	r->mode = g->refcount ? CT_REACH_REFCOUNT : CT_REACH_INDEGREE;
-	r->alive = calloc(nn, 1);
-	r->root = calloc(nn, 1);
-	r->parent = malloc(nn * sizeof(*r->parent));
-	r->parent_edge = malloc(nn * sizeof(*r->parent_edge));
-	r->dist = malloc(nn * sizeof(*r->dist));
-	count = malloc(nn * sizeof(*count));
+	r->alive = ct_mem_zalloc(ct_mem_bytes(nn, 1));
+	r->root = ct_mem_zalloc(ct_mem_bytes(nn, 1));
+	r->parent = ct_mem_alloc(nn * sizeof(*r->parent));
+	r->parent_edge = ct_mem_alloc(nn * sizeof(*r->parent_edge));
+	r->dist = ct_mem_alloc(nn * sizeof(*r->dist));
+	count = ct_mem_alloc(nn * sizeof(*count));
 	if (!r->alive || !r->root || !r->parent || !r->parent_edge || !r->dist || !count) {
 		rc = ct_error_nomem(err);
 		goto out;
 	}
 	find_roots(g, r, count);
-	free(count);
+	ct_mem_free(count);
 	count = NULL;
-	queue = malloc(nn * sizeof(*queue));
+	queue = ct_mem_alloc(nn * sizeof(*queue));
 	if (!queue) {
 		rc = ct_error_nomem(err);
 		goto out;
@@ -106,8 +108,8 @@ int ct_reach_compute(const struct ct_graph *g, struct ct_reach *r, struct ct_err
 		}
 	}
 out:
-	free(count);
-	free(queue);
+	ct_mem_free(count);
+	ct_mem_free(queue);
 	if (rc)
 		ct_reach_finish(r);
 	return rc;

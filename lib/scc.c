@@ -1,17 +1,19 @@
 #include "scc.h"
 
 #include <stdlib.h>
+
+#include "mem.h"
 #include <string.h>
 
 void ct_scc_finish(struct ct_scc *s)
 {
 	if (!s)
 		return;
-	free(s->comp);
-	free(s->size);
-	free(s->cyclic);
-	free(s->member_off);
-	free(s->members);
+	ct_mem_free(s->comp);
+	ct_mem_free(s->size);
+	ct_mem_free(s->cyclic);
+	ct_mem_free(s->member_off);
+	ct_mem_free(s->members);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -30,12 +32,12 @@ int ct_scc_compute(const struct ct_graph *g, struct ct_scc *s, struct ct_error *
 
 	memset(s, 0, sizeof(*s));
 	size_t nn = n ? n : 1;
-	s->comp = malloc(nn * sizeof(*s->comp));
-	index = calloc(nn, sizeof(*index));
-	low = malloc(nn * sizeof(*low));
-	stack = malloc(nn * sizeof(*stack));
-	cs_node = malloc(nn * sizeof(*cs_node));
-	cs_edge = malloc(nn * sizeof(*cs_edge));
+	s->comp = ct_mem_alloc(nn * sizeof(*s->comp));
+	index = ct_mem_zalloc(ct_mem_bytes(nn, sizeof(*index)));
+	low = ct_mem_alloc(nn * sizeof(*low));
+	stack = ct_mem_alloc(nn * sizeof(*stack));
+	cs_node = ct_mem_alloc(nn * sizeof(*cs_node));
+	cs_edge = ct_mem_alloc(nn * sizeof(*cs_edge));
 	if (!s->comp || !index || !low || !stack || !cs_node || !cs_edge) {
 		rc = ct_error_nomem(err);
 		goto out;
@@ -93,16 +95,16 @@ int ct_scc_compute(const struct ct_graph *g, struct ct_scc *s, struct ct_error *
 		}
 	}
 	s->n_comps = ncomp;
-	free(index);
+	ct_mem_free(index);
 	index = NULL;
-	free(low);
+	ct_mem_free(low);
 	low = NULL;
 
 	/* Sizes, members grouped by component (counting sort), cyclicity. */
-	s->size = calloc(ncomp ? ncomp : 1, sizeof(*s->size));
-	s->cyclic = calloc(ncomp ? ncomp : 1, 1);
-	s->member_off = malloc(((size_t)ncomp + 1) * sizeof(*s->member_off));
-	s->members = malloc(nn * sizeof(*s->members));
+	s->size = ct_mem_zalloc(ct_mem_bytes(ncomp ? ncomp : 1, sizeof(*s->size)));
+	s->cyclic = ct_mem_zalloc(ct_mem_bytes(ncomp ? ncomp : 1, 1));
+	s->member_off = ct_mem_alloc(((size_t)ncomp + 1) * sizeof(*s->member_off));
+	s->members = ct_mem_alloc(nn * sizeof(*s->members));
 	if (!s->size || !s->cyclic || !s->member_off || !s->members) {
 		rc = ct_error_nomem(err);
 		goto out;
@@ -128,11 +130,11 @@ int ct_scc_compute(const struct ct_graph *g, struct ct_scc *s, struct ct_error *
 		}
 	}
 out:
-	free(index);
-	free(low);
-	free(stack);
-	free(cs_node);
-	free(cs_edge);
+	ct_mem_free(index);
+	ct_mem_free(low);
+	ct_mem_free(stack);
+	ct_mem_free(cs_node);
+	ct_mem_free(cs_edge);
 	if (rc)
 		ct_scc_finish(s);
 	return rc;

@@ -1,6 +1,8 @@
 #include "strings.h"
 
 #include <stdlib.h>
+
+#include "mem.h"
 #include <string.h>
 
 uint64_t ct_hash_bytes(const char *p, size_t len)
@@ -27,16 +29,16 @@ void ct_strings_finish(struct ct_strings *s)
 {
 	if (!s)
 		return;
-	free(s->bytes);
-	free(s->off);
-	free(s->slots);
+	ct_mem_free(s->bytes);
+	ct_mem_free(s->off);
+	ct_mem_free(s->slots);
 	memset(s, 0, sizeof(*s));
 }
 
 static int grow_slots(struct ct_strings *s)
 {
 	uint32_t n = s->nslots ? s->nslots * 2 : 1024;
-	uint32_t *slots = calloc(n, sizeof(*slots));
+	uint32_t *slots = ct_mem_zalloc(ct_mem_bytes(n, sizeof(*slots)));
 
 	if (!slots)
 		return -1;
@@ -48,7 +50,7 @@ static int grow_slots(struct ct_strings *s)
 			i = (i + 1) & (n - 1);
 		slots[i] = id + 1;
 	}
-	free(s->slots);
+	ct_mem_free(s->slots);
 	s->slots = slots;
 	s->nslots = n;
 	return 0;
@@ -62,7 +64,7 @@ static uint32_t append(struct ct_strings *s, const char *p, size_t len)
 		size_t cap = s->cap ? s->cap : 4096;
 		while (cap < s->used + len + 1)
 			cap *= 2;
-		char *b = realloc(s->bytes, cap);
+		char *b = ct_mem_realloc(s->bytes, cap);
 		if (!b)
 			return UINT32_MAX;
 		s->bytes = b;
@@ -70,7 +72,7 @@ static uint32_t append(struct ct_strings *s, const char *p, size_t len)
 	}
 	if (s->count == s->off_cap) {
 		uint32_t cap = s->off_cap ? s->off_cap * 2 : 256;
-		uint64_t *o = realloc(s->off, cap * sizeof(*o));
+		uint64_t *o = ct_mem_realloc(s->off, cap * sizeof(*o));
 		if (!o)
 			return UINT32_MAX;
 		s->off = o;
