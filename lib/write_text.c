@@ -150,8 +150,11 @@ int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_op
 			chain(out, g, r->path_nodes + e->path_off, r->path_edges + e->path_off,
 			      e->path_len, false);
 			ct_format_addr(g, g->addr[r->path_nodes[e->path_off]], b2, sizeof(b2));
-			fprintf(out, "\n           %sroot %s is referenced from outside the dump%s\n",
-				st->dim, b2, st->off);
+			fprintf(out, "\n           %s%s %s %s%s\n", st->dim,
+				e->path_len == 1 ? "the SCC itself, at" : "root at", b2,
+				s->reachability == CT_REACH_REFCOUNT ?
+				"is referenced from outside the dump" :
+				"has no referrer in the dump", st->off);
 		}
 	}
 out:
