@@ -1,0 +1,268 @@
+/* Unit test: lib/graph.c (address map, builder, graph). */
+#include <inttypes.h>
+
+#include "check.h"
+#include "lib/graph.h"
+
+static void test_addrmap(void)
+{
+	struct ct_addrmap m;
+	uint32_t n = test_small() ? 100000 : 1000000, old;
+	uint64_t seed = 42;
+
+	ct_addrmap_init(&m);
+	CHECK(ct_addrmap_get(&m, 123) == CT_NONE, "empty map finds nothing");
+	/* Python-like addresses: 16-byte aligned, clustered, then random. */
+	uint64_t *keys = malloc(n * sizeof(*keys));
+	for (uint32_t i = 0; i < n; i++)
+		keys[i] = i < n / 2 ? 0x7f3a00000000ULL + 16ULL * i : (rng_next(&seed) | 1);
+	keys[n - 1] = 0;                 /* extreme keys are ordinary keys */
+	keys[n - 2] = UINT64_MAX;
+	int bad = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		int rc = ct_addrmap_put(&m, keys[i], i, &old);
+		if (rc || old != CT_NONE)
+			bad += !CHECK(0, "put #%u (0x%" PRIx64 ") rc %d old %u", i, keys[i], rc, old);
+		if (bad > 5)
+			break;
+	}
+	CHECK(m.count == n, "count %u, want %u", m.count, n);
+	bad = 0;
+	for (uint32_t i = 0; i < n && bad < 5; i++)
+		bad += !CHECK(ct_addrmap_get(&m, keys[i]) == i, "get #%u = %u", i,
+			      ct_addrmap_get(&m, keys[i]));
+	CHECK(ct_addrmap_get(&m, 0x7f3a00000008ULL) == CT_NONE, "absent key not found");
+	/* Re-putting a key keeps the first value and reports it. */
+	CHECK(ct_addrmap_put(&m, keys[7], 99, &old) == 0 && old == 7, "duplicate put: old %u", old);
+	CHECK(ct_addrmap_get(&m, keys[7]) == 7 && m.count == n, "duplicate put changes nothing");
+	ct_addrmap_finish(&m);
+	free(keys);
+
+	/* reserve, then fill without further growth. */
+	ct_addrmap_init(&m);
+	CHECK(ct_addrmap_reserve(&m, 5000) == 0, "reserve");
+	uint32_t mask = m.mask;
+	for (uint32_t i = 0; i < 5000; i++)
+		ct_addrmap_put(&m, 1000 + i, i, &old);
+	CHECK(m.mask == mask, "no rehash after reserve (mask %u -> %u)", mask, m.mask);
+	for (uint32_t i = 0; i < 5000; i++)
+		if (!CHECK(ct_addrmap_get(&m, 1000 + i) == i, "after reserve, key %u", i))
+			break;
+	CHECK(ct_addrmap_reserve(&m, 10) == 0 && m.mask == mask, "smaller reserve is a no-op");
+	ct_addrmap_finish(&m);
+	ct_addrmap_finish(&m);
+	ct_addrmap_finish(NULL);
+}
+
+/* Node with address a, type t, and no value. */
+static int node(struct ct_builder *b, uint64_t a, const char *t, uint64_t size, uint64_t line,
+		struct ct_error *err)
+{
+	uint32_t type = ct_builder_intern(b, t, strlen(t));
+	return ct_builder_node(b, a, type, size, 0, 0, false, 0, line, err);
+}
+
+static int edge(struct ct_builder *b, uint64_t to, const char *label, uint8_t kind,
+		struct ct_error *err)
+{
+	uint32_t l = label ? ct_builder_intern(b, label, strlen(label)) : 0;
+	return ct_builder_edge(b, to, l, kind, err);
+}
+
+static void test_builder(void)
+{
+	struct ct_builder b;
+	struct ct_graph g;
+	struct ct_error err = {0};
+
+	ct_builder_init(&b, "test");
+	must(node(&b, 0x100, "A", 10, 1, &err), &err, "node");
+	must(edge(&b, 0x300, ".z", CT_EDGE_STRONG, &err), &err, "edge");
+	must(edge(&b, 0x200, ".y", CT_EDGE_WEAK, &err), &err, "edge");
+	must(edge(&b, 0x300, NULL, CT_EDGE_STRONG, &err), &err, "edge (multi)");
+	must(node(&b, 0x200, "B", 20, 2, &err), &err, "node");
+	must(node(&b, 0x300, "A", 30, 3, &err), &err, "node");
+	must(edge(&b, 0x100, "[0]", CT_EDGE_INTERNAL, &err), &err, "edge");
+	must(edge(&b, 0x300, ".self", CT_EDGE_STRONG, &err), &err, "edge");
+	int rc = ct_builder_build(&b, 0, &g, &err);
+	CHECK(rc == 0, "build: %d %s", rc, err.msg);
+	if (rc)
+		return;
+	CHECK(g.n_nodes == 3 && g.n_edges == 5, "n_nodes %u n_edges %u", g.n_nodes, g.n_edges);
+	CHECK(strcmp(g.format, "test") == 0, "format '%s'", g.format);
+	CHECK(g.out_off[0] == 0 && g.out_off[1] == 3 && g.out_off[2] == 3 && g.out_off[3] == 5,
+	      "out_off %u %u %u %u", g.out_off[0], g.out_off[1], g.out_off[2], g.out_off[3]);
+	/* Edges stay in the order given, duplicates included. */
+	uint32_t want_dst[] = {2, 1, 2, 0, 2};
+	uint8_t want_kind[] = {CT_EDGE_STRONG, CT_EDGE_WEAK, CT_EDGE_STRONG, CT_EDGE_INTERNAL,
+			       CT_EDGE_STRONG};
+	const char *want_label[] = {".z", ".y", "", "[0]", ".self"};
+	for (uint32_t e = 0; e < 5; e++) {
+		CHECK(g.dst[e] == want_dst[e], "edge %u dst %u want %u", e, g.dst[e], want_dst[e]);
+		CHECK(g.kind[e] == want_kind[e], "edge %u kind %u", e, g.kind[e]);
+		CHECK(strcmp(ct_graph_str(&g, g.label[e]), want_label[e]) == 0,
+		      "edge %u label '%s' want '%s'", e, ct_graph_str(&g, g.label[e]), want_label[e]);
+	}
+	CHECK(g.label[2] == 0, "no label is id 0");
+	CHECK(g.type[0] == g.type[2] && g.type[0] != g.type[1], "types are interned");
+	CHECK(g.addr[1] == 0x200 && g.size[2] == 30, "addr/size kept");
+	CHECK(ct_graph_find(&g, 0x300) == 2 && ct_graph_find(&g, 0x400) == CT_NONE, "find");
+	CHECK(g.refcount == NULL, "no refcounts given: refcount is NULL");
+	CHECK(g.dangling == 0, "no dangling");
+	ct_graph_finish(&g);
+	ct_graph_finish(&g);
+	ct_graph_finish(NULL);
+}
+
+static void test_duplicate(void)
+{
+	struct ct_builder b;
+	struct ct_error err = {0};
+
+	ct_builder_init(&b, "test");
+	must(node(&b, 0x10, "A", 1, 1, &err), &err, "node");
+	must(node(&b, 0x20, "A", 1, 5, &err), &err, "node");
+	int rc = node(&b, 0x10, "B", 1, 9, &err);
+	CHECK(rc == CT_EINPUT && err.code == CT_EINPUT, "duplicate address: rc %d", rc);
+	CHECK(err.line == 9, "error line %" PRIu64 ", want 9 (the duplicate)", err.line);
+	CHECK(strstr(err.msg, "0x10") && strstr(err.msg, "line 1"),
+	      "message names the address and the first line: '%s'", err.msg);
+	ct_builder_finish(&b);
+	ct_builder_finish(&b);
+	ct_builder_finish(NULL);
+}
+
+static void test_dangling(void)
+{
+	struct ct_builder b;
+	struct ct_graph g;
+	struct ct_error err = {0};
+
+	for (int allow = 0; allow < 2; allow++) {
+		memset(&err, 0, sizeof(err));
+		ct_builder_init(&b, "test");
+		must(node(&b, 0x10, "A", 1, 2, &err), &err, "node");
+		must(edge(&b, 0x20, "a", CT_EDGE_STRONG, &err), &err, "edge");
+		must(node(&b, 0x20, "A", 1, 3, &err), &err, "node");
+		must(edge(&b, 0x99, "lost1", CT_EDGE_STRONG, &err), &err, "edge");
+		must(edge(&b, 0x10, "b", CT_EDGE_STRONG, &err), &err, "edge");
+		must(edge(&b, 0x98, "lost2", CT_EDGE_WEAK, &err), &err, "edge");
+		must(node(&b, 0x30, "C", 1, 4, &err), &err, "node");
+		must(edge(&b, 0x99, "lost3", CT_EDGE_STRONG, &err), &err, "edge");
+		must(edge(&b, 0x30, "c", CT_EDGE_STRONG, &err), &err, "edge");
+		int rc = ct_builder_build(&b, allow ? CT_BUILD_ALLOW_DANGLING : 0, &g, &err);
+		if (!allow) {
+			CHECK(rc == CT_EINPUT, "dangling reference is an error: rc %d", rc);
+			CHECK(err.line == 3, "error names the referring object's line: %" PRIu64,
+			      err.line);
+			CHECK(strstr(err.msg, "0x99") != NULL, "message names the address: '%s'",
+			      err.msg);
+			continue;
+		}
+		CHECK(rc == 0, "allowed dangling: rc %d %s", rc, err.msg);
+		if (rc)
+			continue;
+		CHECK(g.dangling == 3, "dangling count %" PRIu64 ", want 3", g.dangling);
+		CHECK(g.n_edges == 3, "dangling edges dropped: %u edges", g.n_edges);
+		CHECK(g.out_off[0] == 0 && g.out_off[1] == 1 && g.out_off[2] == 2 &&
+		      g.out_off[3] == 3, "offsets compacted: %u %u %u %u", g.out_off[0],
+		      g.out_off[1], g.out_off[2], g.out_off[3]);
+		const char *want[] = {"a", "b", "c"};
+		uint32_t want_dst[] = {1, 0, 2};
+		for (uint32_t e = 0; e < 3 && e < g.n_edges; e++)
+			CHECK(g.dst[e] == want_dst[e] &&
+			      strcmp(ct_graph_str(&g, g.label[e]), want[e]) == 0,
+			      "edge %u: dst %u label '%s'", e, g.dst[e], ct_graph_str(&g, g.label[e]));
+		ct_graph_finish(&g);
+	}
+}
+
+static void test_empty_and_misc(void)
+{
+	struct ct_builder b;
+	struct ct_graph g;
+	struct ct_error err = {0};
+
+	ct_builder_init(&b, "test");
+	int rc = ct_builder_build(&b, 0, &g, &err);
+	CHECK(rc == 0, "empty graph builds: %d %s", rc, err.msg);
+	if (!rc) {
+		CHECK(g.n_nodes == 0 && g.n_edges == 0 && g.out_off && g.out_off[0] == 0,
+		      "empty graph: %u nodes %u edges", g.n_nodes, g.n_edges);
+		CHECK(ct_graph_find(&g, 0) == CT_NONE, "empty graph finds nothing");
+		ct_graph_finish(&g);
+	}
+
+	/* An edge before any node is the caller's mistake. */
+	ct_builder_init(&b, "test");
+	memset(&err, 0, sizeof(err));
+	rc = ct_builder_edge(&b, 1, 0, CT_EDGE_STRONG, &err);
+	CHECK(rc == CT_EUSAGE, "edge before node: rc %d", rc);
+	ct_builder_finish(&b);
+
+	/* Reference counts: objects before the first counted one get 0. */
+	ct_builder_init(&b, "test");
+	memset(&err, 0, sizeof(err));
+	uint32_t t = ct_builder_intern(&b, "T", 1);
+	uint32_t n = 10000; /* past the first growth */
+	for (uint32_t i = 0; i < n; i++)
+		must(ct_builder_node(&b, 16 * (i + 1), t, 8, 0, 0, i >= 3, 100 + i, i + 1, &err),
+		     &err, "node");
+	rc = ct_builder_build(&b, 0, &g, &err);
+	CHECK(rc == 0 && g.refcount, "refcounts kept: rc %d", rc);
+	if (!rc && g.refcount) {
+		CHECK(g.refcount[0] == 0 && g.refcount[2] == 0 && g.refcount[3] == 103 &&
+		      g.refcount[n - 1] == 100 + n - 1, "refcounts %" PRIu64 " %" PRIu64 " %" PRIu64,
+		      g.refcount[0], g.refcount[3], g.refcount[n - 1]);
+		CHECK(g.n_nodes == n && g.out_off[n] == 0, "nodes %u", g.n_nodes);
+	}
+	ct_graph_finish(&g);
+
+	/* Flags and values. */
+	ct_builder_init(&b, "test");
+	uint32_t v = ct_builder_intern(&b, "hello", 5);
+	must(ct_builder_node(&b, 1, t, 0, CT_NODE_FINALIZER | CT_NODE_LEAF, v, false, 0, 1, &err),
+	     &err, "node");
+	rc = ct_builder_build(&b, 0, &g, &err);
+	CHECK(rc == 0 && g.flags[0] == (CT_NODE_FINALIZER | CT_NODE_LEAF) &&
+	      strcmp(ct_graph_str(&g, g.value[0]), "hello") == 0, "flags and value kept");
+	ct_graph_finish(&g);
+}
+
+/* A big graph: 1M nodes in a ring with extra edges, through the builder. */
+static void test_big(void)
+{
+	struct ct_builder b;
+	struct ct_graph g;
+	struct ct_error err = {0};
+	uint32_t n = test_small() ? 50000 : 1000000;
+
+	ct_builder_init(&b, "test");
+	uint32_t t = ct_builder_intern(&b, "T", 1);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t a = 0x7f0000000000ULL + 32ULL * (((uint64_t)i * 7919) % n);
+		must(ct_builder_node(&b, a, t, 1, 0, 0, false, 0, i + 1, &err), &err, "node");
+		uint32_t j = (i + 1) % n;
+		must(ct_builder_edge(&b, 0x7f0000000000ULL + 32ULL * (((uint64_t)j * 7919) % n), 0,
+				     CT_EDGE_STRONG, &err), &err, "edge");
+	}
+	int rc = ct_builder_build(&b, 0, &g, &err);
+	CHECK(rc == 0, "big build: %s", err.msg);
+	if (rc)
+		return;
+	int bad = 0;
+	for (uint32_t i = 0; i < n && bad < 5; i++)
+		bad += !CHECK(g.out_off[i] == i && g.dst[i] == (i + 1) % n, "node %u", i);
+	ct_graph_finish(&g);
+}
+
+int main(void)
+{
+	test_addrmap();
+	test_builder();
+	test_duplicate();
+	test_dangling();
+	test_empty_and_misc();
+	test_big();
+	return check_status("test_graph");
+}

@@ -1,0 +1,96 @@
+/* Unit test: lib/strings.c (the interning arena). */
+#include "check.h"
+#include "lib/strings.h"
+
+static void test_basic(void)
+{
+	struct ct_strings s;
+
+	ct_strings_init(&s);
+	CHECK(ct_strings_get(&s, 0)[0] == '\0', "id 0 of an empty arena is \"\"");
+	CHECK(ct_strings_intern(&s, "", 0) == 0, "the empty string is id 0");
+	uint32_t a = ct_strings_intern(&s, "abc", 3);
+	uint32_t b = ct_strings_intern(&s, "abcd", 4);
+	uint32_t c = ct_strings_intern(&s, "ab", 2);
+	CHECK(a == 1 && b == 2 && c == 3, "ids are handed out in order: %u %u %u", a, b, c);
+	CHECK(ct_strings_intern(&s, "abc", 3) == a, "re-interning gives the same id");
+	/* Not NUL-terminated input: only len bytes count. */
+	CHECK(ct_strings_intern(&s, "abcdef", 3) == a, "a prefix of a longer buffer is 'abc'");
+	CHECK(strcmp(ct_strings_get(&s, a), "abc") == 0, "get(a) = '%s'", ct_strings_get(&s, a));
+	CHECK(strcmp(ct_strings_get(&s, b), "abcd") == 0, "get(b) = '%s'", ct_strings_get(&s, b));
+	CHECK(ct_strings_len(&s, a) == 3 && ct_strings_len(&s, b) == 4 && ct_strings_len(&s, c) == 2,
+	      "lengths %zu %zu %zu", ct_strings_len(&s, a), ct_strings_len(&s, b),
+	      ct_strings_len(&s, c));
+	CHECK(ct_strings_len(&s, 0) == 0, "len(0) = %zu", ct_strings_len(&s, 0));
+	CHECK(ct_strings_len(&s, 999) == 0 && ct_strings_get(&s, 999)[0] == '\0',
+	      "an unknown id reads as the empty string");
+	/* Non-ASCII bytes are just bytes. */
+	uint32_t u = ct_strings_intern(&s, "\xe2\x86\x92", 3);
+	CHECK(u == 4 && ct_strings_len(&s, u) == 3, "utf-8 string id %u len %zu", u,
+	      ct_strings_len(&s, u));
+	ct_strings_finish(&s);
+	CHECK(s.count == 0 && s.bytes == NULL, "finish zeroes the arena");
+	ct_strings_finish(&s);   /* twice: zeroed is fine */
+	ct_strings_finish(NULL);
+}
+
+static void test_growth(void)
+{
+	struct ct_strings s;
+	enum { N = 300000 };
+	char buf[64];
+
+	ct_strings_init(&s);
+	/* Many rehashes of the slot table and many reallocations of the
+	 * arena; lengths vary so offsets are not regular. */
+	for (uint32_t i = 0; i < N; i++) {
+		int n = snprintf(buf, sizeof(buf), "s%u-%.*s", i, (int)(i % 23), "xxxxxxxxxxxxxxxxxxxxxxx");
+		uint32_t id = ct_strings_intern(&s, buf, (size_t)n);
+		if (!CHECK(id == i + 1, "string %u got id %u", i, id))
+			break;
+	}
+	CHECK(s.count == N + 1, "count %u", s.count);
+	int bad = 0;
+	for (uint32_t i = 0; i < N && bad < 5; i++) {
+		int n = snprintf(buf, sizeof(buf), "s%u-%.*s", i, (int)(i % 23), "xxxxxxxxxxxxxxxxxxxxxxx");
+		uint32_t id = ct_strings_intern(&s, buf, (size_t)n);
+		bad += !CHECK(id == i + 1, "re-intern of %u gave %u (ids must stay stable)", i, id);
+		bad += !CHECK(ct_strings_len(&s, i + 1) == (size_t)n &&
+			      strcmp(ct_strings_get(&s, i + 1), buf) == 0,
+			      "string %u reads back as '%s' (len %zu), want '%s'", i,
+			      ct_strings_get(&s, i + 1), ct_strings_len(&s, i + 1), buf);
+	}
+	CHECK(s.count == N + 1, "re-interning added nothing: count %u", s.count);
+	/* One long string after many short ones: the arena grows by more than 2x. */
+	size_t big = 3u << 20;
+	char *p = malloc(big);
+	memset(p, 'q', big);
+	uint32_t id = ct_strings_intern(&s, p, big);
+	CHECK(id == N + 1 && ct_strings_len(&s, id) == big, "big string id %u len %zu", id,
+	      ct_strings_len(&s, id));
+	CHECK(ct_strings_intern(&s, p, big) == id, "big string interned once");
+	CHECK(ct_strings_intern(&s, p, big - 1) == id + 1, "one byte shorter is another string");
+	free(p);
+	ct_strings_finish(&s);
+}
+
+static void test_hash(void)
+{
+	const char *x = "hello world, twelve+ bytes";
+	CHECK(ct_hash_bytes(x, strlen(x)) == ct_hash_bytes(x, strlen(x)), "hash is deterministic");
+	CHECK(ct_hash_bytes(x, 5) != ct_hash_bytes(x, 6), "hash depends on length");
+	CHECK(ct_hash_bytes("a", 1) != ct_hash_bytes("b", 1), "hash depends on content");
+	/* Same bytes at different alignments hash alike. */
+	char buf[40];
+	memcpy(buf + 3, x, 20);
+	CHECK(ct_hash_bytes(buf + 3, 20) == ct_hash_bytes(x, 20), "hash is alignment-free");
+	(void)ct_hash_bytes(x, 0);
+}
+
+int main(void)
+{
+	test_basic();
+	test_growth();
+	test_hash();
+	return check_status("test_strings");
+}
