@@ -1,5 +1,6 @@
 #include "cycle.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "mem.h"
@@ -96,6 +97,41 @@ uint32_t ct_cycle_find(const struct ct_graph *g, const struct ct_scc *s, uint32_
 		}
 	}
 	return 0;
+}
+
+/* Does node a sort before node b as a cycle start (type name, then index)? */
+static bool start_before(const struct ct_graph *g, uint32_t a, uint32_t b)
+{
+	int d = g->type[a] == g->type[b] ? 0 :
+		strcmp(ct_graph_str(g, g->type[a]), ct_graph_str(g, g->type[b]));
+	return d < 0 || (d == 0 && a < b);
+}
+
+uint32_t ct_cycle_representative(const struct ct_graph *g, const struct ct_scc *s, uint32_t c,
+				 struct ct_cycle_ws *ws, uint32_t *nodes, uint32_t *edges)
+{
+	uint32_t size = s->member_off[c + 1] - s->member_off[c];
+
+	if (size > CT_CYCLE_EXHAUSTIVE)
+		return ct_cycle_find(g, s, ct_cycle_start(g, s, c), ws, nodes, edges);
+	uint32_t best_len = 0, best_start = CT_NONE;
+	uint32_t bn[CT_CYCLE_EXHAUSTIVE], be[CT_CYCLE_EXHAUSTIVE];
+	for (uint32_t i = s->member_off[c]; i < s->member_off[c + 1]; i++) {
+		uint32_t v = s->members[i];
+		uint32_t len = ct_cycle_find(g, s, v, ws, nodes, edges);
+		if (!len)
+			continue;
+		if (best_len && (len > best_len ||
+				 (len == best_len && !start_before(g, v, best_start))))
+			continue;
+		best_len = len;
+		best_start = v;
+		memcpy(bn, nodes, len * sizeof(*bn));
+		memcpy(be, edges, len * sizeof(*be));
+	}
+	memcpy(nodes, bn, best_len * sizeof(*nodes));
+	memcpy(edges, be, best_len * sizeof(*edges));
+	return best_len;
 }
 
 int ct_label_is_index(const char *l)

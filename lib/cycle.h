@@ -1,9 +1,8 @@
 /* Representative cycles of strongly connected components, and their
  * signatures.
  *
- * The representative cycle of a component is the shortest cycle through
- * its canonical start node: the member whose type name sorts first (ties:
- * the lowest node index).  Its signature is the cycle's sequence of
+ * The representative cycle of a component is a shortest cycle of it (see
+ * ct_cycle_representative()).  Its signature is the cycle's sequence of
  * (type, label) steps, with list/tuple indices written "[*]", rotated to
  * the lexicographically least rotation, e.g.
  *     "TreeNode .children → list [*] → TreeNode .parent → TreeNode"
@@ -50,6 +49,18 @@ uint32_t ct_cycle_find(const struct ct_graph *g, const struct ct_scc *s, uint32_
  * *n.  Returns 0 or CT_ENOMEM. */
 int ct_cycle_signature(const struct ct_graph *g, const uint32_t *nodes, const uint32_t *edges,
 		       uint32_t len, struct ct_cycle_ws *ws, size_t *n, struct ct_error *err);
+
+/* Components up to this size get an exhaustive search in
+ * ct_cycle_representative(). */
+#define CT_CYCLE_EXHAUSTIVE 64
+
+/* The representative cycle of component c, written as by ct_cycle_find():
+ * for components of up to CT_CYCLE_EXHAUSTIVE members a shortest cycle of
+ * the component (ties: the start whose type name sorts first, then the
+ * lowest index); for bigger ones the shortest cycle through the canonical
+ * start node.  Returns its length, 0 if c is not cyclic. */
+uint32_t ct_cycle_representative(const struct ct_graph *g, const struct ct_scc *s, uint32_t c,
+				 struct ct_cycle_ws *ws, uint32_t *nodes, uint32_t *edges);
 
 /* Is this label a sequence index ("[12]")? */
 int ct_label_is_index(const char *label);

@@ -152,11 +152,10 @@ static int group(struct ct_report *r, struct ct_error *err)
 	uint32_t at = 0;
 	for (uint32_t i = 0; i < r->n_sccs; i++) {
 		struct ct_report_scc *e = &r->sccs[i];
-		uint32_t start = ct_cycle_start(g, &r->scc, e->comp);
 		size_t n;
 		e->cycle_off = at;
-		e->cycle_len = ct_cycle_find(g, &r->scc, start, &ws, r->cyc_nodes + at,
-					     r->cyc_edges + at);
+		e->cycle_len = ct_cycle_representative(g, &r->scc, e->comp, &ws, r->cyc_nodes + at,
+						       r->cyc_edges + at);
 		if ((rc = ct_cycle_signature(g, r->cyc_nodes + at, r->cyc_edges + at,
 					     e->cycle_len, &ws, &n, err)))
 			goto out;
