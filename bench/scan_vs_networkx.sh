@@ -1,0 +1,138 @@
+#!/bin/sh
+# Benchmark `cycletool scan --json` against a networkx script doing the same
+# work (bench/peer_networkx.py) on the same Python heap dump, in one run.
+#
+# usage: bench/scan_vs_networkx.sh [-n RUNS] [-s SCALE] [--rebuild-dump]
+#   -n RUNS    timed runs of each tool, alternating (default 5; env RUNS)
+#   -s SCALE   workload scale; 1 is about 480k tracked / 980k dumped objects
+#              (default 1; env SCALE)
+#   --rebuild-dump   make the dump again even if the cached one is current
+#
+# Environment: BUILD (build dir, default build), DUMP_PYTHON (python3 that
+# runs the workload under the dumper, default python3), PEER_PYTHON (python3
+# with networkx, default Debian's /usr/bin/python3).
+#
+# Goals (from the issue): cycletool at least 50x faster (median wall time)
+# and at most 1/8 of the peak RSS of the peer.
+# Exit status: 0 all goals met, 1 a goal missed, 2 usage or setup error,
+# 3 the two tools disagree on the counts (a correctness failure).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+runs=${RUNS:-5}
+scale=${SCALE:-1}
+rebuild_dump=false
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) runs=${2:?-n needs a number}; shift 2 ;;
+	-s) scale=${2:?-s needs a number}; shift 2 ;;
+	--rebuild-dump) rebuild_dump=true; shift ;;
+	-h|--help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "scan_vs_networkx: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+case $runs in ''|*[!0-9]*|0) echo "scan_vs_networkx: -n needs a positive number" >&2; exit 2 ;; esac
+
+build=${BUILD:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+dump_py=${DUMP_PYTHON:-python3}
+peer_py=${PEER_PYTHON:-/usr/bin/python3}
+out=$here/out
+mkdir -p "$out/runs"
+
+say() { printf '%s\n' "$*" >&2; }
+die() { printf 'scan_vs_networkx: %s\n' "$*" >&2; exit "${2:-2}"; }
+
+# -- tools -------------------------------------------------------------------
+"$top/bootstrap" --bench
+[ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing"
+"$peer_py" -c 'import networkx' 2>/dev/null || die "$peer_py cannot import networkx"
+if [ ! -f "$build/build.ninja" ]; then
+	say "== meson setup $build"
+	meson setup "$build" "$top" >/dev/null
+fi
+say "== ninja -C $build"
+ninja -C "$build" cycletool >/dev/null || die "building cycletool failed"
+ct=$build/cycletool
+
+# -- the dump (cached; made again when the workload or the dumper changed) ---
+dump=$out/workload-s$scale.jsonl
+dumper=$top/formats/python/cycletool_dump.py
+[ -f "$dumper" ] || die "the dumper $dumper is missing"
+if $rebuild_dump || [ ! -s "$dump" ] || [ "$here/workload.py" -nt "$dump" ] ||
+   [ "$dumper" -nt "$dump" ]; then
+	say "== making $dump (scale $scale)"
+	rm -f "$dump.tmp"
+	(cd "$top" && PYTHONPATH=$top/formats/python "$dump_py" -m cycletool_dump \
+		-o "$dump.tmp" -- bench/workload.py --scale "$scale") >&2 ||
+		die "the workload or the dumper failed"
+	tail -n 1 "$dump.tmp" | grep -q '"cycletool_dump_end"' || die "the dump has no trailer"
+	mv "$dump.tmp" "$dump"
+fi
+dump_bytes=$(wc -c <"$dump")
+objects=$(tail -n 1 "$dump" | sed -n 's/.*"objects": *\([0-9]*\).*/\1/p')
+[ -n "$objects" ] || die "cannot read the object count from the trailer of $dump"
+
+# -- the runs ----------------------------------------------------------------
+# time_run NAME I CMD...: run CMD with stdout to runs/NAME-I.json and append
+# "seconds kilobytes" to runs/NAME.times.
+time_run() {
+	name=$1 i=$2
+	shift 2
+	/usr/bin/time -f '%e %M' -o "$out/runs/$name.time" "$@" >"$out/runs/$name-$i.json" ||
+		die "$name failed (run $i); see $out/runs/$name-$i.json"
+	cat "$out/runs/$name.time" >>"$out/runs/$name.times"
+}
+
+# Compare cycletool's summary with the peer's: the counts must be equal.
+check() {
+	"$peer_py" - "$1" "$2" <<'EOF' || die "cycletool and networkx disagree (see above)" 3
+import json, sys
+ct = json.load(open(sys.argv[1]))["summary"]
+nx = json.load(open(sys.argv[2]))["summary"]
+keys = ("cyclic_sccs", "garbage_sccs", "garbage_objects", "cyclic_objects", "cyclic_bytes")
+bad = [k for k in keys if ct.get(k) != nx.get(k)]
+for k in bad:
+    print("MISMATCH %s: cycletool %s, networkx %s" % (k, ct.get(k), nx.get(k)), file=sys.stderr)
+if not bad:
+    print("   counts agree: " + ", ".join("%s %s" % (k, ct[k]) for k in keys), file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+}
+
+rm -f "$out/runs/"*
+say "== $runs runs of each, alternating, on $dump"
+i=1
+while [ "$i" -le "$runs" ]; do
+	time_run cycletool "$i" "$ct" scan --json "$dump"
+	time_run networkx "$i" "$peer_py" "$here/peer_networkx.py" "$dump"
+	say "   run $i: cycletool $(cat "$out/runs/cycletool.time")  networkx $(cat "$out/runs/networkx.time")  (s KiB)"
+	check "$out/runs/cycletool-$i.json" "$out/runs/networkx-$i.json"
+	i=$((i + 1))
+done
+
+# -- report ------------------------------------------------------------------
+median() { # column of runs/NAME.times
+	sort -g -k"$2","$2" "$out/runs/$1.times" | awk -v c="$2" '
+		{ v[NR] = $c }
+		END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ct_s=$(median cycletool 1) ct_kb=$(median cycletool 2)
+nx_s=$(median networkx 1) nx_kb=$(median networkx 2)
+awk -v db="$dump_bytes" -v objs="$objects" -v runs="$runs" \
+    -v cs="$ct_s" -v ck="$ct_kb" -v ns="$nx_s" -v nk="$nx_kb" '
+function pf(b) { return b ? "PASS" : "FAIL" }
+BEGIN {
+	if (cs <= 0) cs = 0.005   # GNU time rounds to 10 ms
+	speed = ns / cs; mem = nk / ck
+	printf "dump:               %.1f MB, %d objects\n", db / 1e6, objs
+	printf "medians of %d runs:  wall s   peak RSS MB\n", runs
+	printf "  cycletool         %7.2f   %8.1f\n", cs, ck * 1024 / 1e6
+	printf "  networkx          %7.2f   %8.1f\n", ns, nk * 1024 / 1e6
+	printf "speed ratio:        %.1fx faster   (goal >= 50x)   %s\n", speed, pf(speed >= 50)
+	printf "memory ratio:       1/%.1f of peak  (goal <= 1/8)   %s\n", mem, pf(mem >= 8)
+	printf "cycletool:          %.1f MB/s of dump, %.0f bytes of peak RSS per object\n",
+		db / 1e6 / cs, ck * 1024 / objs
+	exit !(speed >= 50 && mem >= 8)
+}'
