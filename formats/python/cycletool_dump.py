@@ -978,7 +978,10 @@ def _run_script(script, source, args, out, dump_at_exit):
             _exit_dump(out)
         et, ev, tb = sys.exc_info()
         # Report as Python would, without this module's frame.
-        sys.excepthook(et, ev, tb.tb_next if tb is not None else None)
+        if tb is not None and ev is not None:
+            tb = tb.tb_next
+            ev.__traceback__ = tb
+        sys.excepthook(et, ev, tb)
         et = ev = tb = None
         return 1
     g = code = None
