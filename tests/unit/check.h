@@ -83,4 +83,62 @@ static inline void must(int rc, const struct ct_error *err, const char *what)
 	}
 }
 
+/* A test graph: nodes 0..n-1 get addresses 16 * (v + 1); edges are given
+ * in any order and added per source in the order given. */
+struct tg_edge {
+	uint32_t from, to;
+	uint8_t kind;          /* enum ct_edge_kind */
+	const char *label;     /* NULL = none */
+};
+
+struct tg_spec {
+	uint32_t n;
+	const char *const *types;   /* per node; NULL = all "T" */
+	const uint64_t *sizes;      /* per node; NULL = all 8 */
+	const uint8_t *flags;       /* per node; NULL = none */
+	const uint64_t *refcounts;  /* per node; NULL = no counts */
+	const struct tg_edge *edges;
+	size_t n_edges;
+};
+
+static inline uint64_t tg_addr(uint32_t v)
+{
+	return 16 * ((uint64_t)v + 1);
+}
+
+static inline void tg_build(struct ct_graph *g, const struct tg_spec *sp)
+{
+	struct ct_builder b;
+	struct ct_error err = {0};
+	uint32_t n = sp->n;
+	size_t *start = calloc((size_t)n + 1, sizeof(*start));
+	size_t *order = malloc((sp->n_edges ? sp->n_edges : 1) * sizeof(*order));
+
+	for (size_t e = 0; e < sp->n_edges; e++)
+		start[sp->edges[e].from + 1]++;
+	for (uint32_t v = 0; v < n; v++)
+		start[v + 1] += start[v];
+	for (size_t e = 0; e < sp->n_edges; e++)
+		order[start[sp->edges[e].from]++] = e;
+	for (uint32_t v = n; v > 0; v--)
+		start[v] = start[v - 1];
+	start[0] = 0;
+	ct_builder_init(&b, "test");
+	uint32_t deft = ct_builder_intern(&b, "T", 1);
+	for (uint32_t v = 0; v < n; v++) {
+		uint32_t t = sp->types ? ct_builder_intern(&b, sp->types[v], strlen(sp->types[v])) : deft;
+		must(ct_builder_node(&b, tg_addr(v), t, sp->sizes ? sp->sizes[v] : 8,
+				     sp->flags ? sp->flags[v] : 0, 0, sp->refcounts != NULL,
+				     sp->refcounts ? sp->refcounts[v] : 0, v + 1, &err), &err, "node");
+		for (size_t k = start[v]; k < start[v + 1]; k++) {
+			const struct tg_edge *e = &sp->edges[order[k]];
+			uint32_t l = e->label ? ct_builder_intern(&b, e->label, strlen(e->label)) : 0;
+			must(ct_builder_edge(&b, tg_addr(e->to), l, e->kind, &err), &err, "edge");
+		}
+	}
+	must(ct_builder_build(&b, 0, g, &err), &err, "build");
+	free(start);
+	free(order);
+}
+
 #endif
