@@ -1,0 +1,19 @@
+#!/bin/sh
+# Regenerate the Python dumps in this directory from their scripts.
+#   testdata/python/regen.sh [python3]
+# Addresses, sizes and counts change with every run and interpreter; the
+# dumps are data to test loaders and analyses on, not golden output of the
+# dumper.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+py=${1:-python3}
+export PYTHONPATH="$here/../../formats/python"
+export PYTHONHASHSEED=0
+cd "$here"
+"$py" leaky_tree.py leaky_tree.jsonl
+"$py" -m cycletool_dump -o pool.jsonl -- pool.py
+"$py" minidom.py minidom.jsonl
+"$py" finalizers.py finalizers.jsonl
+for f in leaky_tree pool minidom finalizers; do
+    printf '%s.jsonl: %s lines, %s bytes\n' "$f" "$(wc -l < "$f.jsonl")" "$(wc -c < "$f.jsonl")"
+done
