@@ -7,7 +7,8 @@
  * libFuzzer (clang), from the top of the tree:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -DCT_FUZZ_LIBFUZZER -I. tests/fuzz/fuzz_python.c lib/*.c formats/*.c \
+ *     -DCT_FUZZ_LIBFUZZER -I. tests/fuzz/fuzz_python.c \
+ *     $(find lib formats -maxdepth 1 -name '*.c') \
  *     -lcjson -o fuzz_python
  *   mkdir -p /tmp/fuzz-out
  *   ./fuzz_python -max_total_time=120 -max_len=4096 /tmp/fuzz-out tests/fuzz/corpus/python
