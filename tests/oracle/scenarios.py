@@ -471,3 +471,18 @@ def logging_asyncio():
                   # closed loops leave no cycle; the abandoned one does
                   ("garbage_sccs", "_UnixSelectorEventLoop", 1),
                   ("alive_sccs", "_UnixSelectorEventLoop", 1)]
+
+
+@scenario
+def frozen():
+    # Everything that exists now moves to the permanent generation, which
+    # the collector never examines: the dump writes it as gc:false.
+    old = make_tree(1, 2, "frozen")
+    old.me = old
+    gc.freeze()
+    for i in range(6):
+        make_tree(1, 3, "g%d" % i)
+    keep = [make_tree(1, 3, "a"), old]
+    old.children.append(make_tree(1, 2, "under-frozen"))   # held by a frozen list
+    old = None
+    return keep, [("garbage_sccs", "TreeNode", 6), ("alive_sccs", "TreeNode", 2)]
