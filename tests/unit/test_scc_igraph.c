@@ -135,7 +135,7 @@ static void shapes(bool small)
 	char what[96];
 	uint32_t scale = small ? 10 : 1;
 
-	for (int round = 0; round < 5; round++) {
+	for (int round = 0; round < 3; round++) {
 		/* Sparse random: mostly trees and small components. */
 		uint32_t n = 3000 / scale + rng_below(&seed, 1000);
 		es.n = 0;
