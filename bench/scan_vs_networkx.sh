@@ -13,7 +13,9 @@
 # with networkx, default Debian's /usr/bin/python3).
 #
 # Goals (from the issue): cycletool at least 50x faster (median wall time)
-# and at most 1/8 of the peak RSS of the peer.
+# and at most 1/8 of the peak RSS of the peer.  CPU time (user+sys) is shown
+# too: on a shared machine it is less disturbed by other load than wall time,
+# and the load average is printed so that a noisy run can be recognised.
 # Exit status: 0 all goals met, 1 a goal missed, 2 usage or setup error,
 # 3 the two tools disagree on the counts (a correctness failure).
 set -eu
@@ -76,13 +78,14 @@ objects=$(tail -n 1 "$dump" | sed -n 's/.*"objects": *\([0-9]*\).*/\1/p')
 
 # -- the runs ----------------------------------------------------------------
 # time_run NAME I CMD...: run CMD with stdout to runs/NAME-I.json and append
-# "seconds kilobytes" to runs/NAME.times.
+# "wall-seconds peak-KiB cpu-seconds" to runs/NAME.times.
 time_run() {
 	name=$1 i=$2
 	shift 2
-	/usr/bin/time -f '%e %M' -o "$out/runs/$name.time" "$@" >"$out/runs/$name-$i.json" ||
+	/usr/bin/time -f '%e %M %U %S' -o "$out/runs/$name.time" "$@" >"$out/runs/$name-$i.json" ||
 		die "$name failed (run $i); see $out/runs/$name-$i.json"
-	cat "$out/runs/$name.time" >>"$out/runs/$name.times"
+	awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$out/runs/$name.time" >"$out/runs/$name.last"
+	cat "$out/runs/$name.last" >>"$out/runs/$name.times"
 }
 
 # Compare cycletool's summary with the peer's: the counts must be equal.
@@ -102,12 +105,13 @@ EOF
 }
 
 rm -f "$out/runs/"*
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 say "== $runs runs of each, alternating, on $dump"
 i=1
 while [ "$i" -le "$runs" ]; do
 	time_run cycletool "$i" "$ct" scan --json "$dump"
 	time_run networkx "$i" "$peer_py" "$here/peer_networkx.py" "$dump"
-	say "   run $i: cycletool $(cat "$out/runs/cycletool.time")  networkx $(cat "$out/runs/networkx.time")  (s KiB)"
+	say "   run $i: cycletool $(cat "$out/runs/cycletool.last")  networkx $(cat "$out/runs/networkx.last")  (wall-s KiB cpu-s)"
 	check "$out/runs/cycletool-$i.json" "$out/runs/networkx-$i.json"
 	i=$((i + 1))
 done
@@ -118,19 +122,23 @@ median() { # column of runs/NAME.times
 		{ v[NR] = $c }
 		END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-ct_s=$(median cycletool 1) ct_kb=$(median cycletool 2)
-nx_s=$(median networkx 1) nx_kb=$(median networkx 2)
-awk -v db="$dump_bytes" -v objs="$objects" -v runs="$runs" \
-    -v cs="$ct_s" -v ck="$ct_kb" -v ns="$nx_s" -v nk="$nx_kb" '
+ct_s=$(median cycletool 1) ct_kb=$(median cycletool 2) ct_cpu=$(median cycletool 3)
+nx_s=$(median networkx 1) nx_kb=$(median networkx 2) nx_cpu=$(median networkx 3)
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+awk -v db="$dump_bytes" -v objs="$objects" -v runs="$runs" -v l0="$load0" -v l1="$load1" \
+    -v cs="$ct_s" -v ck="$ct_kb" -v ns="$nx_s" -v nk="$nx_kb" -v cc="$ct_cpu" -v nc="$nx_cpu" '
 function pf(b) { return b ? "PASS" : "FAIL" }
 BEGIN {
 	if (cs <= 0) cs = 0.005   # GNU time rounds to 10 ms
+	if (cc <= 0) cc = 0.005
 	speed = ns / cs; mem = nk / ck
 	printf "dump:               %.1f MB, %d objects\n", db / 1e6, objs
-	printf "medians of %d runs:  wall s   peak RSS MB\n", runs
-	printf "  cycletool         %7.2f   %8.1f\n", cs, ck * 1024 / 1e6
-	printf "  networkx          %7.2f   %8.1f\n", ns, nk * 1024 / 1e6
+	printf "load average:       %s before, %s after\n", l0, l1
+	printf "medians of %d runs:  wall s   cpu s   peak RSS MB\n", runs
+	printf "  cycletool         %7.2f %7.2f   %8.1f\n", cs, cc, ck * 1024 / 1e6
+	printf "  networkx          %7.2f %7.2f   %8.1f\n", ns, nc, nk * 1024 / 1e6
 	printf "speed ratio:        %.1fx faster   (goal >= 50x)   %s\n", speed, pf(speed >= 50)
+	printf "  by cpu time:      %.1fx faster   (for reference)\n", nc / cc
 	printf "memory ratio:       1/%.1f of peak  (goal <= 1/8)   %s\n", mem, pf(mem >= 8)
 	printf "cycletool:          %.1f MB/s of dump, %.0f bytes of peak RSS per object\n",
 		db / 1e6 / cs, ck * 1024 / objs
