@@ -129,8 +129,10 @@ int load_graph(const char *path, const char *format, unsigned opts, struct ct_gr
 
 int finish_stdout(int status)
 {
-	if (fflush(stdout) || ferror(stdout)) {
-		say("cannot write output: %s", strerror(errno));
+	int failed = ferror(stdout), saved = errno;
+
+	if (fflush(stdout) || failed) {
+		say("cannot write output: %s", strerror(failed && saved ? saved : errno));
 		return EXIT_FAILURE_;
 	}
 	if (fclose(stdout)) {

@@ -169,7 +169,8 @@ int cmd_scan(int argc, char **argv)
 		 output == OUT_NDJSON ? ct_write_ndjson(stdout, &r, &wopts, &err) :
 		 ct_write_text(stdout, &r, &wopts, &err);
 	if (rc) {
-		status = report_error("standard output", &err);
+		/* A write error is reported once, by finish_stdout(). */
+		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error("standard output", &err);
 		goto out;
 	}
 	if (fail_on == FAIL_CYCLES && r.n_sccs > 0)

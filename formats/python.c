@@ -65,14 +65,36 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
 	return max;
 }
 
-static int intern(struct ct_builder *b, struct ct_json *j, const char *s, size_t n,
-		  uint32_t *id, struct ct_error *err)
+/* Intern a decoded string.  Strings are NUL-terminated everywhere after
+ * loading, so a NUL (from \u0000) becomes U+FFFD rather than cutting the
+ * string short and merging distinct names. */
+static int intern(struct ct_builder *b, const char *s, size_t n, uint32_t *id,
+		  struct ct_error *err)
 {
+	char *copy = NULL;
+
+	if (memchr(s, '\0', n)) {
+		size_t nul = 0;
+		for (size_t i = 0; i < n; i++)
+			nul += s[i] == '\0';
+		copy = malloc(n + 2 * nul);
+		if (!copy)
+			return -ct_error_nomem(err);
+		size_t o = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (s[i]) {
+				copy[o++] = s[i];
+			} else {
+				memcpy(copy + o, "\xef\xbf\xbd", 3);
+				o += 3;
+			}
+		}
+		s = copy;
+		n = o;
+	}
 	*id = ct_builder_intern(b, s, n);
-	if (*id == CT_NONE)
-		return -ct_error_nomem(err);
-	(void)j;
-	return 0;
+	free(copy);
+	return *id == CT_NONE ? -ct_error_nomem(err) : 0;
 }
 
 static int parse_addr_array(struct ct_json *j, const char *what, uint64_t **a, size_t *n,
@@ -109,7 +131,7 @@ static int parse_labels(struct ct_json *j, struct ct_builder *b, struct record *
 			const char *s;
 			size_t n;
 			if ((rc = ct_json_string(j, &s, &n, err)) ||
-			    (rc = intern(b, j, s, n, &id, err)))
+			    (rc = intern(b, s, n, &id, err)))
 				return rc;
 		} else {
 			return ct_json_fail(j, err, "\"labels\" entries must be strings or null");
@@ -132,18 +154,18 @@ static int parse_value(struct ct_json *j, struct ct_builder *b, uint32_t *id,
 	case CT_JSON_STRING:
 		if ((rc = ct_json_string(j, &s, &n, err)))
 			return rc;
-		return intern(b, j, s, utf8_cut(s, n, VALUE_MAX), id, err);
+		return intern(b, s, utf8_cut(s, n, VALUE_MAX), id, err);
 	case CT_JSON_NUMBER:
 		if ((rc = ct_json_number(j, &s, &n, err)))
 			return rc;
-		return intern(b, j, s, n < VALUE_MAX ? n : VALUE_MAX, id, err);
+		return intern(b, s, n < VALUE_MAX ? n : VALUE_MAX, id, err);
 	case CT_JSON_TRUE:
 		*id = 0;
-		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, j, "True", 4, id, err);
+		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, "True", 4, id, err);
 	case CT_JSON_FALSE:
-		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, j, "False", 5, id, err);
+		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, "False", 5, id, err);
 	case CT_JSON_NULL:
-		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, j, "None", 4, id, err);
+		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, "None", 4, id, err);
 	default:
 		/* Lists or objects as values: kept out of the graph. */
 		*id = 0;
@@ -187,7 +209,7 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 			if (ct_json_peek(j) != CT_JSON_STRING)
 				return ct_json_fail(j, err, "\"type\" must be a string");
 			if (!(rc = ct_json_string(j, &s, &n, err)))
-				rc = intern(b, j, s, n, &r->type, err);
+				rc = intern(b, s, n, &r->type, err);
 			r->has_type = true;
 		} else if (key_is(k, kn, "size")) {
 			rc = ct_json_u64(j, &r->size, "size", err);
@@ -207,7 +229,7 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 		} else if (key_is(k, kn, "name")) {
 			if (ct_json_peek(j) == CT_JSON_STRING) {
 				if (!(rc = ct_json_string(j, &s, &n, err)))
-					rc = intern(b, j, s, utf8_cut(s, n, VALUE_MAX), &r->name, err);
+					rc = intern(b, s, utf8_cut(s, n, VALUE_MAX), &r->name, err);
 			} else {
 				rc = ct_json_skip(j, err);
 			}

@@ -37,6 +37,12 @@ enum ct_edge_kind {
 	CT_EDGE_SHORTCUT = 3, /* V8 shortcut: only meaningful from the root */
 };
 
+/* a + b, saturating at UINT64_MAX (sizes come from untrusted input). */
+static inline uint64_t ct_sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 static inline bool ct_edge_kind_is_strong(uint8_t kind)
 {
 	return kind == CT_EDGE_STRONG || kind == CT_EDGE_INTERNAL;

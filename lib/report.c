@@ -71,13 +71,13 @@ static int measure(struct ct_report *r, struct ct_report_scc **all, uint32_t *n_
 		e->garbage = true;
 		for (uint32_t i = s->member_off[c]; i < s->member_off[c + 1]; i++) {
 			uint32_t v = s->members[i];
-			e->bytes += g->size[v];
+			e->bytes = ct_sat_add(e->bytes, g->size[v]);
 			e->finalizers |= (g->flags[v] & CT_NODE_FINALIZER) != 0;
 			if (!ct_reach_is_garbage(g, &r->reach, v))
 				e->garbage = false;
 		}
 		r->summary.cyclic_objects += e->size;
-		r->summary.cyclic_bytes += e->bytes;
+		r->summary.cyclic_bytes = ct_sat_add(r->summary.cyclic_bytes, e->bytes);
 		r->summary.garbage_sccs += e->garbage;
 	}
 	r->summary.cyclic_sccs = n;
@@ -191,7 +191,7 @@ static int group(struct ct_report *r, struct ct_error *err)
 		grp->count++;
 		grp->n_garbage += e->garbage;
 		grp->objects += e->size;
-		grp->bytes += e->bytes;
+		grp->bytes = ct_sat_add(grp->bytes, e->bytes);
 		grp->finalizers |= e->finalizers;
 		if (e->size < grp->min_size)
 			grp->min_size = e->size;

@@ -13,6 +13,15 @@ void ct_format_addr(const struct ct_graph *g, uint64_t addr, char *buf, size_t n
 	snprintf(buf, n, "0x%" PRIx64, addr);
 }
 
+/* Add an exact integer member (cJSON numbers are doubles: inexact past 2^53). */
+static void add_u64(cJSON *o, const char *key, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	cJSON_AddRawToObject(o, key, buf);
+}
+
 static cJSON *addr_json(const struct ct_graph *g, uint32_t v)
 {
 	char buf[32];
@@ -49,17 +58,17 @@ static cJSON *scc_json(const struct ct_report *r, const struct ct_report_scc *e,
 
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "id", e->id);
-	cJSON_AddNumberToObject(o, "size", e->size);
-	cJSON_AddNumberToObject(o, "bytes", (double)e->bytes);
+	add_u64(o, "id", e->id);
+	add_u64(o, "size", e->size);
+	add_u64(o, "bytes", e->bytes);
 	cJSON_AddBoolToObject(o, "garbage", e->garbage);
 	cJSON_AddBoolToObject(o, "finalizers", e->finalizers);
 	cJSON_AddStringToObject(o, "signature", ct_report_signature(r, &r->groups[e->group]));
-	cJSON_AddNumberToObject(o, "group", e->group + 1);
+	add_u64(o, "group", e->group + 1);
 	a = cJSON_AddObjectToObject(o, "types");
 	for (uint32_t i = 0; a && i < e->types_len; i++) {
 		const struct ct_type_count *t = &r->types[e->types_off + i];
-		cJSON_AddNumberToObject(a, ct_graph_str(g, t->type), t->count);
+		add_u64(a, ct_graph_str(g, t->type), t->count);
 	}
 	a = cJSON_AddArrayToObject(o, "cycle");
 	for (uint32_t i = 0; a && i < e->cycle_len; i++)
@@ -87,18 +96,18 @@ static cJSON *summary_json(const struct ct_report *r)
 
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "objects", (double)s->objects);
-	cJSON_AddNumberToObject(o, "references", (double)s->references);
-	cJSON_AddNumberToObject(o, "dangling_references", (double)s->dangling);
-	cJSON_AddNumberToObject(o, "tracked", (double)s->tracked);
-	cJSON_AddNumberToObject(o, "roots", (double)s->roots);
-	cJSON_AddNumberToObject(o, "garbage_objects", (double)s->garbage_objects);
-	cJSON_AddNumberToObject(o, "garbage_bytes", (double)s->garbage_bytes);
-	cJSON_AddNumberToObject(o, "cyclic_sccs", (double)s->cyclic_sccs);
-	cJSON_AddNumberToObject(o, "garbage_sccs", (double)s->garbage_sccs);
-	cJSON_AddNumberToObject(o, "cyclic_objects", (double)s->cyclic_objects);
-	cJSON_AddNumberToObject(o, "cyclic_bytes", (double)s->cyclic_bytes);
-	cJSON_AddNumberToObject(o, "overcounted", (double)s->overcounted);
+	add_u64(o, "objects", s->objects);
+	add_u64(o, "references", s->references);
+	add_u64(o, "dangling_references", s->dangling);
+	add_u64(o, "tracked", s->tracked);
+	add_u64(o, "roots", s->roots);
+	add_u64(o, "garbage_objects", s->garbage_objects);
+	add_u64(o, "garbage_bytes", s->garbage_bytes);
+	add_u64(o, "cyclic_sccs", s->cyclic_sccs);
+	add_u64(o, "garbage_sccs", s->garbage_sccs);
+	add_u64(o, "cyclic_objects", s->cyclic_objects);
+	add_u64(o, "cyclic_bytes", s->cyclic_bytes);
+	add_u64(o, "overcounted", s->overcounted);
 	cJSON_AddStringToObject(o, "reachability",
 				s->reachability == CT_REACH_REFCOUNT ? "refcount" : "estimated");
 	return o;
@@ -110,17 +119,17 @@ static cJSON *group_json(const struct ct_report *r, const struct ct_report_group
 
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "group", (double)(grp - r->groups) + 1);
+	add_u64(o, "group", (uint64_t)(grp - r->groups) + 1);
 	cJSON_AddStringToObject(o, "signature", ct_report_signature(r, grp));
-	cJSON_AddNumberToObject(o, "count", grp->count);
-	cJSON_AddNumberToObject(o, "garbage", grp->n_garbage);
-	cJSON_AddNumberToObject(o, "alive", grp->count - grp->n_garbage);
-	cJSON_AddNumberToObject(o, "objects", (double)grp->objects);
-	cJSON_AddNumberToObject(o, "bytes", (double)grp->bytes);
-	cJSON_AddNumberToObject(o, "min_size", grp->min_size);
-	cJSON_AddNumberToObject(o, "max_size", grp->max_size);
+	add_u64(o, "count", grp->count);
+	add_u64(o, "garbage", grp->n_garbage);
+	add_u64(o, "alive", grp->count - grp->n_garbage);
+	add_u64(o, "objects", grp->objects);
+	add_u64(o, "bytes", grp->bytes);
+	add_u64(o, "min_size", grp->min_size);
+	add_u64(o, "max_size", grp->max_size);
 	cJSON_AddBoolToObject(o, "finalizers", grp->finalizers);
-	cJSON_AddNumberToObject(o, "representative", r->sccs[grp->first].id);
+	add_u64(o, "representative", r->sccs[grp->first].id);
 	return o;
 }
 
