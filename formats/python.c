@@ -65,11 +65,12 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
 	return max;
 }
 
-/* Intern a decoded string.  Strings are NUL-terminated everywhere after
+/* Store a decoded string: interned, or appended when unique (values,
+ * which seldom repeat, need no look-up).  Strings are NUL-terminated everywhere after
  * loading, so a NUL (from \u0000) becomes U+FFFD rather than cutting the
  * string short and merging distinct names. */
-static int intern(struct ct_builder *b, const char *s, size_t n, uint32_t *id,
-		  struct ct_error *err)
+static int store(struct ct_builder *b, const char *s, size_t n, bool unique, uint32_t *id,
+		 struct ct_error *err)
 {
 	char *copy = NULL;
 
@@ -92,7 +93,7 @@ static int intern(struct ct_builder *b, const char *s, size_t n, uint32_t *id,
 		s = copy;
 		n = o;
 	}
-	*id = ct_builder_intern(b, s, n);
+	*id = unique ? ct_builder_append(b, s, n) : ct_builder_intern(b, s, n);
 	free(copy);
 	return *id == CT_NONE ? -ct_error_nomem(err) : 0;
 }
@@ -131,7 +132,7 @@ static int parse_labels(struct ct_json *j, struct ct_builder *b, struct record *
 			const char *s;
 			size_t n;
 			if ((rc = ct_json_string(j, &s, &n, err)) ||
-			    (rc = intern(b, s, n, &id, err)))
+			    (rc = store(b, s, n, false, &id, err)))
 				return rc;
 		} else {
 			return ct_json_fail(j, err, "\"labels\" entries must be strings or null");
@@ -154,18 +155,18 @@ static int parse_value(struct ct_json *j, struct ct_builder *b, uint32_t *id,
 	case CT_JSON_STRING:
 		if ((rc = ct_json_string(j, &s, &n, err)))
 			return rc;
-		return intern(b, s, utf8_cut(s, n, VALUE_MAX), id, err);
+		return store(b, s, utf8_cut(s, n, VALUE_MAX), true, id, err);
 	case CT_JSON_NUMBER:
 		if ((rc = ct_json_number(j, &s, &n, err)))
 			return rc;
-		return intern(b, s, n < VALUE_MAX ? n : VALUE_MAX, id, err);
+		return store(b, s, n < VALUE_MAX ? n : VALUE_MAX, true, id, err);
 	case CT_JSON_TRUE:
 		*id = 0;
-		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, "True", 4, id, err);
+		return ct_json_skip(j, err) ? -CT_EINPUT : store(b, "True", 4, false, id, err);
 	case CT_JSON_FALSE:
-		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, "False", 5, id, err);
+		return ct_json_skip(j, err) ? -CT_EINPUT : store(b, "False", 5, false, id, err);
 	case CT_JSON_NULL:
-		return ct_json_skip(j, err) ? -CT_EINPUT : intern(b, "None", 4, id, err);
+		return ct_json_skip(j, err) ? -CT_EINPUT : store(b, "None", 4, false, id, err);
 	default:
 		/* Lists or objects as values: kept out of the graph. */
 		*id = 0;
@@ -209,7 +210,7 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 			if (ct_json_peek(j) != CT_JSON_STRING)
 				return ct_json_fail(j, err, "\"type\" must be a string");
 			if (!(rc = ct_json_string(j, &s, &n, err)))
-				rc = intern(b, s, n, &r->type, err);
+				rc = store(b, s, n, false, &r->type, err);
 			r->has_type = true;
 		} else if (key_is(k, kn, "size")) {
 			rc = ct_json_u64(j, &r->size, "size", err);
@@ -229,7 +230,7 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 		} else if (key_is(k, kn, "name")) {
 			if (ct_json_peek(j) == CT_JSON_STRING) {
 				if (!(rc = ct_json_string(j, &s, &n, err)))
-					rc = intern(b, s, utf8_cut(s, n, VALUE_MAX), &r->name, err);
+					rc = store(b, s, utf8_cut(s, n, VALUE_MAX), false, &r->name, err);
 			} else {
 				rc = ct_json_skip(j, err);
 			}

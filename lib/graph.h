@@ -136,9 +136,15 @@ static inline uint32_t ct_builder_intern(struct ct_builder *b, const char *p, si
 	return ct_strings_intern(&b->g.strings, p, len);
 }
 
+/* Store a string without interning it (values, which rarely repeat). */
+static inline uint32_t ct_builder_append(struct ct_builder *b, const char *p, size_t len)
+{
+	return ct_strings_append(&b->g.strings, p, len);
+}
+
 /* Add a node.  refcount is ignored unless has_refcount.  pos is the input
- * line (used in messages about duplicates and dangling references).  A
- * duplicate address is an error (CT_EINPUT, with err->line = pos). */
+ * line (used in messages about duplicates and dangling references).
+ * Addresses are checked for duplicates by ct_builder_build(). */
 int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t size,
 		    uint8_t flags, uint32_t value, bool has_refcount, uint64_t refcount,
 		    uint64_t pos, struct ct_error *err);
@@ -147,9 +153,11 @@ int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t
 int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, uint8_t kind,
 		    struct ct_error *err);
 
-/* Resolve every edge and move the result into *g (which the caller owns
- * from then on and releases with ct_graph_finish()).  The builder is
- * released either way.  Unknown targets are an error naming the line of
+/* Index the addresses, resolve every edge and move the result into *g
+ * (which the caller owns from then on and releases with
+ * ct_graph_finish()).  The builder is released either way.  A duplicate
+ * address is an error naming the line of the second object (and of the
+ * first in the message); unknown targets are an error naming the line of
  * the referring object, unless CT_BUILD_ALLOW_DANGLING. */
 int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *g,
 		     struct ct_error *err);

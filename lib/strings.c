@@ -38,17 +38,18 @@ void ct_strings_finish(struct ct_strings *s)
 static int grow_slots(struct ct_strings *s)
 {
 	uint32_t n = s->nslots ? s->nslots * 2 : 1024;
-	uint32_t *slots = ct_mem_zalloc(ct_mem_bytes(n, sizeof(*slots)));
+	struct ct_strings_slot *slots = ct_mem_zalloc(ct_mem_bytes(n, sizeof(*slots)));
 
 	if (!slots)
 		return -1;
-	for (uint32_t id = 0; id < s->count; id++) {
-		const char *p = s->bytes + s->off[id];
-		uint64_t h = ct_hash_bytes(p, ct_strings_len(s, id));
-		uint32_t i = (uint32_t)h & (n - 1);
-		while (slots[i])
-			i = (i + 1) & (n - 1);
-		slots[i] = id + 1;
+	/* The tag holds the hash bits the index needs (n <= 2^32). */
+	for (uint32_t i = 0; i < s->nslots; i++) {
+		if (!s->slots[i].id_plus1)
+			continue;
+		uint32_t j = s->slots[i].tag & (n - 1);
+		while (slots[j].id_plus1)
+			j = (j + 1) & (n - 1);
+		slots[j] = s->slots[i];
 	}
 	ct_mem_free(s->slots);
 	s->slots = slots;
@@ -92,19 +93,30 @@ uint32_t ct_strings_intern(struct ct_strings *s, const char *p, size_t len)
 		return UINT32_MAX;
 	if (len == 0)
 		return 0;
-	if ((uint64_t)(s->count + 1) * 2 > s->nslots && grow_slots(s))
+	if ((uint64_t)(s->interned + 1) * 2 > s->nslots && grow_slots(s))
 		return UINT32_MAX;
-	uint64_t h = ct_hash_bytes(p, len);
+	uint32_t tag = (uint32_t)ct_hash_bytes(p, len);
 	uint32_t mask = s->nslots - 1;
-	uint32_t i = (uint32_t)h & mask;
-	for (; s->slots[i]; i = (i + 1) & mask) {
-		uint32_t id = s->slots[i] - 1;
-		if (ct_strings_len(s, id) == len &&
-		    memcmp(s->bytes + s->off[id], p, len) == 0)
+	uint32_t i = tag & mask;
+	for (; s->slots[i].id_plus1; i = (i + 1) & mask) {
+		if (s->slots[i].tag != tag)
+			continue;
+		uint32_t id = s->slots[i].id_plus1 - 1;
+		if (ct_strings_len(s, id) == len && memcmp(s->bytes + s->off[id], p, len) == 0)
 			return id;
 	}
 	uint32_t id = append(s, p, len);
-	if (id != UINT32_MAX)
-		s->slots[i] = id + 1;
+	if (id != UINT32_MAX) {
+		s->slots[i].id_plus1 = id + 1;
+		s->slots[i].tag = tag;
+		s->interned++;
+	}
 	return id;
+}
+
+uint32_t ct_strings_append(struct ct_strings *s, const char *p, size_t len)
+{
+	if (s->count == 0 && append(s, "", 0) == UINT32_MAX)
+		return UINT32_MAX;
+	return len ? append(s, p, len) : 0;
 }

@@ -12,13 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ct_strings_slot {
+	uint32_t id_plus1;
+	uint32_t tag;       /* low bits of the hash: growth needs no rehash */
+};
+
 struct ct_strings {
 	char *bytes;        /* all strings, each followed by a NUL */
 	size_t used, cap;
 	uint64_t *off;      /* off[id] = start of string id in bytes */
 	uint32_t count, off_cap;
-	uint32_t *slots;    /* open-addressing table of id+1, 0 = empty */
+	struct ct_strings_slot *slots;  /* open addressing; id_plus1 0 = empty */
 	uint32_t nslots;    /* power of two */
+	uint32_t interned;  /* strings in the table (appended ones are not) */
 };
 
 /* Zero-initialise; no allocation until the first intern. */
@@ -29,6 +35,12 @@ void ct_strings_finish(struct ct_strings *s);
 /* Intern len bytes at p (which need not be NUL-terminated and may contain
  * no NUL).  Returns the id, or UINT32_MAX when memory runs out. */
 uint32_t ct_strings_intern(struct ct_strings *s, const char *p, size_t len);
+
+/* Store len bytes at p as a new string without looking for an equal one
+ * (for values that are nearly all distinct).  Returns the id, or
+ * UINT32_MAX when memory runs out.  Such a string is never returned by
+ * ct_strings_intern(). */
+uint32_t ct_strings_append(struct ct_strings *s, const char *p, size_t len);
 
 /* The string with this id (borrowed; see the note above). */
 static inline const char *ct_strings_get(const struct ct_strings *s, uint32_t id)

@@ -120,9 +120,12 @@ static void test_duplicate(void)
 	struct ct_error err = {0};
 
 	ct_builder_init(&b, "test");
+	struct ct_graph g;
 	must(node(&b, 0x10, "A", 1, 1, &err), &err, "node");
 	must(node(&b, 0x20, "A", 1, 5, &err), &err, "node");
-	int rc = node(&b, 0x10, "B", 1, 9, &err);
+	must(node(&b, 0x10, "B", 1, 9, &err), &err, "node");
+	/* Duplicates are found when the addresses are indexed, at build. */
+	int rc = ct_builder_build(&b, 0, &g, &err);
 	CHECK(rc == CT_EINPUT && err.code == CT_EINPUT, "duplicate address: rc %d", rc);
 	CHECK(err.line == 9, "error line %" PRIu64 ", want 9 (the duplicate)", err.line);
 	CHECK(strstr(err.msg, "0x10") && strstr(err.msg, "line 1"),
