@@ -307,6 +307,22 @@ def _make_info(t):
     return info
 
 
+def _unsafe_referents():
+    """Ids of objects gc.get_referents must not be called on.
+
+    CPython 3.12.0-3.12.5 and 3.13 before 3.13.0 final traverse the _asyncio
+    module's free list of FutureIter objects (gh-122695): get_referents then
+    returns freed memory, and the next collection may crash or hang.  For
+    that module the dumper writes its __dict__ as its only reference.
+    """
+    v = sys.version_info
+    if not ((3, 12) <= v[:3] < (3, 12, 6) or
+            (v[:2] == (3, 13) and v.releaselevel != "final")):
+        return frozenset()
+    m = sys.modules.get("_asyncio")
+    return frozenset((id(m),)) if m is not None else frozenset()
+
+
 class _Dumper:
     def __init__(self, objs, out, exclude):
         self.objs = objs
@@ -616,6 +632,7 @@ class _Dumper:
         labels_for = self.labels_for
         head = self.head
         proxies = False
+        unsafe = _unsafe_referents()
         # Free-variable names of closure cells.
         cellnames = self.cellnames
         for o in objs:
@@ -646,7 +663,7 @@ class _Dumper:
             info = infos.get(id(t))
             if info is None:
                 info = info_of(t)
-            rs = _get_referents(o)
+            rs = _get_referents(o) if oid not in unsafe else [_module_dict(o)]
             parts = [head(o, t, info)]
             parts.append(',"refcount":%d,"refs":[' % (rcs[i] - overhead))
             if rs:
