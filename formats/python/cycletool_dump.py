@@ -347,7 +347,10 @@ class _Dumper:
         """JSON label texts (or 'null') for each referent of o."""
         n = len(rs)
         if info.kind == 1:
-            # list, tuple and deque visit every item, in order.
+            # list and tuple visit every item from the last to the first
+            # (CPython's list_traverse and tupletraverse); deque in order.
+            if t is list or t is tuple:
+                return self.idx_labels(n)[::-1]
             return self.idx_labels(n)
         labels = ["null"] * n
         where = {}
