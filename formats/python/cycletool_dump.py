@@ -621,6 +621,19 @@ class _Dumper:
             parts.append(',"name":' + _j(name))
         return "".join(parts)
 
+    def refs_json(self, o, t, info, rs, known, pending):
+        """',"refs":[...],"labels":[...]' for o's referents rs, queueing
+        those not known yet in pending (to be written later)."""
+        if not rs:
+            return ',"refs":[]'
+        ids = list(map(id, rs))
+        for k, r in zip(ids, rs):
+            if k not in known:
+                known.add(k)
+                pending.append(r)
+        return (',"refs":[' + ",".join(map(str, ids)) + '],"labels":[' +
+                ",".join(self.labels_for(o, t, info, rs)) + "]")
+
     # -- the whole heap -------------------------------------------------------
 
     def run(self, rcs, overhead, weak_of):
@@ -632,7 +645,7 @@ class _Dumper:
         pending = []            # untracked objects to write later
         infos = self.infos
         info_of = self.info_of
-        labels_for = self.labels_for
+        refs_json = self.refs_json
         head = self.head
         proxies = False
         unsafe = _unsafe_referents()
@@ -667,18 +680,8 @@ class _Dumper:
             if info is None:
                 info = info_of(t)
             rs = _get_referents(o) if oid not in unsafe else [_module_dict(o)]
-            parts = [head(o, t, info)]
-            parts.append(',"refcount":%d,"refs":[' % (rcs[i] - overhead))
-            if rs:
-                ids = list(map(id, rs))
-                parts.append(",".join(map(str, ids)))
-                for k, r in zip(ids, rs):
-                    if k not in known:
-                        known.add(k)
-                        pending.append(r)
-                parts.append('],"labels":[')
-                parts.append(",".join(labels_for(o, t, info, rs)))
-            parts.append("]")
+            parts = [head(o, t, info), ',"refcount":%d' % (rcs[i] - overhead),
+                     refs_json(o, t, info, rs, known, pending)]
             if info.fin:
                 parts.append(',"finalizer":true')
             if info.weak:
@@ -717,19 +720,8 @@ class _Dumper:
             parts = [head(o, t, info), ',"gc":false']
             rs = () if frozen else _get_referents(o)
             if frozen:
-                parts.append(',"frozen":true,"refs":[]')
-            elif rs:
-                ids = list(map(id, rs))
-                parts.append(',"refs":[' + ",".join(map(str, ids)))
-                for k, r in zip(ids, rs):
-                    if k not in known:
-                        known.add(k)
-                        pending.append(r)
-                parts.append('],"labels":[')
-                parts.append(",".join(labels_for(o, t, info, rs)))
-                parts.append("]")
-            else:
-                parts.append(',"refs":[]')
+                parts.append(',"frozen":true')
+            parts.append(refs_json(o, t, info, rs, known, pending))
             if info.fin:
                 parts.append(',"finalizer":true')
             ulines.append("".join(parts))
