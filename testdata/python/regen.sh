@@ -3,7 +3,7 @@
 #   testdata/python/regen.sh [python3]
 # Addresses, sizes and counts change with every run and interpreter; the
 # dumps are data to test loaders and analyses on, not golden output of the
-# dumper.
+# dumper.  Each dump has its expected report, X.scan, checked by tests/cli/golden.py.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 py=${1:-python3}
@@ -17,3 +17,12 @@ cd "$here"
 for f in leaky_tree pool minidom finalizers; do
     printf '%s.jsonl: %s lines, %s bytes\n' "$f" "$(wc -l < "$f.jsonl")" "$(wc -c < "$f.jsonl")"
 done
+# The expected reports (*.scan) follow the dumps.
+exe="$here/../../build/cycletool"
+if [ -x "$exe" ]; then
+    for f in leaky_tree pool minidom finalizers; do
+        python3 "$here/../../tests/cli/golden.py" "$exe" "$here/$f.jsonl" --update
+    done
+else
+    echo "regen.sh: build/cycletool not built; update the *.scan reports with tests/cli/golden.py --update" >&2
+fi
