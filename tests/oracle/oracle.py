@@ -27,6 +27,7 @@ Exit status 0 on success, 1 on a mismatch, 2 on a usage or setup error.
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -340,7 +341,10 @@ def run(args):
         if args.replay_self:
             scan = replay_self(dump_path)
         else:
-            p = subprocess.run([args.cycletool, "scan", "--json", "--members", dump_path],
+            # CT_WRAPPER (e.g. valgrind, from the valgrind_cli test setup)
+            # runs cycletool under a checker.
+            wrapper = shlex.split(os.environ.get("CT_WRAPPER", ""))
+            p = subprocess.run(wrapper + [args.cycletool, "scan", "--json", "--members", dump_path],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             if p.returncode != 0:
                 print("oracle: '%s scan --json --members %s' exited with %d:\n%s" % (
