@@ -29,6 +29,7 @@ struct command {
 	const char *summary;
 };
 
+int cmd_render(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 
 /* Shared by the subcommands (cmd/common.c). */

@@ -10,6 +10,7 @@
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"render", cmd_render, "draw cycles with graphviz (DOT, SVG, PNG) or as a text tree"},
 	{"scan", cmd_scan, "list reference cycles: garbage or alive, grouped by shape"},
 };
 

@@ -1,0 +1,310 @@
+/* cycletool render: pictures of cycles through graphviz, or a text tree. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../formats/loader.h"
+#include "../lib/render.h"
+#include "../lib/report.h"
+#include "commands.h"
+
+static const char usage[] =
+"Usage: cycletool render [OPTION]... DUMP\n"
+"Draw reference cycles of DUMP (a file, or - for standard input): by\n"
+"default the representative SCC of each of the largest cycle groups, one\n"
+"cluster per group labelled with its signature, count and bytes.  Garbage\n"
+"is red, alive green; finalizer objects are octagons, weak references\n"
+"dashed; dotted edges lead to objects the node cap left out.\n"
+"\n"
+"Output:\n"
+"  -o FILE                write to FILE; its extension picks the format\n"
+"                         (.dot/.gv, .svg, .png, .txt); - is standard output\n"
+"                         (DOT unless -T says otherwise).  Without -o: a text\n"
+"                         tree on standard output\n"
+"  -T FORMAT              dot, svg, png or txt, whatever the file name\n"
+"      --max-nodes=N      draw at most N objects (default 300); what is cut\n"
+"                         is said on stderr and in the picture\n"
+"      --by-type          one node per type, edges counted: the shape of a\n"
+"                         big SCC at a glance\n"
+"\n"
+"Selection (default: the 5 largest groups):\n"
+"      --top=N            the N largest groups\n"
+"      --garbage          only garbage groups\n"
+"      --alive            only alive groups\n"
+"      --scc=ID           the SCC with this id (as scan prints it)\n"
+"      --signature=SIG    the groups with this signature (as scan prints it)\n"
+"      --object=ADDR      the neighbourhood of one object (0x... or decimal):\n"
+"      --depth=N            its references up to N steps away (default 2)\n"
+"      --backrefs           and its referrers too\n"
+"      --path             also draw the path from a root to each alive SCC\n"
+"\n"
+"Input:\n"
+"  -f, --format=NAME      input format (default: detect): python, meliae\n"
+"      --allow-dangling   count and drop references to objects not in the\n"
+"                         dump instead of failing\n"
+"\n"
+"  -h, --help             show this help and exit\n"
+"\n"
+"Exit status: 0 ok, 2 usage error (also: no such SCC, signature or object),\n"
+"3 input malformed or unreadable, 4 out of memory or output not written.\n";
+
+enum {
+	OPT_MAX_NODES = 256, OPT_BY_TYPE, OPT_TOP, OPT_GARBAGE, OPT_ALIVE, OPT_SCC,
+	OPT_SIGNATURE, OPT_OBJECT, OPT_DEPTH, OPT_BACKREFS, OPT_PATH, OPT_DANGLING,
+};
+
+static const struct option longopts[] = {
+	{"max-nodes", required_argument, NULL, OPT_MAX_NODES},
+	{"by-type", no_argument, NULL, OPT_BY_TYPE},
+	{"top", required_argument, NULL, OPT_TOP},
+	{"garbage", no_argument, NULL, OPT_GARBAGE},
+	{"alive", no_argument, NULL, OPT_ALIVE},
+	{"scc", required_argument, NULL, OPT_SCC},
+	{"signature", required_argument, NULL, OPT_SIGNATURE},
+	{"object", required_argument, NULL, OPT_OBJECT},
+	{"depth", required_argument, NULL, OPT_DEPTH},
+	{"backrefs", no_argument, NULL, OPT_BACKREFS},
+	{"path", no_argument, NULL, OPT_PATH},
+	{"format", required_argument, NULL, 'f'},
+	{"allow-dangling", no_argument, NULL, OPT_DANGLING},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* An address as scan prints it ("0x7f3a...") or a decimal id. */
+static bool parse_address(const char *s, uint64_t *v)
+{
+	char *end;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, base);
+	if (errno || *end)
+		return false;
+	*v = x;
+	return true;
+}
+
+struct output {
+	const char *path;   /* NULL = stdout */
+	char *tmp;          /* written here, renamed to path when complete */
+	FILE *fp;
+};
+
+static int open_output(struct output *o, const char *path)
+{
+	o->path = path && strcmp(path, "-") ? path : NULL;
+	if (!o->path) {
+		o->fp = stdout;
+		return 0;
+	}
+	size_t n = strlen(o->path) + 32;
+	o->tmp = malloc(n);
+	if (!o->tmp) {
+		say("out of memory");
+		return EXIT_FAILURE_;
+	}
+	snprintf(o->tmp, n, "%s.tmp%ld", o->path, (long)getpid());
+	o->fp = fopen(o->tmp, "wb");
+	if (!o->fp) {
+		say("cannot write '%s': %s", o->path, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return EXIT_FAILURE_;
+	}
+	return 0;
+}
+
+/* Close the output; on success move it into place, else remove it. */
+static int close_output(struct output *o, int status)
+{
+	if (!o->path)
+		return finish_stdout(status);
+	int failed = ferror(o->fp);
+	if (fclose(o->fp) || failed) {
+		if (!status) {
+			say("cannot write '%s': %s", o->path, strerror(errno));
+			status = EXIT_FAILURE_;
+		}
+	}
+	if (!status && rename(o->tmp, o->path)) {
+		say("cannot write '%s': %s", o->path, strerror(errno));
+		status = EXIT_FAILURE_;
+	}
+	if (status)
+		remove(o->tmp);
+	free(o->tmp);
+	return finish_stdout(status);
+}
+
+int cmd_render(int argc, char **argv)
+{
+	struct ct_select_opts sopts = {.mode = CT_SELECT_GROUPS, .depth = 2};
+	struct ct_report_opts ropts = {0};
+	struct ct_render_opts oopts = {0};
+	const char *out_path = NULL, *format = NULL;
+	int forced = -1, modes = 0;
+	unsigned load_opts = 0;
+	unsigned long n;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:T:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'T':
+			forced = ct_render_format_from_name(optarg);
+			if (forced < 0 || strchr(optarg, '.'))
+				return usage_error("render", "-T must be dot, svg, png or txt, not '%s'",
+						   optarg);
+			break;
+		case OPT_MAX_NODES:
+			if (!parse_uint(optarg, 1000000, &n) || n == 0)
+				return usage_error("render", "--max-nodes needs a number from 1 to "
+						   "1000000, not '%s'", optarg);
+			sopts.max_nodes = (uint32_t)n;
+			break;
+		case OPT_BY_TYPE:
+			oopts.by_type = true;
+			break;
+		case OPT_TOP:
+			if (!parse_uint(optarg, UINT32_MAX, &n) || n == 0)
+				return usage_error("render", "--top needs a positive number, not '%s'",
+						   optarg);
+			sopts.groups = (uint32_t)n;
+			break;
+		case OPT_GARBAGE:
+		case OPT_ALIVE: {
+			enum ct_report_only only = c == OPT_GARBAGE ? CT_ONLY_GARBAGE : CT_ONLY_ALIVE;
+			if (ropts.only && ropts.only != only)
+				return usage_error("render", "--garbage and --alive exclude each other");
+			ropts.only = only;
+			break;
+		}
+		case OPT_SCC:
+			if (!parse_uint(optarg, UINT32_MAX, &n) || n == 0)
+				return usage_error("render", "--scc needs an SCC id, not '%s'", optarg);
+			sopts.mode = CT_SELECT_SCC;
+			sopts.scc_id = (uint32_t)n;
+			modes++;
+			break;
+		case OPT_SIGNATURE:
+			sopts.mode = CT_SELECT_SIGNATURE;
+			sopts.signature = optarg;
+			modes++;
+			break;
+		case OPT_OBJECT:
+			if (!parse_address(optarg, &sopts.object))
+				return usage_error("render", "--object needs an address like 0x7f3a12 or "
+						   "a decimal id, not '%s'", optarg);
+			sopts.mode = CT_SELECT_OBJECT;
+			modes++;
+			break;
+		case OPT_DEPTH:
+			if (!parse_uint(optarg, 1000000, &n))
+				return usage_error("render", "--depth needs a number, not '%s'", optarg);
+			sopts.depth = (uint32_t)n;
+			break;
+		case OPT_BACKREFS:
+			sopts.backrefs = true;
+			break;
+		case OPT_PATH:
+			sopts.path = true;
+			break;
+		case 'f':
+			if (!ct_loader_find(optarg))
+				return usage_error("render", "unknown format '%s'", optarg);
+			format = optarg;
+			break;
+		case OPT_DANGLING:
+			load_opts |= CT_BUILD_ALLOW_DANGLING;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return finish_stdout(EXIT_OK);
+		case ':':
+			return usage_error("render", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("render", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (modes > 1)
+		return usage_error("render", "--scc, --signature and --object exclude each other");
+	if (sopts.mode != CT_SELECT_OBJECT && sopts.backrefs)
+		return usage_error("render", "--backrefs goes with --object");
+	if (argc - optind != 1)
+		return usage_error("render", argc - optind ? "give exactly one DUMP" : "no DUMP given");
+	const char *path = argv[optind];
+
+	/* The format: -T, else the file's extension, else DOT for -o -, else text. */
+	if (forced >= 0)
+		oopts.format = (enum ct_render_format)forced;
+	else if (!out_path)
+		oopts.format = CT_RENDER_TXT;
+	else if (!strcmp(out_path, "-"))
+		oopts.format = CT_RENDER_DOT;
+	else if ((forced = ct_render_format_from_name(out_path)) >= 0)
+		oopts.format = (enum ct_render_format)forced;
+	else
+		return usage_error("render", "cannot tell the format of '%s' from its name; "
+				   "use -T dot, svg, png or txt", out_path);
+	if (oopts.format == CT_RENDER_PNG && (!out_path || !strcmp(out_path, "-")) &&
+	    isatty(STDOUT_FILENO))
+		return usage_error("render", "refusing to write PNG to a terminal; use -o FILE");
+
+	struct ct_graph g;
+	struct ct_report r;
+	struct ct_selection sel;
+	struct ct_error err = {0};
+	struct output out = {0};
+	int status = load_graph(path, format, load_opts, &g);
+	if (status)
+		return status;
+	if (g.dangling)
+		say("warning: '%s' refers to %llu objects that are not in it (dropped)", path,
+		    (unsigned long long)g.dangling);
+	memset(&sel, 0, sizeof(sel));
+	if (ct_report_build(&r, &g, &ropts, &err)) {
+		status = report_error(path, &err);
+		goto out;
+	}
+	if (ct_select(&sel, &r, &sopts, &err)) {
+		status = report_error(path, &err);
+		goto out;
+	}
+	if (sel.n == 0) {
+		say("nothing to draw: '%s' has no %scycles", path,
+		    ropts.only == CT_ONLY_GARBAGE ? "garbage " :
+		    ropts.only == CT_ONLY_ALIVE ? "alive " : "");
+		status = EXIT_OK;
+	}
+	if (sel.n_cut || sel.groups_left_out)
+		say("picture cut at %" PRIu32 " objects (--max-nodes): %" PRIu32
+		    " more objects and %" PRIu32 " more groups not drawn", sel.max_nodes, sel.n_cut,
+		    sel.groups_left_out);
+	if ((status = open_output(&out, out_path)))
+		goto out;
+	oopts.title = path;
+	int rc = oopts.format == CT_RENDER_TXT ? ct_render_tree(out.fp, &sel, &oopts, &err) :
+		 ct_render_graphviz(out.fp, &sel, &oopts, &err);
+	if (rc)
+		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error(path, &err);
+	status = close_output(&out, status);
+out:
+	ct_selection_finish(&sel);
+	ct_report_finish(&r);
+	ct_graph_finish(&g);
+	return status;
+}

@@ -1,0 +1,44 @@
+/* Renderers: draw a selection (select.h) through graphviz, or as an
+ * indented text tree.  They write to a FILE * the caller owns. */
+#ifndef CT_RENDER_H
+#define CT_RENDER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "select.h"
+
+enum ct_render_format {
+	CT_RENDER_DOT,
+	CT_RENDER_SVG,
+	CT_RENDER_PNG,
+	CT_RENDER_TXT,
+};
+
+struct ct_render_opts {
+	enum ct_render_format format;
+	bool by_type;          /* one node per type (ct_by_type_build) */
+	const char *title;     /* shown at the top (borrowed), e.g. the dump's name */
+};
+
+/* The format named by a file name's extension or a -T argument ("dot",
+ * "gv", "svg", "png", "txt"); -1 if unknown. */
+int ct_render_format_from_name(const char *name);
+
+/* DOT (through cgraph) or SVG/PNG (laid out with dot through gvc).
+ * Returns 0, CT_EIO (writing failed), CT_ENOMEM, or CT_EUSAGE when
+ * graphviz cannot lay out or render (its message in err). */
+int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
+		       const struct ct_render_opts *o, struct ct_error *err);
+
+/* An indented tree of each cluster (or neighbourhood) with labelled
+ * edges; references back to nodes already shown are marked. */
+int ct_render_tree(FILE *out, const struct ct_selection *sel, const struct ct_render_opts *o,
+		   struct ct_error *err);
+
+/* "#3 garbage, 50 SCCs, 15.2 KiB" for a cluster, into buf. */
+void ct_render_cluster_title(const struct ct_selection *sel, uint32_t cluster, char *buf,
+			     size_t n);
+
+#endif

@@ -1,0 +1,172 @@
+/* The text rendering: each cluster (or neighbourhood) as an indented
+ * tree of labelled references, walked depth first without recursion. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "write.h"
+
+struct frame {
+	uint32_t i;        /* drawn node */
+	uint32_t e, end;   /* next edge, end of its edges */
+	uint32_t last;     /* its last edge to a drawn node, or CT_NONE */
+	bool cut_pending;  /* the "more not drawn" line is still to come */
+};
+
+static void node_text(FILE *out, const struct ct_graph *g, uint32_t v)
+{
+	char addr[32], bytes[32];
+	const char *type = ct_graph_str(g, g->type[v]);
+
+	ct_format_addr(g, g->addr[v], addr, sizeof(addr));
+	ct_format_bytes(g->size[v], bytes, sizeof(bytes));
+	fputs(type, out);
+	if (g->value[v]) {
+		bool quote = !strcmp(type, "str") || !strcmp(type, "bytes") || !strcmp(type, "string");
+		fputs(quote ? " '" : " ", out);
+		for (const char *p = ct_graph_str(g, g->value[v]); *p; p++)
+			fputc((unsigned char)*p < 0x20 ? '?' : *p, out);
+		if (quote)
+			fputc('\'', out);
+	}
+	fprintf(out, " %s (%s)", addr, bytes);
+}
+
+/* Does the tree follow edge e out of drawn node i: to a drawn node of
+ * the same cluster (each cluster gets its own tree). */
+static bool follows(const struct ct_selection *sel, uint32_t i, uint32_t e)
+{
+	uint32_t w = sel->pos[sel->r->g->dst[e]];
+
+	return w != CT_NONE && sel->cluster[w] == sel->cluster[i];
+}
+
+static uint32_t last_drawn_edge(const struct ct_selection *sel, uint32_t i)
+{
+	const struct ct_graph *g = sel->r->g;
+	uint32_t v = sel->nodes[i], last = CT_NONE;
+
+	for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
+		if (follows(sel, i, e))
+			last = e;
+	return last;
+}
+
+static void prefix(FILE *out, const bool *more, uint32_t depth)
+{
+	for (uint32_t d = 0; d < depth; d++)
+		fputs(more[d] ? "\xe2\x94\x82   " : "    ", out);  /* "│   " */
+}
+
+/* Print the tree under drawn node root; shown[] marks nodes printed. */
+static void tree(FILE *out, const struct ct_selection *sel, uint32_t root, bool *shown,
+		 struct frame *stack, bool *more)
+{
+	const struct ct_graph *g = sel->r->g;
+	uint32_t sp = 0;
+
+	node_text(out, g, sel->nodes[root]);
+	fputc('\n', out);
+	shown[root] = true;
+	uint32_t v = sel->nodes[root];
+	stack[sp++] = (struct frame){root, g->out_off[v], g->out_off[v + 1],
+				     last_drawn_edge(sel, root), sel->cut_out[root] > 0};
+	while (sp) {
+		struct frame *f = &stack[sp - 1];
+		uint32_t e = f->e;
+		while (e < f->end && !follows(sel, f->i, e))
+			e++;
+		if (e >= f->end) {
+			if (f->cut_pending) {
+				prefix(out, more, sp - 1);
+				fprintf(out, "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 ... %" PRIu32
+					" more references to objects not drawn\n", sel->cut_out[f->i]);
+				f->cut_pending = false;
+			}
+			sp--;
+			continue;
+		}
+		f->e = e + 1;
+		bool is_last = e == f->last && !f->cut_pending;
+		uint32_t wi = sel->pos[g->dst[e]];
+		prefix(out, more, sp - 1);
+		fputs(is_last ? "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 " : "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 ",
+		      out);  /* "└── " or "├── " */
+		const char *label = ct_graph_str(g, g->label[e]);
+		if (*label)
+			fprintf(out, "%s ", label);
+		if (g->kind[e] == CT_EDGE_WEAK)
+			fputs("(weak) ", out);
+		fputs("\xe2\x86\x92 ", out);  /* "→ " */
+		if (shown[wi]) {
+			fputs("\xe2\x86\xba ", out);  /* "↺ " back to a node shown above */
+			node_text(out, g, sel->nodes[wi]);
+			fputc('\n', out);
+			continue;
+		}
+		node_text(out, g, sel->nodes[wi]);
+		fputc('\n', out);
+		shown[wi] = true;
+		more[sp - 1] = !is_last;
+		uint32_t w = sel->nodes[wi];
+		stack[sp++] = (struct frame){wi, g->out_off[w], g->out_off[w + 1],
+					     last_drawn_edge(sel, wi), sel->cut_out[wi] > 0};
+	}
+}
+
+int ct_render_tree(FILE *out, const struct ct_selection *sel, const struct ct_render_opts *o,
+		   struct ct_error *err)
+{
+	const struct ct_report *r = sel->r;
+	const struct ct_graph *g = r->g;
+	bool *shown = calloc(sel->n + 1, sizeof(*shown));
+	bool *more = calloc(sel->n + 1, sizeof(*more));
+	struct frame *stack = malloc((sel->n + 1) * sizeof(*stack));
+	char title[160];
+
+	if (!shown || !more || !stack) {
+		free(shown);
+		free(more);
+		free(stack);
+		return ct_error_nomem(err);
+	}
+	if (o->title)
+		fprintf(out, "%s\n", o->title);
+	for (uint32_t c = 0; c < sel->n_clusters; c++) {
+		const struct ct_report_scc *e = &r->sccs[sel->clusters[c].scc];
+		ct_render_cluster_title(sel, c, title, sizeof(title));
+		fprintf(out, "\n%s\n%s\n", title, ct_report_signature(r, &r->groups[e->group]));
+		/* With --path, how the SCC is held, root first. */
+		bool path = false;
+		for (uint32_t i = 0; i < sel->n && !path; i++)
+			path = sel->role[i] == CT_SEL_PATH;
+		if (path && e->path_len > 1) {
+			fputs("held by:\n", out);
+			for (uint32_t k = 0; k + 1 < e->path_len; k++) {
+				uint32_t u = r->path_nodes[e->path_off + k];
+				uint32_t pe = r->path_edges[e->path_off + k];
+				fprintf(out, "  ");
+				node_text(out, g, u);
+				fprintf(out, " %s \xe2\x86\x92\n", ct_graph_str(g, g->label[pe]));
+			}
+		}
+		/* The tree from the representative cycle's start, then any members
+		 * it did not reach. */
+		for (uint32_t i = 0; i < sel->n; i++)
+			if (sel->cluster[i] == c && sel->role[i] == CT_SEL_MEMBER && !shown[i])
+				tree(out, sel, i, shown, stack, more);
+	}
+	if (sel->n_clusters == 0)
+		for (uint32_t i = 0; i < sel->n; i++)
+			if (!shown[i])
+				tree(out, sel, i, shown, stack, more);
+	if (sel->n_cut || sel->groups_left_out)
+		fprintf(out, "\ncut at %" PRIu32 " nodes (--max-nodes): %" PRIu32
+			" more objects and %" PRIu32 " more groups not shown\n",
+			sel->max_nodes, sel->n_cut, sel->groups_left_out);
+	free(shown);
+	free(more);
+	free(stack);
+	return ferror(out) ? ct_error_set(err, CT_EIO, "write error") : 0;
+}
