@@ -101,11 +101,19 @@ static void node_label(const struct ct_graph *g, uint32_t v, char *buf, size_t n
 		const char *s = ct_graph_str(g, g->value[v]);
 		size_t len = strlen(s);
 		if (len > 32) {
-			/* Cut on a character boundary and say so. */
-			size_t k = 29;
-			while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
-				k--;
-			snprintf(val, sizeof(val), "%.*s...", (int)k, s);
+			/* Keep the end of a dotted name (its last part says most),
+			 * else the start; cut on a character boundary. */
+			if (!quote && strchr(s, '.')) {
+				size_t k = len - 29;
+				while (k < len && ((unsigned char)s[k] & 0xc0) == 0x80)
+					k++;
+				snprintf(val, sizeof(val), "...%s", s + k);
+			} else {
+				size_t k = 29;
+				while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+					k--;
+				snprintf(val, sizeof(val), "%.*s...", (int)k, s);
+			}
 		} else {
 			snprintf(val, sizeof(val), "%s", s);
 		}

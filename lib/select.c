@@ -120,9 +120,12 @@ static int clusters(struct ct_selection *sel, const uint32_t *scc_index, uint32_
 		}
 	}
 	sel->groups_left_out = n - i;
-	/* Share what is left of the cap among the clusters drawn. */
+	/* Share what is left of the cap among the clusters drawn; beside
+	 * others, a cluster stays small enough to read. */
 	for (uint32_t c = 0; c < sel->n_clusters; c++) {
 		uint32_t quota = (sel->max_nodes - sel->n) / (sel->n_clusters - c);
+		if (sel->n_clusters > 1 && quota > CT_SELECT_CLUSTER_NODES)
+			quota = CT_SELECT_CLUSTER_NODES;
 		fill(sel, c, quota, queue);
 	}
 	ct_mem_free(queue);
@@ -247,9 +250,12 @@ int ct_select(struct ct_selection *sel, const struct ct_report *r,
 	uint32_t n = 0;
 	switch (o->mode) {
 	case CT_SELECT_GROUPS: {
+		/* The worst first: garbage groups, then alive ones, each by bytes. */
 		uint32_t want = o->groups ? o->groups : 5;
-		for (uint32_t i = 0; i < r->n_groups && n < want; i++)
-			list[n++] = r->groups[i].first;
+		for (int garbage = 1; garbage >= 0; garbage--)
+			for (uint32_t i = 0; i < r->n_groups && n < want; i++)
+				if ((r->groups[i].n_garbage > 0) == garbage)
+					list[n++] = r->groups[i].first;
 		rc = clusters(sel, list, n, o->path, err);
 		break;
 	}

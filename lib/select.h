@@ -17,7 +17,8 @@
 #include "report.h"
 
 enum ct_select_mode {
-	CT_SELECT_GROUPS,     /* the largest groups' representatives (default) */
+	CT_SELECT_GROUPS,     /* the largest groups' representatives, garbage
+			       * groups first (default) */
 	CT_SELECT_SCC,        /* one SCC by id */
 	CT_SELECT_SIGNATURE,  /* the representative of the group with a signature */
 	CT_SELECT_OBJECT,     /* the neighbourhood of one object */
@@ -36,6 +37,9 @@ struct ct_select_opts {
 };
 
 #define CT_SELECT_MAX_NODES 300
+/* With several clusters, none grows past this many nodes (beyond its
+ * representative cycle and path). */
+#define CT_SELECT_CLUSTER_NODES 60
 
 /* Why a node is drawn. */
 enum ct_sel_role {
