@@ -223,11 +223,12 @@ static void build_by_type(Agraph_t *g, const struct ct_selection *sel,
 		const struct ct_type_node *tn = &bt->types[t];
 		snprintf(name, sizeof(name), "t%" PRIu32, t);
 		Agnode_t *an = agnode(g, name, 1);
+		char count[64];
 		label[0] = '\0';
 		label_text(label, sizeof(label), ct_graph_str(gr, tn->type));
 		ct_format_bytes(tn->bytes, bytes, sizeof(bytes));
-		snprintf(label + strlen(label), sizeof(label) - strlen(label),
-			 "\nx%" PRIu32 ", %s", tn->count, bytes);
+		snprintf(count, sizeof(count), "\nx%" PRIu32 ", %s", tn->count, bytes);
+		label_text(label, sizeof(label), count);
 		set(an, "label", label);
 		set(an, "style", "rounded,filled");
 		set(an, "fillcolor", tn->garbage == tn->count ? GARBAGE_FILL :
