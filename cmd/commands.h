@@ -29,6 +29,7 @@ struct command {
 	const char *summary;
 };
 
+int cmd_export(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 

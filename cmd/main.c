@@ -10,6 +10,7 @@
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"export", cmd_export, "write one object's graph as JSON, cycles as $ref"},
 	{"render", cmd_render, "draw cycles with graphviz (DOT, SVG, PNG) or as a text tree"},
 	{"scan", cmd_scan, "list reference cycles: garbage or alive, grouped by shape"},
 };

@@ -5,6 +5,7 @@
 const struct ct_loader *const ct_loaders[] = {
 	&ct_loader_python,
 	&ct_loader_meliae,
+	&ct_loader_refjson,
 	NULL,
 };
 

@@ -88,7 +88,22 @@ struct ct_graph {
 	struct ct_addrmap map;
 	struct ct_strings strings;
 	const char *format;   /* static name of the loader that built it */
+	bool roots_given;     /* the roots are exactly the nodes flagged CT_NODE_ROOT
+			       * (V8), not estimated from references */
 };
+
+/* Does edge e (an out-edge of src) keep its target alive?  The one rule
+ * for reachability, retainer paths and dominators: strong and internal
+ * edges always, shortcut edges only from a node flagged CT_NODE_ROOT (as
+ * DevTools and memlab treat V8's synthetic root), weak edges never.
+ * Strongly connected components ignore shortcut edges altogether
+ * (ct_edge_kind_is_strong()). */
+static inline bool ct_edge_counts_from(const struct ct_graph *g, uint32_t src, uint32_t e)
+{
+	uint8_t k = g->kind[e];
+	return ct_edge_kind_is_strong(k) ||
+	       (k == CT_EDGE_SHORTCUT && (g->flags[src] & CT_NODE_ROOT));
+}
 
 /* Release everything the graph owns; g may be zeroed or NULL. */
 void ct_graph_finish(struct ct_graph *g);

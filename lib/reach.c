@@ -23,7 +23,7 @@ static void find_roots(const struct ct_graph *g, struct ct_reach *r, uint64_t *c
 	uint32_t n = g->n_nodes;
 
 	memset(count, 0, n * sizeof(*count));
-	for (uint32_t v = 0; v < n; v++) {
+	for (uint32_t v = 0; v < n && r->mode != CT_REACH_ROOTS; v++) {
 		if (r->mode == CT_REACH_REFCOUNT && (g->flags[v] & CT_NODE_LEAF))
 			continue;
 		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
@@ -39,7 +39,7 @@ static void find_roots(const struct ct_graph *g, struct ct_reach *r, uint64_t *c
 				else if (g->refcount[v] > count[v])
 					root = true;
 			}
-		} else if (count[v] == 0) {
+		} else if (r->mode == CT_REACH_INDEGREE && count[v] == 0) {
 			root = true;
 		}
 		r->root[v] = root;
@@ -55,7 +55,8 @@ int ct_reach_compute(const struct ct_graph *g, struct ct_reach *r, struct ct_err
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
-	r->mode = g->refcount ? CT_REACH_REFCOUNT : CT_REACH_INDEGREE;
+	r->mode = g->roots_given ? CT_REACH_ROOTS
+		: g->refcount ? CT_REACH_REFCOUNT : CT_REACH_INDEGREE;
 	r->alive = ct_mem_zalloc(ct_mem_bytes(nn, 1));
 	r->root = ct_mem_zalloc(ct_mem_bytes(nn, 1));
 	r->parent = ct_mem_alloc(nn * sizeof(*r->parent));
@@ -89,7 +90,7 @@ int ct_reach_compute(const struct ct_graph *g, struct ct_reach *r, struct ct_err
 		uint32_t v = queue[head++];
 		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
 			uint32_t w = g->dst[e];
-			if (!ct_edge_kind_is_strong(g->kind[e]) || r->alive[w])
+			if (!ct_edge_counts_from(g, v, e) || r->alive[w])
 				continue;
 			r->alive[w] = 1;
 			r->parent[w] = v;

@@ -6,7 +6,12 @@
  * are externally referenced (roots); everything reachable from a root is
  * alive and the remaining tracked objects are cyclic garbage.  Without
  * counts, objects nothing in the dump refers to are taken as the roots.
- * Objects flagged CT_NODE_ROOT are roots in both cases.
+ * Objects flagged CT_NODE_ROOT are roots in both cases.  When the loader
+ * knows the roots (g->roots_given: V8's synthetic root), they are the
+ * only roots, and whatever they do not reach is garbage.
+ *
+ * Edges are followed as ct_edge_counts_from() says: strong and internal
+ * ones, and shortcuts from a root.
  *
  * One breadth-first search from all roots at once also records, for each
  * alive object, its predecessor on a shortest path from some root.
@@ -22,6 +27,7 @@
 enum ct_reach_mode {
 	CT_REACH_REFCOUNT,  /* replay of CPython's collector */
 	CT_REACH_INDEGREE,  /* no counts: unreferenced objects are the roots */
+	CT_REACH_ROOTS,     /* the nodes flagged CT_NODE_ROOT are the roots */
 };
 
 struct ct_reach {

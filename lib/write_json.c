@@ -109,7 +109,8 @@ static cJSON *summary_json(const struct ct_report *r)
 	add_u64(o, "cyclic_bytes", s->cyclic_bytes);
 	add_u64(o, "overcounted", s->overcounted);
 	cJSON_AddStringToObject(o, "reachability",
-				s->reachability == CT_REACH_REFCOUNT ? "refcount" : "estimated");
+				s->reachability == CT_REACH_REFCOUNT ? "refcount" :
+				s->reachability == CT_REACH_ROOTS ? "roots" : "estimated");
 	return o;
 }
 

@@ -88,7 +88,7 @@ int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_op
 	fprintf(out, "\n%" PRIu64 " cyclic SCCs (%" PRIu64 " objects), %" PRIu64
 		" garbage; %" PRIu64 " garbage objects, %s%s\n",
 		s->cyclic_sccs, s->cyclic_objects, s->garbage_sccs, s->garbage_objects, b1,
-		s->reachability == CT_REACH_REFCOUNT ? "" :
+		s->reachability != CT_REACH_INDEGREE ? "" :
 		" (estimated: the dump has no reference counts)");
 	if (s->overcounted)
 		fprintf(out, "warning: %" PRIu64 " objects have more references in the dump "
@@ -154,6 +154,7 @@ int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_op
 				e->path_len == 1 ? "the SCC itself, at" : "root at", b2,
 				s->reachability == CT_REACH_REFCOUNT ?
 				"is referenced from outside the dump" :
+				s->reachability == CT_REACH_ROOTS ? "is a root of the dump" :
 				"has no referrer in the dump", st->off);
 		}
 	}
