@@ -30,7 +30,8 @@ static const char usage[] =
 "      --color=WHEN       colour text output: auto (default), always, never\n"
 "\n"
 "Input:\n"
-"  -f, --format=NAME      input format (default: detect): python, meliae\n"
+"  -f, --format=NAME      input format (default: detect): python, meliae,\n"
+"                         v8\n"
 "      --allow-dangling   count and drop references to objects not in the\n"
 "                         dump instead of failing\n"
 "\n"
@@ -123,7 +124,7 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case 'f':
 			if (!ct_loader_find(optarg))
-				return usage_error("scan", "unknown format '%s' (python, meliae)", optarg);
+				return usage_error("scan", "unknown format '%s' (python, meliae, v8)", optarg);
 			format = optarg;
 			break;
 		case OPT_DANGLING:

@@ -5,6 +5,7 @@
 const struct ct_loader *const ct_loaders[] = {
 	&ct_loader_python,
 	&ct_loader_meliae,
+	&ct_loader_v8,
 	&ct_loader_refjson,
 	NULL,
 };
@@ -46,7 +47,7 @@ int ct_load(struct ct_input *in, const char *format, unsigned opts, struct ct_gr
 		}
 		if (!loader)
 			return ct_error_set(err, CT_EINPUT,
-					    "unrecognised format (not a cycletool or meliae dump)");
+					    "unrecognised format (not a cycletool, meliae or V8 dump)");
 	}
 	ct_builder_init(&b, loader->name);
 	rc = loader->load(in, &b, err);
