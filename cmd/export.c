@@ -1,0 +1,256 @@
+/* cycletool export: one object's graph as $ref JSON, cycles intact. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../formats/loader.h"
+#include "../lib/export.h"
+#include "../lib/report.h"
+#include "commands.h"
+
+static const char usage[] =
+"Usage: cycletool export (--root=ADDR | --scc=ID | --representatives) [OPTION]... DUMP\n"
+"Write the graph reachable from one object of DUMP (a file, or - for standard\n"
+"input) as one JSON document: each object in full where it is first met, a\n"
+"{\"$ref\": ...} object wherever it is met again, so that cycles survive.\n"
+"\n"
+"Root:\n"
+"      --root=ADDR        the object at ADDR (\"0x...\" as scan prints it, or\n"
+"                         decimal)\n"
+"      --scc=ID           the first object of the representative cycle of the\n"
+"                         SCC that scan numbers ID\n"
+"      --representatives  one document per cycle group, in scan's order, one\n"
+"                         per line (NDJSON), each rooted as --scc roots it\n"
+"      --top=N            with --representatives: only the N largest groups\n"
+"\n"
+"Output:\n"
+"      --ref-style=STYLE  jsonpath (default): {\"$ref\":\"$[\\\"key\\\"][0]\"};\n"
+"                         pointer: {\"$ref\":\"#/key/0\"}; id: \"$id\" on each\n"
+"                         object, {\"$ref\":\"<id>\"} afterwards\n"
+"      --depth=N          cut the walk N objects below the root; a cut object\n"
+"                         is {\"$cut\":true,\"$type\":...}\n"
+"      --address          give each object its \"$address\"\n"
+"  -o, --output=FILE      write to FILE instead of standard output\n"
+"\n"
+"Input:\n"
+"  -f, --format=NAME      input format (default: detect), as for scan\n"
+"      --allow-dangling   count and drop references to objects not in the\n"
+"                         dump instead of failing\n"
+"\n"
+"  -h, --help             show this help and exit\n"
+"\n"
+"Exit status: 0 ok, 2 usage error (also: no object at ADDR, no SCC ID),\n"
+"3 input malformed or unreadable, 4 out of memory or output not written.\n";
+
+enum {
+	OPT_ROOT = 256, OPT_SCC, OPT_REPS, OPT_TOP, OPT_STYLE, OPT_DEPTH, OPT_ADDRESS,
+	OPT_DANGLING,
+};
+
+static const struct option longopts[] = {
+	{"root", required_argument, NULL, OPT_ROOT},
+	{"scc", required_argument, NULL, OPT_SCC},
+	{"representatives", no_argument, NULL, OPT_REPS},
+	{"top", required_argument, NULL, OPT_TOP},
+	{"ref-style", required_argument, NULL, OPT_STYLE},
+	{"depth", required_argument, NULL, OPT_DEPTH},
+	{"address", no_argument, NULL, OPT_ADDRESS},
+	{"output", required_argument, NULL, 'o'},
+	{"format", required_argument, NULL, 'f'},
+	{"allow-dangling", no_argument, NULL, OPT_DANGLING},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* "0x..." (hexadecimal) or decimal. */
+static bool parse_addr(const char *s, uint64_t *v)
+{
+	char *end;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, base);
+	if (errno || *end)
+		return false;
+	*v = x;
+	return true;
+}
+
+enum pick { PICK_NONE, PICK_ROOT, PICK_SCC, PICK_REPS };
+
+int cmd_export(int argc, char **argv)
+{
+	struct ct_export_opts xopts = {.style = CT_REF_JSONPATH, .depth = UINT32_MAX};
+	struct ct_report_opts ropts = {0};
+	enum pick pick = PICK_NONE;
+	const char *format = NULL, *output = NULL, *root_arg = NULL;
+	unsigned load_opts = 0;
+	unsigned long n, scc_id = 0;
+	uint64_t addr = 0;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+		case OPT_SCC:
+		case OPT_REPS: {
+			enum pick want = c == OPT_ROOT ? PICK_ROOT : c == OPT_SCC ? PICK_SCC : PICK_REPS;
+			if (pick != PICK_NONE && pick != want)
+				return usage_error("export",
+						   "--root, --scc and --representatives exclude each other");
+			pick = want;
+			if (c == OPT_ROOT) {
+				if (!parse_addr(optarg, &addr))
+					return usage_error("export", "--root needs an address, not '%s'",
+							   optarg);
+				root_arg = optarg;
+			} else if (c == OPT_SCC) {
+				if (!parse_uint(optarg, UINT32_MAX, &scc_id) || scc_id == 0)
+					return usage_error("export", "--scc needs an SCC id, not '%s'",
+							   optarg);
+			}
+			break;
+		}
+		case OPT_TOP:
+			if (!parse_uint(optarg, UINT32_MAX, &n) || n == 0)
+				return usage_error("export", "--top needs a positive number, not '%s'",
+						   optarg);
+			ropts.top = (uint32_t)n;
+			break;
+		case OPT_STYLE:
+			if (strcmp(optarg, "jsonpath") == 0)
+				xopts.style = CT_REF_JSONPATH;
+			else if (strcmp(optarg, "pointer") == 0)
+				xopts.style = CT_REF_POINTER;
+			else if (strcmp(optarg, "id") == 0)
+				xopts.style = CT_REF_ID;
+			else
+				return usage_error("export",
+						   "--ref-style must be jsonpath, pointer or id, not '%s'",
+						   optarg);
+			break;
+		case OPT_DEPTH:
+			if (!parse_uint(optarg, UINT32_MAX - 1, &n))
+				return usage_error("export", "--depth needs a number, not '%s'", optarg);
+			xopts.depth = (uint32_t)n;
+			break;
+		case OPT_ADDRESS:
+			xopts.address = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'f':
+			if (!ct_loader_find(optarg))
+				return usage_error("export", "unknown format '%s'", optarg);
+			format = optarg;
+			break;
+		case OPT_DANGLING:
+			load_opts |= CT_BUILD_ALLOW_DANGLING;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return finish_stdout(EXIT_OK);
+		case ':':
+			return usage_error("export", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("export", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (pick == PICK_NONE)
+		return usage_error("export", "say what to export: --root, --scc or --representatives");
+	if (ropts.top && pick != PICK_REPS)
+		return usage_error("export", "--top goes with --representatives");
+	if (argc - optind != 1)
+		return usage_error("export", argc - optind ? "give exactly one DUMP" : "no DUMP given");
+	const char *path = argv[optind];
+
+	struct ct_graph g;
+	struct ct_report r;
+	struct ct_export x;
+	struct ct_error err = {0};
+	FILE *out = stdout;
+	int status = load_graph(path, format, load_opts, &g);
+	if (status)
+		return status;
+	memset(&r, 0, sizeof(r));
+	memset(&x, 0, sizeof(x));
+	if (g.dangling)
+		say("warning: '%s' refers to %llu objects that are not in it (dropped)", path,
+		    (unsigned long long)g.dangling);
+
+	uint32_t root = CT_NONE;
+	if (pick == PICK_ROOT) {
+		root = ct_graph_find(&g, addr);
+		if (root == CT_NONE) {
+			say("no object at %s in '%s'", root_arg, path);
+			status = EXIT_USAGE;
+			goto out;
+		}
+	} else {
+		if (ct_report_build(&r, &g, &ropts, &err)) {
+			status = report_error(path, &err);
+			goto out;
+		}
+		for (uint32_t i = 0; pick == PICK_SCC && i < r.n_sccs; i++)
+			if (r.sccs[i].id == scc_id)
+				root = r.cyc_nodes[r.sccs[i].cycle_off];
+		if (pick == PICK_SCC && root == CT_NONE) {
+			say("no SCC %lu in '%s' (it has %" PRIu64 ")", scc_id, path,
+			    r.summary.cyclic_sccs);
+			status = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (ct_export_init(&x, &g, &xopts, &err)) {
+		status = report_error(path, &err);
+		goto out;
+	}
+	if (output && strcmp(output, "-") != 0) {
+		out = fopen(output, "w");
+		if (!out) {
+			say("cannot write '%s': %s", output, strerror(errno));
+			out = stdout;
+			status = EXIT_FAILURE_;
+			goto out;
+		}
+	}
+	int rc = 0;
+	if (pick == PICK_REPS) {
+		for (uint32_t i = 0; !rc && i < r.n_groups; i++) {
+			const struct ct_report_scc *s = &r.sccs[r.groups[i].first];
+			rc = ct_export_write(&x, out, r.cyc_nodes[s->cycle_off], &err);
+		}
+	} else {
+		rc = ct_export_write(&x, out, root, &err);
+	}
+	if (out != stdout) {
+		int failed = rc == CT_EIO || ferror(out);
+		if (fclose(out) || failed) {
+			say("cannot write '%s': %s", output, strerror(errno ? errno : EIO));
+			unlink(output);
+			rc = 0;
+			status = EXIT_FAILURE_;
+		}
+		out = stdout;
+	}
+	if (rc)
+		/* A write error to stdout is reported once, by finish_stdout(). */
+		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error(path, &err);
+out:
+	ct_export_finish(&x);
+	ct_report_finish(&r);
+	ct_graph_finish(&g);
+	return finish_stdout(status);
+}
