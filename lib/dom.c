@@ -33,16 +33,6 @@ void ct_dom_finish(struct ct_dom *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Does edge e, an out-edge of v, keep its target alive?  Strong and
- * internal edges do; weak edges never; V8 shortcut edges only from the
- * synthetic root (DevTools' and memlab's rule). */
-static inline bool edge_counts(const struct ct_graph *g, uint32_t v, uint32_t e)
-{
-	uint8_t k = g->kind[e];
-	return ct_edge_kind_is_strong(k) ||
-	       (k == CT_EDGE_SHORTCUT && (g->flags[v] & CT_NODE_ROOT));
-}
-
 /* Per node, by node index: its depth-first number and, first, the count
  * of its counted in-edges from reached nodes, then the cursor where the
  * next of them goes in pred[].  Kept together: both are touched at once. */
@@ -86,7 +76,7 @@ static uint32_t number(const struct ct_graph *g, const uint8_t *root, struct nod
 				continue;
 			}
 			stk_e[top - 1] = e + 1;
-			if (!edge_counts(g, v, e))
+			if (!ct_edge_counts_from(g, v, e))
 				continue;
 			uint32_t w = g->dst[e];
 			struct node_slot *x = &nd[w];
@@ -133,7 +123,7 @@ static void predecessors(const struct ct_graph *g, struct node_slot *nd, const u
 		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
 			if (e + 16 < g->n_edges)
 				__builtin_prefetch(&nd[g->dst[e + 16]]);
-			if (edge_counts(g, v, e))
+			if (ct_edge_counts_from(g, v, e))
 				pred[nd[g->dst[e]].cnt++] = i;
 		}
 	}

@@ -8,9 +8,10 @@
  * Removing v frees exactly the nodes v dominates, so the retained size of
  * v is the total self size of its dominator subtree.
  *
- * Edges follow the rule the runtime's own tools use: strong and internal
- * edges count, weak edges never do, V8 shortcut edges only from a node
- * flagged CT_NODE_ROOT (the synthetic root), as in DevTools and memlab.
+ * Edges count as ct_edge_counts_from() (graph.h) says, the rule the
+ * runtime's own tools use: strong and internal edges count, weak edges
+ * never do, V8 shortcut edges only from a node flagged CT_NODE_ROOT (the
+ * synthetic root), as in DevTools and memlab.
  *
  * The algorithm is Lengauer-Tarjan with path compression, written without
  * recursion (heaps have chains millions long): an iterative depth-first
