@@ -368,6 +368,51 @@ static int number(struct rd *r, uint64_t *v, const char *what)
 	return 0;
 }
 
+/* The next integer of a flat array of integers ("nodes", "edges"):
+ * returns 1 with *v set, 0 at the closing ']' (consumed), or an error
+ * code < 0.  The common case (a comma, maybe a newline, up to 19 digits)
+ * is parsed in place; anything else, and the end of the window, takes
+ * the general path, which also makes the error messages. */
+static int array_number(struct rd *r, bool *first, uint64_t *v, const char *what)
+{
+	if (r->len - r->pos >= 64) {
+		const char *b = r->buf, *p = b + r->pos, *lim = b + r->len - 24;
+		const char *nl = NULL;
+		uint64_t lines = 0;
+		bool comma = *first;
+		for (; p < lim; p++) {
+			if (*p == ',' && !comma)
+				comma = true;
+			else if (*p == '\n')
+				lines++, nl = p;
+			else if (*p != ' ' && *p != '\r' && *p != '\t')
+				break;
+		}
+		if (comma && p < lim && *p >= '0' && *p <= '9' && !(p[0] == '0' && p[1] >= '0' &&
+									p[1] <= '9')) {
+			uint64_t x = 0;
+			int digits = 0;
+			for (; *p >= '0' && *p <= '9' && digits < 19; p++, digits++)
+				x = x * 10 + (uint64_t)(*p - '0');
+			if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E')) {
+				r->pos = (size_t)(p - b);
+				if (lines) {
+					r->line += lines;
+					r->line_start = r->base + (uint64_t)(nl - b) + 1;
+				}
+				*first = false;
+				*v = x;
+				return 1;
+			}
+		}
+	}
+	int rc = next(r, first, ']');
+	if (rc != 1)
+		return rc;
+	rc = number(r, v, what);
+	return rc ? -rc : 1;
+}
+
 static bool scalar_byte(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -735,11 +780,9 @@ static int nodes(struct snap *s)
 		return fail(r, "a second \"nodes\" array");
 	if ((rc = expect(r, '[')))
 		return rc;
-	while ((rc = next(r, &first, ']')) == 1) {
+	while ((rc = array_number(r, &first, &f[k], "a node field")) == 1) {
 		if (k == 0)
 			line = r->line;
-		if ((rc = number(r, &f[k], "a node field")))
-			return rc;
 		if (++k < s->nf)
 			continue;
 		k = 0;
@@ -793,9 +836,7 @@ static int edges(struct snap *s)
 	s->edges_col = r->base + r->pos - r->line_start + 1;
 	if ((rc = expect(r, '[')))
 		return rc;
-	while ((rc = next(r, &first, ']')) == 1) {
-		if ((rc = number(r, &f[k], "an edge field")))
-			return rc;
+	while ((rc = array_number(r, &first, &f[k], "an edge field")) == 1) {
 		if (++k < s->ef)
 			continue;
 		k = 0;
