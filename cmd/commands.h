@@ -30,8 +30,10 @@ struct command {
 };
 
 int cmd_export(int argc, char **argv);
+int cmd_path(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 /* Shared by the subcommands (cmd/common.c). */
 

@@ -11,8 +11,10 @@
 /* Sorted by name. */
 static const struct command commands[] = {
 	{"export", cmd_export, "write one object's graph as JSON, cycles as $ref"},
+	{"path", cmd_path, "the shortest chain of references from a root to an object"},
 	{"render", cmd_render, "draw cycles with graphviz (DOT, SVG, PNG) or as a text tree"},
 	{"scan", cmd_scan, "list reference cycles: garbage or alive, grouped by shape"},
+	{"top", cmd_top, "list the objects that retain the most memory"},
 };
 
 static void help(FILE *out)

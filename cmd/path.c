@@ -1,0 +1,136 @@
+/* cycletool path: why is this object still alive? */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../formats/loader.h"
+#include "../lib/top.h"
+#include "commands.h"
+
+static const char usage[] =
+"Usage: cycletool path [OPTION]... DUMP ID\n"
+"Print the shortest chain of references from a root of DUMP (a file, or -\n"
+"for standard input) to the object ID, with the label of each reference:\n"
+"why the object is still alive.  ID is an address or V8 node id, in hex\n"
+"with 0x or in decimal (@ before it is allowed).\n"
+"\n"
+"Output:\n"
+"      --json             one JSON document (id, reachable, path)\n"
+"\n"
+"Input:\n"
+"  -f, --format=NAME      input format (default: detect): python, meliae,\n"
+"                         v8\n"
+"      --allow-dangling   count and drop references to objects not in the\n"
+"                         dump instead of failing\n"
+"\n"
+"  -h, --help             show this help and exit\n"
+"\n"
+"Exit status: 0 ok, 1 the object is not reachable from any root, 2 usage\n"
+"error, 3 input malformed or unreadable, or no object ID in it, 4 out of\n"
+"memory or output not written.\n";
+
+enum { OPT_JSON = 256, OPT_DANGLING };
+
+static const struct option longopts[] = {
+	{"json", no_argument, NULL, OPT_JSON},
+	{"format", required_argument, NULL, 'f'},
+	{"allow-dangling", no_argument, NULL, OPT_DANGLING},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* "0x7f3a…", "140…" or "@123" into *id; false if malformed. */
+static bool parse_id(const char *s, uint64_t *id)
+{
+	int base = 10;
+	char *end;
+
+	if (*s == '@')
+		s++;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, base);
+	if (errno || *end)
+		return false;
+	*id = x;
+	return true;
+}
+
+int cmd_path(int argc, char **argv)
+{
+	const char *format = NULL;
+	unsigned load_opts = 0;
+	bool json = false;
+	uint64_t id;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json = true;
+			break;
+		case 'f':
+			if (!ct_loader_find(optarg))
+				return usage_error("path", "unknown format '%s' (python, meliae, v8)", optarg);
+			format = optarg;
+			break;
+		case OPT_DANGLING:
+			load_opts |= CT_BUILD_ALLOW_DANGLING;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return finish_stdout(EXIT_OK);
+		case ':':
+			return usage_error("path", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("path", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error("path", argc - optind < 2 ? "give a DUMP and an ID" :
+				   "give exactly one DUMP and one ID");
+	const char *path = argv[optind], *ids = argv[optind + 1];
+	if (!parse_id(ids, &id))
+		return usage_error("path", "ID must be a number (0x… in hex, or decimal), not '%s'",
+				   ids);
+
+	struct ct_graph g;
+	struct ct_path p = {0};
+	struct ct_error err = {0};
+	int status = load_graph(path, format, load_opts, &g);
+	if (status)
+		return status;
+	if (g.dangling)
+		say("warning: '%s' refers to %llu objects that are not in it (dropped)", path,
+		    (unsigned long long)g.dangling);
+	uint32_t v = ct_graph_find(&g, id);
+	if (v == CT_NONE) {
+		say("no object %s in '%s'", ids, path);
+		status = EXIT_INPUT;
+		goto out;
+	}
+	if (ct_path_build(&p, &g, v, &err)) {
+		status = report_error(path, &err);
+		goto out;
+	}
+	struct ct_top_write_opts wopts = {.name = path};
+	int rc = json ? ct_path_write_json(stdout, &p, &wopts, &err) :
+		 ct_path_write_text(stdout, &p, &wopts, &err);
+	if (rc)  /* A write error is reported once, by finish_stdout(). */
+		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error("standard output", &err);
+	else if (p.len == 0)
+		status = EXIT_CONDITION;
+out:
+	ct_path_finish(&p);
+	ct_graph_finish(&g);
+	return finish_stdout(status);
+}

@@ -1,0 +1,116 @@
+/* cycletool top: the largest retainers, by retained size. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../formats/loader.h"
+#include "../lib/top.h"
+#include "commands.h"
+
+static const char usage[] =
+"Usage: cycletool top [OPTION]... DUMP\n"
+"List the objects of DUMP (a file, or - for standard input) that retain the\n"
+"most memory: for each, the bytes and objects that would be freed if it\n"
+"went (its retained size: itself and everything it dominates, that is\n"
+"everything reachable from the roots only through it), largest first.\n"
+"\n"
+"Output:\n"
+"  -n, --top=N            list N objects (default 20)\n"
+"      --json             one JSON document (summary, objects)\n"
+"      --color=WHEN       colour text output: auto (default), always, never\n"
+"\n"
+"Input:\n"
+"  -f, --format=NAME      input format (default: detect): python, meliae,\n"
+"                         v8\n"
+"      --allow-dangling   count and drop references to objects not in the\n"
+"                         dump instead of failing\n"
+"\n"
+"  -h, --help             show this help and exit\n"
+"\n"
+"Exit status: 0 ok, 2 usage error, 3 input malformed or unreadable, 4 out\n"
+"of memory or output not written.\n";
+
+enum { OPT_JSON = 256, OPT_COLOR, OPT_DANGLING };
+
+static const struct option longopts[] = {
+	{"top", required_argument, NULL, 'n'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"colour", required_argument, NULL, OPT_COLOR},
+	{"format", required_argument, NULL, 'f'},
+	{"allow-dangling", no_argument, NULL, OPT_DANGLING},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+int cmd_top(int argc, char **argv)
+{
+	const char *format = NULL, *color = "auto";
+	unsigned load_opts = 0;
+	unsigned long max = 20;
+	bool json = false;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":n:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (!parse_uint(optarg, UINT32_MAX, &max) || max == 0)
+				return usage_error("top", "-n needs a positive number, not '%s'", optarg);
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
+				return usage_error("top", "--color must be auto, always or never");
+			color = optarg;
+			break;
+		case 'f':
+			if (!ct_loader_find(optarg))
+				return usage_error("top", "unknown format '%s' (python, meliae, v8)", optarg);
+			format = optarg;
+			break;
+		case OPT_DANGLING:
+			load_opts |= CT_BUILD_ALLOW_DANGLING;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return finish_stdout(EXIT_OK);
+		case ':':
+			return usage_error("top", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("top", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("top", argc - optind ? "give exactly one DUMP" : "no DUMP given");
+	const char *path = argv[optind];
+
+	struct ct_graph g;
+	struct ct_top t;
+	struct ct_error err = {0};
+	int status = load_graph(path, format, load_opts, &g);
+	if (status)
+		return status;
+	if (g.dangling)
+		say("warning: '%s' refers to %llu objects that are not in it (dropped)", path,
+		    (unsigned long long)g.dangling);
+	if (ct_top_build(&t, &g, (uint32_t)max, &err)) {
+		status = report_error(path, &err);
+		goto out;
+	}
+	struct ct_top_write_opts wopts = {
+		.name = path,
+		.color = !json && want_color(color, stdout),
+	};
+	int rc = json ? ct_top_write_json(stdout, &t, &wopts, &err) :
+		 ct_top_write_text(stdout, &t, &wopts, &err);
+	if (rc)  /* A write error is reported once, by finish_stdout(). */
+		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error("standard output", &err);
+out:
+	ct_top_finish(&t);
+	ct_graph_finish(&g);
+	return finish_stdout(status);
+}

@@ -1,0 +1,157 @@
+/* The largest retainers (`top`) and a retainer path (`path`). */
+#include "top.h"
+
+#include <string.h>
+
+#include "mem.h"
+
+bool ct_top_numeric_ids(const struct ct_graph *g)
+{
+	return g->format && strcmp(g->format, "v8") == 0;
+}
+
+bool ct_top_listable(const struct ct_graph *g, uint32_t v)
+{
+	/* memlab's isNodeWorthInspecting(), on the type names formats/v8.c
+	 * gives V8's node types. */
+	static const char *const types[] = {"(array)", "(compiled code)", "(synthetic)",
+					    "(system)"};
+	static const char *const names[] = {"(Startup object cache)", "(Global handles)",
+					    "(External strings)", "(Builtins)"};
+
+	if (!ct_top_numeric_ids(g))
+		return true;
+	if (g->addr[v] <= 3)
+		return false;
+	const char *t = ct_graph_str(g, g->type[v]);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(t, types[i]) == 0)
+			return false;
+	if (g->value[v]) {
+		const char *name = ct_graph_str(g, g->value[v]);
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcmp(name, names[i]) == 0)
+				return false;
+	}
+	return true;
+}
+
+/* Does a rank above b: more retained, or as much and earlier? */
+static bool above(const struct ct_dom *d, uint32_t a, uint32_t b)
+{
+	return d->retained[a] != d->retained[b] ? d->retained[a] > d->retained[b] : a < b;
+}
+
+/* Restore the min-heap (lowest-ranked at the top) below position i. */
+static void sift_down(const struct ct_dom *d, uint32_t *h, uint32_t n, uint32_t i)
+{
+	for (;;) {
+		uint32_t l = 2 * i + 1, low = i;
+		if (l < n && above(d, h[low], h[l]))
+			low = l;
+		if (l + 1 < n && above(d, h[low], h[l + 1]))
+			low = l + 1;
+		if (low == i)
+			return;
+		uint32_t x = h[i];
+		h[i] = h[low];
+		h[low] = x;
+		i = low;
+	}
+}
+
+int ct_top_build(struct ct_top *t, const struct ct_graph *g, uint32_t max,
+		 struct ct_error *err)
+{
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->g = g;
+	if ((rc = ct_reach_compute(g, &t->reach, err)) ||
+	    (rc = ct_dom_compute(g, t->reach.root, &t->dom, err)))
+		goto out;
+	if (max > t->dom.n_reached)
+		max = t->dom.n_reached;
+	t->nodes = ct_mem_alloc(((size_t)max + 1) * sizeof(*t->nodes));
+	if (!t->nodes) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	/* A heap of the max best so far, the weakest on top. */
+	uint32_t *h = t->nodes, n = 0;
+	for (uint32_t v = 0; v < g->n_nodes && max; v++) {
+		if (t->dom.idom[v] == CT_NONE || !ct_top_listable(g, v))
+			continue;
+		if (n < max) {
+			h[n++] = v;
+			for (uint32_t i = n - 1; i > 0 && above(&t->dom, h[(i - 1) / 2], h[i]);
+			     i = (i - 1) / 2) {
+				uint32_t x = h[i];
+				h[i] = h[(i - 1) / 2];
+				h[(i - 1) / 2] = x;
+			}
+		} else if (above(&t->dom, v, h[0])) {
+			h[0] = v;
+			sift_down(&t->dom, h, n, 0);
+		}
+	}
+	/* Pop the weakest to the back: best first. */
+	for (uint32_t k = n; k > 1; k--) {
+		uint32_t x = h[0];
+		h[0] = h[k - 1];
+		h[k - 1] = x;
+		sift_down(&t->dom, h, k - 1, 0);
+	}
+	t->n = n;
+out:
+	if (rc)
+		ct_top_finish(t);
+	return rc;
+}
+
+void ct_top_finish(struct ct_top *t)
+{
+	if (!t)
+		return;
+	ct_reach_finish(&t->reach);
+	ct_dom_finish(&t->dom);
+	ct_mem_free(t->nodes);
+	memset(t, 0, sizeof(*t));
+}
+
+int ct_path_build(struct ct_path *p, const struct ct_graph *g, uint32_t target,
+		  struct ct_error *err)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->g = g;
+	p->target = target;
+	if ((rc = ct_reach_compute(g, &p->reach, err)))
+		goto out;
+	uint32_t len = ct_reach_path(&p->reach, target, NULL, NULL, 0);
+	if (len) {
+		p->nodes = ct_mem_alloc((size_t)len * sizeof(*p->nodes));
+		p->edges = ct_mem_alloc((size_t)len * sizeof(*p->edges));
+		if (!p->nodes || !p->edges) {
+			rc = ct_error_nomem(err);
+			goto out;
+		}
+		p->len = ct_reach_path(&p->reach, target, p->nodes, p->edges, len);
+		p->edges[len - 1] = CT_NONE;
+	}
+out:
+	if (rc)
+		ct_path_finish(p);
+	return rc;
+}
+
+void ct_path_finish(struct ct_path *p)
+{
+	if (!p)
+		return;
+	ct_reach_finish(&p->reach);
+	ct_mem_free(p->nodes);
+	ct_mem_free(p->edges);
+	memset(p, 0, sizeof(*p));
+}
