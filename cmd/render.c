@@ -29,6 +29,8 @@ static const char usage[] =
 "                         is said on stderr and in the picture\n"
 "      --by-type          one node per type, edges counted: the shape of a\n"
 "                         big SCC at a glance\n"
+"      --layout=ENGINE    graphviz layout: dot, neato, fdp, sfdp, circo or\n"
+"                         twopi (default: dot up to 150 objects, else sfdp)\n"
 "\n"
 "Selection (default: the 5 largest groups):\n"
 "      --top=N            the N largest groups\n"
@@ -53,12 +55,13 @@ static const char usage[] =
 
 enum {
 	OPT_MAX_NODES = 256, OPT_BY_TYPE, OPT_TOP, OPT_GARBAGE, OPT_ALIVE, OPT_SCC,
-	OPT_SIGNATURE, OPT_OBJECT, OPT_DEPTH, OPT_BACKREFS, OPT_PATH, OPT_DANGLING,
+	OPT_SIGNATURE, OPT_OBJECT, OPT_DEPTH, OPT_BACKREFS, OPT_PATH, OPT_DANGLING, OPT_LAYOUT,
 };
 
 static const struct option longopts[] = {
 	{"max-nodes", required_argument, NULL, OPT_MAX_NODES},
 	{"by-type", no_argument, NULL, OPT_BY_TYPE},
+	{"layout", required_argument, NULL, OPT_LAYOUT},
 	{"top", required_argument, NULL, OPT_TOP},
 	{"garbage", no_argument, NULL, OPT_GARBAGE},
 	{"alive", no_argument, NULL, OPT_ALIVE},
@@ -179,6 +182,18 @@ int cmd_render(int argc, char **argv)
 		case OPT_BY_TYPE:
 			oopts.by_type = true;
 			break;
+		case OPT_LAYOUT: {
+			static const char *const engines[] = {"dot", "neato", "fdp", "sfdp", "circo",
+							      "twopi"};
+			oopts.engine = NULL;
+			for (size_t k = 0; k < sizeof(engines) / sizeof(engines[0]); k++)
+				if (!strcmp(optarg, engines[k]))
+					oopts.engine = engines[k];
+			if (!oopts.engine)
+				return usage_error("render", "--layout must be dot, neato, fdp, sfdp, "
+						   "circo or twopi, not '%s'", optarg);
+			break;
+		}
 		case OPT_TOP:
 			if (!parse_uint(optarg, UINT32_MAX, &n) || n == 0)
 				return usage_error("render", "--top needs a positive number, not '%s'",

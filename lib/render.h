@@ -20,13 +20,22 @@ struct ct_render_opts {
 	enum ct_render_format format;
 	bool by_type;          /* one node per type (ct_by_type_build) */
 	const char *title;     /* shown at the top (borrowed), e.g. the dump's name */
+	const char *engine;    /* graphviz layout engine; NULL: dot for up to
+				* CT_RENDER_DOT_NODES drawn nodes, else sfdp */
 };
+
+/* dot's layered layout reads best but takes tens of seconds past a few
+ * hundred densely linked nodes; sfdp lays out 500 in about a second. */
+#define CT_RENDER_DOT_NODES 150
 
 /* The format named by a file name's extension or a -T argument ("dot",
  * "gv", "svg", "png", "txt"); -1 if unknown. */
 int ct_render_format_from_name(const char *name);
 
-/* DOT (through cgraph) or SVG/PNG (laid out with dot through gvc).
+/* DOT (through cgraph) or SVG/PNG (laid out through gvc).  Objects the
+ * cap cut are stood for by one "N more not drawn" node per cluster, with
+ * a dotted edge from (or to) each drawn node that refers to (or is
+ * referred to by) cut ones; the edge's "cut" attribute counts them.
  * Returns 0, CT_EIO (writing failed), CT_ENOMEM, or CT_EUSAGE when
  * graphviz cannot lay out or render (its message in err). */
 int ct_render_graphviz(FILE *out, const struct ct_selection *sel,

@@ -147,22 +147,45 @@ static void style_node(Agnode_t *an, const struct ct_selection *sel, uint32_t v,
 	set(an, "style", style);
 }
 
-/* A stub standing for n cut nodes next to node an. */
-static void stub(Agraph_t *root, Agraph_t *sub, Agnode_t *an, uint32_t i, uint32_t n, bool out)
+/* The stub standing for the nodes of cluster c (CT_NONE: outside
+ * clusters) that the cap cut; made on first use. */
+static Agnode_t *stub(Agraph_t *root, Agraph_t **subs, const struct ct_selection *sel,
+		      uint32_t c)
 {
-	char name[32], label[64];
+	char name[32], label[96];
 
-	snprintf(name, sizeof(name), "cut%s%" PRIu32, out ? "o" : "i", i);
+	snprintf(name, sizeof(name), "cut%" PRIu32, c == CT_NONE ? 0 : c + 1);
+	Agnode_t *s = agnode(c == CT_NONE ? root : subs[c], name, 0);
+	if (s)
+		return s;
+	s = agnode(c == CT_NONE ? root : subs[c], name, 1);
+	/* How many of this cluster's objects are in scope but not drawn. */
+	uint32_t n = sel->n_cut;
+	if (c != CT_NONE) {
+		const struct ct_report_scc *e = &sel->r->sccs[sel->clusters[c].scc];
+		n = e->size - sel->clusters[c].drawn;
+	}
 	snprintf(label, sizeof(label), "%" PRIu32 " more not drawn", n);
-	Agnode_t *s = agnode(sub ? sub : root, name, 1);
 	set(s, "label", label);
 	set(s, "shape", "plaintext");
 	set(s, "fontcolor", CUT_COLOR);
-	snprintf(name, sizeof(name), "cut%s%" PRIu32 "e", out ? "o" : "i", i);
+	return s;
+}
+
+/* A dotted edge between drawn node an and its cluster's stub, standing
+ * for n references; the count is kept in the edge's "cut" attribute. */
+static void stub_edge(Agraph_t *root, Agnode_t *an, Agnode_t *s, uint32_t i, uint32_t n,
+		      bool out)
+{
+	char name[32], count[16];
+
+	snprintf(name, sizeof(name), "cut%s%" PRIu32, out ? "o" : "i", i);
 	Agedge_t *e = out ? agedge(root, an, s, name, 1) : agedge(root, s, an, name, 1);
+	snprintf(count, sizeof(count), "%" PRIu32, n);
 	set(e, "style", "dotted");
 	set(e, "color", CUT_COLOR);
 	set(e, "label", "");
+	set(e, "cut", count);
 }
 
 static void build_nodes(Agraph_t *g, Agraph_t **subs, const struct ct_selection *sel)
@@ -182,9 +205,9 @@ static void build_nodes(Agraph_t *g, Agraph_t **subs, const struct ct_selection 
 		set(an, "tooltip", addr);
 		style_node(an, sel, v, sel->role[i]);
 		if (sel->cut_out[i])
-			stub(g, sub, an, i, sel->cut_out[i], true);
+			stub_edge(g, an, stub(g, subs, sel, sel->cluster[i]), i, sel->cut_out[i], true);
 		if (sel->cut_in[i])
-			stub(g, sub, an, i, sel->cut_in[i], false);
+			stub_edge(g, an, stub(g, subs, sel, sel->cluster[i]), i, sel->cut_in[i], false);
 	}
 	for (uint32_t i = 0; i < sel->n; i++) {
 		uint32_t v = sel->nodes[i];
@@ -327,9 +350,11 @@ int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
 		rc = ct_error_nomem(err);
 		goto out;
 	}
-	if (gvLayout(gvc, g, "dot") != 0) {
-		rc = ct_error_set(err, CT_EUSAGE, "graphviz could not lay out the graph%s%s",
-				  gv_message[0] ? ": " : "", gv_message);
+	const char *engine = o->engine ? o->engine :
+			     sel->n > CT_RENDER_DOT_NODES ? "sfdp" : "dot";
+	if (gvLayout(gvc, g, engine) != 0) {
+		rc = ct_error_set(err, CT_EUSAGE, "graphviz could not lay out the graph with %s%s%s",
+				  engine, gv_message[0] ? ": " : "", gv_message);
 		goto out;
 	}
 	const char *fmt = o->format == CT_RENDER_PNG ? "png" : "svg";
