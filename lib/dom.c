@@ -10,7 +10,8 @@
  *               the link-eval forest (compressed)
  *   semi[i]     the semidominator's number
  *   label[i]    the node of least semi on the compressed forest path
- *   idom[i]     first a bucket link, then the immediate dominator
+ *   idom[i]     first whether i is a root, then a bucket link, then the
+ *               immediate dominator
  *   head[i]     the first node whose semidominator is i (bucket)
  *
  * Vertices are processed in reverse preorder; a vertex is in the forest
@@ -65,27 +66,35 @@ static uint32_t number(const struct ct_graph *g, const uint8_t *root, struct nod
 		nd[r].dfn = k;
 		vertex[k] = r;
 		vt[k].anc = 0;
+		vt[k].idom = 1;
 		k++;
 		stk_v[0] = r;
 		stk_e[0] = g->out_off[r];
 		uint32_t top = 1;
 		while (top) {
-			uint32_t v = stk_v[top - 1], e = stk_e[top - 1];
-			if (e == g->out_off[v + 1]) {
+			/* Scan the top vertex's edges up to its next unvisited
+			 * target (the loads of a run of visited ones overlap). */
+			uint32_t v = stk_v[top - 1], e = stk_e[top - 1], end = g->out_off[v + 1];
+			uint32_t w = CT_NONE;
+			for (; e < end; e++) {
+				if (!ct_edge_counts_from(g, v, e))
+					continue;
+				struct node_slot *x = &nd[g->dst[e]];
+				x->cnt++;
+				if (x->dfn == CT_NONE) {
+					w = g->dst[e++];
+					break;
+				}
+			}
+			stk_e[top - 1] = e;
+			if (w == CT_NONE) {
 				top--;
 				continue;
 			}
-			stk_e[top - 1] = e + 1;
-			if (!ct_edge_counts_from(g, v, e))
-				continue;
-			uint32_t w = g->dst[e];
-			struct node_slot *x = &nd[w];
-			x->cnt++;
-			if (x->dfn != CT_NONE)
-				continue;
-			x->dfn = k;
+			nd[w].dfn = k;
 			vertex[k] = w;
 			vt[k].anc = nd[v].dfn;
+			vt[k].idom = root[w] != 0;   /* until w is processed */
 			k++;
 			stk_v[top] = w;
 			stk_e[top] = g->out_off[w];
@@ -207,7 +216,7 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 			v = next;
 		}
 		uint32_t s = w;
-		if (root[vertex[w]]) {
+		if (vt[w].idom) {
 			s = 0;          /* a child of the super-root */
 		} else {
 			for (uint32_t k = off[w]; k < off[w + 1]; k++) {
