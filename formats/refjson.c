@@ -1037,8 +1037,11 @@ static int probe_refjson(const char *head, size_t len)
 		i++;
 	if (i == len || (head[i] != '{' && head[i] != '['))
 		return 0;
-	return has(head + i, len - i, "\"$type\"") || has(head + i, len - i, "\"$ref\"") ||
-	       has(head + i, len - i, "\"$id\"") ? 90 : 0;
+	if (has(head + i, len - i, "\"$type\"") || has(head + i, len - i, "\"$ref\"") ||
+	    has(head + i, len - i, "\"$id\""))
+		return 90;
+	/* A bare list at the top (of scalars only, else "$type" would show). */
+	return head[i] == '[' ? 10 : 0;
 }
 
 const struct ct_loader ct_loader_refjson = {
