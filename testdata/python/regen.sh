@@ -26,3 +26,5 @@ if [ -x "$exe" ]; then
 else
     echo "regen.sh: build/cycletool not built; update the *.scan reports with tests/cli/golden.py --update" >&2
 fi
+# The picture in the README.
+[ -x "$exe" ] && (cd "$here" && "$exe" render --garbage --top 1 pool.jsonl -o pool.png)
