@@ -42,8 +42,8 @@ static const char usage[] =
 "\n"
 "  -h, --help             show this help and exit\n"
 "\n"
-"Exit status: 0 ok, 2 usage error (also: no object at ADDR, no SCC ID),\n"
-"3 input malformed or unreadable, 4 out of memory or output not written.\n";
+"Exit status: 0 ok, 2 usage error, 3 input malformed or unreadable (also: no\n"
+"object at ADDR, no SCC ID), 4 out of memory or output not written.\n";
 
 enum {
 	OPT_ROOT = 256, OPT_SCC, OPT_REPS, OPT_TOP, OPT_STYLE, OPT_DEPTH, OPT_ADDRESS,
@@ -194,8 +194,8 @@ int cmd_export(int argc, char **argv)
 	if (pick == PICK_ROOT) {
 		root = ct_graph_find(&g, addr);
 		if (root == CT_NONE) {
-			say("no object at %s in '%s'", root_arg, path);
-			status = EXIT_USAGE;
+			say("no object %s in '%s'", root_arg, path);
+			status = EXIT_INPUT;
 			goto out;
 		}
 	} else {
@@ -209,7 +209,7 @@ int cmd_export(int argc, char **argv)
 		if (pick == PICK_SCC && root == CT_NONE) {
 			say("no SCC %lu in '%s' (it has %" PRIu64 ")", scc_id, path,
 			    r.summary.cyclic_sccs);
-			status = EXIT_USAGE;
+			status = EXIT_INPUT;
 			goto out;
 		}
 	}

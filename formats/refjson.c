@@ -481,7 +481,11 @@ static int object_members(struct rd *r, uint32_t o)
 		const struct item *ii = &r->items[id];
 		if (ii->type != CT_JSON_STRING && ii->type != CT_JSON_NUMBER)
 			return fail_at(r, id, "\"$id\" must be a string");
-		uint32_t sid = ct_strings_intern(&r->strings, str(r, ii->str), str_len(r, ii->str));
+		/* Interning may move the arena the string lives in: copy it first. */
+		r->buf.len = 0;
+		if (ct_buf_add(&r->buf, str(r, ii->str), str_len(r, ii->str)))
+			return ct_error_nomem(r->err);
+		uint32_t sid = ct_strings_intern(&r->strings, r->buf.p, r->buf.len);
 		if (sid == CT_NONE)
 			return ct_error_nomem(r->err);
 		if (sid >= r->id_cap) {
@@ -769,7 +773,10 @@ static enum walk walk(struct rd *r, uint32_t ref, uint32_t *need, struct ct_buf 
 
 	if (n == 0 || (s[0] != '$' && s[0] != '#')) {
 		/* An "$id". */
-		uint32_t sid = ct_strings_intern(&r->strings, s, n);
+		r->buf.len = 0;
+		uint32_t sid = ct_buf_add(&r->buf, s, n) ? CT_NONE :
+			       ct_strings_intern(&r->strings, r->buf.p ? r->buf.p : "", n);
+		s = str(r, ri->str);   /* the arena may have moved */
 		if (sid == CT_NONE) {
 			ct_error_nomem(r->err);
 			return W_ERROR;

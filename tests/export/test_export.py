@@ -286,12 +286,13 @@ def test_usage():
         check(f'usage: {what} -> 2', rc == 2 and err.startswith('cycletool: ') and out == '',
               f'{rc} {err!r}')
     rc, out, err = run(['export', '--root', '0x999', path])
-    check('unknown address -> 2, one line', rc == 2 and err == f"cycletool: no object at 0x999 in '{path}'\n",
+    check('unknown address -> 3 (as path), one line',
+          rc == 3 and err == f"cycletool: no object 0x999 in '{path}'\n",
           f'{rc} {err!r}')
     rc, out, err = run(['export', '--root', '16', path])
     check('decimal address', rc == 0 and out.startswith('{"$type":"TreeNode"'), f'{rc} {err!r}')
     rc, out, err = run(['export', '--scc', '99', path])
-    check('unknown SCC -> 2', rc == 2 and 'no SCC 99' in err, f'{rc} {err!r}')
+    check('unknown SCC -> 3', rc == 3 and 'no SCC 99' in err, f'{rc} {err!r}')
     rc, out, err = run(['export', '-h'])
     check('-h -> 0, usage on stdout', rc == 0 and out.startswith('Usage: cycletool export'), err)
     # A write error: a file size limit (EFBIG) below the document's size.
