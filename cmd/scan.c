@@ -31,7 +31,7 @@ static const char usage[] =
 "\n"
 "Input:\n"
 "  -f, --format=NAME      input format (default: detect): python, meliae,\n"
-"                         v8\n"
+"                         v8, refjson\n"
 "      --allow-dangling   count and drop references to objects not in the\n"
 "                         dump instead of failing\n"
 "\n"
@@ -124,7 +124,7 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case 'f':
 			if (!ct_loader_find(optarg))
-				return usage_error("scan", "unknown format '%s' (python, meliae, v8)", optarg);
+				return usage_error("scan", "unknown format '%s' (python, meliae, v8, refjson)", optarg);
 			format = optarg;
 			break;
 		case OPT_DANGLING:
