@@ -1080,6 +1080,7 @@ static int resolve(struct snap *s)
 		}
 	}
 	g->roots_given = true;
+	g->numeric_ids = true;
 	return 0;
 }
 

@@ -90,6 +90,8 @@ struct ct_graph {
 	const char *format;   /* static name of the loader that built it */
 	bool roots_given;     /* the roots are exactly the nodes flagged CT_NODE_ROOT
 			       * (V8), not estimated from references */
+	bool numeric_ids;     /* addr holds ids shown as "@123" (V8), not addresses
+			       * shown as "0x7f..." */
 };
 
 /* Does edge e (an out-edge of src) keep its target alive?  The one rule

@@ -7,7 +7,7 @@
 
 bool ct_top_numeric_ids(const struct ct_graph *g)
 {
-	return g->format && strcmp(g->format, "v8") == 0;
+	return g->numeric_ids;
 }
 
 bool ct_top_listable(const struct ct_graph *g, uint32_t v)

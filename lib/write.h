@@ -33,7 +33,7 @@ int ct_write_ndjson(FILE *out, const struct ct_report *r, const struct ct_write_
 		    struct ct_error *err);
 
 /* Write addr the way the graph's format names objects ("0x7f…" for
- * Python addresses) into buf (at least 24 bytes). */
+ * Python addresses, "@123" for V8 node ids) into buf (at least 24 bytes). */
 void ct_format_addr(const struct ct_graph *g, uint64_t addr, char *buf, size_t n);
 
 /* Human-readable byte count ("1.5 MiB") into buf. */

@@ -9,8 +9,10 @@
 
 void ct_format_addr(const struct ct_graph *g, uint64_t addr, char *buf, size_t n)
 {
-	(void)g;
-	snprintf(buf, n, "0x%" PRIx64, addr);
+	if (g->numeric_ids)
+		snprintf(buf, n, "@%" PRIu64, addr);
+	else
+		snprintf(buf, n, "0x%" PRIx64, addr);
 }
 
 /* Add an exact integer member (cJSON numbers are doubles: inexact past 2^53). */

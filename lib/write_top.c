@@ -17,10 +17,7 @@ static int status(FILE *out, struct ct_error *err)
 /* The name a person knows the object by: "0x7f…" or "@123" (V8). */
 static void id_text(const struct ct_graph *g, uint32_t v, char *buf, size_t n)
 {
-	if (ct_top_numeric_ids(g))
-		snprintf(buf, n, "@%" PRIu64, g->addr[v]);
-	else
-		ct_format_addr(g, g->addr[v], buf, n);
+	ct_format_addr(g, g->addr[v], buf, n);
 }
 
 /* The id for scripts: the node id as a number (V8), else "0x…". */
