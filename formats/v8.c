@@ -16,10 +16,11 @@
  * number of node fields).  Names are indices into "strings", which node
  * writes last: while streaming, the graph under construction holds the
  * raw indices (node type index in type[], name index in value[], edge
- * type index in kind[], name_or_index in label[], target ordinal in the
- * builder's target addresses, edge count in out_off[]) and resolve()
- * turns them into the graph's own strings, kinds and offsets at the end.
- * Only the strings some node or edge names are kept.
+ * type index in kind[], name_or_index in label[], edge count in
+ * out_off[]) and resolve() turns them into the graph's own strings, kinds
+ * and offsets at the end.  Only the strings some node or edge names are
+ * kept.  Edges name their targets by node index (ct_builder_edge_index),
+ * so no address map is built: node ids are not checked for duplicates.
  *
  * What the graph gets:
  *   addr   the node's "id" (what DevTools shows as @id)
@@ -856,7 +857,8 @@ static int edges(struct snap *s)
 		} else if ((rc = need(s, name, NEED_LABEL))) {
 			return rc;
 		}
-		if ((rc = ct_builder_edge(b, to / s->nf, (uint32_t)name, (uint8_t)t, r->err)))
+		if ((rc = ct_builder_edge_index(b, (uint32_t)(to / s->nf), (uint32_t)name, (uint8_t)t,
+						 r->err)))
 			return rc;
 	}
 	if (rc)
@@ -1054,7 +1056,7 @@ static int resolve(struct snap *s)
 		g->out_off[v] = off;
 		off += count;
 	}
-	/* Edges: labels, kinds, and targets from ordinals to ids. */
+	/* Edges: labels and kinds. */
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
 		uint32_t end = v + 1 < g->n_nodes ? g->out_off[v + 1] : off;
 		for (uint32_t e = g->out_off[v]; e < end; e++) {
@@ -1076,7 +1078,6 @@ static int resolve(struct snap *s)
 				: t == E_INTERNAL || t == E_HIDDEN ? CT_EDGE_INTERNAL : CT_EDGE_STRONG;
 			if (t == E_WEAK)
 				g->flags[v] |= CT_NODE_WEAKREF;
-			b->taddr[e] = g->addr[b->taddr[e]];
 		}
 	}
 	g->roots_given = true;
@@ -1098,6 +1099,7 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 	r->err = err;
 	r->line = 1;
 	s->b = b;
+	b->by_index = true;
 	r->buf = malloc(WINDOW);
 	if (!r->buf) {
 		rc = ct_error_nomem(err);

@@ -159,20 +159,31 @@ static int grow_nodes(struct ct_builder *b)
 	return 0;
 }
 
+/* Room for cap edges: targets (addresses, or indices when by_index),
+ * labels and kinds. */
+static int grow_edges(struct ct_builder *b, uint32_t cap)
+{
+	int ok = 1;
+
+	if (b->by_index)
+		GROW(b->g.dst, cap, ok);
+	else
+		GROW(b->taddr, cap, ok);
+	GROW(b->g.label, cap, ok);
+	GROW(b->g.kind, cap, ok);
+	if (!ok)
+		return CT_ENOMEM;
+	b->edge_cap = cap;
+	return 0;
+}
+
 int ct_builder_reserve(struct ct_builder *b, uint32_t nodes, uint32_t edges)
 {
 	while (b->node_cap < nodes)
 		if (grow_nodes(b))
 			return CT_ENOMEM;
-	if (edges > b->edge_cap) {
-		int ok = 1;
-		GROW(b->taddr, edges, ok);
-		GROW(b->g.label, edges, ok);
-		GROW(b->g.kind, edges, ok);
-		if (!ok)
-			return CT_ENOMEM;
-		b->edge_cap = edges;
-	}
+	if (edges > b->edge_cap && grow_edges(b, edges))
+		return CT_ENOMEM;
 	return 0;
 }
 
@@ -214,22 +225,45 @@ int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, 
 
 	if (g->n_nodes == 0)
 		return ct_error_set(err, CT_EUSAGE, "edge before any node");
+	if (b->by_index)
+		return ct_error_set(err, CT_EUSAGE, "edge by address in a builder by index");
 	if (b->n_edges == b->edge_cap) {
 		uint64_t cap = b->edge_cap ? (uint64_t)b->edge_cap * 2 : 16384;
-		int ok = 1;
 		if (cap >= UINT32_MAX)
 			cap = UINT32_MAX - 1;
 		if (cap <= b->edge_cap)
 			return ct_error_at(err, CT_EINPUT, b->pos[g->n_nodes - 1], 0,
 					   "too many references (limit %u)", b->edge_cap);
-		GROW(b->taddr, cap, ok);
-		GROW(g->label, cap, ok);
-		GROW(g->kind, cap, ok);
-		if (!ok)
+		if (grow_edges(b, (uint32_t)cap))
 			return ct_error_nomem(err);
-		b->edge_cap = (uint32_t)cap;
 	}
 	b->taddr[b->n_edges] = target_addr;
+	g->label[b->n_edges] = label;
+	g->kind[b->n_edges] = kind;
+	b->n_edges++;
+	return 0;
+}
+
+int ct_builder_edge_index(struct ct_builder *b, uint32_t target, uint32_t label, uint8_t kind,
+			  struct ct_error *err)
+{
+	struct ct_graph *g = &b->g;
+
+	if (g->n_nodes == 0)
+		return ct_error_set(err, CT_EUSAGE, "edge before any node");
+	if (!b->by_index)
+		return ct_error_set(err, CT_EUSAGE, "edge by index in a builder by address");
+	if (b->n_edges == b->edge_cap) {
+		uint64_t cap = b->edge_cap ? (uint64_t)b->edge_cap * 2 : 16384;
+		if (cap >= UINT32_MAX)
+			cap = UINT32_MAX - 1;
+		if (cap <= b->edge_cap)
+			return ct_error_at(err, CT_EINPUT, b->pos[g->n_nodes - 1], 0,
+					   "too many references (limit %u)", b->edge_cap);
+		if (grow_edges(b, (uint32_t)cap))
+			return ct_error_nomem(err);
+	}
+	g->dst[b->n_edges] = target;
 	g->label[b->n_edges] = label;
 	g->kind[b->n_edges] = kind;
 	b->n_edges++;
@@ -275,6 +309,37 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 		goto out;
 	}
 	g->out_off[n] = m;
+	if (b->by_index) {
+		/* Targets are in place: check them; no address map. */
+		for (uint32_t v = 0; v < n; v++) {
+			for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+				if (g->dst[e] >= n) {
+					rc = ct_error_at(err, CT_EINPUT, b->pos[v], 0,
+							 "reference to node %" PRIu32 " of %" PRIu32,
+							 g->dst[e], n);
+					goto out;
+				}
+			}
+		}
+		g->n_edges = m;
+		ct_mem_free(b->pos);
+		b->pos = NULL;
+		/* Give back the slack of the growth strategy. */
+		if (m) {
+			uint32_t *d = ct_mem_realloc(g->dst, m * sizeof(*d));
+			uint32_t *l = ct_mem_realloc(g->label, m * sizeof(*l));
+			uint8_t *k = ct_mem_realloc(g->kind, m);
+			if (d) g->dst = d;
+			if (l) g->label = l;
+			if (k) g->kind = k;
+		} else if (!g->dst && !(g->dst = ct_mem_alloc(sizeof(*g->dst)))) {
+			rc = ct_error_nomem(err);
+			goto out;
+		}
+		*out = *g;
+		memset(g, 0, sizeof(*g));
+		goto out;
+	}
 	if ((rc = index_addresses(b, err)))
 		goto out;
 	g->dst = ct_mem_alloc((m ? m : 1) * sizeof(*g->dst));

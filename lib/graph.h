@@ -110,9 +110,16 @@ static inline bool ct_edge_counts_from(const struct ct_graph *g, uint32_t src, u
 /* Release everything the graph owns; g may be zeroed or NULL. */
 void ct_graph_finish(struct ct_graph *g);
 
-/* The node with this address, or CT_NONE. */
+/* The node with this address, or CT_NONE.  Graphs built with targets by
+ * index have no address map: then this scans the nodes (milliseconds). */
 static inline uint32_t ct_graph_find(const struct ct_graph *g, uint64_t addr)
 {
+	if (!g->map.slots) {
+		for (uint32_t v = 0; v < g->n_nodes; v++)
+			if (g->addr[v] == addr)
+				return v;
+		return CT_NONE;
+	}
 	return ct_addrmap_get(&g->map, addr);
 }
 
@@ -132,6 +139,7 @@ struct ct_builder {
 	uint32_t edge_cap;
 	uint64_t n_edges;      /* may pass UINT32_MAX before we refuse */
 	bool has_refcount;
+	bool by_index;         /* targets are node indices (ct_builder_edge_index) */
 };
 
 /* Options for ct_builder_finish(). */
@@ -169,6 +177,16 @@ int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t
 /* Add an edge from the last node added to the object at target_addr. */
 int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, uint8_t kind,
 		    struct ct_error *err);
+
+/* Add an edge from the last node added to the node with index target
+ * (which may be added later), for formats that name targets by position
+ * (V8).  Set b->by_index before the first ct_builder_reserve() or edge;
+ * a builder takes targets by index or by address, not both.  Saves the
+ * 8-byte address per edge and the look-ups; ct_builder_build() then
+ * checks each target is a node and builds no address map (so duplicate
+ * addresses are not detected, and ct_graph_find() scans). */
+int ct_builder_edge_index(struct ct_builder *b, uint32_t target, uint32_t label, uint8_t kind,
+			  struct ct_error *err);
 
 /* Index the addresses, resolve every edge and move the result into *g
  * (which the caller owns from then on and releases with

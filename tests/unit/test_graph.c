@@ -114,6 +114,60 @@ static void test_builder(void)
 	ct_graph_finish(NULL);
 }
 
+/* Targets by node index (V8): the same graph as by address, no map,
+ * find() by scanning, targets checked at build, no mixing. */
+static void test_by_index(void)
+{
+	struct ct_builder b;
+	struct ct_graph g;
+	struct ct_error err = {0};
+	uint32_t z = 0;
+
+	for (int reserve = 0; reserve < 2; reserve++) {
+		ct_builder_init(&b, "test");
+		b.by_index = true;
+		if (reserve)
+			must(ct_builder_reserve(&b, 3, 5) ? -1 : 0, &err, "reserve");
+		must(node(&b, 0x100, "A", 10, 1, &err), &err, "node");
+		must(ct_builder_edge_index(&b, 2, z, CT_EDGE_STRONG, &err), &err, "edge");
+		must(ct_builder_edge_index(&b, 1, z, CT_EDGE_WEAK, &err), &err, "edge");
+		CHECK(ct_builder_edge(&b, 0x300, z, CT_EDGE_STRONG, &err) == CT_EUSAGE,
+		      "no edge by address in a builder by index");
+		must(node(&b, 0x200, "B", 20, 2, &err), &err, "node");
+		must(node(&b, 0x300, "A", 30, 3, &err), &err, "node");
+		must(ct_builder_edge_index(&b, 0, z, CT_EDGE_INTERNAL, &err), &err, "edge");
+		must(ct_builder_edge_index(&b, 2, z, CT_EDGE_STRONG, &err), &err, "edge");
+		int rc = ct_builder_build(&b, 0, &g, &err);
+		CHECK(rc == 0, "build by index: %d %s", rc, err.msg);
+		if (rc)
+			return;
+		CHECK(g.n_nodes == 3 && g.n_edges == 4 && g.out_off[1] == 2 && g.out_off[3] == 4,
+		      "by index: %u nodes %u edges", g.n_nodes, g.n_edges);
+		uint32_t want_dst[] = {2, 1, 0, 2};
+		for (uint32_t e = 0; e < 4; e++)
+			CHECK(g.dst[e] == want_dst[e], "by index: edge %u dst %u", e, g.dst[e]);
+		CHECK(g.map.slots == NULL, "by index: no address map");
+		CHECK(ct_graph_find(&g, 0x300) == 2 && ct_graph_find(&g, 0x400) == CT_NONE,
+		      "by index: find scans");
+		ct_graph_finish(&g);
+	}
+
+	/* A target past the last node fails at build, naming the node's line. */
+	ct_builder_init(&b, "test");
+	b.by_index = true;
+	must(node(&b, 0x100, "A", 10, 7, &err), &err, "node");
+	must(ct_builder_edge_index(&b, 1, z, CT_EDGE_STRONG, &err), &err, "edge");
+	CHECK(ct_builder_build(&b, 0, &g, &err) == CT_EINPUT && err.line == 7,
+	      "target past the end: line %" PRIu64 " '%s'", err.line, err.msg);
+
+	/* And no edge by index into a builder by address. */
+	ct_builder_init(&b, "test");
+	must(node(&b, 0x100, "A", 10, 1, &err), &err, "node");
+	CHECK(ct_builder_edge_index(&b, 0, z, CT_EDGE_STRONG, &err) == CT_EUSAGE,
+	      "no edge by index in a builder by address");
+	ct_builder_finish(&b);
+}
+
 static void test_duplicate(void)
 {
 	struct ct_builder b;
@@ -263,6 +317,7 @@ int main(void)
 {
 	test_addrmap();
 	test_builder();
+	test_by_index();
 	test_duplicate();
 	test_dangling();
 	test_empty_and_misc();
