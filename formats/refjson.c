@@ -930,8 +930,10 @@ static int emit(struct rd *r)
 	for (uint32_t n = 0; n < r->n_nodes; n++) {
 		const struct nrec *nr = &r->nodes[n];
 		const struct item *it = &r->items[nr->item];
-		if ((rc = ct_builder_node(b, nr->addr, nr->type, 0, nr->leaf ? CT_NODE_LEAF : 0,
-					  nr->value, false, 0, line_of(r, it->pos), r->err)))
+		/* The document's top value is what holds the rest: the root. */
+		uint8_t flags = (nr->leaf ? CT_NODE_LEAF : 0) | (n == 0 ? CT_NODE_ROOT : 0);
+		if ((rc = ct_builder_node(b, nr->addr, nr->type, 0, flags, nr->value, false, 0,
+					  line_of(r, it->pos), r->err)))
 			return rc;
 		if (it->role == R_CUT || (it->type != CT_JSON_OBJECT && it->type != CT_JSON_ARRAY))
 			continue;
@@ -964,6 +966,7 @@ static int emit(struct rd *r)
 				return rc;
 		}
 	}
+	b->g.roots_given = true;
 	return 0;
 }
 
