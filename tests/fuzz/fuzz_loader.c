@@ -1,19 +1,21 @@
-/* Fuzz target for the Python dump loaders (cycletool and meliae formats):
- * load from memory, analyse, free.  Any crash, sanitizer report or leak
- * is a bug.
+/* Fuzz target for one loader: load from memory, analyse, free.  Any
+ * crash, sanitizer report or leak is a bug.  CT_FUZZ_FORMAT names the
+ * loader ("v8", "refjson"); without it every input goes through the
+ * probes, which is how the Python loaders (cycletool, meliae) are fuzzed.
  *
- * Built by meson as an ordinary program whose main() replays every file
- * of a corpus directory (the 'fuzz' test suite).  To fuzz for real with
- * libFuzzer (clang), from the top of the tree:
+ * Built by meson once per loader as an ordinary program whose main()
+ * replays every file of a corpus directory (the 'fuzz' test suite).  To
+ * fuzz for real with libFuzzer (clang), from the top of the tree, e.g. for
+ * the V8 loader:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -DCT_FUZZ_LIBFUZZER -I. tests/fuzz/fuzz_python.c \
- *     $(find lib formats -maxdepth 1 -name '*.c') \
- *     -lcjson -o fuzz_python
+ *     -DCT_FUZZ_LIBFUZZER -DCT_FUZZ_FORMAT='"v8"' -I. -I/usr/include/graphviz \
+ *     tests/fuzz/fuzz_loader.c $(find lib formats -maxdepth 1 -name '*.c') \
+ *     -lcjson -lcgraph -lgvc -o fuzz_v8
  *   mkdir -p /tmp/fuzz-out
- *   ./fuzz_python -max_total_time=120 -max_len=4096 /tmp/fuzz-out tests/fuzz/corpus/python
+ *   ./fuzz_v8 -max_total_time=120 -max_len=8192 /tmp/fuzz-out tests/fuzz/corpus/v8
  *
- * Add any input that crashes to tests/fuzz/corpus/python/.
+ * Add any input that crashes to tests/fuzz/corpus/<format>/.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -37,7 +39,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned opts = size && (data[size - 1] & 1) ? CT_BUILD_ALLOW_DANGLING : 0;
 
 	ct_input_init_mem(&in, (const char *)data, size);
+#ifdef CT_FUZZ_FORMAT
+	if (ct_load(&in, CT_FUZZ_FORMAT, opts, &g, &err) == 0) {
+#else
 	if (ct_load(&in, NULL, opts, &g, &err) == 0) {
+#endif
 		struct ct_report_opts ro = {.top = size % 3, .min_size = size % 2};
 		if (ct_report_build(&r, &g, &ro, &err) == 0)
 			ct_report_finish(&r);
