@@ -371,42 +371,44 @@ static int number(struct rd *r, uint64_t *v, const char *what)
 
 /* The next integer of a flat array of integers ("nodes", "edges"):
  * returns 1 with *v set, 0 at the closing ']' (consumed), or an error
- * code < 0.  The common case (a comma, maybe a newline, up to 19 digits)
- * is parsed in place; anything else, and the end of the window, takes
- * the general path, which also makes the error messages. */
+ * code < 0.  The common case (a comma, maybe after a newline, and up to
+ * 19 digits) is parsed in place; anything else, and the end of the
+ * window, takes the general path, which also makes the error messages. */
 static int array_number(struct rd *r, bool *first, uint64_t *v, const char *what)
 {
 	if (r->len - r->pos >= 64) {
-		const char *b = r->buf, *p = b + r->pos, *lim = b + r->len - 24;
-		const char *nl = NULL;
-		uint64_t lines = 0;
-		bool comma = *first;
-		for (; p < lim; p++) {
-			if (*p == ',' && !comma)
-				comma = true;
-			else if (*p == '\n')
-				lines++, nl = p;
-			else if (*p != ' ' && *p != '\r' && *p != '\t')
-				break;
-		}
-		if (comma && p < lim && *p >= '0' && *p <= '9' && !(p[0] == '0' && p[1] >= '0' &&
-									p[1] <= '9')) {
-			uint64_t x = 0;
-			int digits = 0;
-			for (; *p >= '0' && *p <= '9' && digits < 19; p++, digits++)
-				x = x * 10 + (uint64_t)(*p - '0');
-			if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E')) {
-				r->pos = (size_t)(p - b);
-				if (lines) {
-					r->line += lines;
-					r->line_start = r->base + (uint64_t)(nl - b) + 1;
-				}
-				*first = false;
-				*v = x;
-				return 1;
+		const char *b = r->buf, *p = b + r->pos, *nl = NULL;
+		if (!*first) {
+			/* node writes ",N" and, before each node or edge, "\n,N". */
+			if (*p == ',') {
+				p++;
+			} else if (p[0] == '\n' && p[1] == ',') {
+				nl = p;
+				p += 2;
+			} else {
+				goto general;
 			}
 		}
+		const char *d = p;
+		uint64_t x = 0;
+		unsigned c;
+		while (p < d + 19 && (c = (unsigned char)*p - '0') <= 9) {
+			x = x * 10 + c;
+			p++;
+		}
+		if (p == d || (d[0] == '0' && p - d > 1) || (unsigned char)(*p - '0') <= 9 ||
+		    *p == '.' || *p == 'e' || *p == 'E')
+			goto general;
+		r->pos = (size_t)(p - b);
+		if (nl) {
+			r->line++;
+			r->line_start = r->base + (uint64_t)(nl - b) + 1;
+		}
+		*first = false;
+		*v = x;
+		return 1;
 	}
+general:;
 	int rc = next(r, first, ']');
 	if (rc != 1)
 		return rc;
