@@ -91,7 +91,8 @@ int cmd_top(int argc, char **argv)
 	struct ct_graph g;
 	struct ct_top t;
 	struct ct_error err = {0};
-	int status = load_graph(path, format, load_opts, &g);
+	/* top names objects, never references: the labels are not kept. */
+	int status = load_graph(path, format, load_opts | CT_BUILD_NO_LABELS, &g);
 	if (status)
 		return status;
 	if (g.dangling)

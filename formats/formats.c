@@ -50,6 +50,7 @@ int ct_load(struct ct_input *in, const char *format, unsigned opts, struct ct_gr
 					    "unrecognised format (not a cycletool, meliae or V8 dump)");
 	}
 	ct_builder_init(&b, loader->name);
+	b.no_labels = opts & CT_BUILD_NO_LABELS;
 	rc = loader->load(in, &b, err);
 	if (rc) {
 		ct_builder_finish(&b);

@@ -856,7 +856,7 @@ static int edges(struct snap *s)
 		if (s->etype[t] == E_ELEMENT || s->etype[t] == E_HIDDEN) {
 			if (name >= CT_NONE)
 				return fail(r, "edge index %" PRIu64 " is too large", name);
-		} else if ((rc = need(s, name, NEED_LABEL))) {
+		} else if ((rc = need(s, name, s->b->no_labels ? 0 : NEED_LABEL))) {
 			return rc;
 		}
 		if ((rc = ct_builder_edge_index(b, (uint32_t)(to / s->nf), (uint32_t)name, (uint8_t)t,
@@ -1058,13 +1058,19 @@ static int resolve(struct snap *s)
 		g->out_off[v] = off;
 		off += count;
 	}
+	/* Without labels, the edge names were only range-checked. */
+	if (s->b->no_labels && s->need_len > s->n_strings)
+		return fail(r, "string index %" PRIu32 " is out of range (%" PRIu32 " strings)",
+			    s->need_len - 1, s->n_strings);
 	/* Edges: labels and kinds. */
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
 		uint32_t end = v + 1 < g->n_nodes ? g->out_off[v + 1] : off;
 		for (uint32_t e = g->out_off[v]; e < end; e++) {
 			uint8_t t = s->etype[g->kind[e]];
-			uint32_t name = g->label[e], label;
-			if (t == E_ELEMENT || t == E_HIDDEN) {
+			uint32_t name = s->b->no_labels ? 0 : g->label[e], label = 0;
+			if (s->b->no_labels) {
+				/* no label to make */
+			} else if (t == E_ELEMENT || t == E_HIDDEN) {
 				label = index_label(s, name);
 				if (label == CT_NONE)
 					return ct_error_nomem(r->err);
@@ -1075,7 +1081,8 @@ static int resolve(struct snap *s)
 			} else {
 				label = s->label_id[name];
 			}
-			g->label[e] = label;
+			if (!s->b->no_labels)
+				g->label[e] = label;
 			g->kind[e] = t == E_WEAK ? CT_EDGE_WEAK : t == E_SHORTCUT ? CT_EDGE_SHORTCUT
 				: t == E_INTERNAL || t == E_HIDDEN ? CT_EDGE_INTERNAL : CT_EDGE_STRONG;
 			if (t == E_WEAK)

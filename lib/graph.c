@@ -169,7 +169,8 @@ static int grow_edges(struct ct_builder *b, uint32_t cap)
 		GROW(b->g.dst, cap, ok);
 	else
 		GROW(b->taddr, cap, ok);
-	GROW(b->g.label, cap, ok);
+	if (!b->no_labels)
+		GROW(b->g.label, cap, ok);
 	GROW(b->g.kind, cap, ok);
 	if (!ok)
 		return CT_ENOMEM;
@@ -238,7 +239,8 @@ int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, 
 			return ct_error_nomem(err);
 	}
 	b->taddr[b->n_edges] = target_addr;
-	g->label[b->n_edges] = label;
+	if (!b->no_labels)
+		g->label[b->n_edges] = label;
 	g->kind[b->n_edges] = kind;
 	b->n_edges++;
 	return 0;
@@ -264,7 +266,8 @@ int ct_builder_edge_index(struct ct_builder *b, uint32_t target, uint32_t label,
 			return ct_error_nomem(err);
 	}
 	g->dst[b->n_edges] = target;
-	g->label[b->n_edges] = label;
+	if (!b->no_labels)
+		g->label[b->n_edges] = label;
 	g->kind[b->n_edges] = kind;
 	b->n_edges++;
 	return 0;
@@ -297,6 +300,33 @@ static int index_addresses(struct ct_builder *b, struct ct_error *err)
 	return 0;
 }
 
+/* Give back the slack of the growth strategy in the g->n_edges edges;
+ * without labels, give them an array of zeros that takes no memory until
+ * written (fresh mappings are zero). */
+static int finish_edges(struct ct_builder *b, struct ct_error *err)
+{
+	struct ct_graph *g = &b->g;
+	size_t m = g->n_edges ? g->n_edges : 1;
+	uint32_t *d = ct_mem_realloc(g->dst, m * sizeof(*d));
+	uint8_t *k = ct_mem_realloc(g->kind, m);
+
+	if (d)
+		g->dst = d;
+	if (k)
+		g->kind = k;
+	if (!d || !k)
+		return ct_error_nomem(err);
+	if (b->no_labels) {
+		ct_mem_free(g->label);
+		g->label = ct_mem_zalloc(m * sizeof(*g->label));
+	} else {
+		uint32_t *l = ct_mem_realloc(g->label, m * sizeof(*l));
+		if (l)
+			g->label = l;
+	}
+	return g->label ? 0 : ct_error_nomem(err);
+}
+
 int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 		     struct ct_error *err)
 {
@@ -324,18 +354,8 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 		g->n_edges = m;
 		ct_mem_free(b->pos);
 		b->pos = NULL;
-		/* Give back the slack of the growth strategy. */
-		if (m) {
-			uint32_t *d = ct_mem_realloc(g->dst, m * sizeof(*d));
-			uint32_t *l = ct_mem_realloc(g->label, m * sizeof(*l));
-			uint8_t *k = ct_mem_realloc(g->kind, m);
-			if (d) g->dst = d;
-			if (l) g->label = l;
-			if (k) g->kind = k;
-		} else if (!g->dst && !(g->dst = ct_mem_alloc(sizeof(*g->dst)))) {
-			rc = ct_error_nomem(err);
+		if ((rc = finish_edges(b, err)))
 			goto out;
-		}
 		*out = *g;
 		memset(g, 0, sizeof(*g));
 		goto out;
@@ -368,7 +388,8 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 				continue;
 			}
 			g->dst[w] = t;
-			g->label[w] = g->label[e];
+			if (!b->no_labels)
+				g->label[w] = g->label[e];
 			g->kind[w] = g->kind[e];
 			w++;
 		}
@@ -379,15 +400,8 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 	b->taddr = NULL;
 	ct_mem_free(b->pos);
 	b->pos = NULL;
-	/* Give back the slack of the growth strategy. */
-	if (w) {
-		uint32_t *d = ct_mem_realloc(g->dst, w * sizeof(*d));
-		uint32_t *l = ct_mem_realloc(g->label, w * sizeof(*l));
-		uint8_t *k = ct_mem_realloc(g->kind, w);
-		if (d) g->dst = d;
-		if (l) g->label = l;
-		if (k) g->kind = k;
-	}
+	if ((rc = finish_edges(b, err)))
+		goto out;
 	*out = *g;
 	memset(g, 0, sizeof(*g));
 out:

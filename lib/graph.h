@@ -140,11 +140,14 @@ struct ct_builder {
 	uint64_t n_edges;      /* may pass UINT32_MAX before we refuse */
 	bool has_refcount;
 	bool by_index;         /* targets are node indices (ct_builder_edge_index) */
+	bool no_labels;        /* CT_BUILD_NO_LABELS: labels given are dropped */
 };
 
 /* Options for ct_builder_finish(). */
 enum ct_builder_opt {
 	CT_BUILD_ALLOW_DANGLING = 1 << 0, /* count and drop unknown targets */
+	CT_BUILD_NO_LABELS = 1 << 1,      /* edge labels are not wanted: every label is
+					   * 0, and the label array takes no memory */
 };
 
 void ct_builder_init(struct ct_builder *b, const char *format);

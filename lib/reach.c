@@ -17,13 +17,24 @@ void ct_reach_finish(struct ct_reach *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Mark the roots: returns 0 or CT_ENOMEM.  count[] is scratch of n. */
-static void find_roots(const struct ct_graph *g, struct ct_reach *r, uint64_t *count)
+int ct_reach_roots(const struct ct_graph *g, struct ct_reach *r, struct ct_error *err)
 {
-	uint32_t n = g->n_nodes;
+	uint32_t n = g->n_nodes, *count = NULL;
+	size_t nn = n ? n : 1;
 
-	memset(count, 0, n * sizeof(*count));
-	for (uint32_t v = 0; v < n && r->mode != CT_REACH_ROOTS; v++) {
+	memset(r, 0, sizeof(*r));
+	r->mode = g->roots_given ? CT_REACH_ROOTS
+		: g->refcount ? CT_REACH_REFCOUNT : CT_REACH_INDEGREE;
+	r->root = ct_mem_zalloc(ct_mem_bytes(nn, 1));
+	/* Strong references into each node (fewer than 2^32: edges are). */
+	if (r->mode != CT_REACH_ROOTS)
+		count = ct_mem_zalloc(ct_mem_bytes(nn, sizeof(*count)));
+	if (!r->root || (r->mode != CT_REACH_ROOTS && !count)) {
+		ct_mem_free(count);
+		ct_reach_finish(r);
+		return ct_error_nomem(err);
+	}
+	for (uint32_t v = 0; v < n && count; v++) {
 		if (r->mode == CT_REACH_REFCOUNT && (g->flags[v] & CT_NODE_LEAF))
 			continue;
 		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
@@ -45,31 +56,26 @@ static void find_roots(const struct ct_graph *g, struct ct_reach *r, uint64_t *c
 		r->root[v] = root;
 		r->n_roots += root;
 	}
+	ct_mem_free(count);
+	return 0;
 }
 
 int ct_reach_compute(const struct ct_graph *g, struct ct_reach *r, struct ct_error *err)
 {
 	uint32_t n = g->n_nodes, *queue = NULL;
-	uint64_t *count = NULL;
 	size_t nn = n ? n : 1;
-	int rc = 0;
+	int rc;
 
-	memset(r, 0, sizeof(*r));
-	r->mode = g->roots_given ? CT_REACH_ROOTS
-		: g->refcount ? CT_REACH_REFCOUNT : CT_REACH_INDEGREE;
+	if ((rc = ct_reach_roots(g, r, err)))
+		return rc;
 	r->alive = ct_mem_zalloc(ct_mem_bytes(nn, 1));
-	r->root = ct_mem_zalloc(ct_mem_bytes(nn, 1));
 	r->parent = ct_mem_alloc(nn * sizeof(*r->parent));
 	r->parent_edge = ct_mem_alloc(nn * sizeof(*r->parent_edge));
 	r->dist = ct_mem_alloc(nn * sizeof(*r->dist));
-	count = ct_mem_alloc(nn * sizeof(*count));
-	if (!r->alive || !r->root || !r->parent || !r->parent_edge || !r->dist || !count) {
+	if (!r->alive || !r->parent || !r->parent_edge || !r->dist) {
 		rc = ct_error_nomem(err);
 		goto out;
 	}
-	find_roots(g, r, count);
-	ct_mem_free(count);
-	count = NULL;
 	queue = ct_mem_alloc(nn * sizeof(*queue));
 	if (!queue) {
 		rc = ct_error_nomem(err);
@@ -109,7 +115,6 @@ int ct_reach_compute(const struct ct_graph *g, struct ct_reach *r, struct ct_err
 		}
 	}
 out:
-	ct_mem_free(count);
 	ct_mem_free(queue);
 	if (rc)
 		ct_reach_finish(r);

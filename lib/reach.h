@@ -44,6 +44,11 @@ struct ct_reach {
 	uint64_t n_overcounted;/* internal references exceed the refcount (inconsistent dump) */
 };
 
+/* Only the roots: fills r->mode, r->root, r->n_roots and r->n_overcounted
+ * and leaves the rest NULL or zero (for analyses such as dominators that
+ * walk from the roots themselves).  Release with ct_reach_finish(). */
+int ct_reach_roots(const struct ct_graph *g, struct ct_reach *r, struct ct_error *err);
+
 /* Compute reachability of g into r (caller's memory; release with
  * ct_reach_finish()).  Returns 0 or CT_ENOMEM. */
 int ct_reach_compute(const struct ct_graph *g, struct ct_reach *r, struct ct_error *err);

@@ -67,7 +67,8 @@ int ct_top_build(struct ct_top *t, const struct ct_graph *g, uint32_t max,
 
 	memset(t, 0, sizeof(*t));
 	t->g = g;
-	if ((rc = ct_reach_compute(g, &t->reach, err)) ||
+	/* Only the roots: the dominator walk finds what they reach. */
+	if ((rc = ct_reach_roots(g, &t->reach, err)) ||
 	    (rc = ct_dom_compute(g, t->reach.root, &t->dom, err)))
 		goto out;
 	if (max > t->dom.n_reached)
