@@ -1053,6 +1053,8 @@ static int resolve(struct snap *s)
 		}
 		g->type[v] = s->ntype[t] == N_OBJECT || s->ntype[t] == N_NATIVE ? s->type_id[name]
 			: s->ntype_class[t];
+		if (s->ntype[t] == N_NATIVE)
+			g->flags[v] |= CT_NODE_NATIVE;
 		g->value[v] = s->value_id[name];
 		uint32_t count = g->out_off[v];
 		g->out_off[v] = off;

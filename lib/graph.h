@@ -27,6 +27,8 @@ enum ct_node_flag {
 	CT_NODE_FINALIZER = 1 << 1, /* has a finalizer (__del__) */
 	CT_NODE_WEAKREF = 1 << 2,   /* a weak reference or weak container */
 	CT_NODE_LEAF = 1 << 3,      /* not tracked by the cycle collector */
+	CT_NODE_NATIVE = 1 << 4,    /* the engine's own object, not the program's
+				     * (V8 "native" nodes) */
 };
 
 /* Edge kinds. */

@@ -1,6 +1,7 @@
 /* The largest retainers (`top`) and a retainer path (`path`). */
 #include "top.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
@@ -13,7 +14,7 @@ bool ct_top_numeric_ids(const struct ct_graph *g)
 bool ct_top_listable(const struct ct_graph *g, uint32_t v)
 {
 	/* memlab's isNodeWorthInspecting(), on the type names formats/v8.c
-	 * gives V8's node types. */
+	 * gives V8's node types (and its flag for native nodes). */
 	static const char *const types[] = {"(array)", "(compiled code)", "(synthetic)",
 					    "(system)"};
 	static const char *const names[] = {"(Startup object cache)", "(Global handles)",
@@ -21,7 +22,7 @@ bool ct_top_listable(const struct ct_graph *g, uint32_t v)
 
 	if (!ct_top_numeric_ids(g))
 		return true;
-	if (g->addr[v] <= 3)
+	if (g->addr[v] <= 3 || (g->flags[v] & CT_NODE_NATIVE))
 		return false;
 	const char *t = ct_graph_str(g, g->type[v]);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -60,6 +61,50 @@ static void sift_down(const struct ct_dom *d, uint32_t *h, uint32_t n, uint32_t 
 	}
 }
 
+/* memlab's filterOutDominators(): a listed node whose immediate dominator
+ * is listed too adds its retained size to that dominator's "children in
+ * the list"; a dominator whose own retained size exceeds its children's
+ * by less than CT_TOP_FOLD_BYTES says nothing they do not, and goes. */
+static int fold_dominators(struct ct_top *t, struct ct_error *err)
+{
+	uint32_t n = t->g->n_nodes;
+	uint32_t *pos = ct_mem_alloc(ct_mem_bytes((size_t)n + 1, sizeof(*pos)));
+	uint64_t *children = calloc((size_t)t->n + 1, sizeof(*children));
+	uint8_t *listed_child = calloc((size_t)t->n + 1, 1);
+
+	if (!pos || !children || !listed_child) {
+		ct_mem_free(pos);
+		free(children);
+		free(listed_child);
+		return ct_error_nomem(err);
+	}
+	for (uint32_t i = 0; i < t->n; i++)
+		pos[t->nodes[i]] = i;
+	/* pos[] is only read for listed nodes: check membership by value. */
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint32_t d = t->dom.idom[t->nodes[i]];
+		if (d == CT_NONE || d == CT_DOM_SUPER || d >= n)
+			continue;
+		uint32_t j = pos[d];
+		if (j >= t->n || t->nodes[j] != d)
+			continue;
+		children[j] = ct_sat_add(children[j], t->dom.retained[t->nodes[i]]);
+		listed_child[j] = 1;
+	}
+	uint32_t w = 0;
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint64_t own = t->dom.retained[t->nodes[i]];
+		if (listed_child[i] && own - children[i] < CT_TOP_FOLD_BYTES)
+			continue;
+		t->nodes[w++] = t->nodes[i];
+	}
+	t->n = w;
+	ct_mem_free(pos);
+	free(children);
+	free(listed_child);
+	return 0;
+}
+
 int ct_top_build(struct ct_top *t, const struct ct_graph *g, uint32_t max,
 		 struct ct_error *err)
 {
@@ -71,6 +116,11 @@ int ct_top_build(struct ct_top *t, const struct ct_graph *g, uint32_t max,
 	if ((rc = ct_reach_roots(g, &t->reach, err)) ||
 	    (rc = ct_dom_compute(g, t->reach.root, &t->dom, err)))
 		goto out;
+	/* For V8, memlab's presentation: rank its 50 (or more) candidates,
+	 * then fold away dominators no bigger than their listed children. */
+	uint32_t want = max;
+	if (ct_top_numeric_ids(g) && max < CT_TOP_MEMLAB_CANDIDATES)
+		max = CT_TOP_MEMLAB_CANDIDATES;
 	if (max > t->dom.n_reached)
 		max = t->dom.n_reached;
 	t->nodes = ct_mem_alloc(((size_t)max + 1) * sizeof(*t->nodes));
@@ -104,6 +154,10 @@ int ct_top_build(struct ct_top *t, const struct ct_graph *g, uint32_t max,
 		sift_down(&t->dom, h, k - 1, 0);
 	}
 	t->n = n;
+	if (ct_top_numeric_ids(g) && (rc = fold_dominators(t, err)))
+		goto out;
+	if (t->n > want)
+		t->n = want;
 out:
 	if (rc)
 		ct_top_finish(t);

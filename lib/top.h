@@ -15,6 +15,13 @@
 #include "graph.h"
 #include "reach.h"
 
+/* For V8 snapshots top ranks as memlab's analyze object-size does: the
+ * largest CT_TOP_MEMLAB_CANDIDATES worth inspecting, from which a listed
+ * dominator whose retained size is within CT_TOP_FOLD_BYTES of its listed
+ * children's is folded away (memlab's filterOutDominators). */
+#define CT_TOP_MEMLAB_CANDIDATES 50
+#define CT_TOP_FOLD_BYTES 500000
+
 struct ct_top {
 	const struct ct_graph *g;  /* borrowed: must outlive the report */
 	struct ct_reach reach;     /* the roots (and alive/garbage) */
