@@ -134,6 +134,12 @@ void ct_builder_finish(struct ct_builder *b)
 		if (p_) (ptr) = p_; else (ok) = 0; \
 	} while (0)
 
+/* The input position of node v, 0 when the loader keeps none. */
+static uint64_t pos_of(const struct ct_builder *b, uint32_t v)
+{
+	return b->pos ? b->pos[v] : 0;
+}
+
 static int grow_nodes(struct ct_builder *b)
 {
 	uint64_t cap = b->node_cap ? (uint64_t)b->node_cap * 2 : 4096;
@@ -150,7 +156,8 @@ static int grow_nodes(struct ct_builder *b)
 	GROW(g->flags, cap, ok);
 	GROW(g->value, cap, ok);
 	GROW(g->out_off, cap + 1, ok);
-	GROW(b->pos, cap, ok);
+	if (!b->by_index)  /* loaders by index report their own positions */
+		GROW(b->pos, cap, ok);
 	if (b->has_refcount || g->refcount)
 		GROW(g->refcount, cap, ok);
 	if (!ok)
@@ -213,7 +220,8 @@ int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t
 	g->value[i] = value;
 	if (g->refcount)
 		g->refcount[i] = has_refcount ? refcount : 0;
-	b->pos[i] = pos;
+	if (b->pos)
+		b->pos[i] = pos;
 	g->out_off[i] = (uint32_t)b->n_edges;
 	g->n_nodes = i + 1;
 	return 0;
@@ -233,7 +241,7 @@ int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, 
 		if (cap >= UINT32_MAX)
 			cap = UINT32_MAX - 1;
 		if (cap <= b->edge_cap)
-			return ct_error_at(err, CT_EINPUT, b->pos[g->n_nodes - 1], 0,
+			return ct_error_at(err, CT_EINPUT, pos_of(b, g->n_nodes - 1), 0,
 					   "too many references (limit %u)", b->edge_cap);
 		if (grow_edges(b, (uint32_t)cap))
 			return ct_error_nomem(err);
@@ -260,7 +268,7 @@ int ct_builder_edge_index(struct ct_builder *b, uint32_t target, uint32_t label,
 		if (cap >= UINT32_MAX)
 			cap = UINT32_MAX - 1;
 		if (cap <= b->edge_cap)
-			return ct_error_at(err, CT_EINPUT, b->pos[g->n_nodes - 1], 0,
+			return ct_error_at(err, CT_EINPUT, pos_of(b, g->n_nodes - 1), 0,
 					   "too many references (limit %u)", b->edge_cap);
 		if (grow_edges(b, (uint32_t)cap))
 			return ct_error_nomem(err);
@@ -344,7 +352,7 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 		for (uint32_t v = 0; v < n; v++) {
 			for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
 				if (g->dst[e] >= n) {
-					rc = ct_error_at(err, CT_EINPUT, b->pos[v], 0,
+					rc = ct_error_at(err, CT_EINPUT, pos_of(b, v), 0,
 							 "reference to node %" PRIu32 " of %" PRIu32,
 							 g->dst[e], n);
 					goto out;

@@ -136,7 +136,8 @@ static inline const char *ct_graph_str(const struct ct_graph *g, uint32_t id)
 struct ct_builder {
 	struct ct_graph g;     /* node arrays grow in place */
 	uint32_t node_cap;
-	uint64_t *pos;         /* per node: input line (for messages) */
+	uint64_t *pos;         /* per node: input line (for messages); NULL when
+				* by_index (those loaders report positions) */
 	uint64_t *taddr;       /* per edge: target address until resolved */
 	uint32_t edge_cap;
 	uint64_t n_edges;      /* may pass UINT32_MAX before we refuse */

@@ -131,7 +131,9 @@ int ct_top_build(struct ct_top *t, const struct ct_graph *g, uint32_t max,
 	/* A heap of the max best so far, the weakest on top. */
 	uint32_t *h = t->nodes, n = 0;
 	for (uint32_t v = 0; v < g->n_nodes && max; v++) {
-		if (t->dom.idom[v] == CT_NONE || !ct_top_listable(g, v))
+		/* Cheap tests first: most nodes never beat the weakest listed. */
+		if (t->dom.idom[v] == CT_NONE || (n == max && !above(&t->dom, v, h[0])) ||
+		    !ct_top_listable(g, v))
 			continue;
 		if (n < max) {
 			h[n++] = v;
