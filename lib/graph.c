@@ -353,8 +353,8 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 			for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
 				if (g->dst[e] >= n) {
 					rc = ct_error_at(err, CT_EINPUT, pos_of(b, v), 0,
-							 "reference to node %" PRIu32 " of %" PRIu32,
-							 g->dst[e], n);
+							 "object with id %" PRIu64 " refers to node %"
+							 PRIu32 " of %" PRIu32, g->addr[v], g->dst[e], n);
 					goto out;
 				}
 			}

@@ -152,12 +152,15 @@ static void test_by_index(void)
 		ct_graph_finish(&g);
 	}
 
-	/* A target past the last node fails at build, naming the node's line. */
+	/* A target past the last node fails at build, naming the referring
+	 * object by id (builders by index keep no input lines: their loaders
+	 * check targets with positions first). */
 	ct_builder_init(&b, "test");
 	b.by_index = true;
 	must(node(&b, 0x100, "A", 10, 7, &err), &err, "node");
 	must(ct_builder_edge_index(&b, 1, z, CT_EDGE_STRONG, &err), &err, "edge");
-	CHECK(ct_builder_build(&b, 0, &g, &err) == CT_EINPUT && err.line == 7,
+	CHECK(ct_builder_build(&b, 0, &g, &err) == CT_EINPUT && strstr(err.msg, "id 256") &&
+	      strstr(err.msg, "node 1 of 1"),
 	      "target past the end: line %" PRIu64 " '%s'", err.line, err.msg);
 
 	/* And no edge by index into a builder by address. */
