@@ -68,7 +68,8 @@ static void sift_down(const struct ct_dom *d, uint32_t *h, uint32_t n, uint32_t 
 static int fold_dominators(struct ct_top *t, struct ct_error *err)
 {
 	uint32_t n = t->g->n_nodes;
-	uint32_t *pos = ct_mem_alloc(ct_mem_bytes((size_t)n + 1, sizeof(*pos)));
+	/* Zeroed: a fresh mapping costs nothing where it is not written. */
+	uint32_t *pos = ct_mem_zalloc(ct_mem_bytes((size_t)n + 1, sizeof(*pos)));
 	uint64_t *children = calloc((size_t)t->n + 1, sizeof(*children));
 	uint8_t *listed_child = calloc((size_t)t->n + 1, 1);
 
@@ -80,7 +81,7 @@ static int fold_dominators(struct ct_top *t, struct ct_error *err)
 	}
 	for (uint32_t i = 0; i < t->n; i++)
 		pos[t->nodes[i]] = i;
-	/* pos[] is only read for listed nodes: check membership by value. */
+	/* pos[] of an unlisted node is 0: check membership by value. */
 	for (uint32_t i = 0; i < t->n; i++) {
 		uint32_t d = t->dom.idom[t->nodes[i]];
 		if (d == CT_NONE || d == CT_DOM_SUPER || d >= n)
