@@ -9,6 +9,7 @@
 #define CT_COMMANDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../lib/error.h"
@@ -57,6 +58,10 @@ int finish_stdout(int status);
 
 /* Parse a non-negative decimal into *v; false if malformed or too big. */
 bool parse_uint(const char *s, unsigned long max, unsigned long *v);
+
+/* An object as the commands print it: "0x7f3a..." (an address), "@123"
+ * (a V8 node id) or decimal, into *id; false if malformed. */
+bool parse_object_id(const char *s, uint64_t *id);
 
 /* Should output to f be coloured?  when: "auto", "always" or "never". */
 bool want_color(const char *when, FILE *f);

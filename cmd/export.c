@@ -65,26 +65,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* "0x..." (hexadecimal) or decimal. */
-static bool parse_addr(const char *s, uint64_t *v)
-{
-	char *end;
-	int base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return false;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, base);
-	if (errno || *end)
-		return false;
-	*v = x;
-	return true;
-}
-
 enum pick { PICK_NONE, PICK_ROOT, PICK_SCC, PICK_REPS };
 
 int cmd_export(int argc, char **argv)
@@ -111,7 +91,7 @@ int cmd_export(int argc, char **argv)
 						   "--root, --scc and --representatives exclude each other");
 			pick = want;
 			if (c == OPT_ROOT) {
-				if (!parse_addr(optarg, &addr))
+				if (!parse_object_id(optarg, &addr))
 					return usage_error("export", "--root needs an address, not '%s'",
 							   optarg);
 				root_arg = optarg;

@@ -41,28 +41,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* "0x7f3a…", "140…" or "@123" into *id; false if malformed. */
-static bool parse_id(const char *s, uint64_t *id)
-{
-	int base = 10;
-	char *end;
-
-	if (*s == '@')
-		s++;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return false;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, base);
-	if (errno || *end)
-		return false;
-	*id = x;
-	return true;
-}
-
 int cmd_path(int argc, char **argv)
 {
 	const char *format = NULL;
@@ -99,7 +77,7 @@ int cmd_path(int argc, char **argv)
 		return usage_error("path", argc - optind < 2 ? "give a DUMP and an ID" :
 				   "give exactly one DUMP and one ID");
 	const char *path = argv[optind], *ids = argv[optind + 1];
-	if (!parse_id(ids, &id))
+	if (!parse_object_id(ids, &id))
 		return usage_error("path", "ID must be a number (0x… in hex, or decimal), not '%s'",
 				   ids);
 

@@ -38,7 +38,8 @@ static const char usage[] =
 "      --alive            only alive groups\n"
 "      --scc=ID           the SCC with this id (as scan prints it)\n"
 "      --signature=SIG    the groups with this signature (as scan prints it)\n"
-"      --object=ADDR      the neighbourhood of one object (0x... or decimal):\n"
+"      --object=ADDR      the neighbourhood of one object (0x..., @id or\n"
+"                         decimal):\n"
 "      --depth=N            its references up to N steps away (default 2)\n"
 "      --backrefs           and its referrers too\n"
 "      --path             also draw the path from a root to each alive SCC\n"
@@ -76,26 +77,6 @@ static const struct option longopts[] = {
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
-
-/* An address as scan prints it ("0x7f3a...") or a decimal id. */
-static bool parse_address(const char *s, uint64_t *v)
-{
-	char *end;
-	int base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return false;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, base);
-	if (errno || *end)
-		return false;
-	*v = x;
-	return true;
-}
 
 struct output {
 	const char *path;   /* NULL = stdout */
@@ -221,7 +202,7 @@ int cmd_render(int argc, char **argv)
 			modes++;
 			break;
 		case OPT_OBJECT:
-			if (!parse_address(optarg, &sopts.object))
+			if (!parse_object_id(optarg, &sopts.object))
 				return usage_error("render", "--object needs an address like 0x7f3a12 or "
 						   "a decimal id, not '%s'", optarg);
 			sopts.mode = CT_SELECT_OBJECT;
