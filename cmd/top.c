@@ -92,7 +92,8 @@ int cmd_top(int argc, char **argv)
 	struct ct_top t;
 	struct ct_error err = {0};
 	/* top names objects, never references: the labels are not kept. */
-	int status = load_graph(path, format, load_opts | CT_BUILD_NO_LABELS, &g);
+	int status = load_graph(path, format, load_opts | CT_BUILD_NO_LABELS | CT_BUILD_DOMINATORS,
+				&g);
 	if (status)
 		return status;
 	if (g.dangling)

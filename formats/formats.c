@@ -51,6 +51,7 @@ int ct_load(struct ct_input *in, const char *format, unsigned opts, struct ct_gr
 	}
 	ct_builder_init(&b, loader->name);
 	b.no_labels = opts & CT_BUILD_NO_LABELS;
+	b.dominators = opts & CT_BUILD_DOMINATORS;
 	rc = loader->load(in, &b, err);
 	if (rc) {
 		ct_builder_finish(&b);

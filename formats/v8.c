@@ -735,7 +735,7 @@ static int snapshot(struct snap *s)
 	if (total && m * s->ef * 2 > total)
 		m = 0;
 	if ((n || m) && n < CT_NONE && m < CT_NONE &&
-	    ct_builder_reserve(s->b, (uint32_t)n, (uint32_t)m))
+	    ct_builder_expect(s->b, (uint32_t)n, (uint32_t)m))
 		return ct_error_nomem(r->err);
 	return 0;
 }

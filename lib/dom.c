@@ -164,6 +164,18 @@ static uint32_t eval(uint32_t v, uint32_t cur, struct vert *vt)
 	return vt[v].label;
 }
 
+size_t ct_dom_work_bytes(uint32_t n, uint32_t m)
+{
+	size_t nn = (size_t)n + 1;
+
+	return ct_mem_block_bytes(nn * sizeof(struct node_slot)) +
+	       ct_mem_block_bytes(nn * sizeof(uint32_t)) +
+	       ct_mem_block_bytes(nn * sizeof(struct vert)) +
+	       ct_mem_block_bytes(nn * sizeof(uint32_t)) +
+	       ct_mem_block_bytes((nn + 1) * sizeof(uint32_t)) +
+	       ct_mem_block_bytes(((size_t)m ? m : 1) * sizeof(uint32_t));
+}
+
 int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom *d,
 		   struct ct_error *err)
 {
@@ -177,12 +189,14 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 	if (n >= UINT32_MAX - 2)
 		return ct_error_set(err, CT_ENOMEM, "too many objects for the dominator tree");
 	size_t nn = (size_t)n + 1;
-	nd = ct_mem_alloc(nn * sizeof(*nd));
-	vertex = ct_mem_alloc(nn * sizeof(*vertex));
-	vt = ct_mem_alloc(nn * sizeof(*vt));
+	/* From the reserve when the loader made one (ct_dom_work_bytes()),
+	 * taken in the order that function counts them. */
+	nd = ct_mem_take(nn * sizeof(*nd));
+	vertex = ct_mem_take(nn * sizeof(*vertex));
+	vt = ct_mem_take(nn * sizeof(*vt));
 	/* The depth-first stack borrows head[] and off[] (needed later). */
-	head = ct_mem_alloc(nn * sizeof(*head));
-	off = ct_mem_alloc((nn + 1) * sizeof(*off));
+	head = ct_mem_take(nn * sizeof(*head));
+	off = ct_mem_take((nn + 1) * sizeof(*off));
 	if (!nd || !vertex || !vt || !head || !off) {
 		rc = ct_error_nomem(err);
 		goto out;
@@ -194,7 +208,8 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 	uint64_t m = 0;
 	for (uint32_t i = 1; i < nr; i++)
 		m += nd[vertex[i]].cnt;
-	pred = ct_mem_alloc(ct_mem_bytes(m ? m : 1, sizeof(*pred)));
+	pred = ct_mem_take(ct_mem_bytes(m ? m : 1, sizeof(*pred)));
+	ct_mem_reserve_end();
 	if (!pred) {
 		rc = ct_error_nomem(err);
 		goto out;
@@ -275,6 +290,7 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 	}
 	d->n_reached = nr - 1;
 out:
+	ct_mem_reserve_end();
 	ct_mem_free(nd);
 	ct_mem_free(vertex);
 	ct_mem_free(vt);

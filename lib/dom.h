@@ -50,6 +50,11 @@ struct ct_dom {
 int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom *d,
 		   struct ct_error *err);
 
+/* The working memory ct_dom_compute() takes for n nodes and m edges at
+ * most: a loader that knows the size early reserves it (ct_mem_reserve())
+ * so that it is faulted in while the input is still being read. */
+size_t ct_dom_work_bytes(uint32_t n, uint32_t m);
+
 /* Release what d holds; d may be zeroed or NULL. */
 void ct_dom_finish(struct ct_dom *d);
 

@@ -2,9 +2,10 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
-
-#include "mem.h"
 #include <string.h>
+
+#include "dom.h"
+#include "mem.h"
 
 /* ---- address map ---- */
 
@@ -192,6 +193,28 @@ int ct_builder_reserve(struct ct_builder *b, uint32_t nodes, uint32_t edges)
 			return CT_ENOMEM;
 	if (edges > b->edge_cap && grow_edges(b, edges))
 		return CT_ENOMEM;
+	return 0;
+}
+
+int ct_builder_expect(struct ct_builder *b, uint32_t nodes, uint32_t edges)
+{
+	struct ct_graph *g = &b->g;
+
+	if (ct_builder_reserve(b, nodes, edges))
+		return CT_ENOMEM;
+	ct_mem_prefault(g->addr, (size_t)nodes * sizeof(*g->addr));
+	ct_mem_prefault(g->type, (size_t)nodes * sizeof(*g->type));
+	ct_mem_prefault(g->size, (size_t)nodes * sizeof(*g->size));
+	ct_mem_prefault(g->flags, (size_t)nodes * sizeof(*g->flags));
+	ct_mem_prefault(g->value, (size_t)nodes * sizeof(*g->value));
+	ct_mem_prefault(g->out_off, ((size_t)nodes + 1) * sizeof(*g->out_off));
+	ct_mem_prefault(b->pos, (size_t)nodes * sizeof(*b->pos));
+	ct_mem_prefault(g->dst, (size_t)edges * sizeof(*g->dst));
+	ct_mem_prefault(b->taddr, (size_t)edges * sizeof(*b->taddr));
+	ct_mem_prefault(g->label, (size_t)edges * sizeof(*g->label));
+	ct_mem_prefault(g->kind, (size_t)edges * sizeof(*g->kind));
+	if (b->dominators)
+		ct_mem_reserve(ct_dom_work_bytes(nodes, edges));
 	return 0;
 }
 

@@ -144,6 +144,7 @@ struct ct_builder {
 	bool has_refcount;
 	bool by_index;         /* targets are node indices (ct_builder_edge_index) */
 	bool no_labels;        /* CT_BUILD_NO_LABELS: labels given are dropped */
+	bool dominators;       /* CT_BUILD_DOMINATORS */
 };
 
 /* Options for ct_builder_finish(). */
@@ -151,6 +152,9 @@ enum ct_builder_opt {
 	CT_BUILD_ALLOW_DANGLING = 1 << 0, /* count and drop unknown targets */
 	CT_BUILD_NO_LABELS = 1 << 1,      /* edge labels are not wanted: every label is
 					   * 0, and the label array takes no memory */
+	CT_BUILD_DOMINATORS = 1 << 2,     /* the caller computes dominators next: when
+					   * the input declares its size, reserve their
+					   * working memory (ct_dom_work_bytes()) */
 };
 
 void ct_builder_init(struct ct_builder *b, const char *format);
@@ -160,6 +164,14 @@ void ct_builder_finish(struct ct_builder *b);
 /* Make room for about this many nodes and edges (a hint: growing past it
  * is fine).  Returns 0 or CT_ENOMEM. */
 int ct_builder_reserve(struct ct_builder *b, uint32_t nodes, uint32_t edges);
+
+/* The input declares this many nodes and edges (V8's node_count and
+ * edge_count): reserve them, and have the arrays' pages faulted in on
+ * another thread while the loader parses (ct_mem_prefault()), with the
+ * dominator tree's working memory when b->dominators.  Only for counts
+ * the input will fill: faulted pages count as used.  Returns 0 or
+ * CT_ENOMEM. */
+int ct_builder_expect(struct ct_builder *b, uint32_t nodes, uint32_t edges);
 
 /* Intern a string in the graph's arena.  Returns CT_NONE on no memory. */
 static inline uint32_t ct_builder_intern(struct ct_builder *b, const char *p, size_t len)

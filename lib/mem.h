@@ -25,6 +25,27 @@ void *ct_mem_realloc(void *p, size_t n);
 /* Release p; NULL is fine. */
 void ct_mem_free(void *p);
 
+/* Fault in the first n bytes of block p on another thread, ahead of the
+ * caller writing them: on a virtual machine a page fault can cost more
+ * than the work that fills the page.  A hint: a no-op for blocks from
+ * malloc(), and the memory reads as before either way.  Only for bytes
+ * the caller will write, as faulted pages count as used. */
+void ct_mem_prefault(void *p, size_t n);
+
+/* For a caller that knows early how much it will allocate later (top,
+ * once a snapshot declares its size, knows the dominator tree's working
+ * memory): map that much now and fault it in on another thread while
+ * other work goes on.  ct_mem_take() then carves blocks from it, in
+ * order, while it has room; ct_mem_reserve_end() unmaps what is left.
+ * One reserve at a time; a second call while one is open does nothing. */
+void ct_mem_reserve(size_t bytes);
+void ct_mem_reserve_end(void);
+/* n bytes, zeroed: from the reserve when it has room, else as
+ * ct_mem_zalloc().  Released with ct_mem_free() like any block. */
+void *ct_mem_take(size_t n);
+/* The bytes a block of n bytes takes from the reserve. */
+size_t ct_mem_block_bytes(size_t n);
+
 /* count * size, or SIZE_MAX when that overflows (so the allocation fails). */
 static inline size_t ct_mem_bytes(size_t count, size_t size)
 {
