@@ -12,11 +12,18 @@
  *   label[i]    the node of least semi on the compressed forest path
  *   idom[i]     first whether i is a root, then a bucket link, then the
  *               immediate dominator
- *   head[i]     the first node whose semidominator is i (bucket)
  *
  * Vertices are processed in reverse preorder; a vertex is in the forest
  * ("linked") exactly when its number is greater than the one being
  * processed, so linking costs nothing and anc[] starts as the parent.
+ *
+ * Until vertex i is processed its semi is i itself and its label is not
+ * read, so the two fields hold other things meanwhile, sparing two
+ * arrays: semi[i] the head of i's bucket (the first vertex whose
+ * semidominator is i, linked on through idom[]), label[i] the end of
+ * i's predecessor list in pred[] (which starts where i - 1's ends).
+ * While numbering, the fields at index d hold the depth-first stack's
+ * entry at depth d (d never passes the count of numbers given out).
  */
 #include "dom.h"
 
@@ -50,11 +57,12 @@ struct vert {
 /* Number the nodes reachable from the roots in depth-first preorder,
  * the roots taken in node order as the super-root's children; count
  * each one's counted in-edges from reached nodes on the way.  vertex[]
- * gets the inverse of the numbering, vt[].anc the parent's number.
- * stk_v and stk_e are scratch of n + 1 entries.  Returns the count of
- * numbers used (the super-root included). */
+ * gets the inverse of the numbering, vt[].anc the parent's number,
+ * vt[].idom whether it is a root.  The stack lives in vt[].label (node)
+ * and vt[].semi (edge cursor).  Returns the count of numbers used (the
+ * super-root included). */
 static uint32_t number(const struct ct_graph *g, const uint8_t *root, struct node_slot *nd,
-		       uint32_t *vertex, struct vert *vt, uint32_t *stk_v, uint32_t *stk_e)
+		       uint32_t *vertex, struct vert *vt)
 {
 	uint32_t k = 1;
 
@@ -68,14 +76,14 @@ static uint32_t number(const struct ct_graph *g, const uint8_t *root, struct nod
 		vt[k].anc = 0;
 		vt[k].idom = 1;
 		k++;
-		stk_v[0] = r;
-		stk_e[0] = g->out_off[r];
-		uint32_t top = 1;
+		vt[0].label = r;
+		vt[0].semi = g->out_off[r];
+		uint32_t top = 1;   /* entries 0 .. top-1; top < k throughout */
 		while (top) {
 			/* Scan the top vertex's edges up to its next unvisited
 			 * target (the loads of a run of visited ones overlap). */
-			uint32_t v = stk_v[top - 1], e = stk_e[top - 1], end = g->out_off[v + 1];
-			uint32_t w = CT_NONE;
+			uint32_t v = vt[top - 1].label, e = vt[top - 1].semi;
+			uint32_t end = g->out_off[v + 1], w = CT_NONE;
 			for (; e < end; e++) {
 				if (!ct_edge_counts_from(g, v, e))
 					continue;
@@ -86,7 +94,7 @@ static uint32_t number(const struct ct_graph *g, const uint8_t *root, struct nod
 					break;
 				}
 			}
-			stk_e[top - 1] = e;
+			vt[top - 1].semi = e;
 			if (w == CT_NONE) {
 				top--;
 				continue;
@@ -96,8 +104,8 @@ static uint32_t number(const struct ct_graph *g, const uint8_t *root, struct nod
 			vt[k].anc = nd[v].dfn;
 			vt[k].idom = root[w] != 0;   /* until w is processed */
 			k++;
-			stk_v[top] = w;
-			stk_e[top] = g->out_off[w];
+			vt[top].label = w;
+			vt[top].semi = g->out_off[w];
 			top++;
 		}
 	}
@@ -106,22 +114,20 @@ static uint32_t number(const struct ct_graph *g, const uint8_t *root, struct nod
 
 /* The predecessors, by number, of each numbered vertex along counted
  * edges (the super-root's edges left out): those of vertex i are
- * pred[off[i] .. off[i+1]-1], the lists laid out in numbering order.
- * off[] has nr + 1 entries. */
+ * pred[vt[i-1].label .. vt[i].label - 1] (from 0 for i = 1), the lists
+ * laid out in numbering order. */
 static void predecessors(const struct ct_graph *g, struct node_slot *nd, const uint32_t *vertex,
-			 uint32_t nr, uint32_t *off, uint32_t *pred)
+			 uint32_t nr, struct vert *vt, uint32_t *pred)
 {
 	uint32_t pos = 0;
 
-	off[0] = 0;
 	for (uint32_t i = 1; i < nr; i++) {
 		struct node_slot *x = &nd[vertex[i]];
 		uint32_t c = x->cnt;
-		off[i] = pos;
 		x->cnt = pos;
 		pos += c;
+		vt[i].label = pos;
 	}
-	off[nr] = pos;
 	/* In node order, so that out_off[] and dst[] are read straight
 	 * through and the slots of targets a few edges ahead can be
 	 * prefetched. */
@@ -171,8 +177,6 @@ size_t ct_dom_work_bytes(uint32_t n, uint32_t m)
 	return ct_mem_block_bytes(nn * sizeof(struct node_slot)) +
 	       ct_mem_block_bytes(nn * sizeof(uint32_t)) +
 	       ct_mem_block_bytes(nn * sizeof(struct vert)) +
-	       ct_mem_block_bytes(nn * sizeof(uint32_t)) +
-	       ct_mem_block_bytes((nn + 1) * sizeof(uint32_t)) +
 	       ct_mem_block_bytes(((size_t)m ? m : 1) * sizeof(uint32_t));
 }
 
@@ -182,7 +186,7 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 	uint32_t n = g->n_nodes;
 	struct node_slot *nd = NULL;
 	struct vert *vt = NULL;
-	uint32_t *vertex = NULL, *head = NULL, *off = NULL, *pred = NULL;
+	uint32_t *vertex = NULL, *pred = NULL;
 	int rc = 0;
 
 	memset(d, 0, sizeof(*d));
@@ -194,16 +198,13 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 	nd = ct_mem_take(nn * sizeof(*nd));
 	vertex = ct_mem_take(nn * sizeof(*vertex));
 	vt = ct_mem_take(nn * sizeof(*vt));
-	/* The depth-first stack borrows head[] and off[] (needed later). */
-	head = ct_mem_take(nn * sizeof(*head));
-	off = ct_mem_take((nn + 1) * sizeof(*off));
-	if (!nd || !vertex || !vt || !head || !off) {
+	if (!nd || !vertex || !vt) {
 		rc = ct_error_nomem(err);
 		goto out;
 	}
 	for (uint32_t v = 0; v < n; v++)
 		nd[v] = (struct node_slot){CT_NONE, 0};
-	uint32_t nr = number(g, root, nd, vertex, vt, head, off);
+	uint32_t nr = number(g, root, nd, vertex, vt);
 
 	uint64_t m = 0;
 	for (uint32_t i = 1; i < nr; i++)
@@ -214,40 +215,42 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 		rc = ct_error_nomem(err);
 		goto out;
 	}
-	predecessors(g, nd, vertex, nr, off, pred);
-	for (uint32_t i = 0; i < nr; i++) {
-		vt[i].semi = i;
-		vt[i].label = i;
-		head[i] = CT_NONE;
-	}
+	predecessors(g, nd, vertex, nr, vt, pred);
+	for (uint32_t i = 0; i < nr; i++)
+		vt[i].semi = CT_NONE;   /* empty buckets */
 
 	for (uint32_t w = nr - 1; w > 0; w--) {
 		/* Every v whose semidominator is w has a greater number and is
 		 * linked below w: its idom is w, or deferred to that of u. */
-		for (uint32_t v = head[w]; v != CT_NONE;) {
+		for (uint32_t v = vt[w].semi; v != CT_NONE;) {
 			uint32_t next = vt[v].idom;
 			uint32_t u = eval(v, w, vt);
 			vt[v].idom = vt[u].semi < vt[v].semi ? u : w;
 			v = next;
 		}
+		/* The least semi of w's predecessors: an unprocessed one (not
+		 * above w) is its own. */
 		uint32_t s = w;
 		if (vt[w].idom) {
 			s = 0;          /* a child of the super-root */
 		} else {
-			for (uint32_t k = off[w]; k < off[w + 1]; k++) {
+			uint32_t end = vt[w].label;
+			for (uint32_t k = w > 1 ? vt[w - 1].label : 0; k < end; k++) {
 				if (k >= 16)
 					__builtin_prefetch(&vt[pred[k - 16]]);
 				uint32_t p = pred[k];
-				uint32_t u = p > w ? eval(p, w, vt) : p;
-				if (vt[u].semi < s)
-					s = vt[u].semi;
+				uint32_t semi = p > w ? vt[eval(p, w, vt)].semi : p;
+				if (semi < s)
+					s = semi;
 			}
 		}
+		/* w joins the forest, and the bucket of s (< w, unprocessed). */
+		vt[w].label = w;
+		vt[w].idom = vt[s].semi;
+		vt[s].semi = w;
 		vt[w].semi = s;
-		vt[w].idom = head[s];
-		head[s] = w;
 	}
-	for (uint32_t v = head[0]; v != CT_NONE;) {
+	for (uint32_t v = vt[0].semi; v != CT_NONE;) {
 		uint32_t next = vt[v].idom;
 		vt[v].idom = 0;
 		v = next;
@@ -256,9 +259,7 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 		if (vt[w].idom != vt[w].semi)
 			vt[w].idom = vt[vt[w].idom].idom;
 	ct_mem_free(pred);
-	ct_mem_free(off);
-	ct_mem_free(head);
-	pred = off = head = NULL;
+	pred = NULL;
 
 	/* Retained sizes: each vertex adds its total to its idom's, children
 	 * (greater numbers) first. */
@@ -294,8 +295,6 @@ out:
 	ct_mem_free(nd);
 	ct_mem_free(vertex);
 	ct_mem_free(vt);
-	ct_mem_free(head);
-	ct_mem_free(off);
 	ct_mem_free(pred);
 	if (rc)
 		ct_dom_finish(d);
