@@ -38,6 +38,48 @@ int cmd_top(int argc, char **argv);
 
 /* Shared by the subcommands (cmd/common.c). */
 
+/* The options several commands share, as common_option() sets them. */
+struct common_opts {
+	const char *format;   /* -f: a loader name, NULL = detect */
+	unsigned load;        /* enum ct_builder_opt bits (--allow-dangling) */
+	const char *color;    /* --color: "auto", "always" or "never" */
+};
+
+#define COMMON_OPTS_INIT {NULL, 0, "auto"}
+
+/* getopt_long() codes of the shared long options (commands number their
+ * own from 256). */
+enum { OPT_ALLOW_DANGLING = 1000, OPT_COLOR };
+
+/* Entries for a command's struct option table: the options every
+ * command takes, and --color for those that print in colour. */
+#define COMMON_LONGOPTS \
+	{"format", required_argument, NULL, 'f'}, \
+	{"allow-dangling", no_argument, NULL, OPT_ALLOW_DANGLING}, \
+	{"help", no_argument, NULL, 'h'}
+#define COLOR_LONGOPTS \
+	{"color", required_argument, NULL, OPT_COLOR}, \
+	{"colour", required_argument, NULL, OPT_COLOR}
+
+/* Their lines in --help, the same in every command. */
+#define INPUT_HELP \
+	"  -f, --format=NAME      input format (default: detect): python, meliae,\n" \
+	"                         v8, refjson\n" \
+	"      --allow-dangling   count and drop references to objects not in the\n" \
+	"                         dump instead of failing\n"
+#define COLOR_HELP \
+	"      --color=WHEN       colour text output: auto (default), always, never\n"
+
+/* common_option()'s result when it took the option and parsing goes on. */
+#define OPTION_TAKEN (-1)
+
+/* Handle c, a result of getopt_long() that is not one of the command's
+ * own options: a shared option (into *o), --help (prints usage), or
+ * getopt's complaint about a missing value or an unknown option.
+ * Returns OPTION_TAKEN to go on, or the exit status to return now. */
+int common_option(int c, const char *command, const char *usage, char **argv,
+		  struct common_opts *o);
+
 /* Print "cycletool: <message>" to stderr. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -31,6 +32,39 @@ int usage_error(const char *command, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'cycletool %s --help' for more information.\n", command);
 	return EXIT_USAGE;
+}
+
+int common_option(int c, const char *command, const char *usage, char **argv,
+		  struct common_opts *o)
+{
+	switch (c) {
+	case 'f':
+		if (!ct_loader_find(optarg)) {
+			char names[128] = "";
+			size_t len = 0;
+			for (size_t i = 0; ct_loaders[i] && len < sizeof(names); i++)
+				len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+							i ? ", " : "", ct_loaders[i]->name);
+			return usage_error(command, "unknown format '%s' (%s)", optarg, names);
+		}
+		o->format = optarg;
+		return OPTION_TAKEN;
+	case OPT_ALLOW_DANGLING:
+		o->load |= CT_BUILD_ALLOW_DANGLING;
+		return OPTION_TAKEN;
+	case OPT_COLOR:
+		if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
+			return usage_error(command, "--color must be auto, always or never");
+		o->color = optarg;
+		return OPTION_TAKEN;
+	case 'h':
+		fputs(usage, stdout);
+		return finish_stdout(EXIT_OK);
+	case ':':
+		return usage_error(command, "option '%s' needs a value", argv[optind - 1]);
+	default:
+		return usage_error(command, "unknown option '%s'", argv[optind - 1]);
+	}
 }
 
 int report_error(const char *subject, const struct ct_error *err)

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../formats/loader.h"
 #include "../lib/export.h"
 #include "../lib/report.h"
 #include "commands.h"
@@ -36,9 +35,7 @@ static const char usage[] =
 "  -o, --output=FILE      write to FILE instead of standard output\n"
 "\n"
 "Input:\n"
-"  -f, --format=NAME      input format (default: detect), as for scan\n"
-"      --allow-dangling   count and drop references to objects not in the\n"
-"                         dump instead of failing\n"
+INPUT_HELP
 "\n"
 "  -h, --help             show this help and exit\n"
 "\n"
@@ -47,7 +44,6 @@ static const char usage[] =
 
 enum {
 	OPT_ROOT = 256, OPT_SCC, OPT_REPS, OPT_TOP, OPT_STYLE, OPT_DEPTH, OPT_ADDRESS,
-	OPT_DANGLING,
 };
 
 static const struct option longopts[] = {
@@ -59,9 +55,7 @@ static const struct option longopts[] = {
 	{"depth", required_argument, NULL, OPT_DEPTH},
 	{"address", no_argument, NULL, OPT_ADDRESS},
 	{"output", required_argument, NULL, 'o'},
-	{"format", required_argument, NULL, 'f'},
-	{"allow-dangling", no_argument, NULL, OPT_DANGLING},
-	{"help", no_argument, NULL, 'h'},
+	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
 
@@ -72,11 +66,11 @@ int cmd_export(int argc, char **argv)
 	struct ct_export_opts xopts = {.style = CT_REF_JSONPATH, .depth = UINT32_MAX};
 	struct ct_report_opts ropts = {0};
 	enum pick pick = PICK_NONE;
-	const char *format = NULL, *output = NULL, *root_arg = NULL;
-	unsigned load_opts = 0;
+	const char *output = NULL, *root_arg = NULL;
+	struct common_opts common = COMMON_OPTS_INIT;
 	unsigned long n, scc_id = 0;
 	uint64_t addr = 0;
-	int c;
+	int c, status;
 
 	optind = 1;
 	opterr = 0;
@@ -131,21 +125,11 @@ int cmd_export(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'f':
-			if (!ct_loader_find(optarg))
-				return usage_error("export", "unknown format '%s'", optarg);
-			format = optarg;
-			break;
-		case OPT_DANGLING:
-			load_opts |= CT_BUILD_ALLOW_DANGLING;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return finish_stdout(EXIT_OK);
-		case ':':
-			return usage_error("export", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("export", "unknown option '%s'", argv[optind - 1]);
+			if ((status = common_option(c, "export", usage, argv, &common)) !=
+			    OPTION_TAKEN)
+				return status;
+			break;
 		}
 	}
 	if (pick == PICK_NONE)
@@ -161,7 +145,7 @@ int cmd_export(int argc, char **argv)
 	struct ct_export x;
 	struct ct_error err = {0};
 	FILE *out = stdout;
-	int status = load_graph(path, format, load_opts, &g);
+	status = load_graph(path, common.format, common.load, &g);
 	if (status)
 		return status;
 	memset(&r, 0, sizeof(r));

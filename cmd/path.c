@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../formats/loader.h"
 #include "../lib/top.h"
 #include "commands.h"
 
@@ -20,10 +19,7 @@ static const char usage[] =
 "      --json             one JSON document (id, reachable, path)\n"
 "\n"
 "Input:\n"
-"  -f, --format=NAME      input format (default: detect): python, meliae,\n"
-"                         v8\n"
-"      --allow-dangling   count and drop references to objects not in the\n"
-"                         dump instead of failing\n"
+INPUT_HELP
 "\n"
 "  -h, --help             show this help and exit\n"
 "\n"
@@ -31,23 +27,20 @@ static const char usage[] =
 "error, 3 input malformed or unreadable, or no object ID in it, 4 out of\n"
 "memory or output not written.\n";
 
-enum { OPT_JSON = 256, OPT_DANGLING };
+enum { OPT_JSON = 256 };
 
 static const struct option longopts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
-	{"format", required_argument, NULL, 'f'},
-	{"allow-dangling", no_argument, NULL, OPT_DANGLING},
-	{"help", no_argument, NULL, 'h'},
+	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
 
 int cmd_path(int argc, char **argv)
 {
-	const char *format = NULL;
-	unsigned load_opts = 0;
+	struct common_opts common = COMMON_OPTS_INIT;
 	bool json = false;
 	uint64_t id;
-	int c;
+	int c, status;
 
 	optind = 1;
 	opterr = 0;
@@ -56,21 +49,11 @@ int cmd_path(int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
-		case 'f':
-			if (!ct_loader_find(optarg))
-				return usage_error("path", "unknown format '%s' (python, meliae, v8)", optarg);
-			format = optarg;
-			break;
-		case OPT_DANGLING:
-			load_opts |= CT_BUILD_ALLOW_DANGLING;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return finish_stdout(EXIT_OK);
-		case ':':
-			return usage_error("path", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("path", "unknown option '%s'", argv[optind - 1]);
+			if ((status = common_option(c, "path", usage, argv, &common)) !=
+			    OPTION_TAKEN)
+				return status;
+			break;
 		}
 	}
 	if (argc - optind != 2)
@@ -84,7 +67,7 @@ int cmd_path(int argc, char **argv)
 	struct ct_graph g;
 	struct ct_path p = {0};
 	struct ct_error err = {0};
-	int status = load_graph(path, format, load_opts, &g);
+	status = load_graph(path, common.format, common.load, &g);
 	if (status)
 		return status;
 	if (g.dangling)

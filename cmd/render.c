@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../formats/loader.h"
 #include "../lib/render.h"
 #include "../lib/report.h"
 #include "commands.h"
@@ -45,9 +44,7 @@ static const char usage[] =
 "      --path             also draw the path from a root to each alive SCC\n"
 "\n"
 "Input:\n"
-"  -f, --format=NAME      input format (default: detect): python, meliae\n"
-"      --allow-dangling   count and drop references to objects not in the\n"
-"                         dump instead of failing\n"
+INPUT_HELP
 "\n"
 "  -h, --help             show this help and exit\n"
 "\n"
@@ -56,7 +53,7 @@ static const char usage[] =
 
 enum {
 	OPT_MAX_NODES = 256, OPT_BY_TYPE, OPT_TOP, OPT_GARBAGE, OPT_ALIVE, OPT_SCC,
-	OPT_SIGNATURE, OPT_OBJECT, OPT_DEPTH, OPT_BACKREFS, OPT_PATH, OPT_DANGLING, OPT_LAYOUT,
+	OPT_SIGNATURE, OPT_OBJECT, OPT_DEPTH, OPT_BACKREFS, OPT_PATH, OPT_LAYOUT,
 };
 
 static const struct option longopts[] = {
@@ -72,9 +69,7 @@ static const struct option longopts[] = {
 	{"depth", required_argument, NULL, OPT_DEPTH},
 	{"backrefs", no_argument, NULL, OPT_BACKREFS},
 	{"path", no_argument, NULL, OPT_PATH},
-	{"format", required_argument, NULL, 'f'},
-	{"allow-dangling", no_argument, NULL, OPT_DANGLING},
-	{"help", no_argument, NULL, 'h'},
+	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
 
@@ -135,11 +130,11 @@ int cmd_render(int argc, char **argv)
 	struct ct_select_opts sopts = {.mode = CT_SELECT_GROUPS, .depth = 2};
 	struct ct_report_opts ropts = {0};
 	struct ct_render_opts oopts = {0};
-	const char *out_path = NULL, *format = NULL;
+	const char *out_path = NULL;
 	int forced = -1, modes = 0;
-	unsigned load_opts = 0;
+	struct common_opts common = COMMON_OPTS_INIT;
 	unsigned long n;
-	int c;
+	int c, status;
 
 	optind = 1;
 	opterr = 0;
@@ -219,21 +214,11 @@ int cmd_render(int argc, char **argv)
 		case OPT_PATH:
 			sopts.path = true;
 			break;
-		case 'f':
-			if (!ct_loader_find(optarg))
-				return usage_error("render", "unknown format '%s'", optarg);
-			format = optarg;
-			break;
-		case OPT_DANGLING:
-			load_opts |= CT_BUILD_ALLOW_DANGLING;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return finish_stdout(EXIT_OK);
-		case ':':
-			return usage_error("render", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("render", "unknown option '%s'", argv[optind - 1]);
+			if ((status = common_option(c, "render", usage, argv, &common)) !=
+			    OPTION_TAKEN)
+				return status;
+			break;
 		}
 	}
 	if (modes > 1)
@@ -265,7 +250,7 @@ int cmd_render(int argc, char **argv)
 	struct ct_selection sel;
 	struct ct_error err = {0};
 	struct output out = {0};
-	int status = load_graph(path, format, load_opts, &g);
+	status = load_graph(path, common.format, common.load, &g);
 	if (status)
 		return status;
 	if (g.dangling)

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../formats/loader.h"
 #include "../lib/report.h"
 #include "../lib/write.h"
 #include "commands.h"
@@ -27,13 +26,10 @@ static const char usage[] =
 "      --ndjson           one JSON object per SCC and line\n"
 "      --members          list member addresses of each SCC, and (--json)\n"
 "                         every garbage object in \"garbage\"\n"
-"      --color=WHEN       colour text output: auto (default), always, never\n"
+COLOR_HELP
 "\n"
 "Input:\n"
-"  -f, --format=NAME      input format (default: detect): python, meliae,\n"
-"                         v8, refjson\n"
-"      --allow-dangling   count and drop references to objects not in the\n"
-"                         dump instead of failing\n"
+INPUT_HELP
 "\n"
 "Checks:\n"
 "      --fail-on=WHAT     exit 1 if any reported SCC is garbage (WHAT=garbage)\n"
@@ -46,7 +42,7 @@ static const char usage[] =
 
 enum {
 	OPT_GARBAGE = 256, OPT_ALIVE, OPT_TYPE, OPT_MIN_SIZE, OPT_TOP, OPT_JSON, OPT_NDJSON,
-	OPT_MEMBERS, OPT_COLOR, OPT_DANGLING, OPT_FAIL_ON,
+	OPT_MEMBERS, OPT_FAIL_ON,
 };
 
 static const struct option longopts[] = {
@@ -58,12 +54,9 @@ static const struct option longopts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"ndjson", no_argument, NULL, OPT_NDJSON},
 	{"members", no_argument, NULL, OPT_MEMBERS},
-	{"color", required_argument, NULL, OPT_COLOR},
-	{"colour", required_argument, NULL, OPT_COLOR},
-	{"format", required_argument, NULL, 'f'},
-	{"allow-dangling", no_argument, NULL, OPT_DANGLING},
 	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
-	{"help", no_argument, NULL, 'h'},
+	COLOR_LONGOPTS,
+	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
 
@@ -76,10 +69,9 @@ int cmd_scan(int argc, char **argv)
 	struct ct_write_opts wopts = {0};
 	enum output output = OUT_TEXT;
 	enum fail_on fail_on = FAIL_NEVER;
-	const char *format = NULL, *color = "auto";
-	unsigned load_opts = 0;
+	struct common_opts common = COMMON_OPTS_INIT;
 	unsigned long n;
-	int c;
+	int c, status;
 
 	optind = 1;
 	opterr = 0;
@@ -117,19 +109,6 @@ int cmd_scan(int argc, char **argv)
 		case OPT_MEMBERS:
 			wopts.members = true;
 			break;
-		case OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
-				return usage_error("scan", "--color must be auto, always or never");
-			color = optarg;
-			break;
-		case 'f':
-			if (!ct_loader_find(optarg))
-				return usage_error("scan", "unknown format '%s' (python, meliae, v8, refjson)", optarg);
-			format = optarg;
-			break;
-		case OPT_DANGLING:
-			load_opts |= CT_BUILD_ALLOW_DANGLING;
-			break;
 		case OPT_FAIL_ON:
 			if (strcmp(optarg, "garbage") == 0)
 				fail_on = FAIL_GARBAGE;
@@ -139,13 +118,11 @@ int cmd_scan(int argc, char **argv)
 				return usage_error("scan", "--fail-on must be garbage or cycles, not '%s'",
 						   optarg);
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return finish_stdout(EXIT_OK);
-		case ':':
-			return usage_error("scan", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("scan", "unknown option '%s'", argv[optind - 1]);
+			if ((status = common_option(c, "scan", usage, argv, &common)) !=
+			    OPTION_TAKEN)
+				return status;
+			break;
 		}
 	}
 	if (argc - optind != 1)
@@ -155,7 +132,7 @@ int cmd_scan(int argc, char **argv)
 	struct ct_graph g;
 	struct ct_report r;
 	struct ct_error err = {0};
-	int status = load_graph(path, format, load_opts, &g);
+	status = load_graph(path, common.format, common.load, &g);
 	if (status)
 		return status;
 	if (g.dangling)
@@ -166,7 +143,7 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	wopts.name = path;
-	wopts.color = output == OUT_TEXT && want_color(color, stdout);
+	wopts.color = output == OUT_TEXT && want_color(common.color, stdout);
 	int rc = output == OUT_JSON ? ct_write_json(stdout, &r, &wopts, &err) :
 		 output == OUT_NDJSON ? ct_write_ndjson(stdout, &r, &wopts, &err) :
 		 ct_write_text(stdout, &r, &wopts, &err);

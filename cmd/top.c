@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../formats/loader.h"
 #include "../lib/top.h"
 #include "commands.h"
 
@@ -17,39 +16,32 @@ static const char usage[] =
 "Output:\n"
 "  -n, --top=N            list N objects (default 20)\n"
 "      --json             one JSON document (summary, objects)\n"
-"      --color=WHEN       colour text output: auto (default), always, never\n"
+COLOR_HELP
 "\n"
 "Input:\n"
-"  -f, --format=NAME      input format (default: detect): python, meliae,\n"
-"                         v8\n"
-"      --allow-dangling   count and drop references to objects not in the\n"
-"                         dump instead of failing\n"
+INPUT_HELP
 "\n"
 "  -h, --help             show this help and exit\n"
 "\n"
 "Exit status: 0 ok, 2 usage error, 3 input malformed or unreadable, 4 out\n"
 "of memory or output not written.\n";
 
-enum { OPT_JSON = 256, OPT_COLOR, OPT_DANGLING };
+enum { OPT_JSON = 256 };
 
 static const struct option longopts[] = {
 	{"top", required_argument, NULL, 'n'},
 	{"json", no_argument, NULL, OPT_JSON},
-	{"color", required_argument, NULL, OPT_COLOR},
-	{"colour", required_argument, NULL, OPT_COLOR},
-	{"format", required_argument, NULL, 'f'},
-	{"allow-dangling", no_argument, NULL, OPT_DANGLING},
-	{"help", no_argument, NULL, 'h'},
+	COLOR_LONGOPTS,
+	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
 
 int cmd_top(int argc, char **argv)
 {
-	const char *format = NULL, *color = "auto";
-	unsigned load_opts = 0;
+	struct common_opts common = COMMON_OPTS_INIT;
 	unsigned long max = 20;
 	bool json = false;
-	int c;
+	int c, status;
 
 	optind = 1;
 	opterr = 0;
@@ -62,26 +54,11 @@ int cmd_top(int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
-		case OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
-				return usage_error("top", "--color must be auto, always or never");
-			color = optarg;
-			break;
-		case 'f':
-			if (!ct_loader_find(optarg))
-				return usage_error("top", "unknown format '%s' (python, meliae, v8)", optarg);
-			format = optarg;
-			break;
-		case OPT_DANGLING:
-			load_opts |= CT_BUILD_ALLOW_DANGLING;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return finish_stdout(EXIT_OK);
-		case ':':
-			return usage_error("top", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("top", "unknown option '%s'", argv[optind - 1]);
+			if ((status = common_option(c, "top", usage, argv, &common)) !=
+			    OPTION_TAKEN)
+				return status;
+			break;
 		}
 	}
 	if (argc - optind != 1)
@@ -92,7 +69,7 @@ int cmd_top(int argc, char **argv)
 	struct ct_top t;
 	struct ct_error err = {0};
 	/* top names objects, never references: the labels are not kept. */
-	int status = load_graph(path, format, load_opts | CT_BUILD_NO_LABELS | CT_BUILD_DOMINATORS,
+	status = load_graph(path, common.format, common.load | CT_BUILD_NO_LABELS | CT_BUILD_DOMINATORS,
 				&g);
 	if (status)
 		return status;
@@ -105,7 +82,7 @@ int cmd_top(int argc, char **argv)
 	}
 	struct ct_top_write_opts wopts = {
 		.name = path,
-		.color = !json && want_color(color, stdout),
+		.color = !json && want_color(common.color, stdout),
 	};
 	int rc = json ? ct_top_write_json(stdout, &t, &wopts, &err) :
 		 ct_top_write_text(stdout, &t, &wopts, &err);

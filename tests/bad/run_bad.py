@@ -216,6 +216,26 @@ def main():
         ('unknown command', ['frobnicate', good]),
     ]:
         expect_usage_error(name, exe, args)
+    # The options every command shares behave the same in each.
+    formats = ['python', 'meliae', 'v8', 'refjson']
+    for cmd in ['scan', 'top', 'path', 'render', 'export']:
+        extra = ['1'] if cmd == 'path' else ['--root=1'] if cmd == 'export' else []
+        expect_usage_error(f'{cmd}: unknown option', exe, [cmd, '--no-such-option', good] + extra)
+        expect_usage_error(f'{cmd}: -f without a value', exe, [cmd, good] + extra + ['-f'])
+        rc, out, err = run(exe, [cmd, '--format=v9', good] + extra)
+        if rc != 2 or not all(f in err for f in formats):
+            fail(f'{cmd}: --format=v9', 'want status 2 and every format named', rc, out, err)
+        rc, out, err = run(exe, [cmd, '--help'])
+        missing = [f for f in formats if f not in out]
+        if rc != 0 or missing or '--allow-dangling' not in out:
+            fail(f'{cmd} --help', f'formats missing from the help: {missing}', rc, out, err)
+        for f in formats:
+            # A format the help names is one -f takes: the missing file,
+            # not the option, is the error.
+            rc, out, err = run(exe, [cmd, '-f', f, 'no-such-file'] + extra)
+            if rc != 3 or 'no-such-file' not in err:
+                fail(f'{cmd} -f {f}', 'want status 3 for the missing file', rc, out, err)
+        print(f'ok   {cmd}: shared options')
     # No command at all: the usage text goes to stderr.
     expect_usage_error('no command', exe, [], prefix=False)
 
