@@ -250,15 +250,19 @@ int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t
 	return 0;
 }
 
-int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, uint8_t kind,
-		    struct ct_error *err)
+/* The checks and room for one more edge from the last node added, in a
+ * builder taking targets by_index or by address; its label and kind are
+ * stored, its target is the caller's.  Returns 0 or an error code. */
+static inline int edge_slot(struct ct_builder *b, bool by_index, uint32_t label, uint8_t kind,
+			    struct ct_error *err)
 {
 	struct ct_graph *g = &b->g;
 
 	if (g->n_nodes == 0)
 		return ct_error_set(err, CT_EUSAGE, "edge before any node");
-	if (b->by_index)
-		return ct_error_set(err, CT_EUSAGE, "edge by address in a builder by index");
+	if (b->by_index != by_index)
+		return ct_error_set(err, CT_EUSAGE, by_index ? "edge by index in a builder by address" :
+							       "edge by address in a builder by index");
 	if (b->n_edges == b->edge_cap) {
 		uint64_t cap = b->edge_cap ? (uint64_t)b->edge_cap * 2 : 16384;
 		if (cap >= UINT32_MAX)
@@ -269,38 +273,31 @@ int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, 
 		if (grow_edges(b, (uint32_t)cap))
 			return ct_error_nomem(err);
 	}
-	b->taddr[b->n_edges] = target_addr;
 	if (!b->no_labels)
 		g->label[b->n_edges] = label;
 	g->kind[b->n_edges] = kind;
-	b->n_edges++;
+	return 0;
+}
+
+int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, uint8_t kind,
+		    struct ct_error *err)
+{
+	int rc = edge_slot(b, false, label, kind, err);
+
+	if (rc)
+		return rc;
+	b->taddr[b->n_edges++] = target_addr;
 	return 0;
 }
 
 int ct_builder_edge_index(struct ct_builder *b, uint32_t target, uint32_t label, uint8_t kind,
 			  struct ct_error *err)
 {
-	struct ct_graph *g = &b->g;
+	int rc = edge_slot(b, true, label, kind, err);
 
-	if (g->n_nodes == 0)
-		return ct_error_set(err, CT_EUSAGE, "edge before any node");
-	if (!b->by_index)
-		return ct_error_set(err, CT_EUSAGE, "edge by index in a builder by address");
-	if (b->n_edges == b->edge_cap) {
-		uint64_t cap = b->edge_cap ? (uint64_t)b->edge_cap * 2 : 16384;
-		if (cap >= UINT32_MAX)
-			cap = UINT32_MAX - 1;
-		if (cap <= b->edge_cap)
-			return ct_error_at(err, CT_EINPUT, pos_of(b, g->n_nodes - 1), 0,
-					   "too many references (limit %u)", b->edge_cap);
-		if (grow_edges(b, (uint32_t)cap))
-			return ct_error_nomem(err);
-	}
-	g->dst[b->n_edges] = target;
-	if (!b->no_labels)
-		g->label[b->n_edges] = label;
-	g->kind[b->n_edges] = kind;
-	b->n_edges++;
+	if (rc)
+		return rc;
+	b->g.dst[b->n_edges++] = target;
 	return 0;
 }
 
