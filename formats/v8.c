@@ -726,7 +726,10 @@ static int snapshot(struct snap *s)
 		return -rc;
 	if (!s->have_meta)
 		return fail(r, "\"snapshot\" has no \"meta\"");
-	/* Reserve what the counts promise, within reason for the input size. */
+	/* Reserve what the counts promise, within reason for the input size
+	 * (each number takes two bytes at least).  The memory is faulted in
+	 * ahead only when that size is known: from a pipe, counts are only
+	 * a hint. */
 	uint64_t total = r->in->total;
 	uint64_t n = s->have_node_count ? s->node_count : 0;
 	uint64_t m = s->have_edge_count ? s->edge_count : 0;
@@ -735,7 +738,8 @@ static int snapshot(struct snap *s)
 	if (total && m * s->ef * 2 > total)
 		m = 0;
 	if ((n || m) && n < CT_NONE && m < CT_NONE &&
-	    ct_builder_expect(s->b, (uint32_t)n, (uint32_t)m))
+	    (total ? ct_builder_expect(s->b, (uint32_t)n, (uint32_t)m) :
+		     ct_builder_reserve(s->b, (uint32_t)n, (uint32_t)m)))
 		return ct_error_nomem(r->err);
 	return 0;
 }

@@ -252,6 +252,27 @@ def test_bad(exe, data, tmp):
         print(f'{name}: {err.strip()}')
 
 
+def test_declared_counts(exe, text, tmp):
+    """Counts the snapshot declares but does not hold are not believed:
+    from a file they are checked against its size, from a pipe they are a
+    hint only; either way the memory stays small and the error names them."""
+    import resource
+    big = text.replace('"node_count":9', '"node_count":4000000000').replace(
+        '"edge_count":11', '"edge_count":4000000000')
+    path = os.path.join(tmp, 'declared.heapsnapshot')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(big)
+    for how, args, stdin in [('file', [path], None), ('pipe', ['-'], big.encode())]:
+        p = run(exe, 'top', '-f', 'v8', *args, stdin=stdin)
+        err = p.stderr.decode(errors='replace')
+        check(p.returncode == 3 and 'node_count is 4000000000' in err,
+              f'declared counts ({how}): status {p.returncode}, stderr {err!r}')
+        print(f'declared counts ({how}): {err.strip()}')
+    # The largest child so far (all small inputs): not gigabytes.
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    check(peak_mb < 600, f'declared counts: a child peaked at {peak_mb:.0f} MB')
+
+
 def main():
     exe, data, case = sys.argv[1:4]
     with tempfile.TemporaryDirectory() as tmp:
@@ -264,6 +285,8 @@ def main():
             test_fresh(exe, data, tmp)
         elif case == 'bad':
             test_bad(exe, data, tmp)
+            text = open(os.path.join(data, 'tiny.heapsnapshot'), encoding='utf-8').read()
+            test_declared_counts(exe, text, tmp)
         else:
             sys.exit(f'unknown case {case}')
     if failures:
