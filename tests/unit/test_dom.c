@@ -3,39 +3,19 @@
  * with an edge to each root), retained sizes against their definition
  * (what becomes unreachable when the node goes) on small random graphs,
  * hand-made cases, and chains millions long (no recursion). */
-#include <igraph/igraph.h>
 #include <inttypes.h>
 
 #include "check.h"
+#include "igraph_util.h"
 #include "lib/dom.h"
 
-static int igraph_failed;
-
-static void on_igraph_error(const char *reason, const char *file, int line,
-			    igraph_error_t code)
+/* The rule under test, written out independently: does this edge count?
+ * arg: the node flags, or NULL (an ig_keep_fn, so that igraph gets the
+ * same edges). */
+static bool counts(const struct tg_edge *e, const void *arg)
 {
-	fprintf(stderr, "igraph error %d at %s:%d: %s\n", (int)code, file, line, reason);
-	igraph_failed = 1;
-	IGRAPH_FINALLY_FREE();
-}
+	const uint8_t *flags = arg;
 
-struct edges {
-	struct tg_edge *e;
-	size_t n, cap;
-};
-
-static void add(struct edges *es, uint32_t from, uint32_t to, uint8_t kind)
-{
-	if (es->n == es->cap) {
-		es->cap = es->cap ? 2 * es->cap : 1024;
-		es->e = realloc(es->e, es->cap * sizeof(*es->e));
-	}
-	es->e[es->n++] = (struct tg_edge){from, to, kind, NULL};
-}
-
-/* The rule under test, written out independently: does this edge count? */
-static bool counts(const uint8_t *flags, const struct tg_edge *e)
-{
 	return e->kind == CT_EDGE_STRONG || e->kind == CT_EDGE_INTERNAL ||
 	       (e->kind == CT_EDGE_SHORTCUT && flags && (flags[e->from] & CT_NODE_ROOT));
 }
@@ -74,29 +54,17 @@ static void against_igraph(const char *what, const struct spec *sp)
 		return;
 	igraph_vector_int_t ev, dom, leftout;
 	igraph_t ig;
-	size_t m = 0;
-	for (size_t i = 0; i < sp->es->n; i++)
-		m += counts(sp->flags, &sp->es->e[i]);
-	for (uint32_t v = 0; v < n; v++)
-		m += sp->root[v] != 0;
 	igraph_failed = 0;
-	igraph_vector_int_init(&ev, (igraph_integer_t)(2 * m));
+	igraph_vector_int_init(&ev, 0);
 	igraph_vector_int_init(&dom, 0);
 	igraph_vector_int_init(&leftout, 0);
-	size_t k = 0;
 	for (uint32_t v = 0; v < n; v++) {
 		if (!sp->root[v])
 			continue;
-		VECTOR(ev)[k++] = n;     /* the super-root */
-		VECTOR(ev)[k++] = v;
+		igraph_vector_int_push_back(&ev, n);     /* the super-root */
+		igraph_vector_int_push_back(&ev, v);
 	}
-	for (size_t i = 0; i < sp->es->n; i++) {
-		if (!counts(sp->flags, &sp->es->e[i]))
-			continue;
-		VECTOR(ev)[k++] = sp->es->e[i].from;
-		VECTOR(ev)[k++] = sp->es->e[i].to;
-	}
-	if (igraph_create(&ig, &ev, (igraph_integer_t)n + 1, IGRAPH_DIRECTED) || igraph_failed) {
+	if (!ig_create(&ig, &ev, (igraph_integer_t)n + 1, sp->es, counts, sp->flags)) {
 		CHECK(0, "%s: igraph_create failed", what);
 		goto out;
 	}
@@ -150,7 +118,7 @@ static void reach_without(const struct spec *sp, uint32_t cut, uint8_t *seen, ui
 		uint32_t v = queue[head++];
 		for (size_t i = 0; i < sp->es->n; i++) {
 			const struct tg_edge *e = &sp->es->e[i];
-			if (e->from != v || e->to == cut || seen[e->to] || !counts(sp->flags, e))
+			if (e->from != v || e->to == cut || seen[e->to] || !counts(e, sp->flags))
 				continue;
 			seen[e->to] = 1;
 			queue[tail++] = e->to;
@@ -261,17 +229,9 @@ static void shapes(bool small)
 		es.n = 0;
 		memset(root, 0, n);
 		memset(flags, 0, n);
-		for (uint32_t i = 0; i < ring; i++) {
-			add(&es, i, (i + 1) % ring, CT_EDGE_STRONG);
-			if (rng_below(&seed, 5) == 0)
-				add(&es, i, rng_below(&seed, ring), CT_EDGE_STRONG);
-		}
+		add_ring(&es, &seed, ring, 5);
 		for (uint32_t i = ring; i < n; i++) {
-			uint32_t p = rng_below(&seed, i);
-			if (rng_below(&seed, 3))
-				add(&es, p, i, CT_EDGE_STRONG);
-			else
-				add(&es, i, p, CT_EDGE_STRONG);
+			add_tree_edge(&es, &seed, i, 3);
 			if (rng_below(&seed, 20) == 0)
 				add(&es, rng_below(&seed, n), i, CT_EDGE_WEAK);
 		}
@@ -423,21 +383,11 @@ static void hand(void)
  * (quadratic for naive idom walks). */
 static void deep(uint32_t n, bool back)
 {
-	struct ct_builder b;
 	struct ct_graph g;
 	struct ct_dom d;
 	struct ct_error err = {0};
 
-	ct_builder_init(&b, "test");
-	uint32_t t = ct_builder_intern(&b, "T", 1);
-	for (uint32_t v = 0; v < n; v++) {
-		must(ct_builder_node(&b, tg_addr(v), t, 8, 0, 0, false, 0, v + 1, &err), &err, "node");
-		if (v + 1 < n)
-			must(ct_builder_edge(&b, tg_addr(v + 1), 0, CT_EDGE_STRONG, &err), &err, "edge");
-		if (back && v > 0)
-			must(ct_builder_edge(&b, tg_addr(v - 1), 0, CT_EDGE_STRONG, &err), &err, "edge");
-	}
-	must(ct_builder_build(&b, 0, &g, &err), &err, "build");
+	chain_build(&g, n, back, false);
 	uint8_t *root = calloc(n, 1);
 	root[0] = 1;
 	if (CHECK(ct_dom_compute(&g, root, &d, &err) == 0, "deep: %s", err.msg)) {

@@ -1,35 +1,11 @@
 /* Cross-check of lib/scc.c against igraph's strongly connected components
  * on random graphs of several shapes, and deep chains/rings that would
  * overflow the stack of a recursive Tarjan. */
-#include <igraph/igraph.h>
 #include <inttypes.h>
 
 #include "check.h"
+#include "igraph_util.h"
 #include "lib/scc.h"
-
-static int igraph_failed;
-
-static void on_igraph_error(const char *reason, const char *file, int line,
-			    igraph_error_t code)
-{
-	fprintf(stderr, "igraph error %d at %s:%d: %s\n", (int)code, file, line, reason);
-	igraph_failed = 1;
-	IGRAPH_FINALLY_FREE();
-}
-
-struct edges {
-	struct tg_edge *e;
-	size_t n, cap;
-};
-
-static void add(struct edges *es, uint32_t from, uint32_t to, uint8_t kind)
-{
-	if (es->n == es->cap) {
-		es->cap = es->cap ? 2 * es->cap : 1024;
-		es->e = realloc(es->e, es->cap * sizeof(*es->e));
-	}
-	es->e[es->n++] = (struct tg_edge){from, to, kind, NULL};
-}
 
 /* Sprinkle weak and shortcut edges that would merge everything if they
  * counted. */
@@ -38,6 +14,13 @@ static void add_weak(struct edges *es, uint32_t n, uint64_t *seed, size_t count)
 	for (size_t i = 0; i < count; i++)
 		add(es, rng_below(seed, n), rng_below(seed, n),
 		    rng_below(seed, 2) ? CT_EDGE_WEAK : CT_EDGE_SHORTCUT);
+}
+
+/* What lib/scc.c follows (an ig_keep_fn): strong and internal edges. */
+static bool strong(const struct tg_edge *e, const void *unused)
+{
+	(void)unused;
+	return ct_edge_kind_is_strong(e->kind);
 }
 
 static void compare(const char *what, uint32_t n, const struct edges *es)
@@ -57,27 +40,18 @@ static void compare(const char *what, uint32_t n, const struct edges *es)
 	igraph_vector_int_t ev, membership, csize;
 	igraph_t ig;
 	igraph_integer_t no = 0;
-	size_t m = 0;
-	for (size_t i = 0; i < es->n; i++)
-		m += ct_edge_kind_is_strong(es->e[i].kind);
 	igraph_failed = 0;
-	if (igraph_vector_int_init(&ev, (igraph_integer_t)(2 * m))) {
-		CHECK(0, "%s: igraph_vector_int_init", what);
-		goto out_ours;
-	}
-	for (size_t i = 0, k = 0; i < es->n; i++) {
-		if (!ct_edge_kind_is_strong(es->e[i].kind))
-			continue;
-		VECTOR(ev)[k++] = es->e[i].from;
-		VECTOR(ev)[k++] = es->e[i].to;
-	}
+	igraph_vector_int_init(&ev, 0);
 	igraph_vector_int_init(&membership, 0);
 	igraph_vector_int_init(&csize, 0);
-	if (igraph_create(&ig, &ev, (igraph_integer_t)n, IGRAPH_DIRECTED) ||
-	    igraph_connected_components(&ig, &membership, &csize, &no, IGRAPH_STRONG) ||
-	    igraph_failed) {
+	if (!ig_create(&ig, &ev, (igraph_integer_t)n, es, strong, NULL)) {
 		CHECK(0, "%s: igraph failed", what);
 		goto out_igraph;
+	}
+	if (igraph_connected_components(&ig, &membership, &csize, &no, IGRAPH_STRONG) ||
+	    igraph_failed) {
+		CHECK(0, "%s: igraph failed", what);
+		goto out_ig;
 	}
 	CHECK((igraph_integer_t)s.n_comps == no, "%s: %u components, igraph has %" PRId64, what,
 	      s.n_comps, (int64_t)no);
@@ -118,12 +92,12 @@ static void compare(const char *what, uint32_t n, const struct edges *es)
 	free(self);
 	free(to_theirs);
 	free(to_ours);
+out_ig:
 	igraph_destroy(&ig);
 out_igraph:
 	igraph_vector_int_destroy(&membership);
 	igraph_vector_int_destroy(&csize);
 	igraph_vector_int_destroy(&ev);
-out_ours:
 	ct_scc_finish(&s);
 	ct_graph_finish(&g);
 }
@@ -196,17 +170,9 @@ static void shapes(bool small)
 		es.n = 0;
 		uint32_t ring = 20000 / scale, trees = 20000 / scale;
 		n = ring + trees;
-		for (uint32_t i = 0; i < ring; i++) {
-			add(&es, i, (i + 1) % ring, CT_EDGE_STRONG);
-			if (rng_below(&seed, 4) == 0)
-				add(&es, i, rng_below(&seed, ring), CT_EDGE_STRONG);
-		}
+		add_ring(&es, &seed, ring, 4);
 		for (uint32_t i = ring; i < n; i++) {
-			uint32_t parent = rng_below(&seed, i);
-			if (rng_below(&seed, 2))
-				add(&es, parent, i, CT_EDGE_STRONG);   /* hangs off */
-			else
-				add(&es, i, parent, CT_EDGE_STRONG);   /* points in */
+			add_tree_edge(&es, &seed, i, 2);
 			if (rng_below(&seed, 10) == 0)
 				add(&es, i, i, CT_EDGE_STRONG);
 		}
@@ -243,20 +209,11 @@ static void shapes(bool small)
 /* 5M-node chain and ring straight through the builder: no recursion. */
 static void deep(uint32_t n, bool ring)
 {
-	struct ct_builder b;
 	struct ct_graph g;
 	struct ct_scc s;
 	struct ct_error err = {0};
 
-	ct_builder_init(&b, "test");
-	uint32_t t = ct_builder_intern(&b, "T", 1);
-	for (uint32_t v = 0; v < n; v++) {
-		must(ct_builder_node(&b, tg_addr(v), t, 8, 0, 0, false, 0, v + 1, &err), &err, "node");
-		if (v + 1 < n || ring)
-			must(ct_builder_edge(&b, tg_addr((v + 1) % n), 0, CT_EDGE_STRONG, &err), &err,
-			     "edge");
-	}
-	must(ct_builder_build(&b, 0, &g, &err), &err, "build");
+	chain_build(&g, n, false, ring);
 	if (CHECK(ct_scc_compute(&g, &s, &err) == 0, "deep %s: %s", ring ? "ring" : "chain",
 		  err.msg)) {
 		if (ring) {
