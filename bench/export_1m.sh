@@ -11,20 +11,19 @@
 # and peak RSS come from /usr/bin/time; loading the dump is included.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 build=${1:-$here/../build}
 runs=${2:-5}
 exe=$build/cycletool
 out=$here/out
 mkdir -p "$out"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-
 measure() {  # measure NAME CMD...: print median seconds and MB
 	name=$1; shift
 	: > "$out/export.times"
 	i=0
 	while [ $i -lt "$runs" ]; do
-		/usr/bin/time -f '%e %M' -o "$out/export.time1" "$@" > /dev/null
+		timed "$out/export.time1" "$@" > /dev/null
 		cat "$out/export.time1" >> "$out/export.times"
 		i=$((i + 1))
 	done

@@ -10,6 +10,7 @@
 # Exit status: 0 goal met, 1 missed, 2 setup error.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 top=$(dirname "$here")
 runs=${RUNS:-5}
 [ "${1-}" = "-n" ] && runs=$2
@@ -20,17 +21,15 @@ mkdir -p "$out"
 dump=$out/scc2000.jsonl
 [ -f "$dump" ] || python3 "$here/make_scc_dump.py" 2000 "$dump"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-
 : > "$out/render.times"
 : > "$out/dot.times"
 for i in $(seq "$runs"); do
-	/usr/bin/time -f '%e %M' -o "$out/t" "$exe" render --scc 1 --max-nodes 500 -o "$out/r500.png" "$dump" 2>/dev/null
+	timed "$out/t" "$exe" render --scc 1 --max-nodes 500 -o "$out/r500.png" "$dump" 2>/dev/null
 	cut -d' ' -f1 "$out/t" >> "$out/render.times"
 	rss=$(cut -d' ' -f2 "$out/t")
 	"$exe" render --scc 1 --max-nodes 500 -o "$out/r500.dot" "$dump" 2>/dev/null
-	/usr/bin/time -f '%e' -o "$out/t" sfdp -Tpng -o "$out/d500.png" "$out/r500.dot"
-	cat "$out/t" >> "$out/dot.times"
+	timed "$out/t" sfdp -Tpng -o "$out/d500.png" "$out/r500.dot"
+	cut -d' ' -f1 "$out/t" >> "$out/dot.times"
 done
 drawn=$(grep -c 'tooltip=' "$out/r500.dot" || true)
 r=$(median < "$out/render.times")

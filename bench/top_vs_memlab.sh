@@ -25,43 +25,24 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+prog=top_vs_memlab
 top=$(dirname "$here")
 runs=${RUNS:-3}
 scale=${SCALE:-1.2}
-rebuild=false
-while [ $# -gt 0 ]; do
-	case $1 in
-	-n) runs=${2:?-n needs a number}; shift 2 ;;
-	-s) scale=${2:?-s needs a number}; shift 2 ;;
-	--rebuild-snapshot) rebuild=true; shift ;;
-	-h|--help) sed -n '2,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) echo "top_vs_memlab: unknown argument '$1'" >&2; exit 2 ;;
-	esac
-done
-case $runs in ''|*[!0-9]*|0) echo "top_vs_memlab: -n needs a positive number" >&2; exit 2 ;; esac
+bench_args --rebuild-snapshot 2,25 "$@"
 
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
 node=${NODE:-node}
 heap_mb=${MEMLAB_HEAP_MB:-8192}
 out=$here/out
 runs_dir=$out/runs-v8
 mkdir -p "$runs_dir"
 
-say() { printf '%s\n' "$*" >&2; }
-die() { printf 'top_vs_memlab: %s\n' "$*" >&2; exit "${2:-2}"; }
-
 # -- tools -------------------------------------------------------------------
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing (./bootstrap --bench)"
 command -v "$node" >/dev/null || die "node is missing"
 command -v python3 >/dev/null || die "python3 is missing"
-if [ ! -f "$build/build.ninja" ]; then
-	say "== meson setup $build"
-	meson setup "$build" "$top" >/dev/null
-fi
-say "== ninja -C $build"
-ninja -C "$build" cycletool >/dev/null || die "building cycletool failed"
-ct=$build/cycletool
+build_cycletool
 memlab_js=$here/node_modules/memlab/bin/memlab
 if [ ! -f "$memlab_js" ]; then
 	say "== npm install memlab (into bench/node_modules)"
@@ -88,17 +69,8 @@ snap_bytes=$(wc -c <"$snap")
 [ "$snap_bytes" -ge 500000000 ] || say "   warning: the snapshot is under 500 MB; raise -s"
 
 # -- the runs ----------------------------------------------------------------
-# time_run NAME I CMD...: stdout to runs-v8/NAME-I.json, and append
-# "wall-seconds peak-KiB cpu-seconds" to runs-v8/NAME.times.
-time_run() {
-	name=$1 i=$2
-	shift 2
-	/usr/bin/time -f '%e %M %U %S' -o "$runs_dir/$name.time" "$@" \
-		>"$runs_dir/$name-$i.json" 2>"$runs_dir/$name-$i.err" ||
-		die "$name failed (run $i); see $runs_dir/$name-$i.err"
-	awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$runs_dir/$name.time" >"$runs_dir/$name.last"
-	cat "$runs_dir/$name.last" >>"$runs_dir/$name.times"
-}
+# time_run (bench/lib.sh) puts stdout in runs-v8/NAME-I.json, stderr in NAME-I.err.
+errs_to_file=true
 
 # check CT_JSON MEMLAB_JSON: memlab's first object among cycletool's, with
 # a retained size within 1%.
@@ -125,7 +97,7 @@ PYEOF
 }
 
 rm -f "$runs_dir/"*
-load0=$(cut -d' ' -f1-3 /proc/loadavg)
+load0=$(loadavg)
 say "== $runs runs of each, alternating, on $snap"
 i=1
 while [ "$i" -le "$runs" ]; do
@@ -147,46 +119,27 @@ while [ "$i" -le "$runs" ]; do
 done
 
 # -- report ------------------------------------------------------------------
-median() { # NAME COLUMN
-	sort -g -k"$2","$2" "$runs_dir/$1.times" | awk -v c="$2" '
-		{ v[NR] = $c }
-		END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-pair_ratio() { # COLUMN: median of memlab/cycletool per run
-	paste -d' ' "$runs_dir/memlab.times" "$runs_dir/cycletool.times" | awk -v c="$1" '
-		{ d = $(c + 3) > 0 ? $(c + 3) : 0.005; print $c / d }' | sort -g | awk '
-		{ v[NR] = $1 }
-		END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ct_s=$(median cycletool 1) ct_kb=$(median cycletool 2) ct_cpu=$(median cycletool 3)
-ml_s=$(median memlab 1) ml_kb=$(median memlab 2) ml_cpu=$(median memlab 3)
-sc_s=$(median scan 1) sc_kb=$(median scan 2) sc_cpu=$(median scan 3)
+ct_s=$(times_median cycletool 1) ct_kb=$(times_median cycletool 2) ct_cpu=$(times_median cycletool 3)
+ml_s=$(times_median memlab 1) ml_kb=$(times_median memlab 2) ml_cpu=$(times_median memlab 3)
+sc_s=$(times_median scan 1) sc_kb=$(times_median scan 2) sc_cpu=$(times_median scan 3)
 counts=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["objects"], s["references"])' \
 	"$runs_dir/scan-1.json")
-load1=$(cut -d' ' -f1-3 /proc/loadavg)
+load1=$(loadavg)
 what=top
 $have_top || what="scan (top not built)"
 awk -v db="$snap_bytes" -v counts="$counts" -v runs="$runs" -v l0="$load0" -v l1="$load1" \
     -v cs="$ct_s" -v ck="$ct_kb" -v cc="$ct_cpu" -v ms="$ml_s" -v mk="$ml_kb" -v mc="$ml_cpu" \
-    -v ss="$sc_s" -v sk="$sc_kb" -v sc="$sc_cpu" -v ps="$(pair_ratio 1)" -v pm="$(pair_ratio 2)" \
-    -v what="$what" '
-function pf(b) { return b ? "PASS" : "FAIL" }
+    -v ss="$sc_s" -v sk="$sc_kb" -v sc="$sc_cpu" -v ps="$(pair_ratio memlab 1)" \
+    -v pm="$(pair_ratio memlab 2)" -v what="$what" "$report_awk"'
 BEGIN {
 	split(counts, n, " ")
 	if (cs <= 0) cs = 0.005
 	if (ss <= 0) ss = 0.005
 	speed = ms / cs; mem = mk / ck
 	printf "snapshot:           %.1f MB, %d nodes, %d edges\n", db / 1e6, n[1], n[2]
-	printf "load average:       %s before, %s after\n", l0, l1
-	printf "medians of %d runs:  wall s   cpu s   peak RSS MB\n", runs
-	printf "  cycletool %-8s%7.2f %7.2f   %8.1f\n", substr(what, 1, 8), cs, cc, ck * 1024 / 1e6
-	printf "  memlab            %7.2f %7.2f   %8.1f\n", ms, mc, mk * 1024 / 1e6
-	printf "  cycletool scan    %7.2f %7.2f   %8.1f   (%.0f MB/s of snapshot)\n", ss, sc,
-		sk * 1024 / 1e6, db / 1e6 / ss
-	printf "speed ratio (%s):  %.1fx faster   (goal >= 20x)   %s\n", what, speed, pf(speed >= 20)
-	printf "  by cpu time:      %.1fx faster   (for reference)\n", mc / cc
-	printf "  per-pair median:  %.1fx faster   (for reference)\n", ps
-	printf "memory ratio:       1/%.1f of peak  (goal <= 1/3)   %s\n", mem, pf(mem >= 3)
-	printf "  per-pair median:  1/%.1f\n", pm
-	exit !(speed >= 20 && mem >= 3)
+	heading(l0, l1, runs)
+	print row("cycletool " substr(what, 1, 8), cs, cc, ck)
+	print row("memlab", ms, mc, mk)
+	printf "%s   (%.0f MB/s of snapshot)\n", row("cycletool scan", ss, sc, sk), db / 1e6 / ss
+	exit !ratios("speed ratio (" what "):  ", speed, 20, mc, cc, ps, mem, 3, pm)
 }'
