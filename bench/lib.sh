@@ -6,7 +6,7 @@
 # shellcheck shell=sh
 
 say() { printf '%s\n' "$*" >&2; }
-die() { printf '%s: %s\n' "$prog" "$*" >&2; exit "${2:-2}"; }
+die() { printf '%s: %s\n' "$prog" "$1" >&2; exit "${2:-2}"; }
 
 # bench_args REBUILD_OPTION HELP_LINES ARG...: the options of a comparison
 # with a peer tool: -n RUNS and -s SCALE (runs and scale keep the caller's

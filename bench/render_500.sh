@@ -13,7 +13,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 top=$(dirname "$here")
 runs=${RUNS:-5}
-[ "${1-}" = "-n" ] && runs=$2
+case ${1-} in
+-n) runs=${2:?-n needs a number} ;;
+-h|--help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+'') ;;
+*) echo "render_500: unknown argument '$1'" >&2; exit 2 ;;
+esac
 "$top/bootstrap" --build --bench
 exe=$top/build/cycletool
 out=$here/out
