@@ -726,20 +726,19 @@ static int snapshot(struct snap *s)
 		return -rc;
 	if (!s->have_meta)
 		return fail(r, "\"snapshot\" has no \"meta\"");
-	/* Reserve what the counts promise, within reason for the input size
-	 * (each number takes two bytes at least).  The memory is faulted in
-	 * ahead only when that size is known: from a pipe, counts are only
-	 * a hint. */
+	/* Reserve what the counts promise, and have it faulted in ahead,
+	 * when the input's size can hold them (each number takes two bytes
+	 * at least).  From a pipe the size is unknown and the counts are not
+	 * believed: the arrays grow as the nodes and edges come. */
 	uint64_t total = r->in->total;
 	uint64_t n = s->have_node_count ? s->node_count : 0;
 	uint64_t m = s->have_edge_count ? s->edge_count : 0;
-	if (total && n * s->nf * 2 > total)
+	if (!total || n * s->nf * 2 > total)
 		n = 0;
-	if (total && m * s->ef * 2 > total)
+	if (!total || m * s->ef * 2 > total)
 		m = 0;
 	if ((n || m) && n < CT_NONE && m < CT_NONE &&
-	    (total ? ct_builder_expect(s->b, (uint32_t)n, (uint32_t)m) :
-		     ct_builder_reserve(s->b, (uint32_t)n, (uint32_t)m)))
+	    ct_builder_expect(s->b, (uint32_t)n, (uint32_t)m))
 		return ct_error_nomem(r->err);
 	return 0;
 }
