@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "write.h"
 
 /* ---- buffers ---- */
@@ -61,36 +62,6 @@ static int buf_addu(struct ct_buf *b, uint64_t v)
 
 /* ---- UTF-8 ---- */
 
-/* Decode the sequence at p: its code point in *cp and its length, or 0
- * when it is not valid UTF-8 (overlong, surrogate, truncated). */
-static size_t utf8_dec(const unsigned char *p, const unsigned char *end, unsigned *cp)
-{
-	unsigned c = p[0];
-	size_t n;
-	unsigned min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) { n = 2; min = 0x80; }
-	else if (c >= 0xe0 && c <= 0xef) { n = 3; min = 0x800; }
-	else if (c >= 0xf0 && c <= 0xf4) { n = 4; min = 0x10000; }
-	else return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	unsigned v = c & (0x3f >> (n - 1));
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v < 0xe000))
-		return 0;
-	*cp = v;
-	return n;
-}
-
 static int buf_utf8(struct ct_buf *b, unsigned cp)
 {
 	char o[4];
@@ -133,7 +104,7 @@ static int buf_fixed(struct ct_buf *b, const char *s, size_t n)
 		p = q;
 		if (p == end)
 			break;
-		size_t k = utf8_dec(p, end, &cp);
+		size_t k = ct_utf8_decode(p, end, &cp);
 		if (k) {
 			if (ct_buf_add(b, (const char *)p, k))
 				return CT_ENOMEM;
@@ -181,7 +152,7 @@ static int buf_jstr(struct ct_buf *b, const char *s, size_t n)
 			}
 			p++;
 		} else {
-			size_t k = utf8_dec(p, end, &cp);
+			size_t k = ct_utf8_decode(p, end, &cp);
 			if (!k) {
 				rc = ct_buf_add(b, "\xef\xbf\xbd", 3);
 				p++;
@@ -223,7 +194,7 @@ static int py_quote(struct ct_buf *b, const char *s, size_t n)
 
 	rc = rc ? rc : buf_addc(b, q);
 	while (!rc && p < end) {
-		size_t k = utf8_dec(p, end, &cp);
+		size_t k = ct_utf8_decode(p, end, &cp);
 		if (!k) { /* not text: spell the byte, never matches a real repr */
 			cp = 0xfffd;
 			k = 1;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void ct_json_init(struct ct_json *j)
 {
 	memset(j, 0, sizeof(*j));
@@ -164,30 +166,6 @@ static size_t put_utf8(char *o, unsigned cp)
 	return 4;
 }
 
-/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	size_t n;
-	unsigned min;
-
-	if (c >= 0xc2 && c <= 0xdf) { n = 2; min = 0x80; }
-	else if (c >= 0xe0 && c <= 0xef) { n = 3; min = 0x800; }
-	else if (c >= 0xf0 && c <= 0xf4) { n = 4; min = 0x10000; }
-	else return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	unsigned cp = c & (0x3f >> (n - 1));
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
-		return 0;
-	return n;
-}
-
 int ct_json_string(struct ct_json *j, const char **s, size_t *len, struct ct_error *err)
 {
 	int rc = ct_json_expect(j, '"', err);
@@ -225,7 +203,9 @@ int ct_json_string(struct ct_json *j, const char **s, size_t *len, struct ct_err
 		if (c < 0x20)
 			return ct_json_fail(j, err, "control character 0x%02x in string", c);
 		if (c >= 0x80) {
-			size_t n = utf8_seq((const unsigned char *)j->p, (const unsigned char *)j->end);
+			unsigned cp;
+			size_t n = ct_utf8_decode((const unsigned char *)j->p,
+						  (const unsigned char *)j->end, &cp);
 			if (!n)
 				return ct_json_fail(j, err, "invalid UTF-8 in string");
 			memcpy(o, j->p, n);
