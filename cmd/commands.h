@@ -89,7 +89,8 @@ int usage_error(const char *command, const char *fmt, ...)
 
 /* Load path ("-" = stdin) with the given loader (NULL = probe) into *g.
  * On failure prints one line naming the file and position and returns
- * the exit status; returns 0 on success. */
+ * the exit status; returns 0 on success, after a warning with the count
+ * of references dropped under --allow-dangling, if any. */
 int load_graph(const char *path, const char *format, unsigned opts, struct ct_graph *g);
 
 /* Map a library error to an exit status, printing it about subject. */

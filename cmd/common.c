@@ -158,6 +158,9 @@ int load_graph(const char *path, const char *format, unsigned opts, struct ct_gr
 		fclose(fp);
 	if (rc)
 		return report_error(prog.name, &err);
+	if (g->dangling)
+		say("warning: '%s' refers to %llu objects that are not in it (dropped)", path,
+		    (unsigned long long)g->dangling);
 	return 0;
 }
 

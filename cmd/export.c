@@ -150,9 +150,6 @@ int cmd_export(int argc, char **argv)
 		return status;
 	memset(&r, 0, sizeof(r));
 	memset(&x, 0, sizeof(x));
-	if (g.dangling)
-		say("warning: '%s' refers to %llu objects that are not in it (dropped)", path,
-		    (unsigned long long)g.dangling);
 
 	uint32_t root = CT_NONE;
 	if (pick == PICK_ROOT) {

@@ -70,9 +70,6 @@ int cmd_path(int argc, char **argv)
 	status = load_graph(path, common.format, common.load, &g);
 	if (status)
 		return status;
-	if (g.dangling)
-		say("warning: '%s' refers to %llu objects that are not in it (dropped)", path,
-		    (unsigned long long)g.dangling);
 	uint32_t v = ct_graph_find(&g, id);
 	if (v == CT_NONE) {
 		say("no object %s in '%s'", ids, path);

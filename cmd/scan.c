@@ -135,9 +135,6 @@ int cmd_scan(int argc, char **argv)
 	status = load_graph(path, common.format, common.load, &g);
 	if (status)
 		return status;
-	if (g.dangling)
-		say("warning: '%s' refers to %llu objects that are not in it (dropped)", path,
-		    (unsigned long long)g.dangling);
 	if (ct_report_build(&r, &g, &ropts, &err)) {
 		status = report_error(path, &err);
 		goto out;

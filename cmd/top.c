@@ -73,9 +73,6 @@ int cmd_top(int argc, char **argv)
 				&g);
 	if (status)
 		return status;
-	if (g.dangling)
-		say("warning: '%s' refers to %llu objects that are not in it (dropped)", path,
-		    (unsigned long long)g.dangling);
 	if (ct_top_build(&t, &g, (uint32_t)max, &err)) {
 		status = report_error(path, &err);
 		goto out;
