@@ -81,7 +81,7 @@ ct = json.load(open(sys.argv[1]))
 ml = json.load(open(sys.argv[2]))
 objs = ct["objects"] if isinstance(ct, dict) else ct
 first = ml[0]
-rank = next((i for i, o in enumerate(objs) if o["id"] == first["id"]), None)
+rank = next((i for i, o in enumerate(objs) if o["id"] == "@%d" % first["id"]), None)
 if rank is None:
     print("   MISMATCH: memlab's largest, @%d %s (%d bytes), is not in cycletool's top %d"
           % (first["id"], first["name"], first["retainedSize"], len(objs)), file=sys.stderr)
@@ -91,7 +91,7 @@ diff = abs(mine - first["retainedSize"]) / max(first["retainedSize"], 1)
 print("   largest retainer: memlab @%d %s %d bytes; cycletool #%d %d bytes (%.3f%% apart)%s"
       % (first["id"], first["name"], first["retainedSize"], rank + 1, mine, 100 * diff,
          "" if rank == 0 else "; cycletool lists its dominators (%s) first, which memlab folds away"
-         % ", ".join("@%d" % o["id"] for o in objs[:rank])), file=sys.stderr)
+         % ", ".join(o["id"] for o in objs[:rank])), file=sys.stderr)
 sys.exit(0 if diff <= 0.01 else 1)
 PYEOF
 }

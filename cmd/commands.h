@@ -102,9 +102,8 @@ int finish_stdout(int status);
 /* Parse a non-negative decimal into *v; false if malformed or too big. */
 bool parse_uint(const char *s, unsigned long max, unsigned long *v);
 
-/* An object as the commands print it: "0x7f3a..." (an address), "@123"
- * (a V8 node id) or decimal, into *id; false if malformed. */
-bool parse_object_id(const char *s, uint64_t *id);
+/* The forms of an object id (ct_present_parse_id()), for messages. */
+#define ID_FORMS "0x7f3a5c1e40, @123 or decimal"
 
 /* Should output to f be coloured?  when: "auto", "always" or "never". */
 bool want_color(const char *when, FILE *f);

@@ -193,27 +193,6 @@ bool parse_uint(const char *s, unsigned long max, unsigned long *v)
 	return true;
 }
 
-bool parse_object_id(const char *s, uint64_t *id)
-{
-	int base = 10;
-	char *end;
-
-	if (*s == '@')
-		s++;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return false;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, base);
-	if (errno || *end)
-		return false;
-	*id = x;
-	return true;
-}
-
 bool want_color(const char *when, FILE *f)
 {
 	if (strcmp(when, "always") == 0)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../lib/export.h"
+#include "../lib/present.h"
 #include "../lib/report.h"
 #include "commands.h"
 
@@ -17,8 +18,8 @@ static const char usage[] =
 "{\"$ref\": ...} object wherever it is met again, so that cycles survive.\n"
 "\n"
 "Root:\n"
-"      --root=ADDR        the object at ADDR (\"0x...\" as scan prints it, or\n"
-"                         decimal)\n"
+"      --root=ID          the object with this id, as any command prints it\n"
+"                         (0x7f3a5c1e40, @123 or decimal)\n"
 "      --scc=ID           the first object of the representative cycle of the\n"
 "                         SCC that scan numbers ID\n"
 "      --representatives  one document per cycle group, in scan's order, one\n"
@@ -85,9 +86,9 @@ int cmd_export(int argc, char **argv)
 						   "--root, --scc and --representatives exclude each other");
 			pick = want;
 			if (c == OPT_ROOT) {
-				if (!parse_object_id(optarg, &addr))
-					return usage_error("export", "--root needs an address, not '%s'",
-							   optarg);
+				if (!ct_present_parse_id(optarg, &addr))
+					return usage_error("export", "--root needs an object id ("
+							   ID_FORMS "), not '%s'", optarg);
 				root_arg = optarg;
 			} else if (c == OPT_SCC) {
 				if (!parse_uint(optarg, UINT32_MAX, &scc_id) || scc_id == 0)

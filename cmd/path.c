@@ -5,15 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/top.h"
+#include "../lib/path.h"
+#include "../lib/present.h"
+#include "../lib/write.h"
 #include "commands.h"
 
 static const char usage[] =
 "Usage: cycletool path [OPTION]... DUMP ID\n"
 "Print the shortest chain of references from a root of DUMP (a file, or -\n"
 "for standard input) to the object ID, with the label of each reference:\n"
-"why the object is still alive.  ID is an address or V8 node id, in hex\n"
-"with 0x or in decimal (@ before it is allowed).\n"
+"why the object is still alive.  ID is an object id as any command prints\n"
+"it: 0x7f3a5c1e40 (an address) or @123 (a V8 node id); decimal also works.\n"
 "\n"
 "Output:\n"
 "      --json             one JSON document (id, reachable, path)\n"
@@ -60,8 +62,8 @@ int cmd_path(int argc, char **argv)
 		return usage_error("path", argc - optind < 2 ? "give a DUMP and an ID" :
 				   "give exactly one DUMP and one ID");
 	const char *path = argv[optind], *ids = argv[optind + 1];
-	if (!parse_object_id(ids, &id))
-		return usage_error("path", "ID must be a number (0x… in hex, or decimal), not '%s'",
+	if (!ct_present_parse_id(ids, &id))
+		return usage_error("path", "ID must be an object id (" ID_FORMS "), not '%s'",
 				   ids);
 
 	struct ct_graph g;
@@ -80,7 +82,7 @@ int cmd_path(int argc, char **argv)
 		status = report_error(path, &err);
 		goto out;
 	}
-	struct ct_top_write_opts wopts = {.name = path};
+	struct ct_write_opts wopts = {.name = path};
 	int rc = json ? ct_path_write_json(stdout, &p, &wopts, &err) :
 		 ct_path_write_text(stdout, &p, &wopts, &err);
 	if (rc)  /* A write error is reported once, by finish_stdout(). */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/present.h"
 #include "../lib/render.h"
 #include "../lib/report.h"
 #include "commands.h"
@@ -37,8 +38,8 @@ static const char usage[] =
 "      --alive            only alive groups\n"
 "      --scc=ID           the SCC with this id (as scan prints it)\n"
 "      --signature=SIG    the groups with this signature (as scan prints it)\n"
-"      --object=ADDR      the neighbourhood of one object (0x..., @id or\n"
-"                         decimal):\n"
+"      --object=ID        the neighbourhood of one object (its id as any\n"
+"                         command prints it: 0x7f3a5c1e40, @123 or decimal):\n"
 "      --depth=N            its references up to N steps away (default 2)\n"
 "      --backrefs           and its referrers too\n"
 "      --path             also draw the path from a root to each alive SCC\n"
@@ -197,9 +198,9 @@ int cmd_render(int argc, char **argv)
 			modes++;
 			break;
 		case OPT_OBJECT:
-			if (!parse_object_id(optarg, &sopts.object))
-				return usage_error("render", "--object needs an address like 0x7f3a12 or "
-						   "a decimal id, not '%s'", optarg);
+			if (!ct_present_parse_id(optarg, &sopts.object))
+				return usage_error("render", "--object needs an object id (" ID_FORMS
+						   "), not '%s'", optarg);
 			sopts.mode = CT_SELECT_OBJECT;
 			modes++;
 			break;

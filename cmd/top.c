@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../lib/top.h"
+#include "../lib/write.h"
 #include "commands.h"
 
 static const char usage[] =
@@ -77,7 +78,7 @@ int cmd_top(int argc, char **argv)
 		status = report_error(path, &err);
 		goto out;
 	}
-	struct ct_top_write_opts wopts = {
+	struct ct_write_opts wopts = {
 		.name = path,
 		.color = !json && want_color(common.color, stdout),
 	};

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "utf8.h"
-#include "write.h"
+#include "present.h"
 
 /* ---- buffers ---- */
 
@@ -573,7 +573,7 @@ static int meta_address(struct ct_export *x, struct ct_buf *b, uint32_t v)
 {
 	char a[32];
 
-	ct_format_addr(x->g, x->g->addr[v], a, sizeof(a));
+	ct_present_id(x->g, v, a);
 	return meta_string(b, ",\"$address\":", a);
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "render.h"
-#include "write.h"
+#include "present.h"
 
 #define GARBAGE_FILL "#f6c9c4"
 #define GARBAGE_LINE "#b03a2e"
@@ -40,7 +40,7 @@ void ct_render_cluster_title(const struct ct_selection *sel, uint32_t cluster, c
 	const struct ct_report_group *grp = &r->groups[c->group];
 	char bytes[32];
 
-	ct_format_bytes(grp->bytes, bytes, sizeof(bytes));
+	ct_present_bytes(grp->bytes, bytes);
 	snprintf(buf, n, "#%" PRIu32 " %s, %" PRIu32 " SCC%s, %s (SCC %" PRIu32 " shown)",
 		 c->group + 1, grp->n_garbage ? "garbage" : "alive", grp->count,
 		 grp->count == 1 ? "" : "s", bytes, r->sccs[c->scc].id);
@@ -122,7 +122,7 @@ static void node_label(const struct ct_graph *g, uint32_t v, char *buf, size_t n
 		if (quote)
 			label_text(buf, n, "'");
 	}
-	ct_format_bytes(g->size[v], bytes, sizeof(bytes));
+	ct_present_bytes(g->size[v], bytes);
 	label_text(buf, n, "\n");
 	label_text(buf, n, bytes);
 }
@@ -201,7 +201,7 @@ static void build_nodes(Agraph_t *g, Agraph_t **subs, const struct ct_selection 
 		node_label(gr, v, label, sizeof(label));
 		set(an, "label", label);
 		char addr[32];
-		ct_format_addr(gr, gr->addr[v], addr, sizeof(addr));
+		ct_present_id(gr, v, addr);
 		set(an, "tooltip", addr);
 		style_node(an, sel, v, sel->role[i]);
 		if (sel->cut_out[i])
@@ -249,7 +249,7 @@ static void build_by_type(Agraph_t *g, const struct ct_selection *sel,
 		char count[64];
 		label[0] = '\0';
 		label_text(label, sizeof(label), ct_graph_str(gr, tn->type));
-		ct_format_bytes(tn->bytes, bytes, sizeof(bytes));
+		ct_present_bytes(tn->bytes, bytes);
 		snprintf(count, sizeof(count), "\nx%" PRIu32 ", %s", tn->count, bytes);
 		label_text(label, sizeof(label), count);
 		set(an, "label", label);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "render.h"
-#include "write.h"
+#include "present.h"
 
 struct frame {
 	uint32_t i;        /* drawn node */
@@ -19,8 +19,8 @@ static void node_text(FILE *out, const struct ct_graph *g, uint32_t v)
 	char addr[32], bytes[32];
 	const char *type = ct_graph_str(g, g->type[v]);
 
-	ct_format_addr(g, g->addr[v], addr, sizeof(addr));
-	ct_format_bytes(g->size[v], bytes, sizeof(bytes));
+	ct_present_id(g, v, addr);
+	ct_present_bytes(g->size[v], bytes);
 	fputs(type, out);
 	if (g->value[v]) {
 		bool quote = !strcmp(type, "str") || !strcmp(type, "bytes") || !strcmp(type, "string");

@@ -1,14 +1,12 @@
 /* What `top` reports: the largest retainers of a dump, by retained size
- * (lib/dom.h), and what `path` reports: the shortest retainer path from a
- * root to one object (lib/reach.h).  Plain data; the writers at the
- * bottom (lib/write_top.c) turn it into text or JSON.
+ * (lib/dom.h).  Plain data; the writers (write.h) turn it into text or
+ * JSON.
  */
 #ifndef CT_TOP_H
 #define CT_TOP_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "dom.h"
 #include "error.h"
@@ -44,46 +42,6 @@ bool ct_top_listable(const struct ct_graph *g, uint32_t v);
 int ct_top_build(struct ct_top *t, const struct ct_graph *g, uint32_t max,
 		 struct ct_error *err);
 void ct_top_finish(struct ct_top *t);
-
-struct ct_path {
-	const struct ct_graph *g;  /* borrowed: must outlive the report */
-	struct ct_reach reach;
-	uint32_t target;           /* the object asked about */
-	uint32_t *nodes;           /* root first, target last */
-	uint32_t *edges;           /* edges[i] leads from nodes[i] to nodes[i + 1] */
-	uint32_t len;              /* nodes on the path; 0 when the target is unreachable */
-};
-
-/* The shortest path from a root to node target of g (breadth-first, so
- * fewest references) into p (caller's memory; release with
- * ct_path_finish()).  g is borrowed.  Returns 0 or CT_ENOMEM. */
-int ct_path_build(struct ct_path *p, const struct ct_graph *g, uint32_t target,
-		  struct ct_error *err);
-void ct_path_finish(struct ct_path *p);
-
-/* Writers: to a FILE * the caller owns; 0, or CT_EIO when writing
- * failed, or CT_ENOMEM. */
-struct ct_top_write_opts {
-	const char *name;          /* input name shown in the output (borrowed) */
-	bool color;                /* ANSI bold for headings (text) */
-};
-
-/* An aligned table: ID, TYPE, SELF, RETAINED, OBJECTS, NAME. */
-int ct_top_write_text(FILE *out, const struct ct_top *t, const struct ct_top_write_opts *o,
-		      struct ct_error *err);
-/* {"file", "format", "summary", "objects": [{"id", "type", "name",
- * "self_size", "retained", "retained_objects", "dominator"}, ...]} */
-int ct_top_write_json(FILE *out, const struct ct_top *t, const struct ct_top_write_opts *o,
-		      struct ct_error *err);
-
-/* The path as one chain ("module(app) .obj → Foo .b → Bar") and one
- * line per step; or that the object is unreachable. */
-int ct_path_write_text(FILE *out, const struct ct_path *p, const struct ct_top_write_opts *o,
-		       struct ct_error *err);
-/* {"file", "format", "id", "type", "reachable", "path": [{"id", "type",
- * "name", "label"}, ...]} */
-int ct_path_write_json(FILE *out, const struct ct_path *p, const struct ct_top_write_opts *o,
-		       struct ct_error *err);
 
 /* Does the graph name objects by number (V8 node ids) rather than by
  * address ("0x…")? */

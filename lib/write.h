@@ -1,7 +1,12 @@
 /* Writers: turn a report into text for people or JSON for scripts.
+ * Every text and JSON writer of cycletool is declared here (the DOT,
+ * SVG, PNG and text-tree renderers in render.h, the $ref exporter in
+ * export.h); all of them name objects through present.h and write JSON
+ * through jsonw.h.
  *
  * They write to a FILE * the caller owns and return 0, or CT_EIO when
- * writing failed (the caller still checks ferror/fclose at exit).
+ * writing failed (the caller still checks ferror/fclose at exit).  JSON
+ * is streamed: memory does not grow with the size of the output.
  */
 #ifndef CT_WRITE_H
 #define CT_WRITE_H
@@ -10,33 +15,52 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "path.h"
 #include "report.h"
+#include "top.h"
 
 struct ct_write_opts {
 	const char *name;   /* input name shown in the output (borrowed) */
-	bool members;       /* list every member address (JSON) / garbage list */
+	bool members;       /* scan: list every member id (JSON) / garbage list */
 	bool color;         /* ANSI colours and bold (text, for terminals) */
 };
 
-/* Grouped, aligned text: a summary line, a table of groups, then each
+/* scan, grouped and aligned: a summary line, a table of groups, then each
  * group's representative cycle (and root path when alive). */
 int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_opts *o,
 		  struct ct_error *err);
 
-/* One JSON document: {"file", "format", "summary", "groups", "sccs"} and,
- * with members, "garbage" (every garbage object, cyclic or not). */
+/* scan as one JSON document: {"file", "format", "summary", "groups",
+ * "sccs"} and, with members, "garbage" (every garbage object, cyclic or
+ * not). */
 int ct_write_json(FILE *out, const struct ct_report *r, const struct ct_write_opts *o,
 		  struct ct_error *err);
 
-/* One JSON object per component and line, as in the "sccs" array. */
+/* scan as one JSON object per component and line, as in the "sccs" array. */
 int ct_write_ndjson(FILE *out, const struct ct_report *r, const struct ct_write_opts *o,
 		    struct ct_error *err);
 
-/* Write addr the way the graph's format names objects ("0x7f…" for
- * Python addresses, "@123" for V8 node ids) into buf (at least 24 bytes). */
-void ct_format_addr(const struct ct_graph *g, uint64_t addr, char *buf, size_t n);
+/* top as an aligned table: ID, TYPE, SELF, RETAINED, OBJECTS, NAME. */
+int ct_top_write_text(FILE *out, const struct ct_top *t, const struct ct_write_opts *o,
+		      struct ct_error *err);
+/* top as {"file", "format", "summary", "objects": [{"id", "type", "name",
+ * "self_size", "retained", "retained_objects", "dominator"}, ...]} */
+int ct_top_write_json(FILE *out, const struct ct_top *t, const struct ct_write_opts *o,
+		      struct ct_error *err);
 
-/* Human-readable byte count ("1.5 MiB") into buf. */
-void ct_format_bytes(uint64_t bytes, char *buf, size_t n);
+/* path as one chain ("module(app) .obj → Foo .b → Bar") and one line per
+ * step; or that the object is unreachable. */
+int ct_path_write_text(FILE *out, const struct ct_path *p, const struct ct_write_opts *o,
+		       struct ct_error *err);
+/* path as {"file", "format", "id", "type", "name", "reachable", "garbage",
+ * "path": [{"id", "type", "name", "label"}, ...]}; every step but the
+ * last has the "label" of the reference leaving it. */
+int ct_path_write_json(FILE *out, const struct ct_path *p, const struct ct_write_opts *o,
+		       struct ct_error *err);
+
+/* Shared by the JSON writers of top and path: the members "id", "type"
+ * and "name" (null when none) of node v. */
+struct ct_jsonw;
+void ct_write_node_json(struct ct_jsonw *w, const struct ct_graph *g, uint32_t v);
 
 #endif

@@ -161,16 +161,17 @@ def test_v8():
     doc = run_json(['top', '--json', tiny])
     if doc:
         objs = doc['objects']
-        check('top v8: ids are node ids (integers)', objs and
-              all(isinstance(o['id'], int) for o in objs), objs)
+        check('top v8: ids are node ids ("@123", as in text)', objs and
+              all(isinstance(o['id'], str) and o['id'].startswith('@') and
+                  o['id'][1:].isdigit() for o in objs), objs)
         check('top v8: no synthetic nodes listed', all(
-            o['id'] > 3 and o['type'] not in ('(synthetic)', '(system)', '(array)',
+            int(o['id'][1:]) > 3 and o['type'] not in ('(synthetic)', '(system)', '(array)',
                                               '(compiled code)') for o in objs), objs)
         check('top v8: sorted', [o['retained'] for o in objs] ==
               sorted((o['retained'] for o in objs), reverse=True))
-    p = run_json(['path', '--json', tiny, '@' + str(objs[0]['id'])]) if doc and objs else None
+    p = run_json(['path', '--json', tiny, objs[0]['id']]) if doc and objs else None
     if p:
-        check('path v8: from the synthetic root', p['reachable'] and p['path'][0]['id'] == 1 and
+        check('path v8: from the synthetic root', p['reachable'] and p['path'][0]['id'] == '@1' and
               p['path'][-1]['id'] == objs[0]['id'], p)
 
 

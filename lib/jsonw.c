@@ -1,0 +1,188 @@
+/* The streaming JSON writer (jsonw.h). */
+#include "jsonw.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "utf8.h"
+
+void ct_jsonw_init(struct ct_jsonw *w, FILE *out)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+}
+
+static void put(struct ct_jsonw *w, const char *s, size_t n)
+{
+	if (!w->failed && fwrite(s, 1, n, w->out) != n)
+		w->failed = true;
+}
+
+/* Before a value: the comma between array elements. */
+static void value_begins(struct ct_jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->depth == 0)
+		return;
+	uint64_t bit = 1ULL << (w->depth - 1);
+	if (w->has_items & bit)
+		put(w, ",", 1);
+	w->has_items |= bit;
+}
+
+static void open_container(struct ct_jsonw *w, char c)
+{
+	value_begins(w);
+	put(w, &c, 1);
+	if (w->depth == CT_JSONW_DEPTH) {
+		w->misused = true;
+		return;
+	}
+	uint64_t bit = 1ULL << w->depth;
+	w->depth++;
+	w->has_items &= ~bit;
+	if (c == '{')
+		w->objects |= bit;
+	else
+		w->objects &= ~bit;
+}
+
+void ct_jsonw_object(struct ct_jsonw *w)
+{
+	open_container(w, '{');
+}
+
+void ct_jsonw_array(struct ct_jsonw *w)
+{
+	open_container(w, '[');
+}
+
+void ct_jsonw_end(struct ct_jsonw *w)
+{
+	if (w->depth == 0 || w->after_key) {
+		w->misused = true;
+		return;
+	}
+	w->depth--;
+	put(w, (w->objects >> w->depth) & 1 ? "}" : "]", 1);
+}
+
+void ct_jsonw_key(struct ct_jsonw *w, const char *key)
+{
+	if (w->depth == 0 || !((w->objects >> (w->depth - 1)) & 1) || w->after_key) {
+		w->misused = true;
+		return;
+	}
+	value_begins(w);
+	put(w, "\"", 1);
+	if (!w->failed && !ct_json_write_chars(w->out, key, strlen(key)))
+		w->failed = true;
+	put(w, "\":", 2);
+	w->after_key = true;
+}
+
+bool ct_json_write_chars(FILE *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
+	bool ok = true;
+
+	while (p < end) {
+		unsigned c = *p;
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			p++;
+			continue;
+		}
+		unsigned cp;
+		size_t len = c >= 0x80 ? ct_utf8_decode(p, end, &cp) : 1;
+		if (c >= 0x80 && len) {  /* valid: copied with its run */
+			p += len;
+			continue;
+		}
+		if (p > run && fwrite(run, 1, (size_t)(p - run), out) != (size_t)(p - run))
+			ok = false;
+		char esc[8];
+		size_t k = 0;
+		if (c >= 0x80) {
+			memcpy(esc, "\xef\xbf\xbd", 3);  /* U+FFFD for an invalid byte */
+			k = 3;
+		} else {
+			esc[k++] = '\\';
+			switch (c) {
+			case '"': esc[k++] = '"'; break;
+			case '\\': esc[k++] = '\\'; break;
+			case '\n': esc[k++] = 'n'; break;
+			case '\t': esc[k++] = 't'; break;
+			case '\r': esc[k++] = 'r'; break;
+			case '\b': esc[k++] = 'b'; break;
+			case '\f': esc[k++] = 'f'; break;
+			default:
+				memcpy(esc + k, "u00", 3);
+				k += 3;
+				esc[k++] = hex[c >> 4];
+				esc[k++] = hex[c & 15];
+			}
+		}
+		if (fwrite(esc, 1, k, out) != k)
+			ok = false;
+		p++;
+		run = p;
+	}
+	if (p > run && fwrite(run, 1, (size_t)(p - run), out) != (size_t)(p - run))
+		ok = false;
+	return ok;
+}
+
+void ct_jsonw_string_n(struct ct_jsonw *w, const char *s, size_t n)
+{
+	value_begins(w);
+	put(w, "\"", 1);
+	if (!w->failed && !ct_json_write_chars(w->out, s, n))
+		w->failed = true;
+	put(w, "\"", 1);
+}
+
+void ct_jsonw_string(struct ct_jsonw *w, const char *s)
+{
+	ct_jsonw_string_n(w, s, strlen(s));
+}
+
+void ct_jsonw_u64(struct ct_jsonw *w, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10));
+	value_begins(w);
+	put(w, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+void ct_jsonw_bool(struct ct_jsonw *w, bool v)
+{
+	value_begins(w);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void ct_jsonw_null(struct ct_jsonw *w)
+{
+	value_begins(w);
+	put(w, "null", 4);
+}
+
+void ct_jsonw_newline(struct ct_jsonw *w)
+{
+	put(w, "\n", 1);
+}
+
+int ct_jsonw_finish(struct ct_jsonw *w, struct ct_error *err)
+{
+	if (w->failed || ferror(w->out))
+		return ct_error_set(err, CT_EIO, "write error");
+	if (w->misused || w->depth || w->after_key)
+		return ct_error_set(err, CT_EUSAGE, "unbalanced JSON document");
+	return 0;
+}
