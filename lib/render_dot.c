@@ -8,6 +8,7 @@
 
 #include "render.h"
 #include "present.h"
+#include "utf8.h"
 
 #define GARBAGE_FILL "#f6c9c4"
 #define GARBAGE_LINE "#b03a2e"
@@ -48,13 +49,29 @@ void ct_render_cluster_title(const struct ct_selection *sel, uint32_t cluster, c
 
 /* Text for a graphviz label, appended to buf: a newline becomes
  * graphviz's line break escape, a backslash is doubled (graphviz reads
- * \\n, \\l, \\N... in labels), other control characters become '?'. */
+ * \\n, \\l, \\N... in labels), other control characters become '?' and
+ * bytes that are not UTF-8 U+FFFD (present.h). */
 static void label_text(char *buf, size_t n, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 	size_t at = strlen(buf);
 
-	for (; *s && at + 3 < n; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (p < end && at + 5 < n) {
+		unsigned c = *p, cp;
+		if (c >= 0x80) {
+			size_t k = ct_utf8_decode(p, end, &cp);
+			if (!k) {
+				memcpy(buf + at, "\xef\xbf\xbd", 3);
+				at += 3;
+				p++;
+				continue;
+			}
+			memcpy(buf + at, p, k);
+			at += k;
+			p += k;
+			continue;
+		}
+		p++;
 		if (c == '\n') {
 			buf[at++] = '\\';
 			buf[at++] = 'n';
@@ -62,7 +79,7 @@ static void label_text(char *buf, size_t n, const char *s)
 		}
 		if (c == '\\')
 			buf[at++] = '\\';
-		buf[at++] = c < 0x20 ? '?' : (char)c;
+		buf[at++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
 	buf[at] = '\0';
 }

@@ -16,17 +16,16 @@ struct frame {
 
 static void node_text(FILE *out, const struct ct_graph *g, uint32_t v)
 {
-	char addr[32], bytes[32];
+	char addr[CT_PRESENT_ID_MAX], bytes[CT_PRESENT_BYTES_MAX];
 	const char *type = ct_graph_str(g, g->type[v]);
 
 	ct_present_id(g, v, addr);
 	ct_present_bytes(g->size[v], bytes);
-	fputs(type, out);
+	ct_present_put(out, type, CT_PRESENT_NAME_BYTES);
 	if (g->value[v]) {
-		bool quote = !strcmp(type, "str") || !strcmp(type, "bytes") || !strcmp(type, "string");
+		bool quote = ct_present_quoted(type);
 		fputs(quote ? " '" : " ", out);
-		for (const char *p = ct_graph_str(g, g->value[v]); *p; p++)
-			fputc((unsigned char)*p < 0x20 ? '?' : *p, out);
+		ct_present_put(out, ct_graph_str(g, g->value[v]), CT_PRESENT_NAME_BYTES);
 		if (quote)
 			fputc('\'', out);
 	}
@@ -94,8 +93,10 @@ static void tree(FILE *out, const struct ct_selection *sel, uint32_t root, bool 
 		fputs(is_last ? "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 " : "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 ",
 		      out);  /* "└── " or "├── " */
 		const char *label = ct_graph_str(g, g->label[e]);
-		if (*label)
-			fprintf(out, "%s ", label);
+		if (*label) {
+			ct_present_put(out, label, CT_PRESENT_NAME_BYTES);
+			fputc(' ', out);
+		}
 		if (g->kind[e] == CT_EDGE_WEAK)
 			fputs("(weak) ", out);
 		fputs("\xe2\x86\x92 ", out);  /* "→ " */
@@ -131,12 +132,16 @@ int ct_render_tree(FILE *out, const struct ct_selection *sel, const struct ct_re
 		free(stack);
 		return ct_error_nomem(err);
 	}
-	if (o->title)
-		fprintf(out, "%s\n", o->title);
+	if (o->title) {
+		ct_present_put(out, o->title, SIZE_MAX);
+		fputc('\n', out);
+	}
 	for (uint32_t c = 0; c < sel->n_clusters; c++) {
 		const struct ct_report_scc *e = &r->sccs[sel->clusters[c].scc];
 		ct_render_cluster_title(sel, c, title, sizeof(title));
-		fprintf(out, "\n%s\n%s\n", title, ct_report_signature(r, &r->groups[e->group]));
+		fprintf(out, "\n%s\n", title);
+		ct_present_put(out, ct_report_signature(r, &r->groups[e->group]), SIZE_MAX);
+		fputc('\n', out);
 		/* With --path, how the SCC is held, root first. */
 		bool path = false;
 		for (uint32_t i = 0; i < sel->n && !path; i++)
@@ -148,7 +153,9 @@ int ct_render_tree(FILE *out, const struct ct_selection *sel, const struct ct_re
 				uint32_t pe = r->path_edges[e->path_off + k];
 				fprintf(out, "  ");
 				node_text(out, g, u);
-				fprintf(out, " %s \xe2\x86\x92\n", ct_graph_str(g, g->label[pe]));
+				fputc(' ', out);
+				ct_present_put(out, ct_graph_str(g, g->label[pe]), CT_PRESENT_NAME_BYTES);
+				fputs(" \xe2\x86\x92\n", out);
 			}
 		}
 		/* The tree from the representative cycle's start, then any members
