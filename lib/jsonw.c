@@ -31,6 +31,10 @@ static void value_begins(struct ct_jsonw *w)
 	if (w->has_items & bit)
 		put(w, ",", 1);
 	w->has_items |= bit;
+	if (w->newline) {
+		put(w, "\n", 1);
+		w->newline = false;
+	}
 }
 
 static void open_container(struct ct_jsonw *w, char c)
@@ -66,6 +70,7 @@ void ct_jsonw_end(struct ct_jsonw *w)
 		w->misused = true;
 		return;
 	}
+	w->newline = false;
 	w->depth--;
 	put(w, (w->objects >> w->depth) & 1 ? "}" : "]", 1);
 }
@@ -175,7 +180,10 @@ void ct_jsonw_null(struct ct_jsonw *w)
 
 void ct_jsonw_newline(struct ct_jsonw *w)
 {
-	put(w, "\n", 1);
+	if (w->depth == 0)
+		put(w, "\n", 1);
+	else
+		w->newline = true;
 }
 
 int ct_jsonw_finish(struct ct_jsonw *w, struct ct_error *err)

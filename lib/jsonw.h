@@ -34,6 +34,7 @@ struct ct_jsonw {
 	uint64_t has_items;   /* bit d: the container at depth d + 1 has a member */
 	uint64_t objects;     /* bit d: the container at depth d + 1 is an object */
 	bool after_key;       /* a key was written; its value comes next */
+	bool newline;         /* a line break is due before the next member */
 	bool failed;          /* a write failed */
 	bool misused;         /* unbalanced, a key outside an object, or too deep */
 };
@@ -53,8 +54,9 @@ void ct_jsonw_u64(struct ct_jsonw *w, uint64_t v);
 void ct_jsonw_bool(struct ct_jsonw *w, bool v);
 void ct_jsonw_null(struct ct_jsonw *w);
 
-/* A line break between values (white space: valid anywhere between
- * tokens), so that long arrays read one element per line. */
+/* A line break before the next member or element (after its comma), or
+ * at once between top-level values (NDJSON), so that long arrays read one
+ * element per line. */
 void ct_jsonw_newline(struct ct_jsonw *w);
 
 /* Key and value together, the usual case. */
