@@ -1,9 +1,12 @@
 #include "strings.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
-#include "mem.h"
 #include <string.h>
+
+#include "mem.h"
+#include "utf8.h"
 
 uint64_t ct_hash_bytes(const char *p, size_t len)
 {
@@ -87,7 +90,70 @@ static uint32_t append(struct ct_strings *s, const char *p, size_t len)
 	return s->count++;
 }
 
+/* Is p valid UTF-8?  Eight ASCII bytes at a time, then sequence by sequence. */
+static bool valid_utf8(const char *p, size_t len)
+{
+	const unsigned char *q = (const unsigned char *)p, *end = q + len;
+
+	while (q < end) {
+		if (end - q >= 8) {
+			uint64_t w;
+			memcpy(&w, q, 8);
+			if (!(w & 0x8080808080808080ULL)) {
+				q += 8;
+				continue;
+			}
+		}
+		unsigned cp;
+		size_t k = ct_utf8_decode(q, end, &cp);
+		if (!k)
+			return false;
+		q += k;
+	}
+	return true;
+}
+
+/* p with every byte that is not part of a valid UTF-8 sequence replaced
+ * by U+FFFD, in memory the caller frees; NULL when memory runs out. */
+static char *repair_utf8(const char *p, size_t len, size_t *out_len)
+{
+	const unsigned char *q = (const unsigned char *)p, *end = q + len;
+	char *out = len <= SIZE_MAX / 3 ? malloc(3 * len) : NULL;
+	size_t at = 0;
+
+	if (!out)
+		return NULL;
+	while (q < end) {
+		unsigned cp;
+		size_t k = ct_utf8_decode(q, end, &cp);
+		if (k) {
+			memcpy(out + at, q, k);
+			at += k;
+			q += k;
+		} else {
+			memcpy(out + at, "\xef\xbf\xbd", 3);
+			at += 3;
+			q++;
+		}
+	}
+	*out_len = at;
+	return out;
+}
+
+static uint32_t intern(struct ct_strings *s, const char *p, size_t len);
+
 uint32_t ct_strings_intern(struct ct_strings *s, const char *p, size_t len)
+{
+	if (valid_utf8(p, len))
+		return intern(s, p, len);
+	size_t n;
+	char *fixed = repair_utf8(p, len, &n);
+	uint32_t id = fixed ? intern(s, fixed, n) : UINT32_MAX;
+	free(fixed);
+	return id;
+}
+
+static uint32_t intern(struct ct_strings *s, const char *p, size_t len)
 {
 	if (s->count == 0 && append(s, "", 0) == UINT32_MAX)
 		return UINT32_MAX;
@@ -118,5 +184,13 @@ uint32_t ct_strings_append(struct ct_strings *s, const char *p, size_t len)
 {
 	if (s->count == 0 && append(s, "", 0) == UINT32_MAX)
 		return UINT32_MAX;
-	return len ? append(s, p, len) : 0;
+	if (!len)
+		return 0;
+	if (valid_utf8(p, len))
+		return append(s, p, len);
+	size_t n;
+	char *fixed = repair_utf8(p, len, &n);
+	uint32_t id = fixed ? append(s, fixed, n) : UINT32_MAX;
+	free(fixed);
+	return id;
 }

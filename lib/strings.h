@@ -33,11 +33,15 @@ void ct_strings_init(struct ct_strings *s);
 void ct_strings_finish(struct ct_strings *s);
 
 /* Intern len bytes at p (which need not be NUL-terminated and may contain
- * no NUL).  Returns the id, or UINT32_MAX when memory runs out. */
+ * no NUL).  Every string in the arena is valid UTF-8: bytes that are not
+ * part of a valid sequence are stored as U+FFFD (the rule of present.h),
+ * so distinct ids are distinct texts, in JSON keys too.  Returns the id,
+ * or UINT32_MAX when memory runs out. */
 uint32_t ct_strings_intern(struct ct_strings *s, const char *p, size_t len);
 
-/* Store len bytes at p as a new string without looking for an equal one
- * (for values that are nearly all distinct).  Returns the id, or
+/* Store len bytes at p (made valid UTF-8 as above) as a new string
+ * without looking for an equal one (for values that are nearly all
+ * distinct).  Returns the id, or
  * UINT32_MAX when memory runs out.  Such a string is never returned by
  * ct_strings_intern(). */
 uint32_t ct_strings_append(struct ct_strings *s, const char *p, size_t len);

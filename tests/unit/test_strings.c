@@ -87,8 +87,35 @@ static void test_hash(void)
 	(void)ct_hash_bytes(x, 0);
 }
 
+/* Every string stored is valid UTF-8: invalid bytes become U+FFFD, so two
+ * byte strings that differ only in invalid bytes are one text (one JSON key). */
+static void test_utf8(void)
+{
+	struct ct_strings s;
+
+	ct_strings_init(&s);
+	uint32_t a = ct_strings_intern(&s, "A\xff", 2), b = ct_strings_intern(&s, "A\xfe", 2);
+	uint32_t c = ct_strings_intern(&s, "A\xef\xbf\xbd", 4);
+	CHECK(a == b && b == c, "one id for one text: %u %u %u", a, b, c);
+	CHECK(strcmp(ct_strings_get(&s, a), "A\xef\xbf\xbd") == 0, "U+FFFD stored");
+	/* A surrogate, an overlong, a truncated sequence, a stray continuation. */
+	uint32_t d = ct_strings_intern(&s, "\xed\xa0\x80|\xc0\xaf|\xe2\x82|\x80", 11);
+	CHECK(strcmp(ct_strings_get(&s, d), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+		     "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd") == 0,
+	      "each invalid byte is one U+FFFD: %s", ct_strings_get(&s, d));
+	/* Valid text is stored as given, appended strings follow the rule too. */
+	const char *ok = "caf\xc3\xa9 \xf0\x9f\x98\x80 0123456789abcdef";
+	uint32_t e = ct_strings_intern(&s, ok, strlen(ok));
+	CHECK(strcmp(ct_strings_get(&s, e), ok) == 0, "valid text unchanged");
+	uint32_t f = ct_strings_append(&s, "x\x80", 2);
+	CHECK(f != a && strcmp(ct_strings_get(&s, f), "x\xef\xbf\xbd") == 0, "append repairs");
+	CHECK(ct_strings_len(&s, f) == 4, "length of the repaired text");
+	ct_strings_finish(&s);
+}
+
 int main(void)
 {
+	test_utf8();
 	test_basic();
 	test_growth();
 	test_hash();
