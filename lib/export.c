@@ -371,7 +371,11 @@ struct work {
 	size_t sort_cap;
 	uint32_t *chain;
 	size_t chain_cap;
-	struct ct_buf line, key, path;
+	size_t *koff;           /* unique_keys(): where each key starts in keys */
+	size_t koff_cap;
+	uint32_t *slot;         /* unique_keys(): hash table of member numbers */
+	size_t slot_cap;
+	struct ct_buf line, key, path, keys;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
@@ -423,6 +427,9 @@ void ct_export_finish(struct ct_export *x)
 		free(w->pairs);
 		free(w->sort);
 		free(w->chain);
+		free(w->koff);
+		free(w->slot);
+		ct_buf_finish(&w->keys);
 		ct_buf_finish(&w->line);
 		ct_buf_finish(&w->key);
 		ct_buf_finish(&w->path);
@@ -583,6 +590,110 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Fill pr with (edge, key number) for the n exported edges of v, in edge
+ * order: the key number of an edge is how many earlier edges of v carry
+ * the same label (by string id). */
+static int number_members(const struct ct_graph *g, struct work *w, uint32_t v, uint32_t *pr,
+			  uint32_t n)
+{
+	uint32_t lo = g->out_off[v], hi = g->out_off[v + 1], i = 0;
+
+	if (n <= 32) {
+		for (uint32_t e = lo; e < hi; e++) {
+			if (!exported(g, e))
+				continue;
+			uint32_t d = 0;
+			for (uint32_t f = lo; f < e; f++)
+				d += exported(g, f) && g->label[f] == g->label[e];
+			pr[2 * i] = e, pr[2 * i + 1] = d;
+			i++;
+		}
+		return 0;
+	}
+	/* Sort (label, edge), number each run of one label, sort back by edge. */
+	if (grow((void **)&w->sort, &w->sort_cap, n, sizeof(uint64_t)))
+		return CT_ENOMEM;
+	for (uint32_t e = lo; e < hi; e++)
+		if (exported(g, e))
+			w->sort[i++] = (uint64_t)g->label[e] << 32 | e;
+	qsort(w->sort, n, sizeof(uint64_t), cmp);
+	uint32_t d = 0, prev = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t label = (uint32_t)(w->sort[i] >> 32);
+		d = i && label == prev ? d + 1 : 0;
+		prev = label;
+		w->sort[i] = (w->sort[i] & 0xffffffffu) << 32 | d;
+	}
+	qsort(w->sort, n, sizeof(uint64_t), cmp);
+	for (i = 0; i < n; i++)
+		pr[2 * i] = (uint32_t)(w->sort[i] >> 32), pr[2 * i + 1] = (uint32_t)w->sort[i];
+	return 0;
+}
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Make the member names of v's n members (pr, from number_members())
+ * unique: spell each key, and when a spelling was taken already (two
+ * labels that differ only in invalid UTF-8, or the same text under two
+ * string ids) give the member the next unused key number >= n, which no
+ * other member of v was numbered with.  A renumbered key still decodes to
+ * its label: ct_export_label() ignores the number. */
+static int unique_keys(const struct ct_graph *g, struct work *w, uint32_t v, uint32_t *pr,
+		       uint32_t n)
+{
+	if (n < 2)
+		return 0;
+	size_t slots = 4;
+	while (slots < 2 * (size_t)n)
+		slots *= 2;
+	if (grow((void **)&w->koff, &w->koff_cap, (size_t)n + 1, sizeof(size_t)) ||
+	    grow((void **)&w->slot, &w->slot_cap, slots, sizeof(uint32_t)))
+		return CT_ENOMEM;
+	for (size_t s = 0; s < slots; s++)
+		w->slot[s] = CT_NONE;
+	bool dict = type_is(g, v, "dict");
+	uint32_t next = n;
+	struct ct_buf *k = &w->keys;
+
+	k->len = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *label = ct_graph_str(g, g->label[pr[2 * i]]);
+		for (;;) {
+			size_t at = k->len;
+			if (ct_export_key(k, label, pr[2 * i + 1], dict))
+				return CT_ENOMEM;
+			size_t len = k->len - at;
+			size_t s = (size_t)hash_bytes(k->p + at, len) & (slots - 1);
+			bool taken = false;
+			for (; w->slot[s] != CT_NONE; s = (s + 1) & (slots - 1)) {
+				uint32_t j = w->slot[s];
+				size_t jl = w->koff[j + 1] - w->koff[j];
+				if (jl == len && memcmp(k->p + w->koff[j], k->p + at, len) == 0) {
+					taken = true;
+					break;
+				}
+			}
+			if (!taken) {
+				w->slot[s] = i;
+				w->koff[i] = at;
+				w->koff[i + 1] = k->len;
+				break;
+			}
+			k->len = at;
+			if (next == UINT32_MAX)
+				return CT_ENOMEM;   /* cannot happen: fewer than 2^32 keys */
+			pr[2 * i + 1] = next++;
+		}
+	}
+	return 0;
+}
+
 /* Open node v (a container met for the first time): decide its kind,
  * push its members and write its opening. */
 static int open_node(struct ct_export *x, struct work *w, uint32_t v, uint32_t depth)
@@ -616,35 +727,8 @@ static int open_node(struct ct_export *x, struct work *w, uint32_t v, uint32_t d
 	if (array)
 		kind = type_is(g, v, "list") && !x->opts.address && x->opts.style != CT_REF_ID &&
 		       !g->value[v] ? K_BARE : K_WRAPPED;
-	else if (n <= 32) {
-		uint32_t i = 0;
-		for (uint32_t e = lo; e < hi; e++) {
-			if (!exported(g, e))
-				continue;
-			uint32_t d = 0;
-			for (uint32_t f = lo; f < e; f++)
-				d += exported(g, f) && g->label[f] == g->label[e];
-			pr[2 * i] = e, pr[2 * i + 1] = d;
-			i++;
-		}
-	} else {
-		/* Number repeated labels in edge order: sort (label, edge). */
-		if (grow((void **)&w->sort, &w->sort_cap, n, sizeof(uint64_t)))
-			return CT_ENOMEM;
-		uint32_t i = 0;
-		for (uint32_t e = lo; e < hi; e++)
-			if (exported(g, e))
-				w->sort[i++] = (uint64_t)g->label[e] << 32 | e;
-		qsort(w->sort, n, sizeof(uint64_t), cmp);
-		uint32_t d = 0;
-		for (i = 0; i < n; i++) {
-			d = i && w->sort[i] >> 32 == w->sort[i - 1] >> 32 ? d + 1 : 0;
-			w->sort[i] = (w->sort[i] & 0xffffffffu) << 32 | d;
-		}
-		qsort(w->sort, n, sizeof(uint64_t), cmp);
-		for (i = 0; i < n; i++)
-			pr[2 * i] = (uint32_t)(w->sort[i] >> 32), pr[2 * i + 1] = (uint32_t)w->sort[i];
-	}
+	else if ((rc = number_members(g, w, v, pr, n)) || (rc = unique_keys(g, w, v, pr, n)))
+		return rc;
 	w->n_pairs = base + 2 * (size_t)n;
 	w->frames[w->n_frames++] = (struct frame){
 		.node = v, .depth = depth, .base = base, .pos = base, .end = base + 2 * (size_t)n,
