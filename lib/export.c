@@ -462,6 +462,69 @@ static bool has_edges(const struct ct_graph *g, uint32_t v)
 	return false;
 }
 
+/* ---- runtime objects ---- */
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+/* Does v have an exported out-edge labelled with one of labels? */
+static bool has_label(const struct ct_graph *g, uint32_t v, const char *const *labels)
+{
+	for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
+		if (g->label[e] && in_list(ct_graph_str(g, g->label[e]), labels))
+			return true;
+	return false;
+}
+
+/* Python: the interpreter's own objects, by type name. */
+static const char *const py_runtime_types[] = {
+	"type", "module", "function", "code", "builtin_function_or_method",
+	"method_descriptor", "classmethod_descriptor", "wrapper_descriptor",
+	"method-wrapper", "getset_descriptor", "member_descriptor", "mappingproxy",
+	/* metaclasses common enough to matter in dumps without labels (meliae) */
+	"ABCMeta", "EnumMeta", "EnumType", "classobj", NULL,
+};
+
+/* Labels only a class (an instance of type or of any metaclass) has: the
+ * dumper writes them from type's own descriptors. */
+static const char *const py_class_labels[] = {".__mro__", ".__bases__", ".__base__", NULL};
+
+static bool py_module_dict(const struct ct_graph *g, uint32_t v)
+{
+	/* Every module namespace has these three entries, whatever made it. */
+	static const char *const name[] = {"['__name__']", NULL}, *const spec[] = {"['__spec__']", NULL},
+			  *const loader[] = {"['__loader__']", NULL};
+	return has_label(g, v, name) && has_label(g, v, spec) && has_label(g, v, loader);
+}
+
+/* V8: what DevTools shows as "(compiled code)" (code), "(system)" (hidden:
+ * maps' internals, shared function infos, native contexts...), "(object
+ * shape)" (maps), "(synthetic)" (the root and the GC root groups) and
+ * "(closure)" (functions, as for Python: every constructor and method
+ * leads to the built-in library through its prototype and context). */
+static const char *const v8_runtime_types[] = {
+	"(compiled code)", "(system)", "(object shape)", "(synthetic)", "(closure)", NULL,
+};
+
+bool ct_export_is_runtime(const struct ct_graph *g, uint32_t v)
+{
+	const char *f = g->format ? g->format : "", *t = ct_graph_str(g, g->type[v]);
+
+	if (strcmp(f, "python") == 0 || strcmp(f, "meliae") == 0)
+		return in_list(t, py_runtime_types) || has_label(g, v, py_class_labels) ||
+		       (strcmp(t, "dict") == 0 && py_module_dict(g, v));
+	if (strcmp(f, "v8") == 0)
+		return in_list(t, v8_runtime_types);
+	if (strcmp(f, "refjson") == 0)   /* what an export wrote with "$runtime" */
+		return (g->flags[v] & CT_NODE_NATIVE) != 0;
+	return false;
+}
+
 /* Is s a JSON number; *frac says whether it has a fraction or exponent. */
 static bool json_number(const char *s, bool *frac)
 {
@@ -754,6 +817,28 @@ static int open_node(struct ct_export *x, struct work *w, uint32_t v, uint32_t d
 	return rc;
 }
 
+/* Write v, a runtime object the walk does not enter, as an object
+ * without members: {"$id", "$runtime": true, "$type", "$address", "$value"}. */
+static int runtime_leaf(struct ct_export *x, struct work *w, uint32_t v)
+{
+	const struct ct_graph *g = x->g;
+	struct ct_buf *b = &w->line;
+	int rc = buf_addc(b, '{');
+
+	x->kind[v] = K_OBJECT;
+	if (!rc && x->opts.style == CT_REF_ID) {
+		rc = buf_adds(b, "\"$id\":\"");
+		rc = rc ? rc : buf_addu(b, x->seen[v]);
+		rc = rc ? rc : buf_adds(b, "\",");
+	}
+	rc = rc ? rc : meta_string(b, "\"$runtime\":true,\"$type\":", ct_graph_str(g, g->type[v]));
+	if (!rc && x->opts.address)
+		rc = meta_address(x, b, v);
+	if (!rc && g->value[v])
+		rc = meta_string(b, ",\"$value\":", ct_graph_str(g, g->value[v]));
+	return rc ? rc : buf_addc(b, '}');
+}
+
 /* Append the JSON Pointer spelling of key (~0, ~1, then percent-encoding
  * of every byte outside RFC 3986's fragment characters). */
 static int pointer_token(struct ct_buf *b, const char *s, size_t n)
@@ -843,7 +928,8 @@ static int meet(struct ct_export *x, struct work *w, uint32_t v, uint32_t parent
 		rc = rc ? rc : buf_jstr(b, w->path.p, w->path.len);
 		return rc ? rc : buf_addc(b, '}');
 	}
-	if (depth > x->opts.depth) {
+	bool runtime = parent != CT_NONE && !x->opts.follow_runtime && ct_export_is_runtime(g, v);
+	if (!runtime && depth > x->opts.depth) {
 		rc = meta_string(b, "{\"$cut\":true,\"$type\":", ct_graph_str(g, g->type[v]));
 		if (!rc && x->opts.address)
 			rc = meta_address(x, b, v);
@@ -862,7 +948,7 @@ static int meet(struct ct_export *x, struct work *w, uint32_t v, uint32_t parent
 	x->parent[v] = parent;
 	x->edge[v] = e;
 	x->dup[v] = dup;
-	return open_node(x, w, v, depth);
+	return runtime ? runtime_leaf(x, w, v) : open_node(x, w, v, depth);
 }
 
 int ct_export_write(struct ct_export *x, FILE *out, uint32_t root, struct ct_error *err)
