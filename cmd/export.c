@@ -33,6 +33,12 @@ static const char usage[] =
 "      --depth=N          cut the walk N objects below the root; a cut object\n"
 "                         is {\"$cut\":true,\"$type\":...}\n"
 "      --address          give each object its \"$address\"\n"
+"      --follow-runtime   walk into the runtime's own objects too; by default\n"
+"                         classes, modules, functions, code and builtins\n"
+"                         (Python) and functions, code, system, shape and\n"
+"                         synthetic objects (V8) are written without their\n"
+"                         references,\n"
+"                         as {\"$runtime\":true,\"$type\":...,\"$value\":NAME}\n"
 "  -o, --output=FILE      write to FILE instead of standard output\n"
 "\n"
 "Input:\n"
@@ -45,6 +51,7 @@ INPUT_HELP
 
 enum {
 	OPT_ROOT = 256, OPT_SCC, OPT_REPS, OPT_TOP, OPT_STYLE, OPT_DEPTH, OPT_ADDRESS,
+	OPT_FOLLOW_RUNTIME,
 };
 
 static const struct option longopts[] = {
@@ -55,6 +62,7 @@ static const struct option longopts[] = {
 	{"ref-style", required_argument, NULL, OPT_STYLE},
 	{"depth", required_argument, NULL, OPT_DEPTH},
 	{"address", no_argument, NULL, OPT_ADDRESS},
+	{"follow-runtime", no_argument, NULL, OPT_FOLLOW_RUNTIME},
 	{"output", required_argument, NULL, 'o'},
 	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
@@ -122,6 +130,9 @@ int cmd_export(int argc, char **argv)
 			break;
 		case OPT_ADDRESS:
 			xopts.address = true;
+			break;
+		case OPT_FOLLOW_RUNTIME:
+			xopts.follow_runtime = true;
 			break;
 		case 'o':
 			output = optarg;

@@ -11,6 +11,9 @@
  *      marker or a "$..." member value becomes a node, in document order;
  *      "$address" and "$id" are recorded (duplicates are errors);
  *   2. cut markers become stub nodes, or the node with their "$address";
+ *      a "$runtime": true object (a runtime object the export did not
+ *      enter) is a node without references, flagged CT_NODE_NATIVE so that
+ *      ct_export_is_runtime() knows it again;
  *   3. references are resolved (paths may pass through other references;
  *      a circle of them is an error; forward "$id" references are fine);
  *   4. nodes and edges go to the builder: member keys become labels by
@@ -54,6 +57,7 @@ struct nrec {
 	uint32_t type, value;  /* builder string ids */
 	uint64_t addr;
 	bool has_addr, leaf;
+	bool runtime;          /* "$runtime": true (flagged CT_NODE_NATIVE) */
 };
 
 struct rd {
@@ -403,7 +407,7 @@ static int set_address(struct rd *r, uint32_t node, uint32_t at, uint64_t addr)
 static int object_members(struct rd *r, uint32_t o)
 {
 	uint32_t type = CT_NONE, addr = CT_NONE, id = CT_NONE, value = CT_NONE, ref = CT_NONE;
-	uint32_t cut = CT_NONE, values = CT_NONE, others = 0;
+	uint32_t cut = CT_NONE, values = CT_NONE, runtime = CT_NONE, others = 0;
 
 	for (uint32_t c = r->items[o].first; c != CT_NONE; c = r->items[c].next) {
 		struct item *it = &r->items[c];
@@ -411,7 +415,8 @@ static int object_members(struct rd *r, uint32_t o)
 				 key_is(r, it->key, "$values") ? &values :
 				 key_is(r, it->key, "$id") ? &id : key_is(r, it->key, "$type") ? &type :
 				 key_is(r, it->key, "$address") ? &addr :
-				 key_is(r, it->key, "$value") ? &value : NULL;
+				 key_is(r, it->key, "$value") ? &value :
+				 key_is(r, it->key, "$runtime") ? &runtime : NULL;
 		if (!slot) {
 			others++;
 			continue;
@@ -426,13 +431,21 @@ static int object_members(struct rd *r, uint32_t o)
 		if (r->items[ref].type != CT_JSON_STRING)
 			return fail_at(r, ref, "\"$ref\" must be a string");
 		if (others || cut != CT_NONE || values != CT_NONE || id != CT_NONE || type != CT_NONE ||
-		    addr != CT_NONE || value != CT_NONE)
+		    addr != CT_NONE || value != CT_NONE || runtime != CT_NONE)
 			return fail_at(r, o, "a \"$ref\" object must have no other members");
 		if (o == 0)
 			return fail_at(r, o, "the document itself is a reference");
 		oi->role = R_REF;
 		oi->str = ref;     /* the item holding the reference */
 		return 0;
+	}
+	if (runtime != CT_NONE) {
+		/* A runtime object the walk stopped at: a node without references. */
+		if (r->items[runtime].type != CT_JSON_TRUE)
+			return fail_at(r, runtime, "\"$runtime\" must be true");
+		if (others || cut != CT_NONE || values != CT_NONE)
+			return fail_at(r, o, "a \"$runtime\" object has no members but \"$id\", "
+				       "\"$type\", \"$address\" and \"$value\"");
 	}
 	if (cut != CT_NONE) {
 		if (r->items[cut].type != CT_JSON_TRUE)
@@ -455,6 +468,7 @@ static int object_members(struct rd *r, uint32_t o)
 	if (rc)
 		return rc;
 	struct nrec *nr = &r->nodes[n];
+	nr->runtime = runtime != CT_NONE;
 	const char *tname = oi->role == R_WRAPPED ? "list" : "object";
 	if (type != CT_NONE) {
 		if (r->items[type].type != CT_JSON_STRING)
@@ -931,7 +945,8 @@ static int emit(struct rd *r)
 		const struct nrec *nr = &r->nodes[n];
 		const struct item *it = &r->items[nr->item];
 		/* The document's top value is what holds the rest: the root. */
-		uint8_t flags = (nr->leaf ? CT_NODE_LEAF : 0) | (n == 0 ? CT_NODE_ROOT : 0);
+		uint8_t flags = (nr->leaf ? CT_NODE_LEAF : 0) | (n == 0 ? CT_NODE_ROOT : 0) |
+				(nr->runtime ? CT_NODE_NATIVE : 0);
 		if ((rc = ct_builder_node(b, nr->addr, nr->type, 0, flags, nr->value, false, 0,
 					  line_of(r, it->pos), r->err)))
 			return rc;

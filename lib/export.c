@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "utf8.h"
+#include "jsonw.h"
 #include "present.h"
 
 /* ---- buffers ---- */
@@ -118,52 +119,17 @@ static int buf_fixed(struct ct_buf *b, const char *s, size_t n)
 	return 0;
 }
 
-/* Append s as a JSON string literal (quotes included): valid UTF-8 (bad
- * bytes become U+FFFD), control characters, U+2028 and U+2029 escaped. */
+/* Append s as a JSON string literal (quotes included), escaped by the
+ * one escaper (ct_json_escape()). */
 static int buf_jstr(struct ct_buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	unsigned cp;
+	const char *end = s + n;
+	char tmp[512];
 	int rc = buf_addc(b, '"');
 
-	while (!rc && p < end) {
-		const unsigned char *q = p;
-		while (q < end && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
-			q++;
-		if (q > p && (rc = ct_buf_add(b, (const char *)p, (size_t)(q - p))))
-			break;
-		p = q;
-		if (p == end)
-			break;
-		unsigned c = *p;
-		if (c == '"' || c == '\\') {
-			char e[2] = {'\\', (char)c};
-			rc = ct_buf_add(b, e, 2);
-			p++;
-		} else if (c < 0x20) {
-			const char *e = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" :
-					c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
-			if (e) {
-				rc = buf_adds(b, e);
-			} else {
-				char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-				rc = ct_buf_add(b, u, 6);
-			}
-			p++;
-		} else {
-			size_t k = ct_utf8_decode(p, end, &cp);
-			if (!k) {
-				rc = ct_buf_add(b, "\xef\xbf\xbd", 3);
-				p++;
-			} else if (cp == 0x2028 || cp == 0x2029) {
-				rc = buf_adds(b, cp == 0x2028 ? "\\u2028" : "\\u2029");
-				p += k;
-			} else {
-				rc = ct_buf_add(b, (const char *)p, k);
-				p += k;
-			}
-		}
+	while (!rc && s < end) {
+		size_t k = ct_json_escape(tmp, sizeof(tmp), &s, end);
+		rc = ct_buf_add(b, tmp, k);
 	}
 	return rc ? rc : buf_addc(b, '"');
 }
@@ -371,7 +337,11 @@ struct work {
 	size_t sort_cap;
 	uint32_t *chain;
 	size_t chain_cap;
-	struct ct_buf line, key, path;
+	size_t *koff;           /* unique_keys(): where each key starts in keys */
+	size_t koff_cap;
+	uint32_t *slot;         /* unique_keys(): hash table of member numbers */
+	size_t slot_cap;
+	struct ct_buf line, key, path, keys;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
@@ -423,6 +393,9 @@ void ct_export_finish(struct ct_export *x)
 		free(w->pairs);
 		free(w->sort);
 		free(w->chain);
+		free(w->koff);
+		free(w->slot);
+		ct_buf_finish(&w->keys);
 		ct_buf_finish(&w->line);
 		ct_buf_finish(&w->key);
 		ct_buf_finish(&w->path);
@@ -452,6 +425,69 @@ static bool has_edges(const struct ct_graph *g, uint32_t v)
 	for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
 		if (exported(g, e))
 			return true;
+	return false;
+}
+
+/* ---- runtime objects ---- */
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+/* Does v have an exported out-edge labelled with one of labels? */
+static bool has_label(const struct ct_graph *g, uint32_t v, const char *const *labels)
+{
+	for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
+		if (g->label[e] && in_list(ct_graph_str(g, g->label[e]), labels))
+			return true;
+	return false;
+}
+
+/* Python: the interpreter's own objects, by type name. */
+static const char *const py_runtime_types[] = {
+	"type", "module", "function", "code", "builtin_function_or_method",
+	"method_descriptor", "classmethod_descriptor", "wrapper_descriptor",
+	"method-wrapper", "getset_descriptor", "member_descriptor", "mappingproxy",
+	/* metaclasses common enough to matter in dumps without labels (meliae) */
+	"ABCMeta", "EnumMeta", "EnumType", "classobj", NULL,
+};
+
+/* Labels only a class (an instance of type or of any metaclass) has: the
+ * dumper writes them from type's own descriptors. */
+static const char *const py_class_labels[] = {".__mro__", ".__bases__", ".__base__", NULL};
+
+static bool py_module_dict(const struct ct_graph *g, uint32_t v)
+{
+	/* Every module namespace has these three entries, whatever made it. */
+	static const char *const name[] = {"['__name__']", NULL}, *const spec[] = {"['__spec__']", NULL},
+			  *const loader[] = {"['__loader__']", NULL};
+	return has_label(g, v, name) && has_label(g, v, spec) && has_label(g, v, loader);
+}
+
+/* V8: what DevTools shows as "(compiled code)" (code), "(system)" (hidden:
+ * maps' internals, shared function infos, native contexts...), "(object
+ * shape)" (maps), "(synthetic)" (the root and the GC root groups) and
+ * "(closure)" (functions, as for Python: every constructor and method
+ * leads to the built-in library through its prototype and context). */
+static const char *const v8_runtime_types[] = {
+	"(compiled code)", "(system)", "(object shape)", "(synthetic)", "(closure)", NULL,
+};
+
+bool ct_export_is_runtime(const struct ct_graph *g, uint32_t v)
+{
+	const char *f = g->format ? g->format : "", *t = ct_graph_str(g, g->type[v]);
+
+	if (strcmp(f, "python") == 0 || strcmp(f, "meliae") == 0)
+		return in_list(t, py_runtime_types) || has_label(g, v, py_class_labels) ||
+		       (strcmp(t, "dict") == 0 && py_module_dict(g, v));
+	if (strcmp(f, "v8") == 0)
+		return in_list(t, v8_runtime_types);
+	if (strcmp(f, "refjson") == 0)   /* what an export wrote with "$runtime" */
+		return (g->flags[v] & CT_NODE_NATIVE) != 0;
 	return false;
 }
 
@@ -583,6 +619,110 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Fill pr with (edge, key number) for the n exported edges of v, in edge
+ * order: the key number of an edge is how many earlier edges of v carry
+ * the same label (by string id). */
+static int number_members(const struct ct_graph *g, struct work *w, uint32_t v, uint32_t *pr,
+			  uint32_t n)
+{
+	uint32_t lo = g->out_off[v], hi = g->out_off[v + 1], i = 0;
+
+	if (n <= 32) {
+		for (uint32_t e = lo; e < hi; e++) {
+			if (!exported(g, e))
+				continue;
+			uint32_t d = 0;
+			for (uint32_t f = lo; f < e; f++)
+				d += exported(g, f) && g->label[f] == g->label[e];
+			pr[2 * i] = e, pr[2 * i + 1] = d;
+			i++;
+		}
+		return 0;
+	}
+	/* Sort (label, edge), number each run of one label, sort back by edge. */
+	if (grow((void **)&w->sort, &w->sort_cap, n, sizeof(uint64_t)))
+		return CT_ENOMEM;
+	for (uint32_t e = lo; e < hi; e++)
+		if (exported(g, e))
+			w->sort[i++] = (uint64_t)g->label[e] << 32 | e;
+	qsort(w->sort, n, sizeof(uint64_t), cmp);
+	uint32_t d = 0, prev = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t label = (uint32_t)(w->sort[i] >> 32);
+		d = i && label == prev ? d + 1 : 0;
+		prev = label;
+		w->sort[i] = (w->sort[i] & 0xffffffffu) << 32 | d;
+	}
+	qsort(w->sort, n, sizeof(uint64_t), cmp);
+	for (i = 0; i < n; i++)
+		pr[2 * i] = (uint32_t)(w->sort[i] >> 32), pr[2 * i + 1] = (uint32_t)w->sort[i];
+	return 0;
+}
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Make the member names of v's n members (pr, from number_members())
+ * unique: spell each key, and when a spelling was taken already (two
+ * labels that differ only in invalid UTF-8, or the same text under two
+ * string ids) give the member the next unused key number >= n, which no
+ * other member of v was numbered with.  A renumbered key still decodes to
+ * its label: ct_export_label() ignores the number. */
+static int unique_keys(const struct ct_graph *g, struct work *w, uint32_t v, uint32_t *pr,
+		       uint32_t n)
+{
+	if (n < 2)
+		return 0;
+	size_t slots = 4;
+	while (slots < 2 * (size_t)n)
+		slots *= 2;
+	if (grow((void **)&w->koff, &w->koff_cap, (size_t)n + 1, sizeof(size_t)) ||
+	    grow((void **)&w->slot, &w->slot_cap, slots, sizeof(uint32_t)))
+		return CT_ENOMEM;
+	for (size_t s = 0; s < slots; s++)
+		w->slot[s] = CT_NONE;
+	bool dict = type_is(g, v, "dict");
+	uint32_t next = n;
+	struct ct_buf *k = &w->keys;
+
+	k->len = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *label = ct_graph_str(g, g->label[pr[2 * i]]);
+		for (;;) {
+			size_t at = k->len;
+			if (ct_export_key(k, label, pr[2 * i + 1], dict))
+				return CT_ENOMEM;
+			size_t len = k->len - at;
+			size_t s = (size_t)hash_bytes(k->p + at, len) & (slots - 1);
+			bool taken = false;
+			for (; w->slot[s] != CT_NONE; s = (s + 1) & (slots - 1)) {
+				uint32_t j = w->slot[s];
+				size_t jl = w->koff[j + 1] - w->koff[j];
+				if (jl == len && memcmp(k->p + w->koff[j], k->p + at, len) == 0) {
+					taken = true;
+					break;
+				}
+			}
+			if (!taken) {
+				w->slot[s] = i;
+				w->koff[i] = at;
+				w->koff[i + 1] = k->len;
+				break;
+			}
+			k->len = at;
+			if (next == UINT32_MAX)
+				return CT_ENOMEM;   /* cannot happen: fewer than 2^32 keys */
+			pr[2 * i + 1] = next++;
+		}
+	}
+	return 0;
+}
+
 /* Open node v (a container met for the first time): decide its kind,
  * push its members and write its opening. */
 static int open_node(struct ct_export *x, struct work *w, uint32_t v, uint32_t depth)
@@ -616,35 +756,8 @@ static int open_node(struct ct_export *x, struct work *w, uint32_t v, uint32_t d
 	if (array)
 		kind = type_is(g, v, "list") && !x->opts.address && x->opts.style != CT_REF_ID &&
 		       !g->value[v] ? K_BARE : K_WRAPPED;
-	else if (n <= 32) {
-		uint32_t i = 0;
-		for (uint32_t e = lo; e < hi; e++) {
-			if (!exported(g, e))
-				continue;
-			uint32_t d = 0;
-			for (uint32_t f = lo; f < e; f++)
-				d += exported(g, f) && g->label[f] == g->label[e];
-			pr[2 * i] = e, pr[2 * i + 1] = d;
-			i++;
-		}
-	} else {
-		/* Number repeated labels in edge order: sort (label, edge). */
-		if (grow((void **)&w->sort, &w->sort_cap, n, sizeof(uint64_t)))
-			return CT_ENOMEM;
-		uint32_t i = 0;
-		for (uint32_t e = lo; e < hi; e++)
-			if (exported(g, e))
-				w->sort[i++] = (uint64_t)g->label[e] << 32 | e;
-		qsort(w->sort, n, sizeof(uint64_t), cmp);
-		uint32_t d = 0;
-		for (i = 0; i < n; i++) {
-			d = i && w->sort[i] >> 32 == w->sort[i - 1] >> 32 ? d + 1 : 0;
-			w->sort[i] = (w->sort[i] & 0xffffffffu) << 32 | d;
-		}
-		qsort(w->sort, n, sizeof(uint64_t), cmp);
-		for (i = 0; i < n; i++)
-			pr[2 * i] = (uint32_t)(w->sort[i] >> 32), pr[2 * i + 1] = (uint32_t)w->sort[i];
-	}
+	else if ((rc = number_members(g, w, v, pr, n)) || (rc = unique_keys(g, w, v, pr, n)))
+		return rc;
 	w->n_pairs = base + 2 * (size_t)n;
 	w->frames[w->n_frames++] = (struct frame){
 		.node = v, .depth = depth, .base = base, .pos = base, .end = base + 2 * (size_t)n,
@@ -668,6 +781,28 @@ static int open_node(struct ct_export *x, struct work *w, uint32_t v, uint32_t d
 	if (!rc && kind == K_WRAPPED)
 		rc = buf_adds(b, ",\"$values\":[");
 	return rc;
+}
+
+/* Write v, a runtime object the walk does not enter, as an object
+ * without members: {"$id", "$runtime": true, "$type", "$address", "$value"}. */
+static int runtime_leaf(struct ct_export *x, struct work *w, uint32_t v)
+{
+	const struct ct_graph *g = x->g;
+	struct ct_buf *b = &w->line;
+	int rc = buf_addc(b, '{');
+
+	x->kind[v] = K_OBJECT;
+	if (!rc && x->opts.style == CT_REF_ID) {
+		rc = buf_adds(b, "\"$id\":\"");
+		rc = rc ? rc : buf_addu(b, x->seen[v]);
+		rc = rc ? rc : buf_adds(b, "\",");
+	}
+	rc = rc ? rc : meta_string(b, "\"$runtime\":true,\"$type\":", ct_graph_str(g, g->type[v]));
+	if (!rc && x->opts.address)
+		rc = meta_address(x, b, v);
+	if (!rc && g->value[v])
+		rc = meta_string(b, ",\"$value\":", ct_graph_str(g, g->value[v]));
+	return rc ? rc : buf_addc(b, '}');
 }
 
 /* Append the JSON Pointer spelling of key (~0, ~1, then percent-encoding
@@ -759,7 +894,8 @@ static int meet(struct ct_export *x, struct work *w, uint32_t v, uint32_t parent
 		rc = rc ? rc : buf_jstr(b, w->path.p, w->path.len);
 		return rc ? rc : buf_addc(b, '}');
 	}
-	if (depth > x->opts.depth) {
+	bool runtime = parent != CT_NONE && !x->opts.follow_runtime && ct_export_is_runtime(g, v);
+	if (!runtime && depth > x->opts.depth) {
 		rc = meta_string(b, "{\"$cut\":true,\"$type\":", ct_graph_str(g, g->type[v]));
 		if (!rc && x->opts.address)
 			rc = meta_address(x, b, v);
@@ -778,7 +914,7 @@ static int meet(struct ct_export *x, struct work *w, uint32_t v, uint32_t parent
 	x->parent[v] = parent;
 	x->edge[v] = e;
 	x->dup[v] = dup;
-	return open_node(x, w, v, depth);
+	return runtime ? runtime_leaf(x, w, v) : open_node(x, w, v, depth);
 }
 
 int ct_export_write(struct ct_export *x, FILE *out, uint32_t root, struct ct_error *err)

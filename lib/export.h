@@ -19,6 +19,12 @@
  *   - Any other node is an object: "$id" (id style), "$type", "$address"
  *     (when asked), "$value" (when it has one), then one member per edge,
  *     whose key is spelled by ct_export_key().
+ *   - A runtime object (ct_export_is_runtime()) below the root is not
+ *     entered unless opts.follow_runtime: it is written as an object
+ *     without members, {"$id" (id style), "$runtime": true, "$type": T,
+ *     "$address" (when asked), "$value" (its name, when it has one)}, and
+ *     is referenced like any object when met again.  The depth limit does
+ *     not apply to it.
  *   - A container deeper than the depth limit is {"$cut": true, "$type": T}
  *     (and "$address" when asked); it is not marked as written, so a later,
  *     shallower meeting writes it in full.
@@ -45,7 +51,25 @@ struct ct_export_opts {
 	enum ct_ref_style style;
 	uint32_t depth;      /* containers nested deeper are cut; UINT32_MAX = no limit */
 	bool address;        /* write "$address" on every container */
+	bool follow_runtime; /* enter runtime objects too (ct_export_is_runtime()) */
 };
+
+/* Is node v one of the runtime's own objects rather than the program's
+ * data, by the rules of the format that built g (g->format)?
+ *   python, meliae: classes (type, and any object with a ".__mro__",
+ *     ".__bases__" or ".__base__" reference: instances of a metaclass such
+ *     as ABCMeta), modules, functions, code objects, builtin functions and
+ *     methods, method/wrapper/getset/member descriptors, mappingproxy, and
+ *     module namespaces (a dict with "__name__", "__spec__" and
+ *     "__loader__" entries);
+ *   v8: "(compiled code)", "(system)" (V8's hidden objects), "(object
+ *     shape)", "(synthetic)" and "(closure)" (functions) nodes, as
+ *     formats/v8.c names them;
+ *   refjson: the nodes an export wrote with "$runtime": true (the loader
+ *     flags them CT_NODE_NATIVE);
+ *   any other format: none.
+ * The export walk stops at them unless opts.follow_runtime. */
+bool ct_export_is_runtime(const struct ct_graph *g, uint32_t v);
 
 /* A growable byte buffer, always NUL-terminated once anything was put. */
 struct ct_buf {

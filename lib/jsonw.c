@@ -89,55 +89,69 @@ void ct_jsonw_key(struct ct_jsonw *w, const char *key)
 	w->after_key = true;
 }
 
-bool ct_json_write_chars(FILE *out, const char *s, size_t n)
+size_t ct_json_escape(char *out, size_t cap, const char **s, const char *end)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
-	bool ok = true;
+	const unsigned char *p = (const unsigned char *)*s, *e = (const unsigned char *)end;
+	size_t at = 0;
 
-	while (p < end) {
-		unsigned c = *p;
+	/* Each step writes at most 6 bytes. */
+	while (p < e && at + 6 <= cap) {
+		unsigned c = *p, cp;
 		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			out[at++] = (char)c;
 			p++;
 			continue;
 		}
-		unsigned cp;
-		size_t len = c >= 0x80 ? ct_utf8_decode(p, end, &cp) : 1;
-		if (c >= 0x80 && len) {  /* valid: copied with its run */
-			p += len;
+		if (c >= 0x80) {
+			size_t k = ct_utf8_decode(p, e, &cp);
+			if (!k) {
+				memcpy(out + at, "\xef\xbf\xbd", 3);  /* U+FFFD */
+				at += 3;
+				p++;
+			} else if (cp == 0x2028 || cp == 0x2029) {
+				memcpy(out + at, cp == 0x2028 ? "\\u2028" : "\\u2029", 6);
+				at += 6;
+				p += k;
+			} else {
+				memcpy(out + at, p, k);
+				at += k;
+				p += k;
+			}
 			continue;
 		}
-		if (p > run && fwrite(run, 1, (size_t)(p - run), out) != (size_t)(p - run))
-			ok = false;
-		char esc[8];
-		size_t k = 0;
-		if (c >= 0x80) {
-			memcpy(esc, "\xef\xbf\xbd", 3);  /* U+FFFD for an invalid byte */
-			k = 3;
-		} else {
-			esc[k++] = '\\';
-			switch (c) {
-			case '"': esc[k++] = '"'; break;
-			case '\\': esc[k++] = '\\'; break;
-			case '\n': esc[k++] = 'n'; break;
-			case '\t': esc[k++] = 't'; break;
-			case '\r': esc[k++] = 'r'; break;
-			case '\b': esc[k++] = 'b'; break;
-			case '\f': esc[k++] = 'f'; break;
-			default:
-				memcpy(esc + k, "u00", 3);
-				k += 3;
-				esc[k++] = hex[c >> 4];
-				esc[k++] = hex[c & 15];
-			}
-		}
-		if (fwrite(esc, 1, k, out) != k)
-			ok = false;
 		p++;
-		run = p;
+		out[at++] = '\\';
+		switch (c) {
+		case '"': out[at++] = '"'; break;
+		case '\\': out[at++] = '\\'; break;
+		case '\n': out[at++] = 'n'; break;
+		case '\t': out[at++] = 't'; break;
+		case '\r': out[at++] = 'r'; break;
+		case '\b': out[at++] = 'b'; break;
+		case '\f': out[at++] = 'f'; break;
+		default:
+			memcpy(out + at, "u00", 3);
+			at += 3;
+			out[at++] = hex[c >> 4];
+			out[at++] = hex[c & 15];
+		}
 	}
-	if (p > run && fwrite(run, 1, (size_t)(p - run), out) != (size_t)(p - run))
-		ok = false;
+	*s = (const char *)p;
+	return at;
+}
+
+bool ct_json_write_chars(FILE *out, const char *s, size_t n)
+{
+	const char *end = s + n;
+	char buf[4096];
+	bool ok = true;
+
+	while (s < end) {
+		size_t k = ct_json_escape(buf, sizeof(buf), &s, end);
+		if (fwrite(buf, 1, k, out) != k)
+			ok = false;
+	}
 	return ok;
 }
 

@@ -7,8 +7,8 @@
  * the graph has interned (one id per distinct string, see
  * ct_strings_intern()).
  *
- * Strings are written as strict UTF-8: '"', '\\' and control characters
- * are escaped, and every byte that is not part of a valid UTF-8 sequence
+ * Strings are written as strict UTF-8 (ct_json_escape()): '"', '\\' and
+ * control characters are escaped, and every byte that is not part of a valid UTF-8 sequence
  * (lib/utf8.h: no overlongs, no surrogates, nothing past U+10FFFF)
  * becomes U+FFFD, the rule every writer follows (cycletool(1), "TEXT
  * ENCODING").  Integers are written exactly (no doubles).
@@ -83,9 +83,16 @@ static inline void ct_jsonw_kbool(struct ct_jsonw *w, const char *key, bool v)
  * nested past CT_JSONW_DEPTH. */
 int ct_jsonw_finish(struct ct_jsonw *w, struct ct_error *err);
 
-/* Write the n bytes at s as the inside of a JSON string (no quotes),
- * escaped as above, to out.  Shared by every writer that writes JSON
- * strings (lib/export.c).  Returns false when writing failed. */
+/* The one JSON string escaper of cycletool: the bytes from *s to end as
+ * the inside of a JSON string (no quotes) into out, as much as fits in
+ * cap bytes (at least 8): '"', '\\' and control characters escaped, and
+ * U+2028 and U+2029 too (so that the text is also a JavaScript literal),
+ * invalid UTF-8 bytes as U+FFFD.  Advances *s past what it took; returns
+ * the bytes written to out. */
+size_t ct_json_escape(char *out, size_t cap, const char **s, const char *end);
+
+/* ct_json_escape() the n bytes at s to out.  Returns false when writing
+ * failed. */
 bool ct_json_write_chars(FILE *out, const char *s, size_t n);
 
 #endif

@@ -89,7 +89,7 @@ function restore(doc) {
 function members(o) {
   if (Array.isArray(o)) return o.map((v, i) => [String(i), v]);
   if (Array.isArray(o.$values)) return o.$values.map((v, i) => [String(i), v]);
-  return Object.keys(o).filter((k) => !['$id', '$type', '$address', '$value', '$cut'].includes(k))
+  return Object.keys(o).filter((k) => !['$id', '$type', '$address', '$value', '$cut', '$runtime'].includes(k))
     .map((k) => [k, o[k]]);
 }
 

@@ -12,6 +12,12 @@ The binary is run as "$CT_WRAPPER CYCLETOOL ..." when CT_WRAPPER is set.
   import must scan to the same cycles and export to the same text again;
 - every SCC of the bundled testdata dumps: the same checks, valid JSON
   (python3 -m json.tool), and o.children[i].parent === o;
+- every document is read by a strict parser that rejects a member name
+  given twice in one object; "wide" random dumps (objects with 33-150
+  references sharing a few colliding labels) check that names are unique;
+- runtime objects (classes, functions, modules; V8 closures, code, system
+  objects) are leaves marked "$runtime" by default, followed with
+  --follow-runtime; the walk from a TreeNode stays small;
 - --depth, --representatives, usage errors and malformed $ref JSON (exit 3).
 """
 import json
@@ -54,6 +60,40 @@ def tmp(name, text=None):
     return path
 
 
+def strict_loads(text):
+    """json.loads that fails on a member name given twice in one object."""
+    def hook(pairs):
+        seen = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise ValueError(f'member name {k!r} given twice')
+            seen.add(k)
+        return dict(pairs)
+    return json.loads(text, object_pairs_hook=hook)
+
+
+def strict_lines(text):
+    """Each non-empty line strictly parsed; None and the error if one fails."""
+    try:
+        return [strict_loads(x) for x in text.split('\n') if x], ''
+    except ValueError as e:
+        return None, str(e)
+
+
+# What export stops at in a Python dump, as cycletool(1) documents it; the
+# random dumps use the first few types.
+RUNTIME = ['type', 'function', 'module', 'code', 'builtin_function_or_method',
+           'method_descriptor', 'classmethod_descriptor', 'wrapper_descriptor', 'method-wrapper',
+           'getset_descriptor', 'member_descriptor', 'mappingproxy', 'ABCMeta', 'EnumMeta',
+           'EnumType', 'classobj']
+
+
+def is_runtime(o):
+    labels = set(o.get('labels') or [])
+    return (o['type'] in RUNTIME or bool(labels & {'.__mro__', '.__bases__', '.__base__'}) or
+            (o['type'] == 'dict' and {"['__name__']", "['__spec__']", "['__loader__']"} <= labels))
+
+
 # ---- the key spelling, decoded independently of the C code ----
 
 def label_of(key, parent_type, array):
@@ -81,15 +121,32 @@ SCALARS = [('str', 'hello'), ('str', 'q"b\\s/\n\x01 \u2028'), ('str', 'caf\xe9 \
            ('NoneType', None), ('str', '')]
 
 
-def random_dump(rng):
-    """A dump: containers 0..n-1 (0 is the root), then scalars."""
+# Labels that collide in every way the key spelling has to keep apart.
+WIDE = [None, '.x', '.@1@x', '.1@x', '.@x', '@1@.x', 'x', '1@x', '@0', '.@0', '[3]', '.y']
+WIDE_KEYS = ["['k']", "['@1@k']", "['@0']", "['1@k']", '<key>', None, '.k']
+
+
+def random_dump(rng, wide=False):
+    """A dump: containers 0..n-1 (0 is the root), then scalars.  Some
+    containers are runtime objects (type, function, module); wide: objects
+    with 33-150 references sharing a few labels."""
     n, ns = rng.randint(2, 30), rng.randint(0, 8)
     addr = [0x7f0000001000 + 16 * i for i in range(n + ns)]
-    kinds = [rng.choice(['Foo', 'Bar', 'dict', 'list', 'tuple']) for _ in range(n)]
+    kinds = [rng.choice(['Foo', 'Bar', 'dict', 'list', 'tuple'] * 3 + RUNTIME[:3])
+             for _ in range(n)]
     objs = []
     for i in range(n):
         t = kinds[i]
         deg = rng.randint(0, 5)
+        if wide and t not in ('list', 'tuple') and rng.random() < 0.5:
+            deg = rng.randint(33, 150)
+            few = rng.randint(1, len(WIDE))
+            targets = [rng.randrange(n + ns) for _ in range(deg)]
+            pool = WIDE_KEYS if t == 'dict' else WIDE[:few]
+            labels = [rng.choice(pool) for _ in range(deg)]
+            objs.append({'address': addr[i], 'type': t, 'size': 48, 'refcount': 1,
+                         'refs': [addr[x] for x in targets], 'labels': labels})
+            continue
         targets = [rng.randrange(n + ns) if rng.random() < 0.3 else rng.randrange(n)
                    for _ in range(deg)]
         if t in ('list', 'tuple'):
@@ -125,13 +182,16 @@ def is_scalar(o):
 
 
 def expected_edges(objs, root):
-    """Edges reachable from root: (from, label, to-address or ('v', value))."""
+    """Edges reachable from root: (from, label, to-address or ('v', value));
+    the walk does not leave runtime objects (but the root)."""
     by = {o['address']: o for o in objs}
     scalar = {o['address'] for o in objs if is_scalar(o)}
     seen, todo, edges = {root}, [root], []
     while todo:
         a = todo.pop()
         o = by[a]
+        if a != root and is_runtime(o):
+            continue
         for t, l in zip(o['refs'], o.get('labels') or [None] * len(o['refs'])):
             if t in scalar:
                 edges.append((a, l, ('v', json.dumps(by[t].get('value', '')))))
@@ -175,15 +235,14 @@ def roundtrip(name, dump_path, root, objs, style, check_edges=True, tree=False):
     if not check(f'{name}: export exits 0', rc == 0, err):
         return
     try:
-        json.loads(doc)
+        strict_loads(doc)
     except ValueError as e:
-        check(f'{name}: valid JSON', False, str(e))
+        check(f'{name}: valid JSON, no member name twice', False, str(e))
         return
     out = tmp('out.json', doc)
     types = {o['address']: o['type'] for o in objs}
     want_edges, reach = expected_edges(objs, root)
-    sccs, _ = scan_sccs(dump_path)
-    want_sccs = {s for s in sccs if s <= reach}
+    want_sccs = sccs_of(want_edges)
     if NODE:
         reps, err = node_reports(out)
         if check(f'{name}: node resolves it', reps is not None, err):
@@ -209,6 +268,53 @@ def roundtrip(name, dump_path, root, objs, style, check_edges=True, tree=False):
           f'{err}\n{doc[:600]}\n{again[:600]}')
 
 
+def sccs_of(edges):
+    """Cyclic strongly connected components of the graph of edges
+    (scalar targets ignored), as frozensets of addresses."""
+    adj = {}
+    for a, _, b in edges:
+        adj.setdefault(a, [])
+        if not isinstance(b, tuple):
+            adj[a].append(b)
+            adj.setdefault(b, [])
+    index, low, on, st, out, counter = {}, {}, set(), [], set(), [0]
+    for s in adj:
+        if s in index:
+            continue
+        work = [(s, iter(adj[s]))]
+        index[s] = low[s] = counter[0]
+        counter[0] += 1
+        st.append(s)
+        on.add(s)
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter[0]
+                    counter[0] += 1
+                    st.append(w)
+                    on.add(w)
+                    work.append((w, iter(adj[w])))
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
+                if low[v] == index[v]:
+                    comp = []
+                    while True:
+                        w = st.pop()
+                        on.discard(w)
+                        comp.append(w)
+                        if w == v:
+                            break
+                    if len(comp) > 1 or v in adj[v]:
+                        out.add(frozenset(comp))
+    return out
+
+
 def test_random():
     rng = random.Random(4)
     for i in range(15 if SMALL else 60):
@@ -216,6 +322,15 @@ def test_random():
         path = tmp(f'random{i}.jsonl', text)
         for style in STYLES:
             roundtrip(f'random {i} {style}', path, objs[0]['address'], objs, style)
+
+
+def test_wide():
+    rng = random.Random(10)
+    for i in range(10 if SMALL else 40):
+        text, objs = random_dump(rng, wide=True)
+        path = tmp(f'wide{i}.jsonl', text)
+        for style in STYLES:
+            roundtrip(f'wide {i} {style}', path, objs[0]['address'], objs, style)
 
 
 def load_dump(path):
@@ -248,16 +363,23 @@ def test_testdata():
                            capture_output=True)
         check(f'{base}: --scc 1 is valid JSON (json.tool)', rc == 0 and p.returncode == 0,
               err + p.stderr.decode())
-        rc, doc, err = run(['export', '--representatives', '--ref-style', 'pointer', path])
-        lines = [x for x in doc.split('\n') if x]
         groups = len(json.loads(run(['scan', '--json', path])[1])['groups'])
-        check(f'{base}: --representatives writes one line per group',
-              rc == 0 and len(lines) == groups and all(json.loads(x) for x in lines),
-              f'{rc} {len(lines)} lines, {groups} groups {err}')
-        if NODE and lines:
-            reps, err = node_reports(tmp('reps.ndjson', doc))
-            check(f'{base}: every representative is on a cycle once restored',
-                  reps is not None and all(r['sccs'] for r in reps), err)
+        for extra in [[], ['--follow-runtime']]:
+            what = f'{base}: --representatives{" " if extra else ""}{" ".join(extra)}'
+            rc, doc, err = run(['export', '--representatives', '--ref-style', 'pointer'] + extra +
+                               [path])
+            docs, perr = strict_lines(doc)
+            check(f'{what}: one line per group, no member name twice',
+                  rc == 0 and docs is not None and len(docs) == groups,
+                  f'{rc} {docs and len(docs)} lines, {groups} groups {err} {perr}')
+            if NODE and docs:
+                reps, err = node_reports(tmp('reps.ndjson', doc))
+                check(f'{what}: node resolves every $ref', reps is not None, err)
+                # Runtime objects are leaves by default: a cycle through a
+                # class (the __mro__ tuple) is whole only when followed.
+                if extra:
+                    check(f'{what}: every representative is on a cycle once restored',
+                          reps is not None and all(r['sccs'] for r in reps), err)
 
 
 def test_depth():
@@ -265,13 +387,93 @@ def test_depth():
     if not os.path.exists(path):
         return
     for depth in ['0', '1', '3']:
-        rc, doc, err = run(['export', '--scc', '1', '--depth', depth, '--address', path])
+        rc, doc, err = run(['export', '--scc', '1', '--depth', depth, '--address',
+                            '--follow-runtime', path])
         check(f'--depth {depth}: exit 0, has cut markers', rc == 0 and '"$cut":true' in doc, err)
         d = tmp('cut.json', doc)
         rc, out, err = run(['scan', d])
         check(f'--depth {depth}: the cut document imports', rc == 0, err)
-    rc, full, _ = run(['export', '--scc', '1', path])
+    rc, full, _ = run(['export', '--scc', '1', '--follow-runtime', path])
     check('no --depth: no cut markers', '"$cut"' not in full)
+    # SCC 1 is tuple -> type(TreeNode) .__mro__ -> tuple: the classes
+    # right below the root are runtime leaves, never cut.
+    rc, doc, err = run(['export', '--scc', '1', '--depth', '0', path])
+    check('--depth 0: runtime leaves below the root are not cut',
+          rc == 0 and '"$cut"' not in doc and '"$runtime":true' in doc, doc[:300])
+
+
+def objects_in(doc):
+    """Every JSON object in doc (no references resolved)."""
+    out, todo = [], [doc]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, dict):
+            out.append(v)
+            todo.extend(v.values())
+        elif isinstance(v, list):
+            todo.extend(v)
+    return out
+
+
+def tree_node(path, name=None):
+    """Address of the first TreeNode (named name) of a dump."""
+    for o in load_dump(path):
+        if o['type'] == 'TreeNode' and (name is None or name in json.dumps(o)):
+            return o['address']
+    return None
+
+
+def test_runtime():
+    """Runtime objects are leaves by default; --follow-runtime follows them."""
+    path = os.path.join(TESTDATA, 'leaky_tree.jsonl')
+    if not os.path.exists(path):
+        return
+    root = hex(tree_node(path))
+    rc, doc, err = run(['export', '--root', root, path])
+    rc2, full, err2 = run(['export', '--root', root, '--follow-runtime', path])
+    check('runtime: both exports exit 0', rc == 0 and rc2 == 0, err + err2)
+    leaves = [o for o in objects_in(strict_loads(doc)) if '$runtime' in o]
+    check('runtime: the class is a named leaf, written once',
+          leaves == [{'$runtime': True, '$type': 'type', '$value': 'TreeNode'}], repr(leaves))
+    classes = [o for o in objects_in(strict_loads(full)) if o.get('$value') == 'TreeNode']
+    check('runtime: --follow-runtime enters the class, writes no "$runtime"',
+          '"$runtime"' not in full and len(classes) == 1 and '__mro__' in classes[0],
+          full[:300])
+    check('runtime: the walk stays small (and --follow-runtime is bigger)',
+          len(doc) < 2000 and len(full) > len(doc), f'{len(doc)} and {len(full)} bytes')
+    # The leaf comes back as a node without references, and exports the same.
+    for style in STYLES:
+        rc, doc, err = run(['export', '--root', root, '--address', '--ref-style', style, path])
+        f = tmp('runtime.json', doc)
+        rc, again, err = run(['export', '--root', root, '--address', '--ref-style', style, f])
+        check(f'runtime: {style}: export of the import is the same text',
+              rc == 0 and again == doc, f'{err}\n{doc[:400]}\n{again[:400]}')
+        rc, out, err = run(['scan', '--json', '--members', f])
+        check(f'runtime: {style}: the import scans', rc == 0, err)
+    # A leaf met twice is one object: the later meeting is a reference.
+    rc, doc, err = run(['export', '--scc', '2', path])
+    check('runtime: a class met again is a $ref',
+          rc == 0 and doc.count('"$runtime":true') == 1 and '"__class__":{"$ref":' in doc,
+          doc[:400])
+    # V8: closures, code, system objects.
+    gz = os.path.join(TESTDATA, '..', 'v8', 'cycles.heapsnapshot.gz')
+    if os.path.exists(gz):
+        import gzip
+        v8 = tmp('cycles.heapsnapshot')
+        with gzip.open(gz) as f, open(v8, 'wb') as o:
+            o.write(f.read())
+        rc, out, err = run(['scan', '--json', v8])
+        pair = [s for s in json.loads(out)['sccs'] if s['signature'].startswith('CtPair')]
+        if check('runtime: v8: the CtPair cycle is there', rc == 0 and pair, err):
+            rc, doc, err = run(['export', '--root', pair[0]['cycle'][0]['address'], v8])
+            docs, perr = strict_lines(doc)
+            check('runtime: v8: CtPair exports small, strict, with runtime leaves',
+                  rc == 0 and docs and len(doc) < 10000 and
+                  '"$runtime":true,"$type":"(closure)"' in doc, f'{len(doc)} bytes {err} {perr}')
+            if NODE and docs:
+                reps, err = node_reports(tmp('v8.json', doc))
+                check('runtime: v8: node restores the CtPair cycle',
+                      reps is not None and any(len(c) == 2 for c in reps[0]['sccs']), err)
 
 
 def test_usage():
@@ -339,6 +541,11 @@ BAD = {
     'truncated': '{"$type":"A","a":[1,2',
     'trailing garbage': '{"$type":"A"} x',
     'invalid JSON': '{"$type":"A",,}',
+    'runtime not true': '{"$type":"A","a":{"$runtime":1,"$type":"type"}}',
+    'runtime with members': '{"$type":"A","a":{"$runtime":true,"$type":"type","x":1}}',
+    'runtime and cut': '{"$type":"A","a":{"$runtime":true,"$cut":true,"$type":"type"}}',
+    'runtime with a reference': '{"$type":"A","a":{"$ref":"$","$runtime":true}}',
+    'path into a runtime leaf': '{"$type":"A","a":{"$runtime":true,"$type":"type"},"b":{"$ref":"$[\\"a\\"][\\"x\\"]"}}',
 }
 
 
@@ -351,6 +558,7 @@ def test_bad_imports():
     # Forward $id references and paths through references are fine.
     for name, text in [('forward id', '{"$id":"1","$type":"A","a":{"$ref":"2"},"b":{"$id":"2","$type":"B","c":{"$ref":"1"}}}'),
                        ('path through a reference', '{"$type":"A","a":{"$ref":"$[\\"b\\"]"},"b":{"$type":"B","c":{"$ref":"$[\\"a\\"]"}},"d":{"$ref":"$[\\"a\\"][\\"c\\"]"}}'),
+                       ('runtime leaf', '{"$type":"A","c":{"$runtime":true,"$type":"type","$value":"A","$address":"0x10"},"d":{"$ref":"$[\\"c\\"]"}}'),
                        ('plain JSON list', '[1, "two", [3], {"$type":"X","x":null}]')]:
         path = tmp('good.json', text + '\n')
         rc, out, err = run(['scan', '--json', '--members', path])
@@ -361,8 +569,10 @@ def main():
     test_usage()
     test_bad_imports()
     test_depth()
+    test_runtime()
     test_testdata()
     test_random()
+    test_wide()
     if not NODE:
         print('note: node not found, resolver checks skipped')
     print(f'{len(failures)} failure(s)')

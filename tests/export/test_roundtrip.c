@@ -10,6 +10,14 @@
  * new leaf node), so edges to scalars compare by type and value.  With
  * addresses, paired nodes also have the same address.
  *
+ * Every document is also read by a strict reader that fails on a member
+ * name given twice in one object; "wide" graphs (objects with up to 300
+ * references drawn from a few labels that collide in every way we know:
+ * repeats, spellings of another label's numbered form, unlabelled edges,
+ * the same text under two string ids, labels that differ only in invalid
+ * UTF-8) check that member names are unique by construction.
+ * ct_export_is_runtime() is checked on small graphs of each format.
+ *
  * usage: test_roundtrip [ROUNDS]   (CT_TEST_SMALL=1: fewer rounds)
  */
 #include <inttypes.h>
@@ -17,6 +25,7 @@
 #include "../unit/check.h"
 #include "formats/loader.h"
 #include "lib/export.h"
+#include "lib/json.h"
 
 static const char *const labels[] = {
 	".name", ".children", ".parent", ".x y", ".$ref", ".$type", ".@a", ".", ".~/%",
@@ -232,6 +241,250 @@ out:
 	free(he);
 }
 
+/* ---- a strict reader: no member name twice in one object ---- */
+
+struct keyset {
+	char **k;
+	size_t *len;
+	size_t n, cap;
+};
+
+/* Read one value; 0 if every object in it has distinct member names,
+ * 1 if some object repeats one (named in *dup), -1 if not JSON.  *members
+ * gets the member count of the value when it is an object.  Recursive:
+ * the test documents are shallow. */
+static int strict_value(struct ct_json *j, char *dup, size_t dup_size, uint32_t *members)
+{
+	struct ct_error err = {0};
+	enum ct_json_type t = ct_json_peek(j);
+	int rc, bad = 0;
+
+	if (members)
+		*members = 0;
+	if (t == CT_JSON_ARRAY) {
+		rc = ct_json_begin(j, '[', ']', &err);
+		while (rc == 1) {
+			int r = strict_value(j, dup, dup_size, NULL);
+			if (r < 0)
+				return -1;
+			bad |= r;
+			rc = ct_json_next(j, ']', &err);
+		}
+		return rc < 0 ? -1 : bad;
+	}
+	if (t != CT_JSON_OBJECT)
+		return ct_json_skip(j, &err) ? -1 : 0;
+	struct keyset ks = {0};
+	rc = ct_json_begin(j, '{', '}', &err);
+	while (rc == 1) {
+		const char *s;
+		size_t n;
+		if (ct_json_string(j, &s, &n, &err) || ct_json_expect(j, ':', &err)) {
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < ks.n; i++)
+			if (ks.len[i] == n && memcmp(ks.k[i], s, n) == 0 && !bad) {
+				snprintf(dup, dup_size, "%.*s", (int)n, s);
+				bad = 1;
+			}
+		if (ks.n == ks.cap) {
+			ks.cap = ks.cap ? 2 * ks.cap : 16;
+			ks.k = realloc(ks.k, ks.cap * sizeof(*ks.k));
+			ks.len = realloc(ks.len, ks.cap * sizeof(*ks.len));
+		}
+		ks.k[ks.n] = malloc(n + 1);
+		memcpy(ks.k[ks.n], s, n);
+		ks.len[ks.n++] = n;
+		int r = strict_value(j, dup, dup_size, NULL);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		bad |= r;
+		rc = ct_json_next(j, '}', &err);
+	}
+	if (members)
+		*members = (uint32_t)ks.n;
+	for (size_t i = 0; i < ks.n; i++)
+		free(ks.k[i]);
+	free(ks.k);
+	free(ks.len);
+	return rc < 0 ? -1 : bad;
+}
+
+/* Check text (one document and a newline): JSON, no member name twice.
+ * Returns the member count of the top object. */
+static uint32_t check_strict(const char *what, const char *text, size_t len)
+{
+	struct ct_json j;
+	struct ct_error err = {0};
+	char dup[200] = "";
+	uint32_t members = 0;
+
+	ct_json_init(&j);
+	ct_json_reset(&j, text, len, 1);
+	int r = strict_value(&j, dup, sizeof(dup), &members);
+	CHECK(r >= 0 && ct_json_done(&j, &err) == 0, "%s: not JSON:\n%s", what, text);
+	CHECK(r != 1, "%s: member name \"%s\" given twice in one object:\n%.3000s", what, dup, text);
+	ct_json_finish(&j);
+	return members;
+}
+
+/* ---- wide objects: many references sharing a few labels ---- */
+
+static const char *const wide_labels[] = {
+	".x", "x", "@x", "@1@x", "@1@.x", "1@x", ".1@x", "@0", "@1", ".@1", "@", "",
+	"['k']", "['@1@k']", "[0]", "[1]", ".y", ".$ref", NULL,
+};
+#define N_WIDE (sizeof(wide_labels) / sizeof(wide_labels[0]))
+
+/* Root 0 ("Foo" or "dict") with up to 300 references to nodes 1..nc-1,
+ * labels from wide_labels, each either interned or appended (the same
+ * text under another string id). */
+static int make_wide(uint64_t *seed, struct ct_graph *g, struct spec *sp)
+{
+	struct ct_builder b;
+	struct ct_error err = {0};
+	uint32_t nc = 2 + pick(seed, 30), deg = 33 + pick(seed, 268);
+	int rc = 0;
+
+	sp->n = nc;
+	sp->scalar = calloc(nc, sizeof(bool));
+	ct_builder_init(&b, "test");
+	for (uint32_t v = 0; v < nc && !rc; v++) {
+		const char *t = v == 0 && pick(seed, 2) ? "dict" : v % 3 ? "Foo" : "dict";
+		rc = ct_builder_node(&b, 0x1000 + (uint64_t)v * 16, ct_builder_intern(&b, t, strlen(t)),
+				     48, 0, 0, false, 0, v + 1, &err);
+		uint32_t n = v == 0 ? deg : pick(seed, 40);
+		uint32_t few = 1 + pick(seed, N_WIDE);     /* how many distinct labels */
+		for (uint32_t i = 0; i < n && !rc; i++) {
+			const char *l = wide_labels[pick(seed, few)];
+			uint32_t id = !l ? 0 : pick(seed, 4) ? ct_builder_intern(&b, l, strlen(l)) :
+				      ct_builder_append(&b, l, strlen(l));
+			rc = ct_builder_edge(&b, 0x1000 + (uint64_t)pick(seed, nc) * 16, id,
+					     CT_EDGE_STRONG, &err);
+		}
+	}
+	if (!rc)
+		rc = ct_builder_build(&b, 0, g, &err);
+	else
+		ct_builder_finish(&b);
+	CHECK(rc == 0, "building the wide graph: %s", err.msg);
+	return rc;
+}
+
+/* Labels that differ only in invalid UTF-8 spell the same text: the
+ * member names must still differ, and every reference be a member. */
+static void test_invalid_utf8_labels(void)
+{
+	static const char *const l[] = {".a\xff", ".a\xfe", ".a\xef\xbf\xbd", "a\xff", "a\xfe",
+					"@1@a\xff", ".a\xff", NULL, "\xc3", "\xc4"};
+	struct ct_builder b;
+	struct ct_graph g;
+	struct ct_error err = {0};
+	int rc;
+
+	for (int dict = 0; dict < 2; dict++) {
+		ct_builder_init(&b, "test");
+		const char *t = dict ? "dict" : "Foo";
+		rc = ct_builder_node(&b, 0x10, ct_builder_intern(&b, t, strlen(t)), 48, 0, 0, false, 0,
+				     1, &err);
+		for (uint32_t k = 0; k < 3; k++)
+			for (size_t i = 0; !rc && i < sizeof(l) / sizeof(l[0]); i++)
+				rc = ct_builder_edge(&b, 0x20, l[i] ? ct_builder_intern(&b, l[i], strlen(l[i])) : 0,
+						     CT_EDGE_STRONG, &err);
+		rc = rc ? rc : ct_builder_node(&b, 0x20, ct_builder_intern(&b, "Bar", 3), 48, 0, 0,
+					       false, 0, 2, &err);
+		rc = rc ? rc : ct_builder_build(&b, 0, &g, &err);
+		if (!CHECK(rc == 0, "building: %s", err.msg))
+			return;
+		for (int style = 0; style < 3; style++) {
+			struct ct_export_opts o = {.style = (enum ct_ref_style)style, .depth = UINT32_MAX};
+			struct ct_export x;
+			char *text = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&text, &len);
+			rc = ct_export_init(&x, &g, &o, &err);
+			rc = rc ? rc : ct_export_write(&x, f, 0, &err);
+			ct_export_finish(&x);
+			fclose(f);
+			if (CHECK(rc == 0, "export: %s", err.msg)) {
+				uint32_t m = check_strict("invalid UTF-8 labels", text, len);
+				/* "$type" (and "$id") besides one member per reference */
+				CHECK(m == 30 + 1 + (style == CT_REF_ID),
+				      "invalid UTF-8 labels: %u members for 30 references:\n%s", m, text);
+			}
+			free(text);
+		}
+		ct_graph_finish(&g);
+	}
+}
+
+/* ---- runtime objects ---- */
+
+static void test_runtime(void)
+{
+	struct ct_builder b;
+	struct ct_graph g;
+	struct ct_error err = {0};
+	/* python: type, addr, edge labels to node 0x10 */
+	static const struct {
+		const char *format, *type, *labels[4];
+		bool runtime;
+	} cases[] = {
+		{"python", "TreeNode", {".__class__", ".name"}, false},
+		{"python", "type", {".__dict__"}, true},
+		{"python", "MyMeta", {".__dict__", ".__mro__"}, true},      /* any metaclass */
+		{"python", "ABCMeta", {NULL}, true},
+		{"python", "module", {".__dict__"}, true},
+		{"python", "function", {".__code__"}, true},
+		{"python", "code", {NULL}, true},
+		{"python", "builtin_function_or_method", {".__self__"}, true},
+		{"python", "method_descriptor", {NULL}, true},
+		{"python", "wrapper_descriptor", {NULL}, true},
+		{"python", "getset_descriptor", {NULL}, true},
+		{"python", "member_descriptor", {NULL}, true},
+		{"python", "method", {".__func__", ".__self__"}, false},   /* a bound method: data */
+		{"python", "dict", {"['__name__']", "['__spec__']", "['__loader__']"}, true},
+		{"python", "dict", {"['__name__']", "['x']"}, false},
+		{"python", "list", {"[0]"}, false},
+		{"meliae", "function", {NULL}, true},
+		{"v8", "(compiled code)", {NULL}, true},
+		{"v8", "(system)", {NULL}, true},
+		{"v8", "(object shape)", {NULL}, true},
+		{"v8", "(synthetic)", {NULL}, true},
+		{"v8", "(closure)", {".context"}, true},
+		{"v8", "system / Context", {".holder"}, false},
+		{"v8", "CtPair", {".peer"}, false},
+		{"v8", "type", {NULL}, false},
+		{"refjson", "type", {NULL}, false},    /* only what "$runtime" flagged */
+		{"test", "function", {NULL}, false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ct_builder_init(&b, cases[i].format);
+		int rc = ct_builder_node(&b, 0x10, ct_builder_intern(&b, "X", 1), 8, 0, 0, false, 0, 1,
+					 &err);
+		rc = rc ? rc : ct_builder_node(&b, 0x20, ct_builder_intern(&b, cases[i].type,
+									   strlen(cases[i].type)),
+					       8, 0, 0, false, 0, 2, &err);
+		for (int k = 0; !rc && k < 4 && cases[i].labels[k]; k++)
+			rc = ct_builder_edge(&b, 0x10, ct_builder_intern(&b, cases[i].labels[k],
+									 strlen(cases[i].labels[k])),
+					     CT_EDGE_STRONG, &err);
+		rc = rc ? rc : ct_builder_build(&b, 0, &g, &err);
+		if (!CHECK(rc == 0, "building: %s", err.msg))
+			continue;
+		uint32_t v = ct_graph_find(&g, 0x20);
+		CHECK(ct_export_is_runtime(&g, v) == cases[i].runtime, "%s %s: runtime should be %d",
+		      cases[i].format, cases[i].type, cases[i].runtime);
+		CHECK(!ct_export_is_runtime(&g, ct_graph_find(&g, 0x10)), "%s X is not runtime",
+		      cases[i].format);
+		ct_graph_finish(&g);
+	}
+}
+
 static int export_import(const struct ct_graph *g, const struct ct_export_opts *o,
 			 struct ct_graph *h, char **text, size_t *len)
 {
@@ -250,6 +503,7 @@ static int export_import(const struct ct_graph *g, const struct ct_export_opts *
 	fclose(f);
 	if (!CHECK(rc == 0, "export: %s", err.msg))
 		return -1;
+	check_strict("export", *text, *len);
 	ct_input_init_mem(&in, *text, *len);
 	rc = ct_load(&in, NULL, 0, h, &err);
 	ct_input_finish(&in);
@@ -308,11 +562,14 @@ int main(int argc, char **argv)
 	uint64_t seed = 0x5eed5eedULL;
 
 	test_keys();
-	for (uint32_t r = 0; r < rounds && check_failures < 20; r++) {
+	test_invalid_utf8_labels();
+	test_runtime();
+	for (uint32_t r = 0; r < 2 * rounds && check_failures < 20; r++) {
 		struct ct_graph g;
 		struct spec sp = {0};
 		uint64_t s0 = seed;
-		if (make_graph(&seed, &g, &sp)) {
+		/* odd rounds: wide objects with colliding labels */
+		if ((r % 2 ? make_wide(&seed, &g, &sp) : make_graph(&seed, &g, &sp))) {
 			free(sp.scalar);
 			break;
 		}
