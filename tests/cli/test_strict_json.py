@@ -58,6 +58,7 @@ import tempfile
 
 SMALL = bool(os.environ.get('CT_TEST_SMALL'))
 failures = []
+QUIET = False   # while making files to read back: their checks belong elsewhere
 EXE = ROOT = TMP = None
 
 
@@ -75,6 +76,8 @@ def show(args):
 
 
 def check(name, ok, detail=''):
+    if QUIET:
+        return ok
     if ok:
         print(f'ok   {name}')
     else:
@@ -306,11 +309,12 @@ def c_bundled_export():
 def c_refjson_readback():
     written = []
     for name, dump, _ in bundled_dumps():
-        # Do not count the export's own strictness here (bundled-export
-        # does): only files that parsed strictly are read back.
-        before = len(failures)
+        # The export's own strictness is bundled-export's check: here only
+        # the files that parsed strictly are read back.
+        global QUIET
+        QUIET = True
         export_outputs(name, dump, keep=written)
-        del failures[before:]
+        QUIET = False
     check('export wrote $ref files to read back', len(written) > 0)
     for name, f in written:
         print(f'# reading back {name}')
