@@ -260,9 +260,13 @@ def top_path_outputs(name, dump):
 
 
 def export_outputs(name, dump, keep=None):
-    """Every export variant; keep (a list) collects the files written by
-    --scc 1 and --root so they can be read back."""
+    """Every export variant; keep (a list) collects one file per ref style
+    (--scc 1, or the first --root) so that it can be read back."""
     ids = some_ids(dump)
+    # The walk does not stop at runtime objects yet (issue 10, item 4): on
+    # the bundled V8 app one export is 50 MB, --representatives 360 MB.
+    # Cut it there so the test stays quick.
+    depth = ['--depth', '6'] if os.path.getsize(dump) > 1000000 else []
     rc, out, _ = run(['scan', '--json', dump])
     has_scc = rc == 0 and b'"sccs":[{' in out.replace(b' ', b'')
     for style in ('jsonpath', 'pointer', 'id'):
@@ -271,7 +275,7 @@ def export_outputs(name, dump, keep=None):
             if has_scc:
                 variants.append(['--scc', '1'])
             for v in variants:
-                args = ['export', '--ref-style', style] + addr + v + [dump]
+                args = ['export', '--ref-style', style] + depth + addr + v + [dump]
                 rc, out, err = run(args)
                 if not check(f'{show(args)}: status 0', rc == 0, f'status {rc}, {err.strip()!r}'):
                     continue
@@ -281,14 +285,16 @@ def export_outputs(name, dump, keep=None):
                 except Strict as e:
                     check(f'{show(args)}: strict JSON', False, str(e))
                     continue
-                if keep is not None and out.lstrip()[:1] in (b'{', b'['):
+                if (keep is not None and out.lstrip()[:1] in (b'{', b'[') and
+                        (v == variants[-1] or v[0] == '--scc')):
                     f = os.path.join(TMP, f'export{len(keep)}.json')
                     with open(f, 'wb') as fh:
                         fh.write(out)
                     keep.append((f'{show(args)} > {os.path.basename(f)}', f))
     if has_scc:
         for style in ('jsonpath', 'pointer', 'id'):
-            json_cmd(['export', '--representatives', '--ref-style', style, dump], ndjson=True)
+            json_cmd(['export', '--representatives', '--ref-style', style] + depth + [dump],
+                     ndjson=True)
 
 
 def c_bundled_scan():
@@ -706,9 +712,15 @@ def c_ids_roundtrip():
         by_source = {}
         for src, i, t in got:
             by_source.setdefault(src, []).append((str(i), t))
+        # A few ids from each source; an id several sources print is tried
+        # once, under the first of them.
+        tried = set()
         for src, items in sorted(by_source.items()):
             types = dict(items)
             for i in sample([i for i, _ in items], 3):
+                if (i, canon(kind, i)) in tried:
+                    continue
+                tried.add((i, canon(kind, i)))
                 accepted_back(name, kind, dump, src, i, types.get(i))
 
 
