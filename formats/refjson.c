@@ -27,6 +27,7 @@
 
 #include "../lib/export.h"
 #include "../lib/json.h"
+#include "../lib/present.h"
 #include "loader.h"
 
 #define VALUE_MAX 100  /* bytes of a value kept, as the Python loader does */
@@ -77,6 +78,8 @@ struct rd {
 	struct ct_error *err;
 	uint64_t line_off, line_no;  /* a cursor for offset -> line */
 	struct ct_buf buf;
+	uint64_t n_at_ids;           /* "$address" values spelled "@123" */
+	uint64_t n_addresses;        /* the others */
 };
 
 /* ---- positions and messages ---- */
@@ -337,30 +340,22 @@ static const char *scalar_text(const struct rd *r, const struct item *it, size_t
 	}
 }
 
+/* An "$address": an integer, or a string spelled as cycletool prints ids
+ * ("0x7f3a…", "@123" for V8 node ids) or in decimal.  Counts the "@"
+ * spellings, so that a graph exported from a V8 snapshot reads back
+ * with its ids spelled as they were. */
 static int parse_address(struct rd *r, uint32_t it, uint64_t *addr)
 {
 	const struct item *a = &r->items[it];
 	const char *s = a->type == CT_JSON_STRING || a->type == CT_JSON_NUMBER ? str(r, a->str) : "";
-	int base = 10;
-	uint64_t v = 0;
 
-	if (a->type == CT_JSON_STRING && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return fail_at(r, it, "\"$address\" must be an integer or a \"0x...\" string");
-	for (; *s; s++) {
-		int d = *s >= '0' && *s <= '9' ? *s - '0' :
-			base == 16 && *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 :
-			base == 16 && *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
-		if (d < 0)
-			return fail_at(r, it, "\"$address\" must be an integer or a \"0x...\" string");
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-			return fail_at(r, it, "\"$address\" does not fit in 64 bits");
-		v = v * (uint64_t)base + (uint64_t)d;
-	}
-	*addr = v;
+	if (!ct_present_parse_id(s, addr))
+		return fail_at(r, it, "\"$address\" must be an integer or an id string "
+			       "(\"0x7f3a...\", \"@123\")");
+	if (s[0] == '@')
+		r->n_at_ids++;
+	else
+		r->n_addresses++;
 	return 0;
 }
 
@@ -982,6 +977,7 @@ static int emit(struct rd *r)
 		}
 	}
 	b->g.roots_given = true;
+	b->g.numeric_ids = r->n_at_ids && !r->n_addresses;
 	return 0;
 }
 
