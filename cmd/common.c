@@ -135,8 +135,9 @@ int load_graph(const char *path, const char *format, unsigned opts, struct ct_gr
 	} else {
 		fp = fopen(path, "rb");
 		if (!fp) {
-			say("cannot open '%s': %s", path, strerror(errno));
-			return EXIT_INPUT;
+			int e = errno;
+			say("cannot open '%s': %s", path, strerror(e));
+			return e == ENOMEM ? EXIT_FAILURE_ : EXIT_INPUT;
 		}
 	}
 	bool have_stat = fstat(fileno(fp), &st) == 0;
