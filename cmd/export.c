@@ -32,7 +32,9 @@ static const char usage[] =
 "      --depth=N          cut the walk N objects below the root; a cut object\n"
 "                         is {\"$cut\":true,\"$type\":...}\n"
 "      --address          give each object its \"$address\"\n"
-"  -o, --output=FILE      write to FILE instead of standard output\n"
+"  -o, --output=FILE      write to FILE instead of standard output: replaced\n"
+"                         whole or not at all, a symlink followed, a device\n"
+"                         or FIFO written in place (cycletool(1), OUTPUT FILES)\n"
 "\n"
 "Input:\n"
 INPUT_HELP

@@ -22,7 +22,9 @@ static const char usage[] =
 "  -o FILE                write to FILE; its extension picks the format\n"
 "                         (.dot/.gv, .svg, .png, .txt); - is standard output\n"
 "                         (DOT unless -T says otherwise).  Without -o: a text\n"
-"                         tree on standard output\n"
+"                         tree on standard output.  A file is replaced whole\n"
+"                         or not at all, a symlink followed, a device or FIFO\n"
+"                         written in place (cycletool(1), OUTPUT FILES)\n"
 "  -T FORMAT              dot, svg, png or txt, whatever the file name\n"
 "      --max-nodes=N      draw at most N objects (default 300); what is cut\n"
 "                         is said on stderr and in the picture\n"
@@ -48,8 +50,9 @@ INPUT_HELP
 "\n"
 "  -h, --help             show this help and exit\n"
 "\n"
-"Exit status: 0 ok, 2 usage error (also: no such SCC, signature or object),\n"
-"3 input malformed or unreadable, 4 out of memory or output not written.\n";
+"Exit status: 0 ok, 2 usage error (also: no such SCC or signature), 3 input\n"
+"malformed or unreadable (also: no such object), 4 out of memory, output not\n"
+"written, or graphviz could not lay out or render.\n";
 
 enum {
 	OPT_MAX_NODES = 256, OPT_BY_TYPE, OPT_TOP, OPT_GARBAGE, OPT_ALIVE, OPT_SCC,
