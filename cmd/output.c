@@ -24,6 +24,9 @@
 /* Symlinks followed before giving up, as the kernel's MAXSYMLINKS. */
 #define MAX_LINKS 40
 
+/* Returns the bytes written, fewer on error (stdio then sets the error
+ * flag); never negative, as fopencookie(3) requires: glibc's stdio would
+ * take -1 for a huge count and read past the caller's buffer. */
 static ssize_t sink_write(void *cookie, const char *buf, size_t n)
 {
 	struct outfile *o = cookie;
@@ -31,7 +34,7 @@ static ssize_t sink_write(void *cookie, const char *buf, size_t n)
 
 	if (o->error) {
 		errno = o->error;
-		return -1;
+		return 0;
 	}
 	while (done < n) {
 		ssize_t k = write(o->fd, buf + done, n - done);
@@ -40,11 +43,11 @@ static ssize_t sink_write(void *cookie, const char *buf, size_t n)
 		if (k <= 0) {
 			o->error = k < 0 ? errno : EIO;
 			errno = o->error;
-			return -1;
+			break;
 		}
 		done += (size_t)k;
 	}
-	return (ssize_t)n;
+	return (ssize_t)done;
 }
 
 /* The descriptor is closed by outfile_close(), which checks the result. */
