@@ -119,8 +119,8 @@ bool want_color(const char *when, int fd);
  *     write is left alone (permission denied);
  *   - a symlink is followed to its final target, which is replaced as
  *     above; the link stays (a dangling link's target is created);
- *   - a device node, FIFO or socket is opened and written in place, never
- *     unlinked or replaced;
+ *   - a device node, FIFO or socket, or a link to one (/dev/stdout), is
+ *     opened and written in place, never unlinked or replaced;
  *   - on any error only our own temporary is removed.
  * Standard output is checked once, by main() after the command returns
  * (stdout_close()): commands leave a write error on it to be said there.

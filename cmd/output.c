@@ -179,16 +179,23 @@ int outfile_open(struct outfile *o, const char *path)
 	o->name = path;
 	if (!(o->target = strdup(path)))
 		return fail(o, ENOMEM);
-	if ((e = resolve(&o->target, &st, &exists)))
-		goto fail;
-	if (exists && S_ISDIR(st.st_mode)) {
-		e = EISDIR;
-		goto fail;
+	/* Through whatever links lead to it, a device, FIFO or socket is
+	 * opened as named: /dev/stdout's link in /proc names a pipe that no
+	 * path reaches. */
+	bool in_place = !stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+	if (!in_place) {
+		if ((e = resolve(&o->target, &st, &exists)))
+			goto fail;
+		if (exists && S_ISDIR(st.st_mode)) {
+			e = EISDIR;
+			goto fail;
+		}
+		in_place = exists && !S_ISREG(st.st_mode);
 	}
-	if (exists && !S_ISREG(st.st_mode)) {
+	if (in_place) {
 		/* A device, FIFO or socket: written in place (opening a FIFO
 		 * waits for a reader, as the shell's > does). */
-		o->fd = open(o->target, O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+		o->fd = open(o->target, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 		if (o->fd < 0) {
 			e = errno;
 			goto fail;

@@ -8,6 +8,7 @@ each writer that takes -o (render as dot, svg, png and txt; export):
   - a symlink (a relative chain of two, and a dangling one) is followed,
     its target replaced, the links left as they were;
   - a FIFO is written in place (read from a thread) and stays a FIFO;
+    -o /dev/stdout writes to the pipe behind it;
   - a character device copied from /dev/null's and /dev/full's numbers
     (os.mknod, root only: skipped with a message otherwise) is written in
     place and never replaced; the /dev/full copy gives exit 4 and one line
@@ -161,6 +162,12 @@ def fifo(tmp, name, args, want):
           f'{name}: FIFO written in place and still a FIFO (status {rc} {err!r})')
 
 
+def dev_stdout(name, args, want):
+    """-o /dev/stdout: the pipe behind the /proc link, written in place."""
+    rc, out, err = run(args + ['-o', '/dev/stdout', DUMP])
+    check(rc == 0 and out == want, f'{name}: -o /dev/stdout onto a pipe (status {rc} {err!r})')
+
+
 def devices(tmp, name, args):
     if os.geteuid() != 0:
         print(f'skip {name}: character devices: mknod needs root')
@@ -256,6 +263,7 @@ def main():
             regular_files(tmp, name, args, good, want)
             symlinks(tmp, name, args, want)
             fifo(tmp, name, args, want)
+            dev_stdout(name, args, want)
             devices(tmp, name, args)
             failures(tmp, name, args)
         full_stdout()
