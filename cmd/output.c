@@ -166,7 +166,7 @@ static int make_temp(struct outfile *o)
 int outfile_open(struct outfile *o, const char *path)
 {
 	struct stat st;
-	bool exists;
+	bool exists = false;
 	int e;
 
 	memset(o, 0, sizeof(*o));
