@@ -96,8 +96,6 @@ int load_graph(const char *path, const char *format, unsigned opts, struct ct_gr
 /* Map a library error to an exit status, printing it about subject. */
 int report_error(const char *subject, const struct ct_error *err);
 
-/* Flush and check stdout; returns status, or EXIT_FAILURE_ if writing failed. */
-int finish_stdout(int status);
 
 /* Parse a non-negative decimal into *v; false if malformed or too big. */
 bool parse_uint(const char *s, unsigned long max, unsigned long *v);
@@ -105,7 +103,53 @@ bool parse_uint(const char *s, unsigned long max, unsigned long *v);
 /* The forms of an object id (ct_present_parse_id()), for messages. */
 #define ID_FORMS "0x7f3a5c1e40, @123 or decimal"
 
-/* Should output to f be coloured?  when: "auto", "always" or "never". */
-bool want_color(const char *when, FILE *f);
+/* Should output to descriptor fd be coloured?  when: "auto", "always" or
+ * "never". */
+bool want_color(const char *when, int fd);
+
+/* Output files (cmd/output.c).
+ *
+ * Every command writes standard output, or with -o the file FILE, the
+ * way cp and git do:
+ *   - a regular file, or a new one, is replaced atomically: written to a
+ *     temporary created with O_EXCL beside it, fsync'd and renamed over
+ *     it; a new file gets mode 0666 less the umask, an existing one keeps
+ *     its mode (and its owner, when we may give it); one we may not
+ *     write is left alone (permission denied);
+ *   - a symlink is followed to its final target, which is replaced as
+ *     above; the link stays (a dangling link's target is created);
+ *   - a device node, FIFO or socket, or a link to one (/dev/stdout), is
+ *     opened and written in place, never unlinked or replaced;
+ *   - on any error only our own temporary is removed.
+ * Standard output is checked once, by main() after the command returns
+ * (stdout_close()): commands leave a write error on it to be said there.
+ */
+struct outfile {
+	FILE *fp;          /* write here (stdout for "-") */
+	const char *name;  /* as the user gave it, for messages (borrowed) */
+	char *target;      /* the file written, symlinks followed; NULL: stdout */
+	char *tmp;         /* our temporary, renamed to target; NULL: in place */
+	int fd;            /* under fp; -1 for stdout */
+	int error;         /* errno of the first failed write, 0 if none */
+};
+
+/* Open path for writing into *o (caller's memory): NULL or "-" is
+ * standard output.  Returns 0, or EXIT_FAILURE_ after one line on stderr
+ * ("cannot write 'F': Permission denied"). */
+int outfile_open(struct outfile *o, const char *path);
+
+/* Finish *o.  When status is EXIT_OK or EXIT_CONDITION the output is made
+ * complete (flushed; a temporary fsync'd and renamed into place), else
+ * our temporary is removed.  Returns status, or EXIT_FAILURE_ after one
+ * line on stderr if writing failed.  Standard output is left to
+ * stdout_close(). */
+int outfile_close(struct outfile *o, int status);
+
+/* main() only: make stdout a stream that keeps the errno of a failed
+ * write, and at the end flush, check and close it (git's run_builtin):
+ * returns status, or EXIT_FAILURE_ after "cannot write standard output:
+ * <reason>". */
+void stdout_open(void);
+int stdout_close(int status);
 
 #endif

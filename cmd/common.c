@@ -59,7 +59,7 @@ int common_option(int c, const char *command, const char *usage, char **argv,
 		return OPTION_TAKEN;
 	case 'h':
 		fputs(usage, stdout);
-		return finish_stdout(EXIT_OK);
+		return EXIT_OK;
 	case ':':
 		return usage_error(command, "option '%s' needs a value", argv[optind - 1]);
 	default:
@@ -83,6 +83,9 @@ int report_error(const char *subject, const struct ct_error *err)
 	case CT_EUSAGE:
 		say("%s", err->msg);
 		return EXIT_USAGE;
+	case CT_ERENDER:
+		say("cannot draw '%s': %s", subject, err->msg);
+		return EXIT_FAILURE_;
 	default:
 		say("%s: %s", subject, err->msg[0] ? err->msg : "failed");
 		return EXIT_FAILURE_;
@@ -132,8 +135,9 @@ int load_graph(const char *path, const char *format, unsigned opts, struct ct_gr
 	} else {
 		fp = fopen(path, "rb");
 		if (!fp) {
-			say("cannot open '%s': %s", path, strerror(errno));
-			return EXIT_INPUT;
+			int e = errno;
+			say("cannot open '%s': %s", path, strerror(e));
+			return e == ENOMEM ? EXIT_FAILURE_ : EXIT_INPUT;
 		}
 	}
 	bool have_stat = fstat(fileno(fp), &st) == 0;
@@ -164,21 +168,6 @@ int load_graph(const char *path, const char *format, unsigned opts, struct ct_gr
 	return 0;
 }
 
-int finish_stdout(int status)
-{
-	int failed = ferror(stdout), saved = errno;
-
-	if (fflush(stdout) || failed) {
-		say("cannot write output: %s", strerror(failed && saved ? saved : errno));
-		return EXIT_FAILURE_;
-	}
-	if (fclose(stdout)) {
-		say("cannot write output: %s", strerror(errno));
-		return EXIT_FAILURE_;
-	}
-	return status;
-}
-
 bool parse_uint(const char *s, unsigned long max, unsigned long *v)
 {
 	char *end;
@@ -193,12 +182,12 @@ bool parse_uint(const char *s, unsigned long max, unsigned long *v)
 	return true;
 }
 
-bool want_color(const char *when, FILE *f)
+bool want_color(const char *when, int fd)
 {
 	if (strcmp(when, "always") == 0)
 		return true;
 	if (strcmp(when, "never") == 0)
 		return false;
 	const char *term = getenv("TERM");
-	return isatty(fileno(f)) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
+	return isatty(fd) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
 }

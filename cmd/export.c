@@ -39,7 +39,9 @@ static const char usage[] =
 "                         synthetic objects (V8) are written without their\n"
 "                         references,\n"
 "                         as {\"$runtime\":true,\"$type\":...,\"$value\":NAME}\n"
-"  -o, --output=FILE      write to FILE instead of standard output\n"
+"  -o, --output=FILE      write to FILE instead of standard output: replaced\n"
+"                         whole or not at all, a symlink followed, a device\n"
+"                         or FIFO written in place (cycletool(1), OUTPUT FILES)\n"
 "\n"
 "Input:\n"
 INPUT_HELP
@@ -156,12 +158,15 @@ int cmd_export(int argc, char **argv)
 	struct ct_report r;
 	struct ct_export x;
 	struct ct_error err = {0};
-	FILE *out = stdout;
-	status = load_graph(path, common.format, common.load, &g);
-	if (status)
-		return status;
+	struct outfile out;
+	memset(&g, 0, sizeof(g));
 	memset(&r, 0, sizeof(r));
 	memset(&x, 0, sizeof(x));
+	/* Opened first: a FILE that cannot be written fails before the load. */
+	if ((status = outfile_open(&out, output)))
+		return status;
+	if ((status = load_graph(path, common.format, common.load, &g)))
+		goto out;
 
 	uint32_t root = CT_NONE;
 	if (pick == PICK_ROOT) {
@@ -190,40 +195,25 @@ int cmd_export(int argc, char **argv)
 		status = report_error(path, &err);
 		goto out;
 	}
-	if (output && strcmp(output, "-") != 0) {
-		out = fopen(output, "w");
-		if (!out) {
-			say("cannot write '%s': %s", output, strerror(errno));
-			out = stdout;
-			status = EXIT_FAILURE_;
-			goto out;
-		}
-	}
 	int rc = 0;
 	if (pick == PICK_REPS) {
 		for (uint32_t i = 0; !rc && i < r.n_groups; i++) {
 			const struct ct_report_scc *s = &r.sccs[r.groups[i].first];
-			rc = ct_export_write(&x, out, r.cyc_nodes[s->cycle_off], &err);
+			rc = ct_export_write(&x, out.fp, r.cyc_nodes[s->cycle_off], &err);
 		}
 	} else {
-		rc = ct_export_write(&x, out, root, &err);
+		rc = ct_export_write(&x, out.fp, root, &err);
 	}
-	if (out != stdout) {
-		int failed = rc == CT_EIO || ferror(out);
-		if (fclose(out) || failed) {
-			say("cannot write '%s': %s", output, strerror(errno ? errno : EIO));
-			unlink(output);
-			rc = 0;
-			status = EXIT_FAILURE_;
-		}
-		out = stdout;
-	}
-	if (rc)
-		/* A write error to stdout is reported once, by finish_stdout(). */
-		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error(path, &err);
+	/* A write error is said once: by outfile_close() for a FILE, by
+	 * main() for standard output. */
+	if (rc == CT_EIO && out.fp == stdout)
+		status = EXIT_FAILURE_;
+	else if (rc && rc != CT_EIO)
+		status = report_error(path, &err);
 out:
+	status = outfile_close(&out, status);
 	ct_export_finish(&x);
 	ct_report_finish(&r);
 	ct_graph_finish(&g);
-	return finish_stdout(status);
+	return status;
 }

@@ -31,7 +31,7 @@ static void help(FILE *out)
 	      out);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 2) {
 		help(stderr);
@@ -40,15 +40,23 @@ int main(int argc, char **argv)
 	const char *name = argv[1];
 	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
 		help(stdout);
-		return finish_stdout(EXIT_OK);
+		return EXIT_OK;
 	}
 	if (strcmp(name, "--version") == 0) {
 		printf("cycletool %s\n", CT_VERSION);
-		return finish_stdout(EXIT_OK);
+		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
 	say("'%s' is not a command; see 'cycletool --help'", name);
 	return EXIT_USAGE;
+}
+
+/* Standard output is checked here, once, whatever the command: a full
+ * disk is exit status 4 and one line on stderr (git's run_builtin). */
+int main(int argc, char **argv)
+{
+	stdout_open();
+	return stdout_close(run(argc, argv));
 }

@@ -85,12 +85,12 @@ int cmd_path(int argc, char **argv)
 	struct ct_write_opts wopts = {.name = path};
 	int rc = json ? ct_path_write_json(stdout, &p, &wopts, &err) :
 		 ct_path_write_text(stdout, &p, &wopts, &err);
-	if (rc)  /* A write error is reported once, by finish_stdout(). */
+	if (rc)  /* A write error on stdout is said once, by main(). */
 		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error("standard output", &err);
 	else if (p.len == 0)
 		status = EXIT_CONDITION;
 out:
 	ct_path_finish(&p);
 	ct_graph_finish(&g);
-	return finish_stdout(status);
+	return status;
 }

@@ -23,7 +23,9 @@ static const char usage[] =
 "  -o FILE                write to FILE; its extension picks the format\n"
 "                         (.dot/.gv, .svg, .png, .txt); - is standard output\n"
 "                         (DOT unless -T says otherwise).  Without -o: a text\n"
-"                         tree on standard output\n"
+"                         tree on standard output.  A file is replaced whole\n"
+"                         or not at all, a symlink followed, a device or FIFO\n"
+"                         written in place (cycletool(1), OUTPUT FILES)\n"
 "  -T FORMAT              dot, svg, png or txt, whatever the file name\n"
 "      --max-nodes=N      draw at most N objects (default 300); what is cut\n"
 "                         is said on stderr and in the picture\n"
@@ -49,8 +51,9 @@ INPUT_HELP
 "\n"
 "  -h, --help             show this help and exit\n"
 "\n"
-"Exit status: 0 ok, 2 usage error (also: no such SCC, signature or object),\n"
-"3 input malformed or unreadable, 4 out of memory or output not written.\n";
+"Exit status: 0 ok, 2 usage error (also: no such SCC or signature), 3 input\n"
+"malformed or unreadable (also: no such object), 4 out of memory, output not\n"
+"written, or graphviz could not lay out or render.\n";
 
 enum {
 	OPT_MAX_NODES = 256, OPT_BY_TYPE, OPT_TOP, OPT_GARBAGE, OPT_ALIVE, OPT_SCC,
@@ -74,64 +77,12 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-struct output {
-	const char *path;   /* NULL = stdout */
-	char *tmp;          /* written here, renamed to path when complete */
-	FILE *fp;
-};
-
-static int open_output(struct output *o, const char *path)
-{
-	o->path = path && strcmp(path, "-") ? path : NULL;
-	if (!o->path) {
-		o->fp = stdout;
-		return 0;
-	}
-	size_t n = strlen(o->path) + 32;
-	o->tmp = malloc(n);
-	if (!o->tmp) {
-		say("out of memory");
-		return EXIT_FAILURE_;
-	}
-	snprintf(o->tmp, n, "%s.tmp%ld", o->path, (long)getpid());
-	o->fp = fopen(o->tmp, "wb");
-	if (!o->fp) {
-		say("cannot write '%s': %s", o->path, strerror(errno));
-		free(o->tmp);
-		o->tmp = NULL;
-		return EXIT_FAILURE_;
-	}
-	return 0;
-}
-
-/* Close the output; on success move it into place, else remove it. */
-static int close_output(struct output *o, int status)
-{
-	if (!o->path)
-		return finish_stdout(status);
-	int failed = ferror(o->fp);
-	if (fclose(o->fp) || failed) {
-		if (!status) {
-			say("cannot write '%s': %s", o->path, strerror(errno));
-			status = EXIT_FAILURE_;
-		}
-	}
-	if (!status && rename(o->tmp, o->path)) {
-		say("cannot write '%s': %s", o->path, strerror(errno));
-		status = EXIT_FAILURE_;
-	}
-	if (status)
-		remove(o->tmp);
-	free(o->tmp);
-	return finish_stdout(status);
-}
-
 int cmd_render(int argc, char **argv)
 {
 	struct ct_select_opts sopts = {.mode = CT_SELECT_GROUPS, .depth = 2};
 	struct ct_report_opts ropts = {0};
 	struct ct_render_opts oopts = {0};
-	const char *out_path = NULL;
+	const char *out_path = NULL, *object_arg = NULL;
 	int forced = -1, modes = 0;
 	struct common_opts common = COMMON_OPTS_INIT;
 	unsigned long n;
@@ -202,6 +153,7 @@ int cmd_render(int argc, char **argv)
 				return usage_error("render", "--object needs an object id (" ID_FORMS
 						   "), not '%s'", optarg);
 			sopts.mode = CT_SELECT_OBJECT;
+			object_arg = optarg;
 			modes++;
 			break;
 		case OPT_DEPTH:
@@ -250,11 +202,20 @@ int cmd_render(int argc, char **argv)
 	struct ct_report r;
 	struct ct_selection sel;
 	struct ct_error err = {0};
-	struct output out = {0};
-	status = load_graph(path, common.format, common.load, &g);
-	if (status)
-		return status;
+	struct outfile out;
+	memset(&g, 0, sizeof(g));
+	memset(&r, 0, sizeof(r));
 	memset(&sel, 0, sizeof(sel));
+	/* Opened first: a FILE that cannot be written fails before the load. */
+	if ((status = outfile_open(&out, out_path)))
+		return status;
+	if ((status = load_graph(path, common.format, common.load, &g)))
+		goto out;
+	if (sopts.mode == CT_SELECT_OBJECT && ct_graph_find(&g, sopts.object) == CT_NONE) {
+		say("no object %s in '%s'", object_arg, path);
+		status = EXIT_INPUT;
+		goto out;
+	}
 	if (ct_report_build(&r, &g, &ropts, &err)) {
 		status = report_error(path, &err);
 		goto out;
@@ -273,15 +234,17 @@ int cmd_render(int argc, char **argv)
 		say("picture cut at %" PRIu32 " objects (--max-nodes): %" PRIu32
 		    " more objects and %" PRIu32 " more groups not drawn", sel.max_nodes, sel.n_cut,
 		    sel.groups_left_out);
-	if ((status = open_output(&out, out_path)))
-		goto out;
 	oopts.title = path;
 	int rc = oopts.format == CT_RENDER_TXT ? ct_render_tree(out.fp, &sel, &oopts, &err) :
 		 ct_render_graphviz(out.fp, &sel, &oopts, &err);
-	if (rc)
-		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error(path, &err);
-	status = close_output(&out, status);
+	/* A write error is said once: by outfile_close() for a FILE, by
+	 * main() for standard output. */
+	if (rc == CT_EIO && out.fp == stdout)
+		status = EXIT_FAILURE_;
+	else if (rc && rc != CT_EIO)
+		status = report_error(path, &err);
 out:
+	status = outfile_close(&out, status);
 	ct_selection_finish(&sel);
 	ct_report_finish(&r);
 	ct_graph_finish(&g);

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/report.h"
 #include "../lib/write.h"
@@ -140,12 +141,12 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	wopts.name = path;
-	wopts.color = output == OUT_TEXT && want_color(common.color, stdout);
+	wopts.color = output == OUT_TEXT && want_color(common.color, STDOUT_FILENO);
 	int rc = output == OUT_JSON ? ct_write_json(stdout, &r, &wopts, &err) :
 		 output == OUT_NDJSON ? ct_write_ndjson(stdout, &r, &wopts, &err) :
 		 ct_write_text(stdout, &r, &wopts, &err);
 	if (rc) {
-		/* A write error is reported once, by finish_stdout(). */
+		/* A write error on stdout is said once, by main(). */
 		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error("standard output", &err);
 		goto out;
 	}
@@ -157,5 +158,5 @@ int cmd_scan(int argc, char **argv)
 out:
 	ct_report_finish(&r);
 	ct_graph_finish(&g);
-	return finish_stdout(status);
+	return status;
 }

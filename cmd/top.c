@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/top.h"
 #include "../lib/write.h"
@@ -80,14 +81,14 @@ int cmd_top(int argc, char **argv)
 	}
 	struct ct_write_opts wopts = {
 		.name = path,
-		.color = !json && want_color(common.color, stdout),
+		.color = !json && want_color(common.color, STDOUT_FILENO),
 	};
 	int rc = json ? ct_top_write_json(stdout, &t, &wopts, &err) :
 		 ct_top_write_text(stdout, &t, &wopts, &err);
-	if (rc)  /* A write error is reported once, by finish_stdout(). */
+	if (rc)  /* A write error on stdout is said once, by main(). */
 		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error("standard output", &err);
 out:
 	ct_top_finish(&t);
 	ct_graph_finish(&g);
-	return finish_stdout(status);
+	return status;
 }

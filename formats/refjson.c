@@ -361,6 +361,7 @@ static int parse_address(struct rd *r, uint32_t it, uint64_t *addr)
 
 static int new_node(struct rd *r, uint32_t it, uint32_t *out)
 {
+	*out = CT_NONE;  /* set on failure too: gcc -O3 cannot see the status is nonzero */
 	if (r->n_nodes == r->nodes_cap) {
 		uint32_t cap = r->nodes_cap ? r->nodes_cap * 2 : 1024;
 		struct nrec *p = realloc(r->nodes, (size_t)cap * sizeof(*p));

@@ -10,19 +10,22 @@
 
 #include <stdint.h>
 
+/* Always positive: a function returns 0 or one of these, never its
+ * negation.  Out of memory is CT_ENOMEM wherever it happens, never
+ * CT_EINPUT. */
 enum ct_status {
 	CT_OK = 0,
-	CT_EINPUT = 3,  /* input malformed or unreadable (exit status 3) */
-	CT_ENOMEM = 4,  /* out of memory */
-	CT_EUSAGE = 5,  /* a caller asked for something impossible */
-	CT_EIO = 6,     /* writing output failed */
+	CT_EINPUT = 3,   /* input malformed or unreadable (exit status 3) */
+	CT_ENOMEM = 4,   /* out of memory (exit status 4) */
+	CT_EUSAGE = 5,   /* a caller asked for something impossible (exit status 2) */
+	CT_EIO = 6,      /* writing output failed (exit status 4) */
+	CT_ERENDER = 7,  /* graphviz could not lay out or render (exit status 4) */
 };
 
 struct ct_error {
 	int code;          /* CT_E*; 0 when nothing was set */
 	uint64_t line;     /* 1-based line, 0 when not applicable */
 	uint64_t column;   /* 1-based column, 0 when not applicable */
-	uint64_t offset;   /* byte offset + 1, 0 when not applicable */
 	char msg[256];     /* lowercase, no full stop, no position */
 };
 

@@ -80,8 +80,10 @@ static void report(struct ct_input *in)
 int ct_input_peek(struct ct_input *in, size_t want, const char **p, size_t *len,
 		  struct ct_error *err)
 {
-	if (in->fp && fill(in, want, err))
-		return err ? err->code : CT_EINPUT;
+	int rc;
+
+	if (in->fp && (rc = fill(in, want, err)))
+		return rc;  /* CT_ENOMEM stays CT_ENOMEM, even without err */
 	*p = base(in) + in->start;
 	*len = in->end - in->start;
 	if (*len > want)

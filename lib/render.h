@@ -36,8 +36,11 @@ int ct_render_format_from_name(const char *name);
  * cap cut are stood for by one "N more not drawn" node per cluster, with
  * a dotted edge from (or to) each drawn node that refers to (or is
  * referred to by) cut ones; the edge's "cut" attribute counts them.
- * Returns 0, CT_EIO (writing failed), CT_ENOMEM, or CT_EUSAGE when
- * graphviz cannot lay out or render (its message in err). */
+ * SVG and PNG are rendered to memory (gvRenderData) and then written to
+ * out, so graphviz never exits the process.  Returns 0, CT_EIO (writing
+ * to out failed: see ferror(out) and errno), CT_ENOMEM, or CT_ERENDER when
+ * graphviz cannot lay out or render (its message in err); cycletool
+ * exits 4 for each of the last three (cycletool(1), EXIT STATUS). */
 int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
 		       const struct ct_render_opts *o, struct ct_error *err);
 

@@ -370,16 +370,22 @@ int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
 	const char *engine = o->engine ? o->engine :
 			     sel->n > CT_RENDER_DOT_NODES ? "sfdp" : "dot";
 	if (gvLayout(gvc, g, engine) != 0) {
-		rc = ct_error_set(err, CT_EUSAGE, "graphviz could not lay out the graph with %s%s%s",
+		rc = ct_error_set(err, CT_ERENDER, "graphviz could not lay out the graph with %s%s%s",
 				  engine, gv_message[0] ? ": " : "", gv_message);
 		goto out;
 	}
+	/* Rendered to memory and written here: gvc's own writers call
+	 * exit(1) when a write fails. */
 	const char *fmt = o->format == CT_RENDER_PNG ? "png" : "svg";
-	if (gvRender(gvc, g, fmt, out) != 0)
-		rc = ct_error_set(err, CT_EUSAGE, "graphviz could not render %s%s%s", fmt,
+	char *data = NULL;
+	unsigned int len = 0;
+	if (gvRenderData(gvc, g, fmt, &data, &len) != 0)
+		rc = ct_error_set(err, CT_ERENDER, "graphviz could not render %s%s%s", fmt,
 				  gv_message[0] ? ": " : "", gv_message);
-	else if (ferror(out))
+	else if (fwrite(data, 1, len, out) != len || ferror(out))
 		rc = ct_error_set(err, CT_EIO, "write error");
+	if (data)
+		gvFreeRenderData(data);
 	gvFreeLayout(gvc, g);
 out:
 	if (gvc)

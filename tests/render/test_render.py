@@ -206,7 +206,7 @@ def test_by_type(exe, dump, tmp):
 
 def test_errors(exe, dump, tmp):
     for args, status in ((['--scc', '999999'], 2), (['--signature', 'no such'], 2),
-                         (['--object', '0x1'], 2), (['-T', 'gif'], 2),
+                         (['--object', '0x1'], 3), (['-T', 'gif'], 2),
                          (['-o', os.path.join(tmp, 'x.gif')], 2), (['--max-nodes', '0'], 2),
                          (['--backrefs'], 2), (['--scc', '1', '--object', '0x1'], 2)):
         p = run(exe, ['render'] + args + [dump])
