@@ -1,5 +1,7 @@
 /* Unit test: lib/json.c (the pull scanner). */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "check.h"
 #include "lib/json.h"
@@ -734,6 +736,64 @@ static void test_lone_surrogates(void)
 	      w.err.msg);
 }
 
+/* A stream that gives `limit` bytes of text, then fails with EIO. */
+struct failing {
+	const char *text;
+	size_t pos, limit;
+};
+
+static ssize_t failing_read(void *c, char *buf, size_t n)
+{
+	struct failing *f = c;
+
+	if (f->pos >= f->limit) {
+		errno = EIO;
+		return -1;
+	}
+	if (n > f->limit - f->pos)
+		n = f->limit - f->pos;
+	if (n > 7)
+		n = 7;  /* dribble, so the window fills in many reads */
+	memcpy(buf, f->text + f->pos, n);
+	f->pos += n;
+	return (ssize_t)n;
+}
+
+/* A read error in windowed mode is what the scan reports, wherever it
+ * comes: not "unterminated string" or "end of input" (nor success). */
+static void test_read_error(void)
+{
+	const char *docs[] = {
+		"[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28]",
+		"[\"a string that the read error cuts in the middle of its text\", 1]",
+		"{\"a\": [true, null, \"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"]}",
+		"{\"a\": 1}",
+	};
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		size_t n = strlen(docs[i]);
+		for (size_t limit = 0; limit <= n; limit++) {
+			struct failing f = {docs[i], 0, limit};
+			cookie_io_functions_t io = {.read = failing_read};
+			FILE *fp = fopencookie(&f, "r", io);
+			struct ct_input in;
+			struct ct_json j;
+			struct ct_error err = {0};
+			static struct walk w;
+			ct_input_init_file(&in, fp, 0);
+			ct_json_init(&j);
+			ct_json_open_input(&j, &in, 64, &err);
+			walk(&j, &w);
+			bool ok = w.rc == CT_EINPUT && strstr(w.err.msg, "read error") != NULL;
+			ct_json_finish(&j);
+			ct_input_finish(&in);
+			fclose(fp);
+			if (!CHECK(ok, "%s failing after %zu bytes: rc %d '%s'", docs[i], limit, w.rc,
+				   w.err.msg))
+				break;
+		}
+	}
+}
+
 int main(void)
 {
 	ct_json_init(&J);
@@ -743,6 +803,7 @@ int main(void)
 	test_structure();
 	test_windowed();
 	test_lone_surrogates();
+	test_read_error();
 	ct_json_finish(&J);
 	ct_json_finish(&J);
 	ct_json_finish(NULL);
