@@ -151,29 +151,6 @@ static const char *found(const struct ct_json *j, char *buf, size_t n)
 	return buf;
 }
 
-static bool number_byte(char c)
-{
-	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
-/* Windowed mode: make the run of number bytes at p end inside the window
- * (or at the end of the input).  False if it is longer than the window. */
-static bool whole_number(struct ct_json *j)
-{
-	for (;;) {
-		const char *q = j->p;
-		while (q < j->end && number_byte(*q))
-			q++;
-		if (q < j->end || !can_refill(j))
-			return true;
-		size_t have = (size_t)(q - j->p);
-		if (have + 1 > j->window_cap)
-			return false;
-		if (!refill(j, have + 1))
-			return true;
-	}
-}
-
 enum ct_json_type ct_json_peek(struct ct_json *j)
 {
 	ws(j);
@@ -424,68 +401,132 @@ int ct_json_string(struct ct_json *j, const char **s, size_t *len, struct ct_err
 	}
 }
 
+/* Windowed mode: a token scanned from p stopped at q, the end of the
+ * window, so the input may continue it.  Refill to hold it and one more
+ * byte (true: scan again), unless it cannot (false: the scan stands). */
+static bool cut(struct ct_json *j, const char *q, bool *too_long)
+{
+	if (q < j->end || !can_refill(j))
+		return false;
+	size_t have = (size_t)(q - j->p);
+	if (have + 1 > j->window_cap) {
+		*too_long = true;
+		return false;
+	}
+	refill(j, have + 1);
+	return true;
+}
+
+/* The number at p (before end): where it ends in *q, or a complaint. */
+static const char *scan_number(const char *p, const char *end, const char **q)
+{
+	if (p < end && *p == '-')
+		p++;
+	if (p >= end || *p < '0' || *p > '9') {
+		*q = p;
+		return "expected a number";
+	}
+	if (*p == '0')
+		p++;
+	else
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end || *p < '0' || *p > '9') {
+			*q = p;
+			return "malformed number";
+		}
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9') {
+			*q = p;
+			return "malformed number";
+		}
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	*q = p;
+	return NULL;
+}
+
 int ct_json_number(struct ct_json *j, const char **s, size_t *len, struct ct_error *err)
 {
+	const char *q, *why;
+	bool too_long = false;
+
 	ws(j);
-	if (j->in && !whole_number(j))
+	do
+		why = scan_number(j->p, j->end, &q);
+	while (cut(j, q, &too_long));
+	if (too_long)
 		return ct_json_fail(j, err, "number too long");
-	const char *q = j->p;
-	if (q < j->end && *q == '-')
-		q++;
-	if (q >= j->end || *q < '0' || *q > '9')
-		return ct_json_fail(j, err, "expected a number");
-	if (*q == '0')
-		q++;
-	else
-		while (q < j->end && *q >= '0' && *q <= '9')
-			q++;
-	if (q < j->end && *q == '.') {
-		q++;
-		if (q >= j->end || *q < '0' || *q > '9')
-			return ct_json_fail(j, err, "malformed number");
-		while (q < j->end && *q >= '0' && *q <= '9')
-			q++;
-	}
-	if (q < j->end && (*q == 'e' || *q == 'E')) {
-		q++;
-		if (q < j->end && (*q == '+' || *q == '-'))
-			q++;
-		if (q >= j->end || *q < '0' || *q > '9')
-			return ct_json_fail(j, err, "malformed number");
-		while (q < j->end && *q >= '0' && *q <= '9')
-			q++;
-	}
+	if (why)
+		return ct_json_fail(j, err, "%s", why);
 	*s = j->p;
 	*len = (size_t)(q - j->p);
 	j->p = q;
 	return 0;
 }
 
-int ct_json_u64(struct ct_json *j, uint64_t *v, const char *what, struct ct_error *err)
+enum { U64_OK, U64_NEGATIVE, U64_NOT_INTEGER, U64_TOO_LARGE, U64_LEADING_ZERO };
+
+/* The non-negative integer at p (before end): its value in *v and its end
+ * in *q, or a U64_* complaint. */
+static int scan_u64(const char *p, const char *end, const char **q, uint64_t *v)
 {
-	ws(j);
-	if (j->in && !whole_number(j))
-		return ct_json_fail(j, err, "\"%s\" is too long", what);
-	const char *q = j->p;
+	const char *d = p;
 	uint64_t x = 0;
 
-	if (q < j->end && *q == '-')
-		return ct_json_fail(j, err, "\"%s\" must not be negative", what);
-	if (q >= j->end || *q < '0' || *q > '9')
-		return ct_json_fail(j, err, "\"%s\" must be an integer", what);
-	while (q < j->end && *q >= '0' && *q <= '9') {
-		unsigned d = (unsigned)(*q - '0');
-		if (x > (UINT64_MAX - d) / 10)
-			return ct_json_fail(j, err, "\"%s\" is too large for 64 bits", what);
-		x = x * 10 + d;
-		q++;
+	*q = p;
+	if (p < end && *p == '-')
+		return U64_NEGATIVE;
+	if (p >= end || *p < '0' || *p > '9')
+		return U64_NOT_INTEGER;
+	while (p < end && *p >= '0' && *p <= '9') {
+		unsigned c = (unsigned)(*p - '0');
+		if (x > (UINT64_MAX - c) / 10) {
+			*q = p;
+			return U64_TOO_LARGE;
+		}
+		x = x * 10 + c;
+		p++;
 	}
-	if (q < j->end && (*q == '.' || *q == 'e' || *q == 'E'))
-		return ct_json_fail(j, err, "\"%s\" must be an integer", what);
-	if (q - j->p > 1 && *j->p == '0')
-		return ct_json_fail(j, err, "\"%s\" has a leading zero", what);
-	j->p = q;
+	*q = p;
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return U64_NOT_INTEGER;
+	if (p - d > 1 && *d == '0')
+		return U64_LEADING_ZERO;
 	*v = x;
+	return U64_OK;
+}
+
+int ct_json_u64(struct ct_json *j, uint64_t *v, const char *what, struct ct_error *err)
+{
+	static const char *const why[] = {
+		[U64_NEGATIVE] = "must not be negative",
+		[U64_NOT_INTEGER] = "must be an integer",
+		[U64_TOO_LARGE] = "is too large for 64 bits",
+		[U64_LEADING_ZERO] = "has a leading zero",
+	};
+	const char *q;
+	bool too_long = false;
+	int rc;
+
+	ws(j);
+	do
+		rc = scan_u64(j->p, j->end, &q, v);
+	while (cut(j, q, &too_long));
+	if (too_long)
+		return ct_json_fail(j, err, "\"%s\" is too long", what);
+	if (rc)
+		return ct_json_fail(j, err, "\"%s\" %s", what, why[rc]);
+	j->p = q;
 	return 0;
 }
 
