@@ -24,7 +24,6 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 prog=top_ab
-top=$(dirname "$here")
 runs=${RUNS:-5}
 scale=${SCALE:-1.2}
 command="top -n 10 --json"
@@ -41,7 +40,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case $runs in ''|*[!0-9]*|0) die "-n needs a positive number" ;; esac
-[ $# -ge 2 ] && [ $# -le 3 ] || die "usage: bench/top_ab.sh [options] OLD NEW [SNAPSHOT] (see --help)"
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+	die "usage: bench/top_ab.sh [options] OLD NEW [SNAPSHOT] (see --help)"
+fi
 old=$1 new=$2
 for b in "$old" "$new"; do
 	[ -x "$b" ] || die "'$b' is not an executable"
