@@ -80,7 +80,7 @@ static int store(struct ct_builder *b, const char *s, size_t n, bool unique, uin
 			nul += s[i] == '\0';
 		copy = malloc(n + 2 * nul);
 		if (!copy)
-			return -ct_error_nomem(err);
+			return ct_error_nomem(err);
 		size_t o = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (s[i]) {
@@ -95,22 +95,23 @@ static int store(struct ct_builder *b, const char *s, size_t n, bool unique, uin
 	}
 	*id = unique ? ct_builder_append(b, s, n) : ct_builder_intern(b, s, n);
 	free(copy);
-	return *id == CT_NONE ? -ct_error_nomem(err) : 0;
+	return *id == CT_NONE ? ct_error_nomem(err) : 0;
 }
 
 static int parse_addr_array(struct ct_json *j, const char *what, uint64_t **a, size_t *n,
 			    size_t *cap, struct ct_error *err)
 {
-	int rc = ct_json_begin(j, '[', ']', err);
+	bool more;
+	int rc = ct_json_begin(j, '[', ']', &more, err);
 
 	*n = 0;
-	while (rc == 1) {
+	while (!rc && more) {
 		uint64_t v;
 		if ((rc = ct_json_u64(j, &v, what, err)))
 			return rc;
 		if (push_u64(a, n, cap, v))
-			return -ct_error_nomem(err);
-		rc = ct_json_next(j, ']', err);
+			return ct_error_nomem(err);
+		rc = ct_json_next(j, ']', &more, err);
 	}
 	return rc;
 }
@@ -118,11 +119,12 @@ static int parse_addr_array(struct ct_json *j, const char *what, uint64_t **a, s
 static int parse_labels(struct ct_json *j, struct ct_builder *b, struct record *r,
 			struct ct_error *err)
 {
-	int rc = ct_json_begin(j, '[', ']', err);
+	bool more;
+	int rc = ct_json_begin(j, '[', ']', &more, err);
 
 	r->nlabels = 0;
 	r->has_labels = true;
-	while (rc == 1) {
+	while (!rc && more) {
 		uint32_t id = 0;
 		enum ct_json_type t = ct_json_peek(j);
 		if (t == CT_JSON_NULL) {
@@ -138,8 +140,8 @@ static int parse_labels(struct ct_json *j, struct ct_builder *b, struct record *
 			return ct_json_fail(j, err, "\"labels\" entries must be strings or null");
 		}
 		if (push_u32(&r->labels, &r->nlabels, &r->labels_cap, id))
-			return -ct_error_nomem(err);
-		rc = ct_json_next(j, ']', err);
+			return ct_error_nomem(err);
+		rc = ct_json_next(j, ']', &more, err);
 	}
 	return rc;
 }
@@ -162,11 +164,11 @@ static int parse_value(struct ct_json *j, struct ct_builder *b, uint32_t *id,
 		return store(b, s, n < VALUE_MAX ? n : VALUE_MAX, true, id, err);
 	case CT_JSON_TRUE:
 		*id = 0;
-		return ct_json_skip(j, err) ? -CT_EINPUT : store(b, "True", 4, false, id, err);
+		return (rc = ct_json_skip(j, err)) ? rc : store(b, "True", 4, false, id, err);
 	case CT_JSON_FALSE:
-		return ct_json_skip(j, err) ? -CT_EINPUT : store(b, "False", 5, false, id, err);
+		return (rc = ct_json_skip(j, err)) ? rc : store(b, "False", 5, false, id, err);
 	case CT_JSON_NULL:
-		return ct_json_skip(j, err) ? -CT_EINPUT : store(b, "None", 4, false, id, err);
+		return (rc = ct_json_skip(j, err)) ? rc : store(b, "None", 4, false, id, err);
 	default:
 		/* Lists or objects as values: kept out of the graph. */
 		*id = 0;
@@ -185,7 +187,7 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 {
 	const char *k, *s;
 	size_t kn, n;
-	bool flag;
+	bool flag, more;
 	int rc;
 
 	r->has_addr = r->has_type = r->has_size = r->has_refs = false;
@@ -196,8 +198,8 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 
 	if (ct_json_peek(j) != CT_JSON_OBJECT)
 		return ct_json_fail(j, err, "expected a JSON object ('{')");
-	rc = ct_json_begin(j, '{', '}', err);
-	while (rc == 1) {
+	rc = ct_json_begin(j, '{', '}', &more, err);
+	while (!rc && more) {
 		if (ct_json_peek(j) != CT_JSON_STRING)
 			return ct_json_fail(j, err, "expected a member name");
 		if ((rc = ct_json_string(j, &k, &kn, err)) || (rc = ct_json_expect(j, ':', err)))
@@ -253,7 +255,7 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 		}
 		if (rc)
 			return rc;
-		rc = ct_json_next(j, '}', err);
+		rc = ct_json_next(j, '}', &more, err);
 	}
 	if (rc)
 		return rc;
@@ -317,10 +319,8 @@ static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_
 			rc = ct_error_at(err, CT_EINPUT, ln, 1, "data after the end record");
 			goto out;
 		}
-		if ((rc = parse_record(&j, b, &r, err))) {
-			rc = -rc;
+		if ((rc = parse_record(&j, b, &r, err)))
 			goto out;
-		}
 		if (r.header) {
 			if (ln != 1 || objects) {
 				rc = ct_error_at(err, CT_EINPUT, ln, 1, "header record not on the first line");

@@ -213,7 +213,7 @@ static int parse(struct rd *r)
 			enum ct_json_type t = ct_json_peek(&j);
 			uint32_t parent = n_st ? st[n_st - 1].item : CT_NONE, it = 0;
 			if (t == CT_JSON_END || t == CT_JSON_INVALID) {
-				rc = -ct_json_fail(&j, r->err, t == CT_JSON_END ? "unexpected end of input" :
+				rc = ct_json_fail(&j, r->err, t == CT_JSON_END ? "unexpected end of input" :
 						   "expected a JSON value");
 				goto out;
 			}
@@ -230,11 +230,9 @@ static int parse(struct rd *r)
 			}
 			if (t == CT_JSON_OBJECT || t == CT_JSON_ARRAY) {
 				char close = t == CT_JSON_OBJECT ? '}' : ']';
-				int more = ct_json_begin(&j, (char)t, close, r->err);
-				if (more < 0) {
-					rc = -more;
+				bool more;
+				if ((rc = ct_json_begin(&j, (char)t, close, &more, r->err)))
 					goto out;
-				}
 				if (more) {
 					if (n_st == cap) {
 						cap = cap ? cap * 2 : 64;
@@ -254,7 +252,7 @@ static int parse(struct rd *r)
 				int e = t == CT_JSON_STRING ? ct_json_string(&j, &s, &n, r->err) :
 					ct_json_number(&j, &s, &n, r->err);
 				if (e) {
-					rc = -e;
+					rc = e;
 					goto out;
 				}
 				if ((r->items[it].str = store(&r->strings, s, n, false)) == CT_NONE) {
@@ -266,7 +264,7 @@ static int parse(struct rd *r)
 				int e = t == CT_JSON_NULL ? ct_json_skip(&j, r->err) :
 					ct_json_bool(&j, &v, "value", r->err);
 				if (e) {
-					rc = -e;
+					rc = e;
 					goto out;
 				}
 			}
@@ -275,11 +273,9 @@ static int parse(struct rd *r)
 		if (n_st == 0)
 			break;
 		uint8_t ptype = r->items[st[n_st - 1].item].type;
-		int more = ct_json_next(&j, ptype == CT_JSON_OBJECT ? '}' : ']', r->err);
-		if (more < 0) {
-			rc = -more;
+		bool more;
+		if ((rc = ct_json_next(&j, ptype == CT_JSON_OBJECT ? '}' : ']', &more, r->err)))
 			goto out;
-		}
 		if (!more) {
 			n_st--;
 			need_value = false;
@@ -291,10 +287,10 @@ static int parse(struct rd *r)
 			continue;
 member:
 		if (ct_json_peek(&j) != CT_JSON_STRING) {
-			rc = -ct_json_fail(&j, r->err, "expected a member name");
+			rc = ct_json_fail(&j, r->err, "expected a member name");
 			goto out;
 		}
-		if ((rc = -ct_json_string(&j, &s, &n, r->err)) || (rc = -ct_json_expect(&j, ':', r->err)))
+		if ((rc = ct_json_string(&j, &s, &n, r->err)) || (rc = ct_json_expect(&j, ':', r->err)))
 			goto out;
 		if ((key = store(&r->strings, s, n, true)) == CT_NONE) {
 			rc = ct_error_nomem(r->err);
@@ -302,15 +298,8 @@ member:
 		}
 		need_value = true;
 	}
-	rc = -ct_json_done(&j, r->err);
+	rc = ct_json_done(&j, r->err);
 out:
-	if (rc == CT_EINPUT && r->err && r->err->column) {
-		/* The scanner counts columns from the start of the text. */
-		uint64_t line, col;
-		line_col(r, r->err->column - 1, &line, &col);
-		r->err->line = line;
-		r->err->column = col;
-	}
 	free(st);
 	ct_json_finish(&j);
 	return rc;

@@ -44,8 +44,13 @@
  *
  * "snapshot" must come before "nodes", and "nodes" before "edges" (as
  * every writer does); "strings" and the other members may come anywhere.
- * The document is read in chunks through ct_input: memory is the graph's
- * plus a 1 MB window.  Errors name the line and column.
+ * The document is read by lib/json.c through a 1 MB window of ct_input
+ * (memory is the graph's plus the window), as strictly as every other
+ * JSON input: raw bytes in strings must be valid UTF-8, control characters
+ * are errors, skipped members must be valid JSON.  One leniency, for
+ * what V8 itself writes: a \u escape of a lone UTF-16 surrogate (which a
+ * JavaScript string may hold) becomes U+FFFD (CT_JSON_LONE_SURROGATES), as
+ * does \u0000.  Errors name the line and column.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -53,420 +58,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/json.h"
 #include "../lib/mem.h"
 #include "loader.h"
 
 #define WINDOW (1u << 20)   /* bytes read at a time */
 #define VALUE_MAX 100       /* bytes of a name kept as the node's value */
-#define DEPTH_MAX 4096      /* nesting allowed in skipped members */
 #define INDEX_CACHE 4096    /* "[i]" labels remembered for i below this */
-
-/* ---- a chunked JSON reader over ct_input ---- */
-
-struct rd {
-	struct ct_input *in;
-	char *buf;
-	size_t pos, len;      /* unread bytes are buf[pos..len) */
-	uint64_t base;        /* input offset of buf[0] */
-	uint64_t line;        /* line of buf[pos], 1-based */
-	uint64_t line_start;  /* input offset where that line starts */
-	bool eof;
-	char *str;            /* the last string read, decoded (owned) */
-	size_t str_len, str_cap;
-	struct ct_error *err;
-};
-
-static int fail(struct rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct rd *r, const char *fmt, ...)
-{
-	va_list ap;
-	char msg[sizeof(r->err->msg)];
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return ct_error_at(r->err, CT_EINPUT, r->line, r->base + r->pos - r->line_start + 1,
-			   "%s", msg);
-}
-
-/* Make at least need bytes available past pos, unless the input ends
- * first.  Returns 0 or an error code. */
-static int refill(struct rd *r, size_t need)
-{
-	if (r->pos > 0) {
-		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-		r->base += r->pos;
-		r->len -= r->pos;
-		r->pos = 0;
-	}
-	while (!r->eof && r->len < need) {
-		long got = ct_input_read(r->in, r->buf + r->len, WINDOW - r->len, r->err);
-		if (got < 0)
-			return r->err ? r->err->code : CT_EINPUT;
-		if (got == 0)
-			r->eof = true;
-		r->len += (size_t)got;
-	}
-	return 0;
-}
-
-/* Skip white space; returns the next byte (not consumed), -1 at the end
- * of input, or -2 on a read error. */
-static int peek(struct rd *r)
-{
-	for (;;) {
-		while (r->pos < r->len) {
-			char c = r->buf[r->pos];
-			if (c == '\n') {
-				r->line++;
-				r->line_start = r->base + r->pos + 1;
-			} else if (c != ' ' && c != '\t' && c != '\r') {
-				return (unsigned char)c;
-			}
-			r->pos++;
-		}
-		if (r->eof)
-			return -1;
-		if (refill(r, 1))
-			return -2;
-	}
-}
-
-static const char *describe(int c, char *buf, size_t n)
-{
-	if (c == -1)
-		return "end of input";
-	if (c >= 0x20 && c < 0x7f)
-		snprintf(buf, n, "'%c'", c);
-	else
-		snprintf(buf, n, "byte 0x%02x", (unsigned)c);
-	return buf;
-}
-
-static int expect(struct rd *r, char want)
-{
-	char b[16];
-	int c = peek(r);
-
-	if (c == -2)
-		return CT_EINPUT;
-	if (c != (unsigned char)want)
-		return fail(r, "expected '%c', found %s", want, describe(c, b, sizeof(b)));
-	r->pos++;
-	return 0;
-}
-
-/* Before each element or member: first says whether one was read yet.
- * Returns 1 if another follows (the ',' consumed), 0 if close followed
- * (consumed), or an error code < 0. */
-static int next(struct rd *r, bool *first, char close)
-{
-	char b[16];
-	int c = peek(r);
-
-	if (c == -2)
-		return -CT_EINPUT;
-	if (c == (unsigned char)close) {
-		r->pos++;
-		return 0;
-	}
-	if (*first) {
-		*first = false;
-		return 1;
-	}
-	if (c == ',') {
-		r->pos++;
-		return 1;
-	}
-	return -fail(r, "expected ',' or '%c', found %s", close, describe(c, b, sizeof(b)));
-}
-
-static int str_put(struct rd *r, const char *p, size_t n)
-{
-	if (r->str_len + n + 1 > r->str_cap) {
-		size_t cap = r->str_cap ? r->str_cap : 256;
-		while (cap < r->str_len + n + 1)
-			cap *= 2;
-		char *s = realloc(r->str, cap);
-		if (!s)
-			return ct_error_nomem(r->err);
-		r->str = s;
-		r->str_cap = cap;
-	}
-	memcpy(r->str + r->str_len, p, n);
-	r->str_len += n;
-	return 0;
-}
-
-static int put_utf8(struct rd *r, uint32_t cp)
-{
-	char u[4];
-	size_t n;
-
-	if (cp == 0)
-		cp = 0xfffd;  /* strings are NUL-terminated once stored */
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return str_put(r, u, n);
-}
-
-/* Four hex digits after "\u" (pos at the first); -1 if malformed. */
-static int32_t hex4(const char *p)
-{
-	int32_t v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
-			return -1;
-	}
-	return v;
-}
-
-/* A string (at the opening quote) into r->str / r->str_len, decoded and
- * NUL-terminated.  Lone UTF-16 surrogates (which JavaScript strings may
- * hold) become U+FFFD, as does \u0000. */
-static int string(struct rd *r)
-{
-	int rc;
-
-	if ((rc = expect(r, '"')))
-		return rc;
-	r->str_len = 0;
-	for (;;) {
-		/* Copy the run up to the next quote, backslash or control byte. */
-		size_t i = r->pos;
-		while (i < r->len) {
-			unsigned char c = (unsigned char)r->buf[i];
-			if (c == '"' || c == '\\' || c < 0x20)
-				break;
-			i++;
-		}
-		if ((rc = str_put(r, r->buf + r->pos, i - r->pos)))
-			return rc;
-		r->pos = i;
-		if (i == r->len) {
-			if (r->eof)
-				return fail(r, "unterminated string");
-			if ((rc = refill(r, 1)))
-				return rc;
-			continue;
-		}
-		char c = r->buf[i];
-		if (c == '"') {
-			r->pos++;
-			r->str[r->str_len] = '\0';
-			return 0;
-		}
-		if (c != '\\')
-			return fail(r, "control character (byte 0x%02x) in a string", (unsigned)c);
-		/* An escape: at most \uXXXX\uXXXX (12 bytes). */
-		if (r->len - r->pos < 12 && !r->eof && (rc = refill(r, 12)))
-			return rc;
-		if (r->len - r->pos < 2)
-			return fail(r, "unterminated string");
-		const char *p = r->buf + r->pos;
-		char out;
-		switch (p[1]) {
-		case '"': out = '"'; break;
-		case '\\': out = '\\'; break;
-		case '/': out = '/'; break;
-		case 'b': out = '\b'; break;
-		case 'f': out = '\f'; break;
-		case 'n': out = '\n'; break;
-		case 'r': out = '\r'; break;
-		case 't': out = '\t'; break;
-		case 'u': {
-			int32_t u = r->len - r->pos >= 6 ? hex4(p + 2) : -1;
-			if (u < 0)
-				return fail(r, "bad \\u escape in a string");
-			size_t used = 6;
-			uint32_t cp = (uint32_t)u;
-			if (u >= 0xd800 && u <= 0xdbff) {
-				int32_t lo = r->len - r->pos >= 12 && p[6] == '\\' && p[7] == 'u'
-					? hex4(p + 8) : -1;
-				if (lo >= 0xdc00 && lo <= 0xdfff) {
-					cp = 0x10000 + (((uint32_t)u - 0xd800) << 10) + ((uint32_t)lo - 0xdc00);
-					used = 12;
-				} else {
-					cp = 0xfffd;
-				}
-			} else if (u >= 0xdc00 && u <= 0xdfff) {
-				cp = 0xfffd;
-			}
-			if ((rc = put_utf8(r, cp)))
-				return rc;
-			r->pos += used;
-			continue;
-		}
-		default:
-			r->pos++;
-			return fail(r, "bad escape in a string");
-		}
-		if ((rc = str_put(r, &out, 1)))
-			return rc;
-		r->pos += 2;
-	}
-}
-
-/* A non-negative integer that fits in 64 bits.  what names it in errors. */
-static int number(struct rd *r, uint64_t *v, const char *what)
-{
-	int c = peek(r), rc;
-
-	if (c == -2)
-		return CT_EINPUT;
-	if (r->len - r->pos < 24 && !r->eof && (rc = refill(r, 24)))
-		return rc;
-	const char *p = r->buf + r->pos, *end = r->buf + r->len;
-	if (p == end || *p < '0' || *p > '9') {
-		char b[16];
-		if (p < end && *p == '-')
-			return fail(r, "%s must not be negative", what);
-		return fail(r, "expected a number (%s), found %s", what,
-			    describe(p < end ? (unsigned char)*p : -1, b, sizeof(b)));
-	}
-	uint64_t x = 0;
-	const char *s = p;
-	while (p < end && *p >= '0' && *p <= '9') {
-		unsigned d = (unsigned)(*p - '0');
-		if (x > (UINT64_MAX - d) / 10)
-			return fail(r, "%s is too large", what);
-		x = x * 10 + d;
-		p++;
-	}
-	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
-		return fail(r, "%s must be an integer", what);
-	if (*s == '0' && p - s > 1)
-		return fail(r, "%s has a leading zero", what);
-	r->pos = (size_t)(p - r->buf);
-	*v = x;
-	return 0;
-}
-
-/* The next integer of a flat array of integers ("nodes", "edges"):
- * returns 1 with *v set, 0 at the closing ']' (consumed), or an error
- * code < 0.  The common case (a comma, maybe after a newline, and up to
- * 19 digits) is parsed in place; anything else, and the end of the
- * window, takes the general path, which also makes the error messages. */
-static int array_number(struct rd *r, bool *first, uint64_t *v, const char *what)
-{
-	if (r->len - r->pos >= 64) {
-		const char *b = r->buf, *p = b + r->pos, *nl = NULL;
-		if (!*first) {
-			/* node writes ",N" and, before each node or edge, "\n,N". */
-			if (*p == ',') {
-				p++;
-			} else if (p[0] == '\n' && p[1] == ',') {
-				nl = p;
-				p += 2;
-			} else {
-				goto general;
-			}
-		}
-		const char *d = p;
-		uint64_t x = 0;
-		unsigned c;
-		while (p < d + 19 && (c = (unsigned char)*p - '0') <= 9) {
-			x = x * 10 + c;
-			p++;
-		}
-		if (p == d || (d[0] == '0' && p - d > 1) || (unsigned char)(*p - '0') <= 9 ||
-		    *p == '.' || *p == 'e' || *p == 'E')
-			goto general;
-		r->pos = (size_t)(p - b);
-		if (nl) {
-			r->line++;
-			r->line_start = r->base + (uint64_t)(nl - b) + 1;
-		}
-		*first = false;
-		*v = x;
-		return 1;
-	}
-general:;
-	int rc = next(r, first, ']');
-	if (rc != 1)
-		return rc;
-	rc = number(r, v, what);
-	return rc ? -rc : 1;
-}
-
-static bool scalar_byte(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       c == '-' || c == '+' || c == '.';
-}
-
-/* Skip one value of any kind.  Strings are checked (escapes), the rest
- * only for balanced brackets: skipped members are not ours to judge. */
-static int skip(struct rd *r)
-{
-	int depth = 0, rc;
-	char b[16];
-
-	for (;;) {
-		int c = peek(r);
-		if (c == -2)
-			return CT_EINPUT;
-		if (c == -1)
-			return fail(r, "unexpected end of input");
-		if (c == '"') {
-			if ((rc = string(r)))
-				return rc;
-		} else if (c == '[' || c == '{') {
-			if (++depth > DEPTH_MAX)
-				return fail(r, "nesting too deep");
-			r->pos++;
-			continue;
-		} else if (c == ']' || c == '}') {
-			if (depth == 0)
-				return fail(r, "expected a value, found %s", describe(c, b, sizeof(b)));
-			depth--;
-			r->pos++;
-		} else if (depth && (c == ',' || c == ':')) {
-			r->pos++;
-			continue;
-		} else if (scalar_byte((char)c)) {
-			for (;;) {
-				while (r->pos < r->len && scalar_byte(r->buf[r->pos]))
-					r->pos++;
-				if (r->pos < r->len || r->eof)
-					break;
-				if ((rc = refill(r, 1)))
-					return rc;
-			}
-		} else {
-			return fail(r, "expected a value, found %s", describe(c, b, sizeof(b)));
-		}
-		if (depth == 0)
-			return 0;
-	}
-}
 
 /* ---- the snapshot ---- */
 
@@ -480,7 +78,13 @@ enum { NEED_TYPE = 1, NEED_VALUE = 2, NEED_LABEL = 4 };
 #define MAX_TYPES 256
 
 struct snap {
-	struct rd r;
+	struct ct_json j;
+	struct ct_input *in;
+	struct ct_error *err;
+	const char *str;                      /* the last string read (see string()) */
+	size_t str_len;
+	char *nul;                            /* it with NULs replaced (owned) */
+	size_t nul_cap;
 	struct ct_builder *b;
 	/* meta */
 	bool have_meta;
@@ -511,29 +115,95 @@ struct snap {
 	size_t tmp_cap;
 };
 
-static bool is(const struct rd *r, const char *key)
+static int fail(struct snap *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Fail at the scanner's position. */
+static int fail(struct snap *s, const char *fmt, ...)
 {
-	return strlen(key) == r->str_len && memcmp(r->str, key, r->str_len) == 0;
+	va_list ap;
+	char msg[sizeof(s->err->msg)];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ct_json_fail(&s->j, s->err, "%s", msg);
+}
+
+/* The next value, which must be a string, into s->str and s->str_len:
+ * valid until the next call on s->j.  A NUL (\u0000) becomes U+FFFD, as
+ * in the other loaders: names are NUL-terminated once stored. */
+static int string(struct snap *s)
+{
+	int rc = ct_json_string(&s->j, &s->str, &s->str_len, s->err);
+
+	if (rc || !memchr(s->str, '\0', s->str_len))
+		return rc;
+	size_t cap = s->str_len * 3 + 1;
+	if (cap > s->nul_cap) {
+		char *p = realloc(s->nul, cap);
+		if (!p)
+			return ct_error_nomem(s->err);
+		s->nul = p;
+		s->nul_cap = cap;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < s->str_len; i++) {
+		if (s->str[i]) {
+			s->nul[o++] = s->str[i];
+		} else {
+			memcpy(s->nul + o, "\xef\xbf\xbd", 3);
+			o += 3;
+		}
+	}
+	s->str = s->nul;
+	s->str_len = o;
+	return 0;
+}
+
+static bool is(const struct snap *s, const char *key)
+{
+	return strlen(key) == s->str_len && memcmp(s->str, key, s->str_len) == 0;
+}
+
+/* A member name, then its ':'.  *which is the index of the name in
+ * names (NULL-terminated), or -1: the name itself is gone after the ':'. */
+static int member(struct snap *s, const char *const *names, int *which)
+{
+	int rc;
+
+	if (ct_json_peek(&s->j) != CT_JSON_STRING)
+		return fail(s, "expected a member name");
+	if ((rc = string(s)))
+		return rc;
+	*which = -1;
+	for (int i = 0; names[i]; i++) {
+		if (is(s, names[i])) {
+			*which = i;
+			break;
+		}
+	}
+	return ct_json_expect(&s->j, ':', s->err);
 }
 
 /* An array of strings; each is handed to fn(s, i, ctx). */
 static int string_array(struct snap *s, int (*fn)(struct snap *, uint32_t, void *), void *ctx)
 {
-	struct rd *r = &s->r;
-	bool first = true;
 	uint32_t i = 0;
+	bool more;
 	int rc;
 
-	if ((rc = expect(r, '[')))
+	if ((rc = ct_json_begin(&s->j, '[', ']', &more, s->err)))
 		return rc;
-	while ((rc = next(r, &first, ']')) == 1) {
-		if (peek(r) != '"')
-			return fail(r, "expected a string");
-		if ((rc = string(r)) || (rc = fn(s, i, ctx)))
+	while (more) {
+		if (ct_json_peek(&s->j) != CT_JSON_STRING)
+			return fail(s, "expected a string");
+		if ((rc = string(s)) || (rc = fn(s, i, ctx)))
 			return rc;
 		i++;
+		if ((rc = ct_json_next(&s->j, ']', &more, s->err)))
+			return rc;
 	}
-	return rc < 0 ? -rc : 0;
+	return 0;
 }
 
 struct fields {
@@ -546,9 +216,9 @@ static int add_field(struct snap *s, uint32_t i, void *ctx)
 	struct fields *f = ctx;
 
 	if (i >= MAX_FIELDS)
-		return fail(&s->r, "too many fields (limit %d)", MAX_FIELDS);
-	size_t n = s->r.str_len < sizeof(f->names[0]) - 1 ? s->r.str_len : sizeof(f->names[0]) - 1;
-	memcpy(f->names[i], s->r.str, n);
+		return fail(s, "too many fields (limit %d)", MAX_FIELDS);
+	size_t n = s->str_len < sizeof(f->names[0]) - 1 ? s->str_len : sizeof(f->names[0]) - 1;
+	memcpy(f->names[i], s->str, n);
 	f->names[i][n] = '\0';
 	f->n = i + 1;
 	return 0;
@@ -564,38 +234,36 @@ static int find_field(const struct fields *f, const char *name)
 
 static int add_ntype(struct snap *s, uint32_t i, void *ctx)
 {
-	struct rd *r = &s->r;
 	char name[80];
 	(void)ctx;
 
 	if (i >= MAX_TYPES)
-		return fail(r, "too many node types (limit %d)", MAX_TYPES);
-	s->ntype[i] = is(r, "object") ? N_OBJECT : is(r, "native") ? N_NATIVE
-		: is(r, "hidden") ? N_HIDDEN : is(r, "code") ? N_CODE : N_OTHER;
+		return fail(s, "too many node types (limit %d)", MAX_TYPES);
+	s->ntype[i] = is(s, "object") ? N_OBJECT : is(s, "native") ? N_NATIVE
+		: is(s, "hidden") ? N_HIDDEN : is(s, "code") ? N_CODE : N_OTHER;
 	if (s->ntype[i] == N_HIDDEN)
 		snprintf(name, sizeof(name), "(system)");
 	else if (s->ntype[i] == N_CODE)
 		snprintf(name, sizeof(name), "(compiled code)");
 	else
-		snprintf(name, sizeof(name), "(%.*s)", (int)(r->str_len < 64 ? r->str_len : 64), r->str);
+		snprintf(name, sizeof(name), "(%.*s)", (int)(s->str_len < 64 ? s->str_len : 64), s->str);
 	s->ntype_class[i] = ct_builder_intern(s->b, name, strlen(name));
 	if (s->ntype_class[i] == CT_NONE)
-		return ct_error_nomem(r->err);
+		return ct_error_nomem(s->err);
 	s->n_ntypes = i + 1;
 	return 0;
 }
 
 static int add_etype(struct snap *s, uint32_t i, void *ctx)
 {
-	struct rd *r = &s->r;
 	(void)ctx;
 
 	if (i >= MAX_TYPES)
-		return fail(r, "too many edge types (limit %d)", MAX_TYPES);
-	s->etype[i] = is(r, "context") ? E_CONTEXT : is(r, "element") ? E_ELEMENT
-		: is(r, "property") ? E_PROPERTY : is(r, "internal") ? E_INTERNAL
-		: is(r, "hidden") ? E_HIDDEN : is(r, "shortcut") ? E_SHORTCUT
-		: is(r, "weak") ? E_WEAK : E_OTHER;
+		return fail(s, "too many edge types (limit %d)", MAX_TYPES);
+	s->etype[i] = is(s, "context") ? E_CONTEXT : is(s, "element") ? E_ELEMENT
+		: is(s, "property") ? E_PROPERTY : is(s, "internal") ? E_INTERNAL
+		: is(s, "hidden") ? E_HIDDEN : is(s, "shortcut") ? E_SHORTCUT
+		: is(s, "weak") ? E_WEAK : E_OTHER;
 	s->n_etypes = i + 1;
 	return 0;
 }
@@ -611,84 +279,87 @@ static int ignore_string(struct snap *s, uint32_t i, void *ctx)
 static int types(struct snap *s, int type_field, int (*add)(struct snap *, uint32_t, void *),
 		 bool *found)
 {
-	struct rd *r = &s->r;
-	bool first = true;
+	bool more;
 	int rc, i = 0;
 
-	if ((rc = expect(r, '[')))
+	if ((rc = ct_json_begin(&s->j, '[', ']', &more, s->err)))
 		return rc;
-	while ((rc = next(r, &first, ']')) == 1) {
-		int c = peek(r);
+	while (more) {
+		enum ct_json_type t = ct_json_peek(&s->j);
 		if (i == type_field) {
-			if (c != '[')
-				return fail(r, "the type field's entry must be an array of names");
+			if (t != CT_JSON_ARRAY)
+				return fail(s, "the type field's entry must be an array of names");
 			if ((rc = string_array(s, add, NULL)))
 				return rc;
 			*found = true;
-		} else if (c == '[') {
+		} else if (t == CT_JSON_ARRAY) {
 			if ((rc = string_array(s, ignore_string, NULL)))
 				return rc;
-		} else if ((rc = skip(r))) {
+		} else if ((rc = ct_json_skip(&s->j, s->err))) {
 			return rc;
 		}
 		i++;
+		if ((rc = ct_json_next(&s->j, ']', &more, s->err)))
+			return rc;
 	}
-	return rc < 0 ? -rc : 0;
+	return 0;
 }
 
 static int meta(struct snap *s)
 {
-	struct rd *r = &s->r;
+	static const char *const names[] = {"node_fields", "edge_fields", "node_types",
+					    "edge_types", NULL};
 	struct fields nf = {0}, ef = {0};
-	bool first = true, ntypes = false, etypes = false, have_nf = false, have_ef = false;
-	int rc;
+	bool more, ntypes = false, etypes = false, have_nf = false, have_ef = false;
+	int rc, which;
 
 	/* The type names are found by the position of the "type" field, so
 	 * node_fields must precede node_types (and edge_fields edge_types),
 	 * as in every writer. */
-	if ((rc = expect(r, '{')))
+	if ((rc = ct_json_begin(&s->j, '{', '}', &more, s->err)))
 		return rc;
-	while ((rc = next(r, &first, '}')) == 1) {
-		if (peek(r) != '"')
-			return fail(r, "expected a member name");
-		if ((rc = string(r)) || (rc = expect(r, ':')))
+	while (more) {
+		if ((rc = member(s, names, &which)))
 			return rc;
-		if (is(r, "node_fields")) {
+		switch (which) {
+		case 0:
 			rc = string_array(s, add_field, &nf);
 			have_nf = true;
-		} else if (is(r, "edge_fields")) {
+			break;
+		case 1:
 			rc = string_array(s, add_field, &ef);
 			have_ef = true;
-		} else if (is(r, "node_types")) {
+			break;
+		case 2:
 			if (!have_nf)
-				return fail(r, "\"node_types\" before \"node_fields\"");
+				return fail(s, "\"node_types\" before \"node_fields\"");
 			rc = types(s, find_field(&nf, "type"), add_ntype, &ntypes);
-		} else if (is(r, "edge_types")) {
+			break;
+		case 3:
 			if (!have_ef)
-				return fail(r, "\"edge_types\" before \"edge_fields\"");
+				return fail(s, "\"edge_types\" before \"edge_fields\"");
 			rc = types(s, find_field(&ef, "type"), add_etype, &etypes);
-		} else {
-			rc = skip(r);
+			break;
+		default:
+			rc = ct_json_skip(&s->j, s->err);
 		}
-		if (rc)
+		if (rc || (rc = ct_json_next(&s->j, '}', &more, s->err)))
 			return rc;
 	}
-	if (rc)
-		return -rc;
 	static const char *const nneed[] = {"type", "name", "id", "self_size", "edge_count"};
 	static const char *const eneed[] = {"type", "name_or_index", "to_node"};
 	int *npos[] = {&s->n_type, &s->n_name, &s->n_id, &s->n_size, &s->n_edges};
 	int *epos[] = {&s->e_type, &s->e_name, &s->e_to};
 	if (!have_nf || !have_ef)
-		return fail(r, "snapshot.meta has no \"%s\"", have_nf ? "edge_fields" : "node_fields");
+		return fail(s, "snapshot.meta has no \"%s\"", have_nf ? "edge_fields" : "node_fields");
 	for (size_t i = 0; i < 5; i++)
 		if ((*npos[i] = find_field(&nf, nneed[i])) < 0)
-			return fail(r, "snapshot.meta.node_fields has no \"%s\"", nneed[i]);
+			return fail(s, "snapshot.meta.node_fields has no \"%s\"", nneed[i]);
 	for (size_t i = 0; i < 3; i++)
 		if ((*epos[i] = find_field(&ef, eneed[i])) < 0)
-			return fail(r, "snapshot.meta.edge_fields has no \"%s\"", eneed[i]);
+			return fail(s, "snapshot.meta.edge_fields has no \"%s\"", eneed[i]);
 	if (!ntypes || !etypes)
-		return fail(r, "snapshot.meta has no %s type names", ntypes ? "edge" : "node");
+		return fail(s, "snapshot.meta has no %s type names", ntypes ? "edge" : "node");
 	s->nf = nf.n;
 	s->ef = ef.n;
 	s->have_meta = true;
@@ -697,40 +368,40 @@ static int meta(struct snap *s)
 
 static int snapshot(struct snap *s)
 {
-	struct rd *r = &s->r;
-	bool first = true;
-	int rc;
+	static const char *const names[] = {"meta", "node_count", "edge_count", NULL};
+	bool more;
+	int rc, which;
 
-	if ((rc = expect(r, '{')))
+	if ((rc = ct_json_begin(&s->j, '{', '}', &more, s->err)))
 		return rc;
-	while ((rc = next(r, &first, '}')) == 1) {
-		if (peek(r) != '"')
-			return fail(r, "expected a member name");
-		if ((rc = string(r)) || (rc = expect(r, ':')))
+	while (more) {
+		if ((rc = member(s, names, &which)))
 			return rc;
-		if (is(r, "meta")) {
+		switch (which) {
+		case 0:
 			rc = meta(s);
-		} else if (is(r, "node_count")) {
-			rc = number(r, &s->node_count, "snapshot.node_count");
+			break;
+		case 1:
+			rc = ct_json_u64(&s->j, &s->node_count, "snapshot.node_count", s->err);
 			s->have_node_count = true;
-		} else if (is(r, "edge_count")) {
-			rc = number(r, &s->edge_count, "snapshot.edge_count");
+			break;
+		case 2:
+			rc = ct_json_u64(&s->j, &s->edge_count, "snapshot.edge_count", s->err);
 			s->have_edge_count = true;
-		} else {
-			rc = skip(r);
+			break;
+		default:
+			rc = ct_json_skip(&s->j, s->err);
 		}
-		if (rc)
+		if (rc || (rc = ct_json_next(&s->j, '}', &more, s->err)))
 			return rc;
 	}
-	if (rc)
-		return -rc;
 	if (!s->have_meta)
-		return fail(r, "\"snapshot\" has no \"meta\"");
+		return fail(s, "\"snapshot\" has no \"meta\"");
 	/* Reserve what the counts promise, and have it faulted in ahead,
 	 * when the input's size can hold them (each number takes two bytes
 	 * at least).  From a pipe the size is unknown and the counts are not
 	 * believed: the arrays grow as the nodes and edges come. */
-	uint64_t total = r->in->total;
+	uint64_t total = s->in->total;
 	uint64_t n = s->have_node_count ? s->node_count : 0;
 	uint64_t m = s->have_edge_count ? s->edge_count : 0;
 	if (!total || n * s->nf * 2 > total)
@@ -739,7 +410,7 @@ static int snapshot(struct snap *s)
 		m = 0;
 	if ((n || m) && n < CT_NONE && m < CT_NONE &&
 	    ct_builder_expect(s->b, (uint32_t)n, (uint32_t)m))
-		return ct_error_nomem(r->err);
+		return ct_error_nomem(s->err);
 	return 0;
 }
 
@@ -749,17 +420,17 @@ static int snapshot(struct snap *s)
 static int need(struct snap *s, uint64_t i, uint8_t role)
 {
 	if (s->have_strings && i >= s->n_strings)
-		return fail(&s->r, "string index %" PRIu64 " is out of range (%" PRIu32
+		return fail(s, "string index %" PRIu64 " is out of range (%" PRIu32
 			    " strings)", i, s->n_strings);
 	if (i >= CT_NONE)
-		return fail(&s->r, "string index %" PRIu64 " is out of range", i);
+		return fail(s, "string index %" PRIu64 " is out of range", i);
 	if (i >= s->need_cap) {
 		uint64_t cap = s->need_cap ? s->need_cap : 4096;
 		while (cap <= i)
 			cap *= 2;
 		uint8_t *p = ct_mem_realloc(s->need, (size_t)cap);
 		if (!p)
-			return ct_error_nomem(s->r.err);
+			return ct_error_nomem(s->err);
 		memset(p + s->need_cap, 0, (size_t)(cap - s->need_cap));
 		s->need = p;
 		s->need_cap = (uint32_t)cap;
@@ -772,32 +443,28 @@ static int need(struct snap *s, uint64_t i, uint8_t role)
 
 static int nodes(struct snap *s)
 {
-	struct rd *r = &s->r;
 	struct ct_builder *b = s->b;
-	uint64_t f[MAX_FIELDS];
-	bool first = true;
-	uint32_t k = 0;
-	uint64_t line = 0;
+	uint64_t f[MAX_FIELDS], count = 0;
+	size_t k;
 	int rc;
 
 	if (!s->have_meta)
-		return fail(r, "\"nodes\" before \"snapshot\" (its meta describes them)");
+		return fail(s, "\"nodes\" before \"snapshot\" (its meta describes them)");
 	if (s->have_nodes)
-		return fail(r, "a second \"nodes\" array");
-	if ((rc = expect(r, '[')))
+		return fail(s, "a second \"nodes\" array");
+	if ((rc = ct_json_expect(&s->j, '[', s->err)))
 		return rc;
-	while ((rc = array_number(r, &first, &f[k], "a node field")) == 1) {
-		if (k == 0)
-			line = r->line;
-		if (++k < s->nf)
-			continue;
-		k = 0;
+	for (;;) {
+		if ((rc = ct_json_u64s(&s->j, f, s->nf, &k, &count, "nodes", s->err)))
+			return rc;
+		if (k < s->nf)
+			break;
 		uint64_t t = f[s->n_type], edges = f[s->n_edges];
 		if (t >= s->n_ntypes)
-			return fail(r, "node type %" PRIu64 " is out of range (%" PRIu32 " types)", t,
+			return fail(s, "node type %" PRIu64 " is out of range (%" PRIu32 " types)", t,
 				    s->n_ntypes);
 		if (f[s->n_name] >= CT_NONE || edges >= CT_NONE)
-			return fail(r, "node field out of range");
+			return fail(s, "node field out of range");
 		if ((rc = need(s, f[s->n_name],
 			       NEED_VALUE | (s->ntype[t] == N_OBJECT || s->ntype[t] == N_NATIVE ?
 					     NEED_TYPE : 0))))
@@ -805,77 +472,70 @@ static int nodes(struct snap *s)
 		uint32_t i = b->g.n_nodes;
 		if ((rc = ct_builder_node(b, f[s->n_id], (uint32_t)t, f[s->n_size],
 					  i == 0 ? CT_NODE_ROOT : 0, (uint32_t)f[s->n_name], false,
-					  0, line, r->err)))
+					  0, s->j.line, s->err)))
 			return rc;
 		b->g.out_off[i] = (uint32_t)edges; /* made offsets by resolve() */
 		s->edges_declared += edges;
 	}
-	if (rc)
-		return -rc;
 	if (k)
-		return fail(r, "\"nodes\" ends inside a node (%" PRIu32 " of %" PRIu32 " fields)", k,
-			    s->nf);
+		return fail(s, "\"nodes\" ends inside a node (%zu of %" PRIu32 " fields)", k, s->nf);
 	s->have_nodes = true;
 	if (s->have_node_count && s->node_count != b->g.n_nodes)
-		return fail(r, "snapshot.node_count is %" PRIu64 " but \"nodes\" has %" PRIu32
+		return fail(s, "snapshot.node_count is %" PRIu64 " but \"nodes\" has %" PRIu32
 			    " nodes", s->node_count, b->g.n_nodes);
 	if (b->g.n_nodes == 0)
-		return fail(r, "no nodes in the snapshot");
+		return fail(s, "no nodes in the snapshot");
 	return 0;
 }
 
 static int edges(struct snap *s)
 {
-	struct rd *r = &s->r;
 	struct ct_builder *b = s->b;
-	uint64_t f[MAX_FIELDS];
-	bool first = true;
-	uint32_t k = 0;
+	uint64_t f[MAX_FIELDS], count = 0;
+	size_t k;
 	uint64_t limit = (uint64_t)b->g.n_nodes * s->nf;
 	int rc;
 
 	if (!s->have_nodes)
-		return fail(r, "\"edges\" before \"nodes\"");
+		return fail(s, "\"edges\" before \"nodes\"");
 	if (s->have_edges)
-		return fail(r, "a second \"edges\" array");
-	s->edges_line = r->line;
-	s->edges_col = r->base + r->pos - r->line_start + 1;
-	if ((rc = expect(r, '[')))
+		return fail(s, "a second \"edges\" array");
+	s->edges_line = s->j.line;
+	s->edges_col = ct_json_column(&s->j);
+	if ((rc = ct_json_expect(&s->j, '[', s->err)))
 		return rc;
-	while ((rc = array_number(r, &first, &f[k], "an edge field")) == 1) {
-		if (++k < s->ef)
-			continue;
-		k = 0;
+	for (;;) {
+		if ((rc = ct_json_u64s(&s->j, f, s->ef, &k, &count, "edges", s->err)))
+			return rc;
+		if (k < s->ef)
+			break;
 		uint64_t t = f[s->e_type], name = f[s->e_name], to = f[s->e_to];
 		if (t >= s->n_etypes)
-			return fail(r, "edge type %" PRIu64 " is out of range (%" PRIu32 " types)", t,
+			return fail(s, "edge type %" PRIu64 " is out of range (%" PRIu32 " types)", t,
 				    s->n_etypes);
 		if (to >= limit || to % s->nf)
-			return fail(r, "edge to_node %" PRIu64 " is not a node (%" PRIu32
+			return fail(s, "edge to_node %" PRIu64 " is not a node (%" PRIu32
 				    " nodes of %" PRIu32 " fields)", to, b->g.n_nodes, s->nf);
 		if (b->n_edges >= s->edges_declared)
-			return fail(r, "more edges than the nodes' edge counts (%" PRIu64 ")",
+			return fail(s, "more edges than the nodes' edge counts (%" PRIu64 ")",
 				    s->edges_declared);
 		if (s->etype[t] == E_ELEMENT || s->etype[t] == E_HIDDEN) {
 			if (name >= CT_NONE)
-				return fail(r, "edge index %" PRIu64 " is too large", name);
+				return fail(s, "edge index %" PRIu64 " is too large", name);
 		} else if ((rc = need(s, name, s->b->no_labels ? 0 : NEED_LABEL))) {
 			return rc;
 		}
 		if ((rc = ct_builder_edge_index(b, (uint32_t)(to / s->nf), (uint32_t)name, (uint8_t)t,
-						 r->err)))
+						 s->err)))
 			return rc;
 	}
-	if (rc)
-		return -rc;
 	if (k)
-		return fail(r, "\"edges\" ends inside an edge (%" PRIu32 " of %" PRIu32 " fields)", k,
-			    s->ef);
+		return fail(s, "\"edges\" ends inside an edge (%zu of %" PRIu32 " fields)", k, s->ef);
 	if (b->n_edges != s->edges_declared)
-		return fail(r, "the nodes' edge counts add up to %" PRIu64 " but \"edges\" has %"
+		return fail(s, "the nodes' edge counts add up to %" PRIu64 " but \"edges\" has %"
 			    PRIu64 " edges", s->edges_declared, b->n_edges);
 	if (s->have_edge_count && s->edge_count != b->n_edges)
-		return fail(r, "snapshot.edge_count is %" PRIu64 " but \"edges\" has %" PRIu64
+		return fail(s, "snapshot.edge_count is %" PRIu64 " but \"edges\" has %" PRIu64
 			    " edges", s->edge_count, b->n_edges);
 	s->have_edges = true;
 	return 0;
@@ -918,17 +578,17 @@ static int keep(struct snap *s, uint32_t i, const char *p, size_t n)
 	if (role & (NEED_VALUE | NEED_TYPE)) {
 		id = ct_builder_intern(s->b, p, utf8_cut(p, n, VALUE_MAX));
 		if (id == CT_NONE)
-			return ct_error_nomem(s->r.err);
+			return ct_error_nomem(s->err);
 		s->value_id[i] = id;
 		if (role & NEED_TYPE) {
 			if (n > VALUE_MAX && (id = ct_builder_intern(s->b, p, n)) == CT_NONE)
-				return ct_error_nomem(s->r.err);
+				return ct_error_nomem(s->err);
 			s->type_id[i] = id;
 		}
 	}
 	if (role & NEED_LABEL) {
 		if ((id = dotted(s, p, n)) == CT_NONE)
-			return ct_error_nomem(s->r.err);
+			return ct_error_nomem(s->err);
 		s->label_id[i] = id;
 	}
 	return 0;
@@ -936,13 +596,12 @@ static int keep(struct snap *s, uint32_t i, const char *p, size_t n)
 
 static int strings(struct snap *s)
 {
-	struct rd *r = &s->r;
-	bool first = true;
 	uint32_t i = 0;
+	bool more;
 	int rc;
 
 	if (s->have_strings)
-		return fail(r, "a second \"strings\" array");
+		return fail(s, "a second \"strings\" array");
 	/* After nodes and edges, every role is known and only the strings
 	 * with one are kept; before, all are (and resolve() picks). */
 	s->strings_early = !s->have_nodes || !s->have_edges;
@@ -952,38 +611,38 @@ static int strings(struct snap *s)
 		s->value_id = ct_mem_zalloc(ct_mem_bytes(n, sizeof(uint32_t)));
 		s->label_id = ct_mem_zalloc(ct_mem_bytes(n, sizeof(uint32_t)));
 		if (!s->type_id || !s->value_id || !s->label_id)
-			return ct_error_nomem(r->err);
+			return ct_error_nomem(s->err);
 	}
-	s->strings_line = r->line;
-	s->strings_col = r->base + r->pos - r->line_start + 1;
-	if ((rc = expect(r, '[')))
+	s->strings_line = s->j.line;
+	s->strings_col = ct_json_column(&s->j);
+	if ((rc = ct_json_begin(&s->j, '[', ']', &more, s->err)))
 		return rc;
-	while ((rc = next(r, &first, ']')) == 1) {
-		if (peek(r) != '"')
-			return fail(r, "\"strings\" entries must be strings");
-		if ((rc = string(r)))
+	while (more) {
+		if (ct_json_peek(&s->j) != CT_JSON_STRING)
+			return fail(s, "\"strings\" entries must be strings");
+		if ((rc = string(s)))
 			return rc;
 		if (i == CT_NONE - 1)
-			return fail(r, "too many strings");
+			return fail(s, "too many strings");
 		if (s->strings_early) {
 			if (i >= s->early_cap) {
 				uint32_t cap = s->early_cap ? s->early_cap * 2 : 4096;
 				uint32_t *e = ct_mem_realloc(s->early, cap * sizeof(*e));
 				if (!e)
-					return ct_error_nomem(r->err);
+					return ct_error_nomem(s->err);
 				s->early = e;
 				s->early_cap = cap;
 			}
-			s->early[i] = ct_builder_append(s->b, r->str, r->str_len);
+			s->early[i] = ct_builder_append(s->b, s->str, s->str_len);
 			if (s->early[i] == CT_NONE)
-				return ct_error_nomem(r->err);
-		} else if ((rc = keep(s, i, r->str, r->str_len))) {
+				return ct_error_nomem(s->err);
+		} else if ((rc = keep(s, i, s->str, s->str_len))) {
 			return rc;
 		}
 		i++;
+		if ((rc = ct_json_next(&s->j, ']', &more, s->err)))
+			return rc;
 	}
-	if (rc)
-		return -rc;
 	s->n_strings = i;
 	s->have_strings = true;
 	return 0;
@@ -1005,7 +664,7 @@ static uint32_t index_label(struct snap *s, uint32_t i)
 
 static int bad_index(struct snap *s, const char *what, uint64_t idx)
 {
-	return ct_error_at(s->r.err, CT_EINPUT, s->strings_line, s->strings_col,
+	return ct_error_at(s->err, CT_EINPUT, s->strings_line, s->strings_col,
 			   "%s names string %" PRIu64 " but \"strings\" has %" PRIu32 " entries",
 			   what, idx, s->n_strings);
 }
@@ -1016,11 +675,10 @@ static int resolve(struct snap *s)
 {
 	struct ct_builder *b = s->b;
 	struct ct_graph *g = &b->g;
-	struct rd *r = &s->r;
 	char what[96];
 
 	if (!s->have_nodes || !s->have_edges || !s->have_strings)
-		return fail(r, "truncated snapshot: no \"%s\" array",
+		return fail(s, "truncated snapshot: no \"%s\" array",
 			    !s->have_nodes ? "nodes" : !s->have_edges ? "edges" : "strings");
 	if (s->strings_early) {
 		/* Every string was kept: make the ids per role from them. */
@@ -1029,7 +687,7 @@ static int resolve(struct snap *s)
 		s->value_id = ct_mem_zalloc(ct_mem_bytes(n, sizeof(uint32_t)));
 		s->label_id = ct_mem_zalloc(ct_mem_bytes(n, sizeof(uint32_t)));
 		if (!s->type_id || !s->value_id || !s->label_id)
-			return ct_error_nomem(r->err);
+			return ct_error_nomem(s->err);
 		for (uint32_t i = 0; i < s->need_len && i < s->n_strings; i++) {
 			if (!s->need[i])
 				continue;
@@ -1038,7 +696,7 @@ static int resolve(struct snap *s)
 			size_t len = ct_strings_len(st, s->early[i]);
 			char *copy = malloc(len + 1);
 			if (!copy)
-				return ct_error_nomem(r->err);
+				return ct_error_nomem(s->err);
 			memcpy(copy, ct_strings_get(st, s->early[i]), len);
 			int rc = keep(s, i, copy, len);
 			free(copy);
@@ -1065,7 +723,7 @@ static int resolve(struct snap *s)
 	}
 	/* Without labels, the edge names were only range-checked. */
 	if (s->b->no_labels && s->need_len > s->n_strings)
-		return fail(r, "string index %" PRIu32 " is out of range (%" PRIu32 " strings)",
+		return fail(s, "string index %" PRIu32 " is out of range (%" PRIu32 " strings)",
 			    s->need_len - 1, s->n_strings);
 	/* Edges: labels and kinds. */
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
@@ -1078,7 +736,7 @@ static int resolve(struct snap *s)
 			} else if (t == E_ELEMENT || t == E_HIDDEN) {
 				label = index_label(s, name);
 				if (label == CT_NONE)
-					return ct_error_nomem(r->err);
+					return ct_error_nomem(s->err);
 			} else if (name >= s->n_strings) {
 				snprintf(what, sizeof(what), "edge %" PRIu32 " (of node id %" PRIu64 ")", e,
 					 g->addr[v]);
@@ -1101,62 +759,45 @@ static int resolve(struct snap *s)
 
 static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 {
+	static const char *const names[] = {"snapshot", "nodes", "edges", "strings", NULL};
 	struct snap *s = calloc(1, sizeof(*s));
-	struct rd *r;
-	bool first = true;
-	int rc;
+	bool more;
+	int rc, which;
 
 	if (!s)
 		return ct_error_nomem(err);
-	r = &s->r;
-	r->in = in;
-	r->err = err;
-	r->line = 1;
+	ct_json_init(&s->j);
+	s->j.opts = CT_JSON_LONE_SURROGATES;
+	s->in = in;
+	s->err = err;
 	s->b = b;
 	b->by_index = true;
-	r->buf = malloc(WINDOW);
-	if (!r->buf) {
-		rc = ct_error_nomem(err);
+	if ((rc = ct_json_open_input(&s->j, in, WINDOW, err)) ||
+	    (rc = ct_json_begin(&s->j, '{', '}', &more, err)))
 		goto out;
-	}
-	if ((rc = expect(r, '{')))
-		goto out;
-	while ((rc = next(r, &first, '}')) == 1) {
-		if (peek(r) != '"') {
-			rc = fail(r, "expected a member name");
+	while (more) {
+		if ((rc = member(s, names, &which)))
 			goto out;
+		switch (which) {
+		case 0: rc = snapshot(s); break;
+		case 1: rc = nodes(s); break;
+		case 2: rc = edges(s); break;
+		case 3: rc = strings(s); break;
+		default: rc = ct_json_skip(&s->j, err);
 		}
-		if ((rc = string(r)) || (rc = expect(r, ':')))
-			goto out;
-		if (is(r, "snapshot"))
-			rc = snapshot(s);
-		else if (is(r, "nodes"))
-			rc = nodes(s);
-		else if (is(r, "edges"))
-			rc = edges(s);
-		else if (is(r, "strings"))
-			rc = strings(s);
-		else
-			rc = skip(r);
-		if (rc)
+		if (rc || (rc = ct_json_next(&s->j, '}', &more, err)))
 			goto out;
 	}
-	if (rc) {
-		rc = -rc;
+	if ((rc = ct_json_done(&s->j, err)))
 		goto out;
-	}
-	if (peek(r) != -1) {
-		rc = peek(r) == -2 ? CT_EINPUT : fail(r, "data after the snapshot");
-		goto out;
-	}
 	if (!s->have_meta) {
-		rc = fail(r, "no \"snapshot\" member (not a heap snapshot?)");
+		rc = fail(s, "no \"snapshot\" member (not a heap snapshot?)");
 		goto out;
 	}
 	rc = resolve(s);
 out:
-	free(r->buf);
-	free(r->str);
+	ct_json_finish(&s->j);
+	free(s->nul);
 	free(s->tmp);
 	ct_mem_free(s->need);
 	ct_mem_free(s->type_id);

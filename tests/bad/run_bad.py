@@ -22,6 +22,9 @@ CASES = {
     'truncated-no-trailer.jsonl': 3,
     'wrong-format.csv': None,
     'wrong-format-v8.heapsnapshot': None,
+    # A V8 snapshot whose class name holds the byte 0xff (line 40,
+    # column 4): the V8 loader is as strict as the others.
+    'invalid-utf8.heapsnapshot': 40,
     'png-header.png': None,
     'random-bytes.bin': None,
     'binary-after-header.jsonl': 3,

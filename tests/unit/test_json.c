@@ -1,5 +1,7 @@
 /* Unit test: lib/json.c (the pull scanner). */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "check.h"
 #include "lib/json.h"
@@ -36,7 +38,7 @@ static void string_bad(const char *text, size_t len, uint64_t col, const char *w
 
 	reset(text, len);
 	int rc = ct_json_string(&J, &s, &n, &err);
-	CHECK(rc < 0 && err.code == CT_EINPUT, "bad string %s: rc %d", text, rc);
+	CHECK(rc == CT_EINPUT && err.code == CT_EINPUT, "bad string %s: rc %d", text, rc);
 	CHECK(err.line == 7, "bad string %s: line %" PRIu64, text, err.line);
 	if (col)
 		CHECK(err.column == col, "bad string %s: column %" PRIu64 " want %" PRIu64 " (%s)",
@@ -98,7 +100,7 @@ static void u64_bad(const char *text, const char *what)
 
 	reset(text, strlen(text));
 	int rc = ct_json_u64(&J, &v, "size", &err);
-	CHECK(rc < 0 && err.code == CT_EINPUT, "u64 %s must fail: rc %d v %" PRIu64, text, rc, v);
+	CHECK(rc == CT_EINPUT && err.code == CT_EINPUT, "u64 %s must fail: rc %d v %" PRIu64, text, rc, v);
 	CHECK(strstr(err.msg, what) && strstr(err.msg, "\"size\""),
 	      "u64 %s: message '%s' lacks '%s' or the field name", text, err.msg, what);
 	CHECK(err.column >= 1, "u64 %s: column set", text);
@@ -144,7 +146,7 @@ static void test_numbers(void)
 		size_t n;
 		reset(badnums[i], strlen(badnums[i]));
 		int rc = ct_json_number(&J, &s, &n, &err);
-		CHECK(rc < 0 && err.code == CT_EINPUT, "number %s must fail: rc %d", badnums[i], rc);
+		CHECK(rc == CT_EINPUT && err.code == CT_EINPUT, "number %s must fail: rc %d", badnums[i], rc);
 	}
 
 	struct ct_error err = {0};
@@ -154,10 +156,10 @@ static void test_numbers(void)
 	reset("false", 5);
 	CHECK(ct_json_bool(&J, &b, "gc", &err) == 0 && !b, "bool false");
 	reset("tru", 3);
-	CHECK(ct_json_bool(&J, &b, "gc", &err) < 0 && strstr(err.msg, "\"gc\""),
+	CHECK(ct_json_bool(&J, &b, "gc", &err) == CT_EINPUT && strstr(err.msg, "\"gc\""),
 	      "bool 'tru' fails naming the field: '%s'", err.msg);
 	reset("1", 1);
-	CHECK(ct_json_bool(&J, &b, "gc", &err) < 0, "bool '1' fails");
+	CHECK(ct_json_bool(&J, &b, "gc", &err) == CT_EINPUT, "bool '1' fails");
 }
 
 static int skip(const char *text, size_t n, struct ct_error *err)
@@ -183,7 +185,7 @@ static void skip_bad(const char *text, const char *what)
 	struct ct_error err;
 	int rc = skip(text, strlen(text), &err);
 
-	CHECK(rc < 0 && err.code == CT_EINPUT, "skip %s must fail: rc %d", text, rc);
+	CHECK(rc == CT_EINPUT && err.code == CT_EINPUT, "skip %s must fail: rc %d", text, rc);
 	CHECK(strstr(err.msg, what) != NULL, "skip %s: message '%s' lacks '%s'", text, err.msg,
 	      what);
 }
@@ -231,7 +233,7 @@ static void test_skip(void)
 		if (depth <= 4096)
 			CHECK(rc == 0, "nesting %zu must be accepted: %s", depth, err.msg);
 		else
-			CHECK(rc < 0 && strstr(err.msg, "nesting"), "nesting %zu must fail: rc %d '%s'",
+			CHECK(rc == CT_EINPUT && strstr(err.msg, "nesting"), "nesting %zu must fail: rc %d '%s'",
 			      depth, rc, err.msg);
 	}
 	/* Objects nested in arrays nested in objects ... mixing the bit stack. */
@@ -264,7 +266,7 @@ static void test_skip(void)
 	memset(t, '[', deep);
 	struct ct_error err;
 	int rc = skip(t, deep, &err);
-	CHECK(rc < 0 && strstr(err.msg, "nesting"), "nesting %zu must fail: '%s'", deep, err.msg);
+	CHECK(rc == CT_EINPUT && strstr(err.msg, "nesting"), "nesting %zu must fail: '%s'", deep, err.msg);
 	free(t);
 }
 
@@ -272,25 +274,26 @@ static void test_structure(void)
 {
 	struct ct_error err = {0};
 	const char *text = " { \"a\" : [ ] , \"b\":[1 ,2] } ";
+	bool more;
 
 	reset(text, strlen(text));
 	CHECK(ct_json_peek(&J) == CT_JSON_OBJECT, "peek object");
-	CHECK(ct_json_begin(&J, '{', '}', &err) == 1, "object has members");
+	CHECK(ct_json_begin(&J, '{', '}', &more, &err) == 0 && more, "object has members");
 	const char *s;
 	size_t n;
 	CHECK(ct_json_string(&J, &s, &n, &err) == 0 && n == 1 && *s == 'a', "key a");
 	CHECK(ct_json_expect(&J, ':', &err) == 0, "colon");
-	CHECK(ct_json_begin(&J, '[', ']', &err) == 0, "empty array");
-	CHECK(ct_json_next(&J, '}', &err) == 1, "comma");
+	CHECK(ct_json_begin(&J, '[', ']', &more, &err) == 0 && !more, "empty array");
+	CHECK(ct_json_next(&J, '}', &more, &err) == 0 && more, "comma");
 	CHECK(ct_json_string(&J, &s, &n, &err) == 0 && n == 1 && *s == 'b', "key b");
 	CHECK(ct_json_expect(&J, ':', &err) == 0, "colon");
-	CHECK(ct_json_begin(&J, '[', ']', &err) == 1, "array has elements");
+	CHECK(ct_json_begin(&J, '[', ']', &more, &err) == 0 && more, "array has elements");
 	uint64_t v;
 	CHECK(ct_json_u64(&J, &v, "x", &err) == 0 && v == 1, "1");
-	CHECK(ct_json_next(&J, ']', &err) == 1, "comma");
+	CHECK(ct_json_next(&J, ']', &more, &err) == 0 && more, "comma");
 	CHECK(ct_json_u64(&J, &v, "x", &err) == 0 && v == 2, "2");
-	CHECK(ct_json_next(&J, ']', &err) == 0, "close array");
-	CHECK(ct_json_next(&J, '}', &err) == 0, "close object");
+	CHECK(ct_json_next(&J, ']', &more, &err) == 0 && !more, "close array");
+	CHECK(ct_json_next(&J, '}', &more, &err) == 0 && !more, "close object");
 	CHECK(ct_json_done(&J, &err) == 0, "done");
 	CHECK(ct_json_peek(&J) == CT_JSON_END, "peek end");
 
@@ -308,28 +311,487 @@ static void test_structure(void)
 	reset("{\"a\":1} x", 9);
 	ct_json_skip(&J, &err);
 	memset(&err, 0, sizeof(err));
-	CHECK(ct_json_done(&J, &err) < 0 && err.column == 9 && strstr(err.msg, "'x'"),
+	CHECK(ct_json_done(&J, &err) == CT_EINPUT && err.column == 9 && strstr(err.msg, "'x'"),
 	      "trailing data: column %" PRIu64 " '%s'", err.column, err.msg);
 	reset("[1 2]", 5);
-	ct_json_begin(&J, '[', ']', &err);
+	ct_json_begin(&J, '[', ']', &more, &err);
 	ct_json_u64(&J, &v, "x", &err);
 	memset(&err, 0, sizeof(err));
-	CHECK(ct_json_next(&J, ']', &err) < 0 && err.column == 4 && strstr(err.msg, "'2'"),
+	CHECK(ct_json_next(&J, ']', &more, &err) == CT_EINPUT && err.column == 4 && strstr(err.msg, "'2'"),
 	      "missing comma: column %" PRIu64 " '%s'", err.column, err.msg);
 	reset("[1", 2);
-	ct_json_begin(&J, '[', ']', &err);
+	ct_json_begin(&J, '[', ']', &more, &err);
 	ct_json_u64(&J, &v, "x", &err);
 	memset(&err, 0, sizeof(err));
-	CHECK(ct_json_next(&J, ']', &err) < 0 && strstr(err.msg, "end of line"),
+	CHECK(ct_json_next(&J, ']', &more, &err) == CT_EINPUT && strstr(err.msg, "end of line"),
 	      "truncated: '%s'", err.msg);
 	/* Binary bytes are described, not printed raw. */
 	reset("\x01", 1);
 	memset(&err, 0, sizeof(err));
-	CHECK(ct_json_expect(&J, '{', &err) < 0 && strstr(err.msg, "0x01"), "binary: '%s'",
+	CHECK(ct_json_expect(&J, '{', &err) == CT_EINPUT && strstr(err.msg, "0x01"), "binary: '%s'",
 	      err.msg);
 	/* ct_json_fail with no error struct still fails. */
 	reset("x", 1);
-	CHECK(ct_json_expect(&J, '{', NULL) < 0, "NULL err");
+	CHECK(ct_json_expect(&J, '{', NULL) == CT_EINPUT, "NULL err");
+}
+
+/* ---- windowed mode ---- */
+
+/* A canonical account of every token of the document at j (strings and
+ * numbers as hex bytes), or of the error that stopped the scan: what a
+ * scan in memory and a scan through a window must agree on. */
+struct walk {
+	char out[8192];
+	size_t len;
+	int rc;
+	struct ct_error err;
+};
+
+static void emit(struct walk *w, const char *tag, const char *s, size_t n)
+{
+	w->len += (size_t)snprintf(w->out + w->len, sizeof(w->out) - w->len, "%s", tag);
+	for (size_t i = 0; i < n && w->len + 3 < sizeof(w->out); i++)
+		w->len += (size_t)snprintf(w->out + w->len, sizeof(w->out) - w->len, "%02x",
+					   (unsigned char)s[i]);
+	if (w->len + 2 < sizeof(w->out))
+		w->out[w->len++] = ' ';
+}
+
+static void walk(struct ct_json *j, struct walk *w)
+{
+	char stack[64];
+	size_t depth = 0;
+	const char *s;
+	size_t n;
+	bool more, b;
+	uint64_t v;
+	int rc = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (;;) {
+		enum ct_json_type t = ct_json_peek(j);
+		switch (t) {
+		case CT_JSON_OBJECT:
+		case CT_JSON_ARRAY: {
+			char close = t == CT_JSON_OBJECT ? '}' : ']';
+			if ((rc = ct_json_begin(j, (char)t, close, &more, &w->err)))
+				goto out;
+			emit(w, t == CT_JSON_OBJECT ? "{" : "[", "", 0);
+			if (more) {
+				stack[depth++] = close;
+				if (t == CT_JSON_OBJECT && ((rc = ct_json_string(j, &s, &n, &w->err)) ||
+							    (emit(w, "k", s, n), 0) ||
+							    (rc = ct_json_expect(j, ':', &w->err))))
+					goto out;
+				continue;
+			}
+			emit(w, close == '}' ? "}" : "]", "", 0);
+			break;
+		}
+		case CT_JSON_STRING:
+			if ((rc = ct_json_string(j, &s, &n, &w->err)))
+				goto out;
+			emit(w, "s", s, n);
+			break;
+		case CT_JSON_NUMBER:
+			/* Non-negative integers through ct_json_u64, the rest as text. */
+			if (j->p[0] != '-' && !(rc = ct_json_u64(j, &v, "n", &w->err))) {
+				char t[24];
+				snprintf(t, sizeof(t), "u%" PRIu64, v);
+				emit(w, t, "", 0);
+				break;
+			}
+			memset(&w->err, 0, sizeof(w->err));
+			if ((rc = ct_json_number(j, &s, &n, &w->err)))
+				goto out;
+			emit(w, "n", s, n);
+			break;
+		case CT_JSON_TRUE:
+		case CT_JSON_FALSE:
+			if ((rc = ct_json_bool(j, &b, "b", &w->err)))
+				goto out;
+			emit(w, b ? "true" : "false", "", 0);
+			break;
+		default:
+			if ((rc = ct_json_skip(j, &w->err)))
+				goto out;
+			emit(w, "null", "", 0);
+		}
+		for (;;) {
+			if (depth == 0) {
+				rc = ct_json_done(j, &w->err);
+				goto out;
+			}
+			if ((rc = ct_json_next(j, stack[depth - 1], &more, &w->err)))
+				goto out;
+			if (more)
+				break;
+			emit(w, stack[--depth] == '}' ? "}" : "]", "", 0);
+		}
+		if (stack[depth - 1] == '}' && ((rc = ct_json_string(j, &s, &n, &w->err)) ||
+						(emit(w, "k", s, n), 0) ||
+						(rc = ct_json_expect(j, ':', &w->err))))
+			goto out;
+	}
+out:
+	w->rc = rc;
+}
+
+/* Scan text in memory and through windows of `window` bytes. */
+static void walk_mem(const char *text, size_t n, unsigned opts, struct walk *w)
+{
+	struct ct_json j;
+
+	ct_json_init(&j);
+	j.opts = opts;
+	ct_json_reset(&j, text, n, 1);
+	walk(&j, w);
+	ct_json_finish(&j);
+}
+
+static void walk_window(const char *text, size_t n, size_t window, unsigned opts,
+			struct walk *w)
+{
+	struct ct_json j;
+	struct ct_input in;
+	struct ct_error err = {0};
+
+	ct_input_init_mem(&in, text, n);
+	ct_json_init(&j);
+	j.opts = opts;
+	if (!CHECK(ct_json_open_input(&j, &in, window, &err) == 0, "open: %s", err.msg))
+		return;
+	walk(&j, w);
+	ct_json_finish(&j);
+	ct_input_finish(&in);
+}
+
+/* doc, after every amount of padding from 0 to two windows (white space
+ * with newlines, so that lines are counted too), scans through a window
+ * to what it scans to in memory: the same tokens, or the same error at
+ * the same line and column.  Every token of doc thus meets the window's
+ * end at every one of its bytes. */
+static void same_windowed(const char *doc, unsigned opts)
+{
+	enum { W = 64 };
+	size_t dn = strlen(doc);
+	char *text = malloc(2 * W + dn + 1);
+	static struct walk a, b;
+
+	for (size_t pad = 0; pad <= 2 * W; pad++) {
+		for (size_t i = 0; i < pad; i++)
+			text[i] = i % 5 == 4 ? '\n' : ' ';
+		memcpy(text + pad, doc, dn);
+		walk_mem(text, pad + dn, opts, &a);
+		walk_window(text, pad + dn, W, opts, &b);
+		bool same = a.rc == b.rc && a.len == b.len && memcmp(a.out, b.out, a.len) == 0 &&
+			    a.err.line == b.err.line && a.err.column == b.err.column;
+		if (!CHECK(same, "%s after %zu bytes: memory rc %d %" PRIu64 ":%" PRIu64 " '%s' [%.*s]"
+			   " vs window rc %d %" PRIu64 ":%" PRIu64 " '%s' [%.*s]", doc, pad,
+			   a.rc, a.err.line, a.err.column, a.err.msg, (int)a.len, a.out,
+			   b.rc, b.err.line, b.err.column, b.err.msg, (int)b.len, b.out))
+			break;
+	}
+	free(text);
+}
+
+static void test_windowed(void)
+{
+	const char *good[] = {
+		"\"plain ascii that is longer than half of the window, so it is decoded in parts\"",
+		"[\"a\\nb\", \"\\u00e9\\u20AC\\ud83d\\ude00\", \"x\\\"y\\\\z\\/\", \"\"]",
+		"\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf and some more text to go past a window\"",
+		"\"\\ud83d\\ude00\\ud83d\\ude00\\ud83d\\ude00\\ud83d\\ude00\\ud83d\\ude00\\ud83d\\ude00\\ud83d\\ude00\"",
+		"\"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+		"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+		"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\"",
+		"[18446744073709551615, 0, 7, -1.5e+10, 3.25E-2, 1e9, 0.5, -0]",
+		"{\"k\\u0041\": [true, false, null, {\"\": \"\"}], \"n\": 12345678901234567890}",
+		"[[[[1,2,[3]]]],{\"a\":{\"b\":{\"c\":[]}}}]",
+		"\"\\u0000\\u0001\\u001f\"",
+	};
+	const char *bad[] = {
+		"\"bad \\x escape\"",
+		"\"\\u12G4\"",
+		"[\"ok\", \"\\ud800\"]",
+		"[\"ok\", \"\\ud800\\u0041\"]",
+		"[\"ok\", \"\\udc00 lone low\"]",
+		"\"ctl \x01 char\"",
+		"\"bad utf8 \xff here\"",
+		"\"overlong \xc0\xaf here\"",
+		"\"truncated \xe2\x82 here\"",
+		"\"surrogate in utf8 \xed\xa0\x80 here\"",
+		"\"unterminated",
+		"\"ends in backslash\\",
+		"\"ends in an escape \\u00",
+		"\"ends in utf8 \xe2\x82",
+		"[1, 2",
+		"[1 2]",
+		"[012]",
+		"[1e]",
+		"[-]",
+		"[1.]",
+		"[1, tru]",
+		"{\"a\" 1}",
+		"{\"a\":1} x",
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		static struct walk w;
+		walk_mem(good[i], strlen(good[i]), 0, &w);
+		CHECK(w.rc == 0, "good document %s: '%s'", good[i], w.err.msg);
+		same_windowed(good[i], 0);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		static struct walk w;
+		walk_mem(bad[i], strlen(bad[i]), 0, &w);
+		CHECK(w.rc == CT_EINPUT && w.err.column > 0, "bad document %s: rc %d", bad[i], w.rc);
+		same_windowed(bad[i], 0);
+	}
+
+	/* A string longer than the window, of every kind of character. */
+	{
+		const char *unit = "ab\\u00e9\\ud83d\\ude00\xe2\x82\xac\\n\\\"";
+		const char *want = "ab\xc3\xa9\xf0\x9f\x98\x80\xe2\x82\xac\n\"";
+		size_t un = strlen(unit), wn = strlen(want), reps = 1000;
+		char *doc = malloc(un * reps + 3), *exp = malloc(wn * reps);
+		size_t k = 0;
+		doc[k++] = '"';
+		for (size_t i = 0; i < reps; i++) {
+			memcpy(doc + k, unit, un);
+			k += un;
+			memcpy(exp + i * wn, want, wn);
+		}
+		doc[k++] = '"';
+		for (size_t window = 64; window <= 256; window += 37) {
+			struct ct_json j;
+			struct ct_input in;
+			struct ct_error err = {0};
+			const char *s;
+			size_t n;
+			ct_input_init_mem(&in, doc, k);
+			ct_json_init(&j);
+			ct_json_open_input(&j, &in, window, &err);
+			int rc = ct_json_string(&j, &s, &n, &err);
+			CHECK(rc == 0 && n == wn * reps && memcmp(s, exp, n) == 0,
+			      "long string through a %zu-byte window: rc %d '%s', %zu bytes", window, rc,
+			      err.msg, n);
+			CHECK(ct_json_done(&j, &err) == 0, "long string: nothing left");
+			ct_json_finish(&j);
+			ct_input_finish(&in);
+		}
+		free(doc);
+		free(exp);
+	}
+
+	/* ct_json_u64s: the fast path and the general one, across windows. */
+	{
+		static char doc[65536];
+		uint64_t want[2000];
+		size_t k = 0, nw = 0;
+		k += (size_t)snprintf(doc + k, sizeof(doc) - k, "[");
+		for (size_t i = 0; i < 1500; i++) {
+			want[nw] = i % 7 == 3 ? UINT64_MAX - i : (uint64_t)i * i * 1000003u;
+			k += (size_t)snprintf(doc + k, sizeof(doc) - k, "%s%" PRIu64,
+					      i == 0 ? "" : i % 10 == 0 ? "\n," : i % 13 == 0 ? " , " : ",",
+					      want[nw]);
+			nw++;
+		}
+		k += (size_t)snprintf(doc + k, sizeof(doc) - k, "\n]");
+		for (int mode = 0; mode < 2; mode++) {
+			for (size_t per = 1; per <= 8; per += 3) {
+				struct ct_json j;
+				struct ct_input in;
+				struct ct_error err = {0};
+				uint64_t v[8], count = 0;
+				size_t got, total = 0;
+				bool ok = true;
+				ct_json_init(&j);
+				ct_input_init_mem(&in, doc, k);
+				if (mode)
+					ct_json_open_input(&j, &in, 64, &err);
+				else
+					ct_json_reset(&j, doc, k, 1);
+				CHECK(ct_json_expect(&j, '[', &err) == 0, "u64s: '['");
+				do {
+					int rc = ct_json_u64s(&j, v, per, &got, &count, "nodes", &err);
+					if (!CHECK(rc == 0, "u64s (%s, %zu): rc %d '%s'",
+						   mode ? "window" : "memory", per, rc, err.msg))
+						break;
+					for (size_t i = 0; i < got; i++)
+						ok &= total + i < nw && v[i] == want[total + i];
+					total += got;
+				} while (got == per);
+				CHECK(ok && total == nw && count == nw && j.line == 151,
+				      "u64s (%s, %zu at a time): %zu of %zu values, count %" PRIu64
+				      ", line %" PRIu64, mode ? "window" : "memory", per, total, nw, count,
+				      j.line);
+				CHECK(ct_json_done(&j, &err) == 0, "u64s: done");
+				ct_json_finish(&j);
+				ct_input_finish(&in);
+			}
+		}
+		/* Errors after elements read by the fast path (with "\n," before
+		 * each) and by the general one name the line and column of the
+		 * fault: the byte after the tail's first (or the end). */
+		const char *tails[] = {",-3]", ",3.5]", ",03]", ",,3]", " 3]",
+				       ",99999999999999999999]", ",\"3\"]", ""};
+		for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+			for (size_t elems = 0; elems < 80; elems++) {
+				/* White space after the tail (elems odd) keeps the
+				 * fast path going up to the fault. */
+				char text[1024];
+				size_t n = 0;
+				n += (size_t)snprintf(text + n, sizeof(text) - n, "[0");
+				for (size_t e = 1; e <= elems / 2; e++)
+					n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%zu",
+							      e % 3 ? "\n," : ",", e * 7919);
+				size_t at = n + 1;
+				n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", tails[i],
+						      elems % 2 ? "                                 "
+						      "                                 " : "");
+				if (!tails[i][0])
+					at = n;
+				uint64_t want_line = 1, want_col = 1;
+				for (size_t c = 0; c < at; c++) {
+					want_col++;
+					if (text[c] == '\n') {
+						want_line++;
+						want_col = 1;
+					}
+				}
+				for (int mode = 0; mode < 2; mode++) {
+					struct ct_json j;
+					struct ct_input in;
+					struct ct_error err = {0};
+					uint64_t v[4], count = 0;
+					size_t got = 4;
+					ct_json_init(&j);
+					ct_input_init_mem(&in, text, n);
+					if (mode)
+						ct_json_open_input(&j, &in, 64, &err);
+					else
+						ct_json_reset(&j, text, n, 1);
+					int rc = ct_json_expect(&j, '[', &err);
+					while (!rc && got == 4)
+						rc = ct_json_u64s(&j, v, 4, &got, &count, "nodes", &err);
+					CHECK(rc == CT_EINPUT && err.line == want_line && err.column == want_col,
+					      "u64s %s after %zu elements (%s): rc %d at %" PRIu64 ":%" PRIu64
+					      ", want %" PRIu64 ":%" PRIu64 " '%s'", tails[i], elems,
+					      mode ? "window" : "memory", rc, err.line, err.column, want_line,
+					      want_col, err.msg);
+					ct_json_finish(&j);
+					ct_input_finish(&in);
+				}
+			}
+		}
+	}
+
+	/* A number longer than the window is an error, not a hang. */
+	{
+		char doc[200];
+		memset(doc, '1', sizeof(doc) - 1);
+		doc[sizeof(doc) - 1] = '\0';
+		static struct walk w;
+		walk_window(doc, strlen(doc), 64, 0, &w);
+		CHECK(w.rc == CT_EINPUT && strstr(w.err.msg, "too long"), "long number: rc %d '%s'",
+		      w.rc, w.err.msg);
+	}
+}
+
+/* CT_JSON_LONE_SURROGATES: what V8 writes for lone surrogates decodes to
+ * U+FFFD, in memory and through a window; pairs stay pairs. */
+static void test_lone_surrogates(void)
+{
+	const struct { const char *text, *want; } cases[] = {
+		{"\"\\ud800\"", "\xef\xbf\xbd"},
+		{"\"\\ud800x\"", "\xef\xbf\xbdx"},
+		{"\"\\udc00\"", "\xef\xbf\xbd"},
+		{"\"\\ud800\\u0041\"", "\xef\xbf\xbd" "A"},
+		{"\"\\ud800\\ud800\\udc00\"", "\xef\xbf\xbd\xf0\x90\x80\x80"},
+		{"\"\\udbff\\udfff\\udfff\"", "\xf4\x8f\xbf\xbf\xef\xbf\xbd"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct walk w;
+		struct ct_json j;
+		struct ct_error err = {0};
+		const char *s;
+		size_t n;
+		ct_json_init(&j);
+		j.opts = CT_JSON_LONE_SURROGATES;
+		ct_json_reset(&j, cases[i].text, strlen(cases[i].text), 1);
+		int rc = ct_json_string(&j, &s, &n, &err);
+		CHECK(rc == 0 && n == strlen(cases[i].want) && memcmp(s, cases[i].want, n) == 0,
+		      "lone surrogate %s: rc %d '%s' got %zu bytes", cases[i].text, rc, err.msg, n);
+		ct_json_finish(&j);
+		same_windowed(cases[i].text, CT_JSON_LONE_SURROGATES);
+		/* Without the option, the same text is an error. */
+		walk_mem(cases[i].text, strlen(cases[i].text), 0, &w);
+		CHECK(w.rc == CT_EINPUT && strstr(w.err.msg, "surrogate"),
+		      "%s without the option: rc %d '%s'", cases[i].text, w.rc, w.err.msg);
+	}
+	/* Invalid raw UTF-8 stays an error with the option. */
+	static struct walk w;
+	walk_mem("\"\xed\xa0\x80\"", 5, CT_JSON_LONE_SURROGATES, &w);
+	CHECK(w.rc == CT_EINPUT && strstr(w.err.msg, "UTF-8"), "raw surrogate bytes: '%s'",
+	      w.err.msg);
+}
+
+/* A stream that gives `limit` bytes of text, then fails with EIO. */
+struct failing {
+	const char *text;
+	size_t pos, limit;
+};
+
+static ssize_t failing_read(void *c, char *buf, size_t n)
+{
+	struct failing *f = c;
+
+	if (f->pos >= f->limit) {
+		errno = EIO;
+		return -1;
+	}
+	if (n > f->limit - f->pos)
+		n = f->limit - f->pos;
+	if (n > 7)
+		n = 7;  /* dribble, so the window fills in many reads */
+	memcpy(buf, f->text + f->pos, n);
+	f->pos += n;
+	return (ssize_t)n;
+}
+
+/* A read error in windowed mode is what the scan reports, wherever it
+ * comes: not "unterminated string" or "end of input" (nor success). */
+static void test_read_error(void)
+{
+	const char *docs[] = {
+		"[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28]",
+		"[\"a string that the read error cuts in the middle of its text\", 1]",
+		"{\"a\": [true, null, \"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"]}",
+		"{\"a\": 1}",
+	};
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		size_t n = strlen(docs[i]);
+		for (size_t limit = 0; limit <= n; limit++) {
+			struct failing f = {docs[i], 0, limit};
+			cookie_io_functions_t io = {.read = failing_read};
+			FILE *fp = fopencookie(&f, "r", io);
+			struct ct_input in;
+			struct ct_json j;
+			struct ct_error err = {0};
+			static struct walk w;
+			ct_input_init_file(&in, fp, 0);
+			ct_json_init(&j);
+			ct_json_open_input(&j, &in, 64, &err);
+			walk(&j, &w);
+			bool ok = w.rc == CT_EINPUT && strstr(w.err.msg, "read error") != NULL;
+			ct_json_finish(&j);
+			ct_input_finish(&in);
+			fclose(fp);
+			if (!CHECK(ok, "%s failing after %zu bytes: rc %d '%s'", docs[i], limit, w.rc,
+				   w.err.msg))
+				break;
+		}
+	}
 }
 
 int main(void)
@@ -339,6 +801,9 @@ int main(void)
 	test_numbers();
 	test_skip();
 	test_structure();
+	test_windowed();
+	test_lone_surrogates();
+	test_read_error();
 	ct_json_finish(&J);
 	ct_json_finish(&J);
 	ct_json_finish(NULL);

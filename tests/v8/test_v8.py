@@ -113,6 +113,30 @@ def test_tiny(exe, data, tmp):
             indent=3, ensure_ascii=True)
     variant('utf8.heapsnapshot', ['snapshot', 'nodes', 'edges', 'strings'] + rest,
             ensure_ascii=False)
+    # Strings longer than the loader's 1 MB window, with escapes and
+    # multi-byte characters all along (so some straddle the window's
+    # end), in "strings" and in a member that is skipped.
+    unit = 'ab\u00e9\u20ac\U0001F600"\\\n' * 4099
+    long = dict(snap, strings=snap['strings'] + [unit * 40 + str(i) for i in range(3)],
+                trace_function_infos=[unit * 37, {'k': [unit * 31]}])
+    for ascii_only in (True, False):
+        p = os.path.join(tmp, f'long-strings-{ascii_only}.heapsnapshot')
+        with open(p, 'w', encoding='utf-8') as f:
+            json.dump(long, f, ensure_ascii=ascii_only)
+        v = scan_json(exe, p)
+        if v is not None:
+            check({**v, 'file': ''} == {**d, 'file': ''},
+                  f'long strings (ensure_ascii={ascii_only}): report differs')
+    # What V8 itself writes for a JavaScript string with a lone surrogate
+    # (code units as \uXXXX) loads, the surrogate as U+FFFD; so does \u0000.
+    for esc, shown in (('\\ud800', '\ufffd'), ('\\udfff', '\ufffd'), ('\\u0000', '\ufffd')):
+        p = os.path.join(tmp, 'escape.heapsnapshot')
+        with open(p, 'w', encoding='utf-8') as f:
+            f.write(text.replace('"Lost"', '"Lo' + esc + 'st"'))
+        v = scan_json(exe, p)
+        sig = [c['signature'] for c in v['sccs'] if c['garbage']] if v else []
+        check(sig == [f'Lo{shown}st .x \u2192 Lo{shown}st .y \u2192 Lo{shown}st'],
+              f'{esc} in a class name: {sig}')
     # Standard input, and --format.
     p = run(exe, 'scan', '--json', '--members', '-', stdin=text.encode())
     check(p.returncode == 0 and json.loads(p.stdout)['sccs'] == d['sccs'], 'stdin')
@@ -267,6 +291,11 @@ def bad_cases(text):
         ('bad-escape', sub('"Lost"', '"Lo\\qst"')),
         ('bad-unicode', sub('"Lost"', '"Lo\\u12G4st"')),
         ('control-char', sub('"Lost"', '"Lo\tst"')),
+        # Bytes that are not UTF-8 (the loader used to pass them on into
+        # JSON output): line 40, column 4 is the byte.
+        ('invalid-utf8', sub('"Lost"', '"Lo\udcffst"')),
+        ('invalid-utf8-overlong', sub('"Lost"', '"Lo\udcc0\udcafst"')),
+        ('invalid-utf8-truncated', sub('"Lost"', '"Lo\udce2\udc82st"')),
         ('missing-comma', sub(',\n"edges"', '\n"edges"')),
         ('data-after', text + '{}\n'),
         ('edges-before-nodes', sub('{"snapshot"', '{"edges":[],"snapshot"')),
@@ -279,7 +308,7 @@ def test_bad(exe, data, tmp):
     text = open(os.path.join(data, 'tiny.heapsnapshot'), encoding='utf-8').read()
     for name, content in bad_cases(text):
         path = os.path.join(tmp, name + '.heapsnapshot')
-        with open(path, 'w', encoding='utf-8') as f:
+        with open(path, 'w', encoding='utf-8', errors='surrogateescape') as f:
             f.write(content)
         args = ['scan'] + ([] if name in ('empty', 'not-json') else ['-f', 'v8']) + [path]
         p = run(exe, *args)
@@ -290,6 +319,8 @@ def test_bad(exe, data, tmp):
               f'{name}: stderr {err!r}')
         if name not in ('empty', 'not-json'):
             check(re.search(r'at line \d+', err) is not None, f'{name}: no position: {err!r}')
+        if name.startswith('invalid-utf8'):
+            check('at line 40, column 4: invalid UTF-8' in err, f'{name}: position: {err!r}')
         check(p.stdout == b'', f'{name}: output on stdout')
         print(f'{name}: {err.strip()}')
 
