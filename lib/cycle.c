@@ -216,7 +216,7 @@ static int put(struct ct_cycle_ws *ws, size_t *at, const char *s, size_t n)
 			cap *= 2;
 		char *b = ct_mem_realloc(ws->buf, cap);
 		if (!b)
-			return -1;
+			return CT_ENOMEM;
 		ws->buf = b;
 		ws->buf_cap = cap;
 	}

@@ -198,10 +198,11 @@ static int hexval(char c)
 	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* Decode the label "['...']" (or ["..."]) into the str it names.  Returns
- * 1 if it is such a label, 0 if not, < 0 on no memory. */
-static int py_unquote(struct ct_buf *out, const char *l, size_t n)
+/* Decode the label "['...']" (or ["..."]) into the str it names; *ok
+ * says whether it is such a label.  Returns 0 or CT_ENOMEM. */
+static int py_unquote(struct ct_buf *out, const char *l, size_t n, bool *ok)
 {
+	*ok = false;
 	if (n < 4 || l[0] != '[' || l[n - 1] != ']' || (l[1] != '\'' && l[1] != '"') ||
 	    l[n - 2] != l[1])
 		return 0;
@@ -215,7 +216,7 @@ static int py_unquote(struct ct_buf *out, const char *l, size_t n)
 			while (p < end && *p != '\\' && *p != q)
 				p++;
 			if (ct_buf_add(out, s, (size_t)(p - s)))
-				return -1;
+				return CT_ENOMEM;
 			continue;
 		}
 		if (end - p < 2)
@@ -248,9 +249,10 @@ static int py_unquote(struct ct_buf *out, const char *l, size_t n)
 			}
 		}
 		if (buf_utf8(out, cp))
-			return -1;
+			return CT_ENOMEM;
 	}
-	return 1;
+	*ok = true;
+	return 0;
 }
 
 /* ---- keys ---- */
@@ -272,19 +274,19 @@ int ct_export_key(struct ct_buf *out, const char *label, uint32_t dup, bool dict
 			struct ct_buf k, q;
 			ct_buf_init(&k);
 			ct_buf_init(&q);
-			int ok = py_unquote(&k, label, n);
-			if (ok > 0 && k.len && (k.p[0] == '$' || k.p[0] == '@'))
-				ok = 0;
-			if (ok > 0)
-				ok = py_quote(&q, k.p ? k.p : "", k.len) ? -1 :
-				     q.len == n && memcmp(q.p, label, n) == 0;
-			if (ok > 0)
+			bool ok;
+			rc = py_unquote(&k, label, n, &ok);
+			if (!rc && ok && k.len && (k.p[0] == '$' || k.p[0] == '@'))
+				ok = false;
+			if (!rc && ok) {
+				rc = py_quote(&q, k.p ? k.p : "", k.len);
+				ok = !rc && q.len == n && memcmp(q.p, label, n) == 0;
+			}
+			if (!rc && ok)
 				rc = ct_buf_add(out, k.p ? k.p : "", k.len);
 			ct_buf_finish(&k);
 			ct_buf_finish(&q);
-			if (ok < 0)
-				return CT_ENOMEM;
-			if (ok > 0)
+			if (rc || ok)
 				return rc;
 		}
 	}
@@ -526,14 +528,16 @@ static bool json_number(const char *s, bool *frac)
 	return *p == '\0';
 }
 
-/* Append v as a JSON scalar if it is one (see export.h); 1 if written,
- * 0 if v is not a scalar, < 0 on no memory. */
-static int scalar(const struct ct_graph *g, uint32_t v, struct ct_buf *b)
+/* Append v as a JSON scalar if it is one (see export.h): *written says
+ * whether it was.  Returns 0 or CT_ENOMEM. */
+static int scalar(const struct ct_graph *g, uint32_t v, struct ct_buf *b, bool *written)
 {
 	const char *t = ct_graph_str(g, g->type[v]);
 	const char *val = ct_graph_str(g, g->value[v]);
 	const char *lit = NULL;
 	bool frac;
+
+	*written = false;
 
 	switch (t[0]) {
 	case 's':
@@ -568,7 +572,8 @@ static int scalar(const struct ct_graph *g, uint32_t v, struct ct_buf *b)
 	if (has_edges(g, v))
 		return 0;
 	int rc = lit ? buf_adds(b, lit) : buf_jstr(b, val, strlen(val));
-	return rc ? -1 : 1;
+	*written = !rc;
+	return rc;
 }
 
 /* Parse a canonical index label "[i]" with i < n. */
@@ -883,10 +888,11 @@ static int meet(struct ct_export *x, struct work *w, uint32_t v, uint32_t parent
 {
 	const struct ct_graph *g = x->g;
 	struct ct_buf *b = &w->line;
-	int rc = scalar(g, v, b);
+	bool written;
+	int rc = scalar(g, v, b, &written);
 
-	if (rc)
-		return rc < 0 ? CT_ENOMEM : 0;
+	if (rc || written)
+		return rc;
 	if (x->seen[v]) {
 		if ((rc = make_ref(x, w, v)))
 			return rc;

@@ -44,7 +44,7 @@ static int grow_slots(struct ct_strings *s)
 	struct ct_strings_slot *slots = ct_mem_zalloc(ct_mem_bytes(n, sizeof(*slots)));
 
 	if (!slots)
-		return -1;
+		return 1;  /* no memory: the caller returns UINT32_MAX */
 	/* The tag holds the hash bits the index needs (n <= 2^32). */
 	for (uint32_t i = 0; i < s->nslots; i++) {
 		if (!s->slots[i].id_plus1)

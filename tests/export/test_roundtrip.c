@@ -262,25 +262,27 @@ static int strict_value(struct ct_json *j, char *dup, size_t dup_size, uint32_t 
 	if (members)
 		*members = 0;
 	if (t == CT_JSON_ARRAY) {
-		rc = ct_json_begin(j, '[', ']', &err);
-		while (rc == 1) {
+		bool more;
+		rc = ct_json_begin(j, '[', ']', &more, &err);
+		while (!rc && more) {
 			int r = strict_value(j, dup, dup_size, NULL);
 			if (r < 0)
 				return -1;
 			bad |= r;
-			rc = ct_json_next(j, ']', &err);
+			rc = ct_json_next(j, ']', &more, &err);
 		}
-		return rc < 0 ? -1 : bad;
+		return rc ? -1 : bad;
 	}
 	if (t != CT_JSON_OBJECT)
 		return ct_json_skip(j, &err) ? -1 : 0;
 	struct keyset ks = {0};
-	rc = ct_json_begin(j, '{', '}', &err);
-	while (rc == 1) {
+	bool more;
+	rc = ct_json_begin(j, '{', '}', &more, &err);
+	while (!rc && more) {
 		const char *s;
 		size_t n;
 		if (ct_json_string(j, &s, &n, &err) || ct_json_expect(j, ':', &err)) {
-			rc = -1;
+			rc = CT_EINPUT;
 			break;
 		}
 		for (size_t i = 0; i < ks.n; i++)
@@ -298,11 +300,11 @@ static int strict_value(struct ct_json *j, char *dup, size_t dup_size, uint32_t 
 		ks.len[ks.n++] = n;
 		int r = strict_value(j, dup, dup_size, NULL);
 		if (r < 0) {
-			rc = -1;
+			rc = CT_EINPUT;
 			break;
 		}
 		bad |= r;
-		rc = ct_json_next(j, '}', &err);
+		rc = ct_json_next(j, '}', &more, &err);
 	}
 	if (members)
 		*members = (uint32_t)ks.n;
@@ -310,7 +312,7 @@ static int strict_value(struct ct_json *j, char *dup, size_t dup_size, uint32_t 
 		free(ks.k[i]);
 	free(ks.k);
 	free(ks.len);
-	return rc < 0 ? -1 : bad;
+	return rc ? -1 : bad;
 }
 
 /* Check text (one document and a newline): JSON, no member name twice.
