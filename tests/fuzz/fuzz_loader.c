@@ -11,7 +11,7 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
  *     -DCT_FUZZ_LIBFUZZER -DCT_FUZZ_FORMAT='"v8"' -I. -I/usr/include/graphviz \
  *     tests/fuzz/fuzz_loader.c $(find lib formats -maxdepth 1 -name '*.c') \
- *     -lcjson -lcgraph -lgvc -o fuzz_v8
+ *     -lcgraph -lgvc -o fuzz_v8
  *   mkdir -p /tmp/fuzz-out
  *   ./fuzz_v8 -max_total_time=120 -max_len=8192 /tmp/fuzz-out tests/fuzz/corpus/v8
  *
