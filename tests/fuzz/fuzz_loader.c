@@ -15,6 +15,9 @@
  *   mkdir -p /tmp/fuzz-out
  *   ./fuzz_v8 -max_total_time=120 -max_len=8192 /tmp/fuzz-out tests/fuzz/corpus/v8
  *
+ * Whatever loads is also written by every writer (scan, top, path, the
+ * $ref exporter), whose output must be strict JSON and valid UTF-8.
+ *
  * Add any input that crashes to tests/fuzz/corpus/<format>/.
  */
 #include <dirent.h>
@@ -24,9 +27,89 @@
 #include <string.h>
 
 #include "formats/loader.h"
+#include "lib/export.h"
+#include "lib/json.h"
 #include "lib/report.h"
+#include "lib/utf8.h"
+#include "lib/write.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The writers' promises on whatever the loader accepted: JSON that the
+ * strict scanner reads whole (one value, or one per line), text that is
+ * valid UTF-8.  A broken promise aborts, so the fuzzer reports it. */
+static void check_output(const char *what, char *text, size_t n, int json)
+{
+	if (json) {
+		struct ct_json j;
+		struct ct_error err = {0};
+		const char *p = text, *end = text + n;
+		ct_json_init(&j);
+		while (p < end) {
+			const char *nl = json == 2 ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+			const char *stop = nl ? nl : end;
+			ct_json_reset(&j, p, (size_t)(stop - p), 1);
+			if (ct_json_skip(&j, &err) || ct_json_done(&j, &err)) {
+				fprintf(stderr, "%s wrote invalid JSON: %s\n", what, err.msg);
+				abort();
+			}
+			p = nl ? nl + 1 : end;
+		}
+		ct_json_finish(&j);
+	}
+	const unsigned char *q = (const unsigned char *)text, *e = q + n;
+	while (q < e) {
+		unsigned cp;
+		size_t k = ct_utf8_decode(q, e, &cp);
+		if (!k) {
+			fprintf(stderr, "%s wrote invalid UTF-8\n", what);
+			abort();
+		}
+		q += k;
+	}
+	free(text);
+}
+
+/* Run every writer of write.h and the $ref exporter on g. */
+static void write_all(const struct ct_graph *g, const struct ct_report *r, uint32_t node)
+{
+	struct ct_write_opts o = {.name = "fuzz", .members = true};
+	struct ct_error err = {0};
+	struct ct_top t;
+	struct ct_path p;
+	struct ct_export x;
+	char *text;
+	size_t n;
+	FILE *f;
+
+#define WRITE(what, json, call) \
+	do { \
+		f = open_memstream(&text, &n); \
+		(void)(call); \
+		fclose(f); \
+		check_output(what, text, n, json); \
+	} while (0)
+	WRITE("scan text", 0, ct_write_text(f, r, &o, &err));
+	WRITE("scan json", 1, ct_write_json(f, r, &o, &err));
+	WRITE("scan ndjson", 2, ct_write_ndjson(f, r, &o, &err));
+	if (ct_top_build(&t, g, 20, &err) == 0) {
+		WRITE("top text", 0, ct_top_write_text(f, &t, &o, &err));
+		WRITE("top json", 1, ct_top_write_json(f, &t, &o, &err));
+		ct_top_finish(&t);
+	}
+	if (ct_path_build(&p, g, node, &err) == 0) {
+		WRITE("path text", 0, ct_path_write_text(f, &p, &o, &err));
+		WRITE("path json", 1, ct_path_write_json(f, &p, &o, &err));
+		ct_path_finish(&p);
+	}
+	struct ct_export_opts eo = {.style = (enum ct_ref_style)(node % 3), .depth = 64,
+				    .address = node & 1};
+	if (ct_export_init(&x, g, &eo, &err) == 0) {
+		WRITE("export", 1, ct_export_write(&x, f, node, &err));
+		ct_export_finish(&x);
+	}
+#undef WRITE
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -45,8 +128,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ct_load(&in, NULL, opts, &g, &err) == 0) {
 #endif
 		struct ct_report_opts ro = {.top = size % 3, .min_size = size % 2};
-		if (ct_report_build(&r, &g, &ro, &err) == 0)
+		if (ct_report_build(&r, &g, &ro, &err) == 0) {
+			if (g.n_nodes)
+				write_all(&g, &r, (uint32_t)(size % g.n_nodes));
 			ct_report_finish(&r);
+		}
 		ct_graph_finish(&g);
 	} else if (err.code == 0 || err.msg[0] == '\0') {
 		/* A failure must say why. */
