@@ -75,6 +75,16 @@ const char *ct_present_name(const struct ct_graph *g, uint32_t v)
 	return strcmp(name, ct_graph_str(g, g->type[v])) == 0 ? NULL : name;
 }
 
+const char *ct_present_reachability(enum ct_reach_mode m)
+{
+	return m == CT_REACH_REFCOUNT ? "refcount" : m == CT_REACH_ROOTS ? "roots" : "estimated";
+}
+
+const char *ct_present_estimated_note(enum ct_reach_mode m)
+{
+	return m == CT_REACH_INDEGREE ? " (estimated: the dump has no reference counts)" : "";
+}
+
 bool ct_present_quoted(const char *type)
 {
 	return !strcmp(type, "str") || !strcmp(type, "bytes") || !strcmp(type, "string") ||

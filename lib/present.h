@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #include "graph.h"
+#include "reach.h"
 
 #define CT_PRESENT_ID_MAX 24     /* bytes of an id, with its NUL */
 #define CT_PRESENT_BYTES_MAX 16  /* bytes of a byte count ("1023.9 KiB"), with its NUL */
@@ -77,6 +78,12 @@ void ct_present_put(FILE *out, const char *s, size_t max);
 /* A group's signature in a text table is cut after this many bytes (JSON
  * has it whole). */
 #define CT_PRESENT_SIGNATURE_BYTES 240
+
+/* How reachability was decided, for JSON: "refcount", "roots" or
+ * "estimated"; and the note text adds when it was estimated (no reference
+ * counts in the dump), " (estimated: ...)", or "". */
+const char *ct_present_reachability(enum ct_reach_mode mode);
+const char *ct_present_estimated_note(enum ct_reach_mode mode);
 
 /* Node v as a chain shows it: "TreeNode", "str('abc')", "module(app)",
  * and a V8 synthetic node by its name alone: "(GC roots)".  Into buf (at

@@ -140,25 +140,27 @@ static char *repair_utf8(const char *p, size_t len, size_t *out_len)
 	return out;
 }
 
-static uint32_t intern(struct ct_strings *s, const char *p, size_t len);
+typedef uint32_t store_fn(struct ct_strings *s, const char *p, size_t len);
 
-uint32_t ct_strings_intern(struct ct_strings *s, const char *p, size_t len)
+/* Store p with store, made valid UTF-8 first if it is not; the empty
+ * string (id 0) is made on first use. */
+static uint32_t store_utf8(struct ct_strings *s, const char *p, size_t len, store_fn *store)
 {
+	if (s->count == 0 && append(s, "", 0) == UINT32_MAX)
+		return UINT32_MAX;
+	if (len == 0)
+		return 0;
 	if (valid_utf8(p, len))
-		return intern(s, p, len);
+		return store(s, p, len);
 	size_t n;
 	char *fixed = repair_utf8(p, len, &n);
-	uint32_t id = fixed ? intern(s, fixed, n) : UINT32_MAX;
+	uint32_t id = fixed ? store(s, fixed, n) : UINT32_MAX;
 	free(fixed);
 	return id;
 }
 
 static uint32_t intern(struct ct_strings *s, const char *p, size_t len)
 {
-	if (s->count == 0 && append(s, "", 0) == UINT32_MAX)
-		return UINT32_MAX;
-	if (len == 0)
-		return 0;
 	if ((uint64_t)(s->interned + 1) * 2 > s->nslots && grow_slots(s))
 		return UINT32_MAX;
 	uint32_t tag = (uint32_t)ct_hash_bytes(p, len);
@@ -180,17 +182,12 @@ static uint32_t intern(struct ct_strings *s, const char *p, size_t len)
 	return id;
 }
 
+uint32_t ct_strings_intern(struct ct_strings *s, const char *p, size_t len)
+{
+	return store_utf8(s, p, len, intern);
+}
+
 uint32_t ct_strings_append(struct ct_strings *s, const char *p, size_t len)
 {
-	if (s->count == 0 && append(s, "", 0) == UINT32_MAX)
-		return UINT32_MAX;
-	if (!len)
-		return 0;
-	if (valid_utf8(p, len))
-		return append(s, p, len);
-	size_t n;
-	char *fixed = repair_utf8(p, len, &n);
-	uint32_t id = fixed ? append(s, fixed, n) : UINT32_MAX;
-	free(fixed);
-	return id;
+	return store_utf8(s, p, len, append);
 }

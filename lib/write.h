@@ -58,9 +58,12 @@ int ct_path_write_text(FILE *out, const struct ct_path *p, const struct ct_write
 int ct_path_write_json(FILE *out, const struct ct_path *p, const struct ct_write_opts *o,
 		       struct ct_error *err);
 
-/* Shared by the JSON writers of top and path: the members "id", "type"
- * and "name" (null when none) of node v. */
+/* Shared by the JSON writers: the members "file" and "format" that open
+ * every document, and (top, path) "id", "type" and "name" (null when
+ * none) of node v. */
 struct ct_jsonw;
+void ct_write_head_json(struct ct_jsonw *w, const struct ct_graph *g,
+			const struct ct_write_opts *o);
 void ct_write_node_json(struct ct_jsonw *w, const struct ct_graph *g, uint32_t v);
 
 #endif

@@ -80,11 +80,6 @@ static void scc_json(struct ct_jsonw *w, const struct ct_report *r,
 	ct_jsonw_end(w);
 }
 
-static const char *reachability(enum ct_reach_mode m)
-{
-	return m == CT_REACH_REFCOUNT ? "refcount" : m == CT_REACH_ROOTS ? "roots" : "estimated";
-}
-
 static void summary_json(struct ct_jsonw *w, const struct ct_report *r)
 {
 	const struct ct_report_summary *s = &r->summary;
@@ -102,7 +97,7 @@ static void summary_json(struct ct_jsonw *w, const struct ct_report *r)
 	ct_jsonw_ku64(w, "cyclic_objects", s->cyclic_objects);
 	ct_jsonw_ku64(w, "cyclic_bytes", s->cyclic_bytes);
 	ct_jsonw_ku64(w, "overcounted", s->overcounted);
-	ct_jsonw_kstring(w, "reachability", reachability(s->reachability));
+	ct_jsonw_kstring(w, "reachability", ct_present_reachability(s->reachability));
 	ct_jsonw_end(w);
 }
 
@@ -132,8 +127,7 @@ int ct_write_json(FILE *out, const struct ct_report *r, const struct ct_write_op
 
 	ct_jsonw_init(&w, out);
 	ct_jsonw_object(&w);
-	ct_jsonw_kstring(&w, "file", o->name ? o->name : "-");
-	ct_jsonw_kstring(&w, "format", g->format ? g->format : "");
+	ct_write_head_json(&w, g, o);
 	ct_jsonw_key(&w, "summary");
 	summary_json(&w, r);
 	ct_jsonw_newline(&w);

@@ -25,8 +25,7 @@ int ct_path_write_text(FILE *out, const struct ct_path *p, const struct ct_write
 		ct_present_node(g, p->target, text, sizeof(text));
 		fprintf(out, "%s %s is not reachable from any root%s\n", id, text,
 			ct_reach_is_garbage(g, &p->reach, p->target) ? ": it is garbage" :
-			p->reach.mode == CT_REACH_INDEGREE ?
-			" (estimated: the dump has no reference counts)" : "");
+			ct_present_estimated_note(p->reach.mode));
 		goto out;
 	}
 	ct_present_chain(out, g, p->nodes, p->edges, p->len, false);
@@ -61,8 +60,7 @@ int ct_path_write_json(FILE *out, const struct ct_path *p, const struct ct_write
 
 	ct_jsonw_init(&w, out);
 	ct_jsonw_object(&w);
-	ct_jsonw_kstring(&w, "file", o->name ? o->name : "-");
-	ct_jsonw_kstring(&w, "format", g->format ? g->format : "");
+	ct_write_head_json(&w, g, o);
 	ct_write_node_json(&w, g, p->target);
 	ct_jsonw_kbool(&w, "reachable", p->len > 0);
 	ct_jsonw_kbool(&w, "garbage", ct_reach_is_garbage(g, &p->reach, p->target));

@@ -36,8 +36,7 @@ int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_op
 	fprintf(out, "\n%" PRIu64 " cyclic SCCs (%" PRIu64 " objects), %" PRIu64
 		" garbage; %" PRIu64 " garbage objects, %s%s\n",
 		s->cyclic_sccs, s->cyclic_objects, s->garbage_sccs, s->garbage_objects, b1,
-		s->reachability != CT_REACH_INDEGREE ? "" :
-		" (estimated: the dump has no reference counts)");
+		ct_present_estimated_note(s->reachability));
 	if (s->overcounted)
 		fprintf(out, "warning: %" PRIu64 " objects have more references in the dump "
 			"than their reference count\n", s->overcounted);

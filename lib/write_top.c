@@ -21,12 +21,6 @@ static int width(const char *s)
 	return n;
 }
 
-static const char *reach_note(const struct ct_reach *r)
-{
-	return r->mode == CT_REACH_INDEGREE ?
-	       " (estimated: the dump has no reference counts)" : "";
-}
-
 int ct_top_write_text(FILE *out, const struct ct_top *t, const struct ct_write_opts *o,
 		      struct ct_error *err)
 {
@@ -40,7 +34,7 @@ int ct_top_write_text(FILE *out, const struct ct_top *t, const struct ct_write_o
 	ct_present_put(out, o->name ? o->name : "-", SIZE_MAX);
 	fprintf(out, "%s: %" PRIu32 " objects, %" PRIu32 " reachable from %" PRIu64
 		" root%s (%s)%s\n", off, g->n_nodes, t->dom.n_reached, t->reach.n_roots,
-		t->reach.n_roots == 1 ? "" : "s", b1, reach_note(&t->reach));
+		t->reach.n_roots == 1 ? "" : "s", b1, ct_present_estimated_note(t->reach.mode));
 	if (t->n == 0) {
 		fputs("no reachable objects\n", out);
 		return status(out, err);
@@ -80,17 +74,19 @@ int ct_top_write_text(FILE *out, const struct ct_top *t, const struct ct_write_o
 	return status(out, err);
 }
 
-static const char *reachability(enum ct_reach_mode m)
-{
-	return m == CT_REACH_REFCOUNT ? "refcount" : m == CT_REACH_ROOTS ? "roots" : "estimated";
-}
-
 static void id_json(struct ct_jsonw *w, const struct ct_graph *g, uint32_t v)
 {
 	char id[CT_PRESENT_ID_MAX];
 
 	ct_present_id(g, v, id);
 	ct_jsonw_string(w, id);
+}
+
+void ct_write_head_json(struct ct_jsonw *w, const struct ct_graph *g,
+			const struct ct_write_opts *o)
+{
+	ct_jsonw_kstring(w, "file", o->name ? o->name : "-");
+	ct_jsonw_kstring(w, "format", g->format ? g->format : "");
 }
 
 void ct_write_node_json(struct ct_jsonw *w, const struct ct_graph *g, uint32_t v)
@@ -113,15 +109,14 @@ int ct_top_write_json(FILE *out, const struct ct_top *t, const struct ct_write_o
 
 	ct_jsonw_init(&w, out);
 	ct_jsonw_object(&w);
-	ct_jsonw_kstring(&w, "file", o->name ? o->name : "-");
-	ct_jsonw_kstring(&w, "format", g->format ? g->format : "");
+	ct_write_head_json(&w, g, o);
 	ct_jsonw_key(&w, "summary");
 	ct_jsonw_object(&w);
 	ct_jsonw_ku64(&w, "objects", g->n_nodes);
 	ct_jsonw_ku64(&w, "roots", t->reach.n_roots);
 	ct_jsonw_ku64(&w, "reachable_objects", t->dom.n_reached);
 	ct_jsonw_ku64(&w, "reachable_bytes", t->dom.reached_bytes);
-	ct_jsonw_kstring(&w, "reachability", reachability(t->reach.mode));
+	ct_jsonw_kstring(&w, "reachability", ct_present_reachability(t->reach.mode));
 	ct_jsonw_end(&w);
 	ct_jsonw_key(&w, "objects");
 	ct_jsonw_array(&w);
