@@ -2,20 +2,48 @@
 #include "jsonw.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "utf8.h"
 
 void ct_jsonw_init(struct ct_jsonw *w, FILE *out)
 {
-	memset(w, 0, sizeof(*w));
+	memset(w, 0, offsetof(struct ct_jsonw, buf));
 	w->out = out;
+}
+
+static void flush(struct ct_jsonw *w)
+{
+	if (w->len && !w->failed && fwrite(w->buf, 1, w->len, w->out) != w->len)
+		w->failed = true;
+	w->len = 0;
 }
 
 static void put(struct ct_jsonw *w, const char *s, size_t n)
 {
-	if (!w->failed && fwrite(s, 1, n, w->out) != n)
-		w->failed = true;
+	if (w->len + n > sizeof(w->buf)) {
+		flush(w);
+		if (n > sizeof(w->buf)) {
+			if (!w->failed && fwrite(s, 1, n, w->out) != n)
+				w->failed = true;
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+/* The inside of a string, escaped into the buffer. */
+static void put_chars(struct ct_jsonw *w, const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	while (s < end) {
+		if (sizeof(w->buf) - w->len < 8)
+			flush(w);
+		w->len += ct_json_escape(w->buf + w->len, sizeof(w->buf) - w->len, &s, end);
+	}
 }
 
 /* Before a value: the comma between array elements. */
@@ -83,8 +111,7 @@ void ct_jsonw_key(struct ct_jsonw *w, const char *key)
 	}
 	value_begins(w);
 	put(w, "\"", 1);
-	if (!w->failed && !ct_json_write_chars(w->out, key, strlen(key)))
-		w->failed = true;
+	put_chars(w, key, strlen(key));
 	put(w, "\":", 2);
 	w->after_key = true;
 }
@@ -141,26 +168,11 @@ size_t ct_json_escape(char *out, size_t cap, const char **s, const char *end)
 	return at;
 }
 
-bool ct_json_write_chars(FILE *out, const char *s, size_t n)
-{
-	const char *end = s + n;
-	char buf[4096];
-	bool ok = true;
-
-	while (s < end) {
-		size_t k = ct_json_escape(buf, sizeof(buf), &s, end);
-		if (fwrite(buf, 1, k, out) != k)
-			ok = false;
-	}
-	return ok;
-}
-
 void ct_jsonw_string_n(struct ct_jsonw *w, const char *s, size_t n)
 {
 	value_begins(w);
 	put(w, "\"", 1);
-	if (!w->failed && !ct_json_write_chars(w->out, s, n))
-		w->failed = true;
+	put_chars(w, s, n);
 	put(w, "\"", 1);
 }
 
@@ -202,6 +214,7 @@ void ct_jsonw_newline(struct ct_jsonw *w)
 
 int ct_jsonw_finish(struct ct_jsonw *w, struct ct_error *err)
 {
+	flush(w);
 	if (w->failed || ferror(w->out))
 		return ct_error_set(err, CT_EIO, "write error");
 	if (w->misused || w->depth || w->after_key)

@@ -27,9 +27,11 @@
 #include "error.h"
 
 #define CT_JSONW_DEPTH 64  /* nesting the writer tracks */
+#define CT_JSONW_BUF 16384 /* bytes gathered before each fwrite() */
 
 struct ct_jsonw {
 	FILE *out;            /* borrowed */
+	size_t len;           /* bytes in buf not yet written to out */
 	uint32_t depth;       /* open objects and arrays */
 	uint64_t has_items;   /* bit d: the container at depth d + 1 has a member */
 	uint64_t objects;     /* bit d: the container at depth d + 1 is an object */
@@ -37,9 +39,11 @@ struct ct_jsonw {
 	bool newline;         /* a line break is due before the next member */
 	bool failed;          /* a write failed */
 	bool misused;         /* unbalanced, a key outside an object, or too deep */
+	char buf[CT_JSONW_BUF];
 };
 
-/* Write to out (the caller's, not closed). */
+/* Write to out (the caller's, not closed), through w's own buffer:
+ * everything is in out after ct_jsonw_finish(). */
 void ct_jsonw_init(struct ct_jsonw *w, FILE *out);
 
 void ct_jsonw_object(struct ct_jsonw *w);      /* { */
@@ -78,7 +82,8 @@ static inline void ct_jsonw_kbool(struct ct_jsonw *w, const char *key, bool v)
 	ct_jsonw_bool(w, v);
 }
 
-/* Check that everything was written: 0, or CT_EIO ("write error") when a
+/* Write what is buffered to out and check that everything was written:
+ * 0, or CT_EIO ("write error") when a
  * write failed, or CT_EUSAGE when the caller left containers open or
  * nested past CT_JSONW_DEPTH. */
 int ct_jsonw_finish(struct ct_jsonw *w, struct ct_error *err);
@@ -90,9 +95,5 @@ int ct_jsonw_finish(struct ct_jsonw *w, struct ct_error *err);
  * invalid UTF-8 bytes as U+FFFD.  Advances *s past what it took; returns
  * the bytes written to out. */
 size_t ct_json_escape(char *out, size_t cap, const char **s, const char *end);
-
-/* ct_json_escape() the n bytes at s to out.  Returns false when writing
- * failed. */
-bool ct_json_write_chars(FILE *out, const char *s, size_t n);
 
 #endif
