@@ -7,6 +7,7 @@
 
 #include "cycle.h"
 #include "mem.h"
+#include "present.h"
 
 void ct_selection_finish(struct ct_selection *sel)
 {
@@ -285,8 +286,8 @@ int ct_select(struct ct_selection *sel, const struct ct_report *r,
 	case CT_SELECT_OBJECT: {
 		uint32_t v = ct_graph_find(g, o->object);
 		if (v == CT_NONE) {
-			char buf[32];
-			snprintf(buf, sizeof(buf), "0x%" PRIx64, o->object);
+			char buf[CT_PRESENT_ID_MAX];
+			ct_present_addr(g, o->object, buf);
 			rc = ct_error_set(err, CT_EUSAGE, "no object %s in the dump", buf);
 			goto out;
 		}
