@@ -326,7 +326,7 @@ def test_random():
 
 def test_wide():
     rng = random.Random(10)
-    for i in range(10 if SMALL else 40):
+    for i in range(4 if SMALL else 40):
         text, objs = random_dump(rng, wide=True)
         path = tmp(f'wide{i}.jsonl', text)
         for style in STYLES:
