@@ -123,7 +123,7 @@ static int buf_fixed(struct ct_buf *b, const char *s, size_t n)
  * one escaper (ct_json_escape()). */
 static int buf_jstr(struct ct_buf *b, const char *s, size_t n)
 {
-	const char *end = s + n;
+	const char *end = n ? s + n : s;  /* s may be NULL when n is 0 */
 	char tmp[512];
 	int rc = buf_addc(b, '"');
 
@@ -696,6 +696,8 @@ static int unique_keys(const struct ct_graph *g, struct work *w, uint32_t v, uin
 	struct ct_buf *k = &w->keys;
 
 	k->len = 0;
+	if (ct_buf_add(k, "", 0))  /* k->p is never NULL below, even for "" keys */
+		return CT_ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
 		const char *label = ct_graph_str(g, g->label[pr[2 * i]]);
 		for (;;) {
@@ -742,7 +744,7 @@ static int open_node(struct ct_export *x, struct work *w, uint32_t v, uint32_t d
 	if (grow((void **)&w->pairs, &w->pairs_cap, base + 2 * (size_t)n, sizeof(uint32_t)) ||
 	    grow((void **)&w->frames, &w->frames_cap, w->n_frames + 1, sizeof(struct frame)))
 		return CT_ENOMEM;
-	uint32_t *pr = w->pairs + base;
+	uint32_t *pr = w->pairs ? w->pairs + base : NULL;  /* NULL: no pairs yet, n is 0 */
 
 	/* An array when the labels are exactly [0] .. [n-1]. */
 	bool array = n > 0 || type_is(g, v, "list");
