@@ -24,7 +24,9 @@ static const char usage[] =
 "                         SCC that scan numbers ID\n"
 "      --representatives  one document per cycle group, in scan's order, one\n"
 "                         per line (NDJSON), each rooted as --scc roots it\n"
-"      --top=N            with --representatives: only the N largest groups\n"
+"      --top=N            with --representatives: only the first N groups\n"
+"      --full-graph       number SCCs as scan --full-graph does (components\n"
+"                         over every strong reference)\n"
 "\n"
 "Output:\n"
 "      --ref-style=STYLE  jsonpath (default): {\"$ref\":\"$[\\\"key\\\"][0]\"};\n"
@@ -53,7 +55,7 @@ INPUT_HELP
 
 enum {
 	OPT_ROOT = 256, OPT_SCC, OPT_REPS, OPT_TOP, OPT_STYLE, OPT_DEPTH, OPT_ADDRESS,
-	OPT_FOLLOW_RUNTIME,
+	OPT_FOLLOW_RUNTIME, OPT_FULL_GRAPH,
 };
 
 static const struct option longopts[] = {
@@ -65,6 +67,7 @@ static const struct option longopts[] = {
 	{"depth", required_argument, NULL, OPT_DEPTH},
 	{"address", no_argument, NULL, OPT_ADDRESS},
 	{"follow-runtime", no_argument, NULL, OPT_FOLLOW_RUNTIME},
+	{"full-graph", no_argument, NULL, OPT_FULL_GRAPH},
 	{"output", required_argument, NULL, 'o'},
 	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
@@ -135,6 +138,9 @@ int cmd_export(int argc, char **argv)
 			break;
 		case OPT_FOLLOW_RUNTIME:
 			xopts.follow_runtime = true;
+			break;
+		case OPT_FULL_GRAPH:
+			ropts.full_graph = true;
 			break;
 		case 'o':
 			output = optarg;

@@ -13,14 +13,25 @@ static const char usage[] =
 "List the reference cycles in DUMP (a file, or - for standard input): each\n"
 "cyclic strongly connected component (SCC), whether it is garbage only the\n"
 "cycle collector can free or still alive (and held from where), grouped by\n"
-"signature, largest total bytes first.\n"
+"signature: garbage first, then alive, largest total bytes first.\n"
+"\n"
+"Alive cycles are found on the application's graph: the dump without the\n"
+"runtime's own references (an instance's class, a function's globals, a\n"
+"class's MRO; V8 maps, prototypes, code), so that the program's cycles are\n"
+"not lost in the runtime's one giant component (see cycletool(1)).  Cycles\n"
+"made only of runtime objects (classes, modules, functions...) are one line\n"
+"in the text report.\n"
 "\n"
 "Selection:\n"
 "      --garbage          only garbage SCCs\n"
 "      --alive            only alive SCCs\n"
 "      --type=TYPE        only SCCs with an object of type TYPE\n"
 "      --min-size=N       only SCCs of at least N objects\n"
-"      --top=N            only the N largest groups (by total bytes)\n"
+"      --top=N            only the first N groups\n"
+"      --runtime          list the runtime's cycles too (text; JSON always\n"
+"                         lists them, with \"runtime\": true)\n"
+"      --full-graph       components over every strong reference, as the\n"
+"                         cycle collector sees them (no application graph)\n"
 "\n"
 "Output:\n"
 "      --json             one JSON document (summary, groups, sccs)\n"
@@ -34,7 +45,8 @@ INPUT_HELP
 "\n"
 "Checks:\n"
 "      --fail-on=WHAT     exit 1 if any reported SCC is garbage (WHAT=garbage)\n"
-"                         or if any SCC is reported at all (WHAT=cycles)\n"
+"                         or if any SCC but the runtime's is reported\n"
+"                         (WHAT=cycles)\n"
 "\n"
 "  -h, --help             show this help and exit\n"
 "\n"
@@ -43,7 +55,7 @@ INPUT_HELP
 
 enum {
 	OPT_GARBAGE = 256, OPT_ALIVE, OPT_TYPE, OPT_MIN_SIZE, OPT_TOP, OPT_JSON, OPT_NDJSON,
-	OPT_MEMBERS, OPT_FAIL_ON,
+	OPT_MEMBERS, OPT_FAIL_ON, OPT_RUNTIME, OPT_FULL_GRAPH,
 };
 
 static const struct option longopts[] = {
@@ -56,6 +68,8 @@ static const struct option longopts[] = {
 	{"ndjson", no_argument, NULL, OPT_NDJSON},
 	{"members", no_argument, NULL, OPT_MEMBERS},
 	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"runtime", no_argument, NULL, OPT_RUNTIME},
+	{"full-graph", no_argument, NULL, OPT_FULL_GRAPH},
 	COLOR_LONGOPTS,
 	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
@@ -110,6 +124,12 @@ int cmd_scan(int argc, char **argv)
 		case OPT_MEMBERS:
 			wopts.members = true;
 			break;
+		case OPT_RUNTIME:
+			wopts.runtime = true;
+			break;
+		case OPT_FULL_GRAPH:
+			ropts.full_graph = true;
+			break;
 		case OPT_FAIL_ON:
 			if (strcmp(optarg, "garbage") == 0)
 				fail_on = FAIL_GARBAGE;
@@ -150,8 +170,9 @@ int cmd_scan(int argc, char **argv)
 		status = rc == CT_EIO ? EXIT_FAILURE_ : report_error("standard output", &err);
 		goto out;
 	}
-	if (fail_on == FAIL_CYCLES && r.n_sccs > 0)
-		status = EXIT_CONDITION;
+	for (uint32_t i = 0; fail_on == FAIL_CYCLES && i < r.n_sccs; i++)
+		if (!r.sccs[i].runtime)
+			status = EXIT_CONDITION;
 	for (uint32_t i = 0; fail_on == FAIL_GARBAGE && i < r.n_sccs; i++)
 		if (r.sccs[i].garbage)
 			status = EXIT_CONDITION;

@@ -71,7 +71,7 @@ uint32_t ct_cycle_find(const struct ct_graph *g, const struct ct_scc *s, uint32_
 		uint32_t u = ws->queue[head++];
 		for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1]; e++) {
 			uint32_t w = g->dst[e];
-			if (!ct_edge_kind_is_strong(g->kind[e]) || s->comp[w] != c)
+			if (s->comp[w] != c || !ct_scc_edge(s, g, e))
 				continue;
 			if (w == start) {
 				/* Closed the cycle: walk back from u. */

@@ -11,6 +11,7 @@ void ct_report_finish(struct ct_report *r)
 		return;
 	ct_scc_finish(&r->scc);
 	ct_reach_finish(&r->reach);
+	ct_runtime_finish(&r->runtime);
 	free(r->sccs);
 	free(r->groups);
 	free(r->cyc_nodes);
@@ -22,10 +23,20 @@ void ct_report_finish(struct ct_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Report order: garbage, then the application's alive components, then
+ * the runtime's. */
+static int rank_of(bool garbage, bool runtime)
+{
+	return garbage ? 0 : runtime ? 2 : 1;
+}
+
 static int by_bytes(const void *a, const void *b)
 {
 	const struct ct_report_scc *x = a, *y = b;
+	int rx = rank_of(x->garbage, x->runtime), ry = rank_of(y->garbage, y->runtime);
 
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
 	if (x->bytes != y->bytes)
 		return x->bytes > y->bytes ? -1 : 1;
 	if (x->size != y->size)
@@ -56,11 +67,20 @@ static int measure(struct ct_report *r, struct ct_report_scc **all, uint32_t *n_
 	const struct ct_scc *s = &r->scc;
 	uint32_t n = 0;
 
-	for (uint32_t c = 0; c < s->n_comps; c++)
+	uint32_t max_size = 1;
+	for (uint32_t c = 0; c < s->n_comps; c++) {
 		n += s->cyclic[c];
+		if (s->cyclic[c] && s->size[c] > max_size)
+			max_size = s->size[c];
+	}
 	*all = calloc(n ? n : 1, sizeof(**all));
-	if (!*all)
+	uint32_t *scratch = r->runtime.kind ? malloc(max_size * sizeof(*scratch)) : NULL;
+	uint8_t *mark = r->runtime.kind ? calloc(g->n_nodes ? g->n_nodes : 1, 1) : NULL;
+	if (!*all || (r->runtime.kind && (!scratch || !mark))) {
+		free(scratch);
+		free(mark);
 		return ct_error_nomem(err);
+	}
 	uint32_t k = 0;
 	for (uint32_t c = 0; c < s->n_comps; c++) {
 		if (!s->cyclic[c])
@@ -76,10 +96,20 @@ static int measure(struct ct_report *r, struct ct_report_scc **all, uint32_t *n_
 			if (!ct_reach_is_garbage(g, &r->reach, v))
 				e->garbage = false;
 		}
+		e->runtime = !e->garbage &&
+			     ct_runtime_component(&r->runtime, g, s->comp,
+						  s->members + s->member_off[c], e->size, scratch, mark);
 		r->summary.cyclic_objects += e->size;
 		r->summary.cyclic_bytes = ct_sat_add(r->summary.cyclic_bytes, e->bytes);
 		r->summary.garbage_sccs += e->garbage;
+		if (e->runtime) {
+			r->summary.runtime_sccs++;
+			r->summary.runtime_objects += e->size;
+			r->summary.runtime_bytes = ct_sat_add(r->summary.runtime_bytes, e->bytes);
+		}
 	}
+	free(scratch);
+	free(mark);
 	r->summary.cyclic_sccs = n;
 	qsort(*all, n, sizeof(**all), by_bytes);
 	for (uint32_t i = 0; i < n; i++)
@@ -122,7 +152,10 @@ static uint32_t lookup_type(const struct ct_graph *g, const char *name)
 static int by_group_bytes(const void *a, const void *b)
 {
 	const struct ct_report_group *x = a, *y = b;
+	int rx = rank_of(x->n_garbage, x->runtime), ry = rank_of(y->n_garbage, y->runtime);
 
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
 	if (x->bytes != y->bytes)
 		return x->bytes > y->bytes ? -1 : 1;
 	if (x->count != y->count)
@@ -135,7 +168,8 @@ static int group(struct ct_report *r, struct ct_error *err)
 {
 	const struct ct_graph *g = r->g;
 	struct ct_cycle_ws ws;
-	uint32_t *group_of = NULL;  /* 2 * signature id + garbage -> group index + 1 */
+	uint32_t *group_of = NULL;  /* 4 * signature id + 2 * runtime + garbage ->
+				     * group index + 1 */
 	uint32_t group_cap = 0;
 	size_t cyc_total = 0;
 	int rc;
@@ -165,7 +199,7 @@ static int group(struct ct_report *r, struct ct_error *err)
 			rc = ct_error_nomem(err);
 			goto out;
 		}
-		uint32_t key = 2 * sig + e->garbage;
+		uint32_t key = 4 * sig + 2 * e->runtime + e->garbage;
 		if (key >= group_cap) {
 			uint32_t cap = group_cap ? group_cap : 64;
 			while (cap <= key)
@@ -182,6 +216,7 @@ static int group(struct ct_report *r, struct ct_error *err)
 		if (!group_of[key]) {
 			struct ct_report_group *grp = &r->groups[r->n_groups++];
 			grp->signature = sig;
+			grp->runtime = e->runtime;
 			grp->first = i;
 			grp->min_size = e->size;
 			group_of[key] = r->n_groups;
@@ -319,7 +354,9 @@ int ct_report_build(struct ct_report *r, const struct ct_graph *g,
 	ct_strings_init(&r->strings);
 	if (!opts)
 		opts = &none;
-	if ((rc = ct_scc_compute(g, &r->scc, err)) || (rc = ct_reach_compute(g, &r->reach, err)))
+	if ((rc = ct_reach_compute(g, &r->reach, err)) ||
+	    (!opts->full_graph && (rc = ct_runtime_compute(&r->runtime, g, &r->reach, err))) ||
+	    (rc = ct_scc_compute_without(g, r->runtime.skip, &r->scc, err)))
 		goto out;
 	struct ct_report_summary *sum = &r->summary;
 	sum->objects = g->n_nodes;
@@ -331,6 +368,8 @@ int ct_report_build(struct ct_report *r, const struct ct_graph *g,
 	sum->garbage_bytes = r->reach.garbage_bytes;
 	sum->overcounted = r->reach.n_overcounted;
 	sum->reachability = r->reach.mode;
+	sum->full_graph = opts->full_graph || !r->runtime.skip;
+	sum->runtime_references = r->runtime.n_skipped;
 	if ((rc = measure(r, &all, &n_all, err)))
 		goto out;
 

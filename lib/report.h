@@ -1,7 +1,9 @@
 /* What `scan` reports: the cyclic strongly connected components of a
- * graph, each with its garbage/alive state, representative cycle, root
- * path and type histogram, grouped by signature.  Plain data built from
- * the analyses, grouped by signature and state; the writers (write.h) turn it into text or JSON.
+ * graph's application graph (runtime.h; the whole graph with full_graph),
+ * each with its garbage/alive state, representative cycle, root path and
+ * type histogram, grouped by signature, state and whether the runtime
+ * made it.  Plain data built from the analyses; the writers (write.h)
+ * turn it into text or JSON.
  */
 #ifndef CT_REPORT_H
 #define CT_REPORT_H
@@ -12,6 +14,7 @@
 #include "error.h"
 #include "graph.h"
 #include "reach.h"
+#include "runtime.h"
 #include "scc.h"
 #include "strings.h"
 
@@ -25,7 +28,9 @@ struct ct_report_opts {
 	enum ct_report_only only;
 	const char *type;      /* keep components with a member of this type; NULL = all */
 	uint32_t min_size;     /* keep components of at least this many objects */
-	uint32_t top;          /* keep the largest top groups by bytes; 0 = all */
+	uint32_t top;          /* keep the first top groups (in report order); 0 = all */
+	bool full_graph;       /* components over every strong reference, not the
+				* application's graph (runtime.h) */
 };
 
 struct ct_type_count {
@@ -40,6 +45,7 @@ struct ct_report_scc {
 	uint64_t bytes;
 	bool garbage;
 	bool finalizers;
+	bool runtime;          /* alive, and made only of runtime objects (runtime.h) */
 	uint32_t group;        /* index into report->groups */
 	uint32_t cycle_off, cycle_len;  /* steps in cyc_nodes/cyc_edges */
 	uint32_t path_off, path_len;    /* nodes in path_nodes (root first); 0 if garbage */
@@ -53,6 +59,7 @@ struct ct_report_group {
 	uint32_t n_garbage;    /* of which garbage: 0 or count */
 	uint64_t objects, bytes;
 	bool finalizers;
+	bool runtime;          /* its components are the runtime's */
 	uint32_t first;        /* index into sccs of its largest component */
 	uint32_t min_size, max_size;
 };
@@ -61,6 +68,9 @@ struct ct_report_summary {
 	uint64_t objects, references, dangling;
 	uint64_t tracked, roots, garbage_objects, garbage_bytes, overcounted;
 	uint64_t cyclic_sccs, garbage_sccs, cyclic_objects, cyclic_bytes;
+	uint64_t runtime_sccs, runtime_objects, runtime_bytes;  /* of the cyclic ones */
+	uint64_t runtime_references;  /* left out of the application's graph */
+	bool full_graph;              /* components over every strong reference */
 	enum ct_reach_mode reachability;
 };
 
@@ -68,10 +78,12 @@ struct ct_report {
 	const struct ct_graph *g;     /* borrowed: must outlive the report */
 	struct ct_scc scc;
 	struct ct_reach reach;
+	struct ct_runtime runtime;    /* the edges scc was computed without */
 	struct ct_report_summary summary;  /* whole dump, before any filter */
 	struct ct_report_scc *sccs;   /* selected components, by id */
 	uint32_t n_sccs;
-	struct ct_report_group *groups;  /* by bytes, largest first */
+	struct ct_report_group *groups;  /* garbage groups, then the application's alive
+					  * ones, then the runtime's; by bytes within each */
 	uint32_t n_groups;
 	uint32_t *cyc_nodes, *cyc_edges;
 	uint32_t *path_nodes, *path_edges;  /* path_edges[i] leads from path_nodes[i] */

@@ -26,11 +26,18 @@ void ct_scc_finish(struct ct_scc *s)
  */
 int ct_scc_compute(const struct ct_graph *g, struct ct_scc *s, struct ct_error *err)
 {
+	return ct_scc_compute_without(g, NULL, s, err);
+}
+
+int ct_scc_compute_without(const struct ct_graph *g, const uint64_t *skip, struct ct_scc *s,
+			   struct ct_error *err)
+{
 	uint32_t n = g->n_nodes;
 	uint32_t *index = NULL, *low = NULL, *stack = NULL, *cs_node = NULL, *cs_edge = NULL;
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
+	s->skip = skip;
 	size_t nn = n ? n : 1;
 	s->comp = ct_mem_alloc(nn * sizeof(*s->comp));
 	index = ct_mem_zalloc(ct_mem_bytes(nn, sizeof(*index)));
@@ -59,7 +66,7 @@ int ct_scc_compute(const struct ct_graph *g, struct ct_scc *s, struct ct_error *
 			uint32_t e = cs_edge[csp - 1], end = g->out_off[v + 1];
 			bool descended = false;
 			for (; e < end; e++) {
-				if (!ct_edge_kind_is_strong(g->kind[e]))
+				if (!ct_scc_edge(s, g, e))
 					continue;
 				uint32_t w = g->dst[e];
 				if (!index[w]) {
@@ -125,7 +132,7 @@ int ct_scc_compute(const struct ct_graph *g, struct ct_scc *s, struct ct_error *
 		s->members[cs_edge[c]++] = v;
 		if (!s->cyclic[c]) {
 			for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
-				if (g->dst[e] == v && ct_edge_kind_is_strong(g->kind[e]))
+				if (g->dst[e] == v && ct_scc_edge(s, g, e))
 					s->cyclic[c] = 1;
 		}
 	}

@@ -94,7 +94,7 @@ static void fill(struct ct_selection *sel, uint32_t ci, uint32_t quota, uint32_t
 		uint32_t u = queue[head++];
 		for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1] && quota > 0; e++) {
 			uint32_t w = g->dst[e];
-			if (r->scc.comp[w] != comp || !ct_edge_kind_is_strong(g->kind[e]))
+			if (r->scc.comp[w] != comp || !ct_scc_edge(&r->scc, g, e))
 				continue;
 			if (add(sel, w, ci, CT_SEL_MEMBER)) {
 				queue[tail++] = w;

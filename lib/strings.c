@@ -191,3 +191,22 @@ uint32_t ct_strings_append(struct ct_strings *s, const char *p, size_t len)
 {
 	return store_utf8(s, p, len, append);
 }
+
+uint32_t ct_strings_find(const struct ct_strings *s, const char *p)
+{
+	size_t len = strlen(p);
+
+	if (len == 0)
+		return s->count ? 0 : UINT32_MAX;
+	if (!s->nslots)
+		return UINT32_MAX;
+	uint32_t tag = (uint32_t)ct_hash_bytes(p, len);
+	uint32_t mask = s->nslots - 1;
+	for (uint32_t i = tag & mask; s->slots[i].id_plus1; i = (i + 1) & mask) {
+		uint32_t id = s->slots[i].id_plus1 - 1;
+		if (s->slots[i].tag == tag && ct_strings_len(s, id) == len &&
+		    memcmp(s->bytes + s->off[id], p, len) == 0)
+			return id;
+	}
+	return UINT32_MAX;
+}

@@ -46,6 +46,11 @@ uint32_t ct_strings_intern(struct ct_strings *s, const char *p, size_t len);
  * ct_strings_intern(). */
 uint32_t ct_strings_append(struct ct_strings *s, const char *p, size_t len);
 
+/* The id of the interned string equal to the NUL-terminated p, or
+ * UINT32_MAX if there is none (nothing is added).  Appended strings are
+ * not found. */
+uint32_t ct_strings_find(const struct ct_strings *s, const char *p);
+
 /* The string with this id (borrowed; see the note above). */
 static inline const char *ct_strings_get(const struct ct_strings *s, uint32_t id)
 {

@@ -23,16 +23,19 @@ struct ct_write_opts {
 	const char *name;   /* input name shown in the output (borrowed) */
 	bool members;       /* scan: list every member id (JSON) / garbage list */
 	bool color;         /* ANSI colours and bold (text, for terminals) */
+	bool runtime;       /* scan text: list the runtime's components, not one line */
 };
 
 /* scan, grouped and aligned: a summary line, a table of groups, then each
- * group's representative cycle (and root path when alive). */
+ * group's representative cycle (and root path when alive).  The
+ * runtime's groups are one line unless o->runtime. */
 int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_opts *o,
 		  struct ct_error *err);
 
 /* scan as one JSON document: {"file", "format", "summary", "groups",
  * "sccs"} and, with members, "garbage" (every garbage object, cyclic or
- * not). */
+ * not).  Every selected group and component is listed, the runtime's
+ * flagged "runtime": true. */
 int ct_write_json(FILE *out, const struct ct_report *r, const struct ct_write_opts *o,
 		  struct ct_error *err);
 

@@ -52,6 +52,7 @@ static void scc_json(struct ct_jsonw *w, const struct ct_report *r,
 	ct_jsonw_ku64(w, "bytes", e->bytes);
 	ct_jsonw_kbool(w, "garbage", e->garbage);
 	ct_jsonw_kbool(w, "finalizers", e->finalizers);
+	ct_jsonw_kbool(w, "runtime", e->runtime);
 	ct_jsonw_kstring(w, "signature", ct_report_signature(r, &r->groups[e->group]));
 	ct_jsonw_ku64(w, "group", (uint64_t)e->group + 1);
 	/* Type names are interned: one key per distinct name. */
@@ -98,6 +99,11 @@ static void summary_json(struct ct_jsonw *w, const struct ct_report *r)
 	ct_jsonw_ku64(w, "cyclic_bytes", s->cyclic_bytes);
 	ct_jsonw_ku64(w, "overcounted", s->overcounted);
 	ct_jsonw_kstring(w, "reachability", ct_present_reachability(s->reachability));
+	ct_jsonw_kstring(w, "graph", s->full_graph ? "full" : "application");
+	ct_jsonw_ku64(w, "runtime_references", s->runtime_references);
+	ct_jsonw_ku64(w, "runtime_sccs", s->runtime_sccs);
+	ct_jsonw_ku64(w, "runtime_objects", s->runtime_objects);
+	ct_jsonw_ku64(w, "runtime_bytes", s->runtime_bytes);
 	ct_jsonw_end(w);
 }
 
@@ -115,6 +121,7 @@ static void group_json(struct ct_jsonw *w, const struct ct_report *r,
 	ct_jsonw_ku64(w, "min_size", grp->min_size);
 	ct_jsonw_ku64(w, "max_size", grp->max_size);
 	ct_jsonw_kbool(w, "finalizers", grp->finalizers);
+	ct_jsonw_kbool(w, "runtime", grp->runtime);
 	ct_jsonw_ku64(w, "representative", r->sccs[grp->first].id);
 	ct_jsonw_end(w);
 }

@@ -14,7 +14,7 @@ static const struct style ansi = {"\033[1m", "\033[31m", "\033[32m", "\033[2m", 
 
 static const char *state(const struct ct_report_group *grp)
 {
-	return grp->n_garbage ? "garbage" : "alive";
+	return grp->n_garbage ? "garbage" : grp->runtime ? "runtime" : "alive";
 }
 
 int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_opts *o,
@@ -37,17 +37,26 @@ int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_op
 		" garbage; %" PRIu64 " garbage objects, %s%s\n",
 		s->cyclic_sccs, s->cyclic_objects, s->garbage_sccs, s->garbage_objects, b1,
 		ct_present_estimated_note(s->reachability));
+	if (s->runtime_sccs && !o->runtime) {
+		ct_present_bytes(s->runtime_bytes, b1);
+		fprintf(out, "runtime: %" PRIu64 " SCC%s (%" PRIu64 " objects, %s) of classes, "
+			"functions and modules; --runtime lists them\n", s->runtime_sccs,
+			s->runtime_sccs == 1 ? "" : "s", s->runtime_objects, b1);
+	}
 	if (s->overcounted)
 		fprintf(out, "warning: %" PRIu64 " objects have more references in the dump "
 			"than their reference count\n", s->overcounted);
-	if (r->n_groups == 0) {
-		fputs("no cycles match\n", out);
+	uint32_t n_groups = r->n_groups;
+	while (!o->runtime && n_groups && r->groups[n_groups - 1].runtime)
+		n_groups--;  /* the runtime's groups come last */
+	if (n_groups == 0) {
+		fputs(r->n_groups ? "no application cycles match\n" : "no cycles match\n", out);
 		goto out;
 	}
 
 	/* The table. */
 	int wc = 5, wo = 7;
-	for (uint32_t i = 0; i < r->n_groups; i++) {
+	for (uint32_t i = 0; i < n_groups; i++) {
 		int n = snprintf(num, sizeof(num), "%" PRIu32, r->groups[i].count);
 		if (n > wc)
 			wc = n;
@@ -57,7 +66,7 @@ int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_op
 	}
 	fprintf(out, "\n%s%5s  %*s  %-7s  %*s  %10s  %s%s\n", st->bold, "GROUP", wc, "COUNT",
 		"STATE", wo, "OBJECTS", "BYTES", "SIGNATURE", st->off);
-	for (uint32_t i = 0; i < r->n_groups; i++) {
+	for (uint32_t i = 0; i < n_groups; i++) {
 		const struct ct_report_group *grp = &r->groups[i];
 		const char *col = grp->n_garbage ? st->red : st->green;
 		ct_present_bytes(grp->bytes, b1);
@@ -68,7 +77,7 @@ int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_op
 	}
 
 	/* Each group's representative. */
-	for (uint32_t i = 0; i < r->n_groups; i++) {
+	for (uint32_t i = 0; i < n_groups; i++) {
 		const struct ct_report_group *grp = &r->groups[i];
 		const struct ct_report_scc *e = &r->sccs[grp->first];
 		ct_present_bytes(grp->bytes, b1);

@@ -350,8 +350,9 @@ def hostile_commands(dump, ids):
         cmds.append((['path', '--json', dump, i], False))
         for style in ('jsonpath', 'pointer', 'id'):
             cmds.append((['export', '--ref-style', style, '--address', '--root', i, dump], False))
+    cmds.append((['scan', '--json', '--full-graph', dump], False))
     for k in ('1', '2', '3'):
-        cmds.append((['export', '--scc', k, dump], False))
+        cmds.append((['export', '--full-graph', '--scc', k, dump], False))
     return cmds
 
 

@@ -395,9 +395,15 @@ def test_depth():
         check(f'--depth {depth}: the cut document imports', rc == 0, err)
     rc, full, _ = run(['export', '--scc', '1', '--follow-runtime', path])
     check('no --depth: no cut markers', '"$cut"' not in full)
-    # SCC 1 is tuple -> type(TreeNode) .__mro__ -> tuple: the classes
-    # right below the root are runtime leaves, never cut.
-    rc, doc, err = run(['export', '--scc', '1', '--depth', '0', path])
+    # The SCC tuple -> type(TreeNode) .__mro__ -> tuple (the runtime's, with
+    # --full-graph): the classes right below the root are runtime leaves,
+    # never cut.
+    rc, out, err = run(['scan', '--json', '--full-graph', path])
+    mro = [s['id'] for s in json.loads(out)['sccs'] if '.__mro__' in s['signature']] \
+        if rc == 0 else []
+    check('--full-graph: the class TreeNode is on an MRO cycle', len(mro) == 1, err)
+    rc, doc, err = run(['export', '--full-graph', '--scc', str(mro[0] if mro else 1),
+                        '--depth', '0', path])
     check('--depth 0: runtime leaves below the root are not cut',
           rc == 0 and '"$cut"' not in doc and '"$runtime":true' in doc, doc[:300])
 

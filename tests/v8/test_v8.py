@@ -43,8 +43,8 @@ def run(exe, *args, stdin=None):
     return subprocess.run(wrapper + [exe] + list(args), input=stdin, capture_output=True)
 
 
-def scan_json(exe, path):
-    p = run(exe, 'scan', '--json', '--members', path)
+def scan_json(exe, path, *extra):
+    p = run(exe, 'scan', '--json', '--members', *extra, path)
     if not check(p.returncode == 0, f'scan {path}: status {p.returncode}: {p.stderr.decode()}'):
         return None
     return json.loads(p.stdout)
@@ -70,9 +70,17 @@ def members(scc):
 
 def test_tiny(exe, data, tmp):
     path = os.path.join(data, 'tiny.heapsnapshot')
+    # The application's graph leaves out references to V8's internal
+    # objects, and with them the (system) self-reference.
     d = scan_json(exe, path)
+    if d is not None:
+        got = {members(c): (c['signature'], c['garbage']) for c in d['sccs']}
+        check(d['summary']['graph'] == 'application' and (13,) not in got and len(got) == 2,
+              f'application graph: sccs {got}')
+    d = scan_json(exe, path, '--full-graph')
     if d is None:
         return
+    check(d['summary']['graph'] == 'full', 'graph: ' + d['summary']['graph'])
     s = d['summary']
     check(d['format'] == 'v8', 'format ' + d['format'])
     check((s['objects'], s['references'], s['roots'], s['reachability']) == (9, 11, 1, 'roots'),
@@ -98,7 +106,7 @@ def test_tiny(exe, data, tmp):
         p = os.path.join(tmp, name)
         with open(p, 'w', encoding='utf-8') as f:
             json.dump({k: snap[k] for k in order}, f, **dump)
-        v = scan_json(exe, p)
+        v = scan_json(exe, p, '--full-graph')
         if v is not None:
             v.pop('file')
             ref = dict(d)
@@ -123,7 +131,7 @@ def test_tiny(exe, data, tmp):
         p = os.path.join(tmp, f'long-strings-{ascii_only}.heapsnapshot')
         with open(p, 'w', encoding='utf-8') as f:
             json.dump(long, f, ensure_ascii=ascii_only)
-        v = scan_json(exe, p)
+        v = scan_json(exe, p, '--full-graph')
         if v is not None:
             check({**v, 'file': ''} == {**d, 'file': ''},
                   f'long strings (ensure_ascii={ascii_only}): report differs')
@@ -138,7 +146,7 @@ def test_tiny(exe, data, tmp):
         check(sig == [f'Lo{shown}st .x \u2192 Lo{shown}st .y \u2192 Lo{shown}st'],
               f'{esc} in a class name: {sig}')
     # Standard input, and --format.
-    p = run(exe, 'scan', '--json', '--members', '-', stdin=text.encode())
+    p = run(exe, 'scan', '--json', '--members', '--full-graph', '-', stdin=text.encode())
     check(p.returncode == 0 and json.loads(p.stdout)['sccs'] == d['sccs'], 'stdin')
     p = run(exe, 'scan', '-f', 'v8', path)
     check(p.returncode == 0, 'scan -f v8')
@@ -158,8 +166,8 @@ KNOWN = {
 }
 
 
-def test_known(exe, path):
-    d = scan_json(exe, path)
+def test_known(exe, path, *extra):
+    d = scan_json(exe, path, *extra)
     if d is None:
         return
     check(d['summary']['reachability'] == 'roots', 'reachability')
@@ -184,7 +192,8 @@ def test_known(exe, path):
 
 
 def test_oracle(exe, path):
-    d = scan_json(exe, path)
+    # The independent count is over every strong reference: --full-graph.
+    d = scan_json(exe, path, '--full-graph')
     if d is None:
         return
     got = sorted(members(c) for c in d['sccs'])
@@ -207,6 +216,7 @@ def test_fresh(exe, data, tmp):
     path = os.path.join(tmp, 'fresh.heapsnapshot')
     subprocess.run([node, '--expose-gc', os.path.join(data, 'cycles.js'), path], check=True)
     test_known(exe, path)
+    test_known(exe, path, '--full-graph')
     test_oracle(exe, path)
 
 

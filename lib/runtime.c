@@ -1,0 +1,253 @@
+#include "runtime.h"
+
+#include <string.h>
+
+#include "mem.h"
+
+enum ct_runtime_kind {
+	KIND_APP = 0,    /* the program's own object */
+	KIND_RUNTIME,    /* the runtime's object */
+	KIND_CONTAINER,  /* a plain container: the runtime's when a runtime object holds it */
+};
+
+static const char *const py_runtime[] = {
+	"type", "module", "function", "code", "cell", "frame", "method",
+	"builtin_function_or_method", "method-wrapper", "wrapper_descriptor",
+	"method_descriptor", "classmethod_descriptor", "getset_descriptor", "member_descriptor",
+	"classmethod", "staticmethod", "property", "mappingproxy", "ReferenceType",
+	"weakref", "weakcallableproxy", "weakproxy", "_lru_cache_wrapper",
+	/* typing's constructs: annotations are the runtime's */
+	"_GenericAlias", "_SpecialGenericAlias", "_UnionGenericAlias", "_CallableGenericAlias",
+	"_LiteralGenericAlias", "_AnnotatedAlias", "GenericAlias", "_SpecialForm", "TypeVar",
+	"ParamSpec", "TypeVarTuple", "ForwardRef", NULL,
+};
+static const char *const py_container[] = {"dict", "tuple", "list", "set", "frozenset", NULL};
+static const char *const v8_runtime[] = {
+	"(system)", "(compiled code)", "(object shape)", "(closure)", "system / Context", NULL,
+};
+static const char *const v8_container[] = {"(array)", NULL};
+
+void ct_runtime_finish(struct ct_runtime *rt)
+{
+	if (!rt)
+		return;
+	ct_mem_free(rt->skip);
+	ct_mem_free(rt->kind);
+	memset(rt, 0, sizeof(*rt));
+}
+
+static uint32_t find(const struct ct_graph *g, const char *s)
+{
+	return ct_strings_find(&g->strings, s);
+}
+
+static void set_kinds(struct ct_runtime *rt, const struct ct_graph *g, const char *const *names,
+		      uint8_t kind)
+{
+	for (; *names; names++) {
+		uint32_t id = find(g, *names);
+		if (id < rt->n_kinds)
+			rt->kind[id] = kind;
+	}
+}
+
+static inline void skip_edge(struct ct_runtime *rt, uint32_t e)
+{
+	rt->skip[e >> 6] |= (uint64_t)1 << (e & 63);
+	rt->n_skipped++;
+}
+
+static bool is_class(const struct ct_runtime *rt, const struct ct_graph *g, uint32_t v)
+{
+	if (rt->mro == CT_NONE)
+		return false;
+	for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
+		if (g->label[e] == rt->mro)
+			return true;
+	return false;
+}
+
+static void python_edges(struct ct_runtime *rt, const struct ct_graph *g, const struct ct_reach *r)
+{
+	uint32_t cls = find(g, ".__class__"), module = find(g, "module");
+	uint32_t function = find(g, "function"), builtin = find(g, "builtin_function_or_method");
+	uint32_t self = find(g, ".__self__"), dict = find(g, ".__dict__");
+	uint32_t fn_labels[] = {find(g, ".__globals__"), find(g, ".__builtins__"),
+				find(g, ".__code__"), find(g, ".__module__")};
+	uint32_t class_labels[] = {rt->mro, find(g, ".__bases__"), find(g, ".__base__")};
+
+	for (uint32_t v = 0; v < g->n_nodes; v++) {
+		if (!r->alive[v])
+			continue;
+		uint32_t t = g->type[v], begin = g->out_off[v], end = g->out_off[v + 1];
+		bool klass = t != function && t != module && is_class(rt, g, v);
+		for (uint32_t e = begin; e < end; e++) {
+			uint32_t l = g->label[e], dt = g->type[g->dst[e]];
+			bool runtime = l == cls && cls != CT_NONE;
+			if (t == function)
+				for (size_t i = 0; i < sizeof(fn_labels) / sizeof(*fn_labels); i++)
+					runtime |= l == fn_labels[i] && l != CT_NONE;
+			else if (t == module)
+				runtime |= (l == dict && dict != CT_NONE) || l == 0;
+			else if (t == builtin)
+				runtime |= l == self && self != CT_NONE && dt == module;
+			else if (klass) {
+				for (size_t i = 0; i < sizeof(class_labels) / sizeof(*class_labels); i++)
+					runtime |= l == class_labels[i] && l != CT_NONE;
+				runtime |= l == 0 && dt == module;
+			}
+			if (runtime)
+				skip_edge(rt, e);
+		}
+	}
+}
+
+static void v8_edges(struct ct_runtime *rt, const struct ct_graph *g, const struct ct_reach *r)
+{
+	uint32_t internal[] = {find(g, "(system)"), find(g, "(compiled code)"),
+			       find(g, "(object shape)")};
+	uint32_t props[] = {find(g, ".__proto__"), find(g, ".constructor"), find(g, ".prototype")};
+
+	for (uint32_t v = 0; v < g->n_nodes; v++) {
+		if (!r->alive[v])
+			continue;
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			uint32_t dt = g->type[g->dst[e]], l = g->label[e];
+			bool runtime = false;
+			for (size_t i = 0; i < 3; i++)
+				runtime |= (dt == internal[i] && dt != CT_NONE) ||
+					   (l == props[i] && l != CT_NONE && g->kind[e] == CT_EDGE_STRONG);
+			if (runtime)
+				skip_edge(rt, e);
+		}
+	}
+}
+
+int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const struct ct_reach *r,
+		       struct ct_error *err)
+{
+	bool python = g->format && strcmp(g->format, "python") == 0;
+	bool v8 = g->format && strcmp(g->format, "v8") == 0;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->mro = rt->cls = rt->closure = rt->shared = rt->script = CT_NONE;
+	if (!python && !v8)
+		return 0;
+	rt->n_kinds = g->strings.count;
+	rt->skip = ct_mem_zalloc(ct_mem_bytes((g->n_edges + 63) / 64 + 1, sizeof(*rt->skip)));
+	rt->kind = ct_mem_zalloc(ct_mem_bytes(rt->n_kinds ? rt->n_kinds : 1, 1));
+	if (!rt->skip || !rt->kind) {
+		ct_runtime_finish(rt);
+		return ct_error_nomem(err);
+	}
+	if (python) {
+		rt->mro = find(g, ".__mro__");
+		rt->cls = find(g, ".__class__");
+		set_kinds(rt, g, py_runtime, KIND_RUNTIME);
+		set_kinds(rt, g, py_container, KIND_CONTAINER);
+		python_edges(rt, g, r);
+	} else {
+		rt->closure = find(g, "(closure)");
+		rt->shared = find(g, ".shared");
+		rt->script = find(g, ".script_or_debug_info");
+		set_kinds(rt, g, v8_runtime, KIND_RUNTIME);
+		set_kinds(rt, g, v8_container, KIND_CONTAINER);
+		v8_edges(rt, g, r);
+	}
+	return 0;
+}
+
+/* The target of v's first edge labelled label, or CT_NONE. */
+static uint32_t follow(const struct ct_graph *g, uint32_t v, uint32_t label)
+{
+	if (label == CT_NONE)
+		return CT_NONE;
+	for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
+		if (g->label[e] == label)
+			return g->dst[e];
+	return CT_NONE;
+}
+
+static uint8_t kind_of(const struct ct_runtime *rt, const struct ct_graph *g, const uint32_t *comp,
+		       uint32_t v)
+{
+	uint32_t t = g->type[v];
+	uint8_t k = t < rt->n_kinds ? rt->kind[t] : KIND_APP;
+
+	if (k != KIND_RUNTIME && is_class(rt, g, v))
+		k = KIND_RUNTIME;
+	/* An instance in one component with its own class: an enum's member,
+	 * a class's singleton. */
+	if (k == KIND_APP && rt->cls != CT_NONE) {
+		uint32_t c = follow(g, v, rt->cls);
+		if (c != CT_NONE && comp[c] == comp[v])
+			k = KIND_RUNTIME;
+	}
+	return k;
+}
+
+/* v8: is closure v the program's (its script is a file) or the engine's
+ * (a "node:" module, or no script: V8's builtins)? */
+static bool user_closure(const struct ct_runtime *rt, const struct ct_graph *g, uint32_t v)
+{
+	uint32_t sfi = follow(g, v, rt->shared);
+	uint32_t script = sfi == CT_NONE ? CT_NONE : follow(g, sfi, rt->script);
+
+	if (script == CT_NONE)
+		return false;
+	const char *name = ct_graph_str(g, g->value[script]);
+	return *name && strncmp(name, "node:", 5) != 0;
+}
+
+bool ct_runtime_component(const struct ct_runtime *rt, const struct ct_graph *g,
+			  const uint32_t *comp, const uint32_t *members, uint32_t n,
+			  uint32_t *scratch, uint8_t *mark)
+{
+	uint32_t tail = 0, head = 0, c;
+
+	if (!rt->kind || n == 0)
+		return false;
+	c = comp[members[0]];
+	if (rt->closure != CT_NONE) {
+		/* v8: the engine's own JavaScript (node's modules, V8's builtins)
+		 * is the runtime's whatever it holds, unless a closure of the
+		 * program's is in it. */
+		uint32_t builtin = 0, user = 0;
+		for (uint32_t i = 0; i < n && !user; i++)
+			if (g->flags[members[i]] & CT_NODE_NATIVE)
+				builtin++;
+			else if (g->type[members[i]] == rt->closure) {
+				if (user_closure(rt, g, members[i]))
+					user++;
+				else
+					builtin++;
+			}
+		if (builtin && !user)
+			return true;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t k = kind_of(rt, g, comp, members[i]);
+		if (k == KIND_APP)
+			goto clear;
+		if (k == KIND_RUNTIME) {
+			mark[members[i]] = 1;
+			scratch[tail++] = members[i];
+		}
+	}
+	/* Containers held by the runtime's members, through containers. */
+	while (head < tail) {
+		uint32_t u = scratch[head++];
+		for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1]; e++) {
+			uint32_t w = g->dst[e];
+			if (mark[w] || comp[w] != c || !ct_edge_kind_is_strong(g->kind[e]) ||
+			    ct_runtime_skips(rt->skip, e))
+				continue;
+			mark[w] = 1;
+			scratch[tail++] = w;
+		}
+	}
+clear:
+	for (uint32_t i = 0; i < tail; i++)
+		mark[scratch[i]] = 0;
+	return tail == n;
+}

@@ -1,0 +1,88 @@
+/* The runtime's own structure, told apart from the application's.
+ *
+ * Every Python instance refers to its class, every class to its MRO, every
+ * function to its module's globals; every V8 object to its map and
+ * prototype.  Through those references nearly every live object of a
+ * real heap is in one giant strongly connected component with the
+ * runtime, and the application's own cycles vanish inside it.  The
+ * application's graph is the dump's graph without those references:
+ * `scan` finds its cycles there, one component per cycle the program
+ * made.  The rules, per format (cycletool(1), APPLICATION CYCLES):
+ *
+ * python   a reference is the runtime's when its source is alive and it
+ *          is an instance's ".__class__"; a function's ".__globals__",
+ *          ".__builtins__", ".__code__" or ".__module__"; a class's
+ *          ".__mro__", ".__bases__" or ".__base__" or unlabelled reference
+ *          to a module; a module's ".__dict__" or unlabelled reference
+ *          (its state); a builtin function's ".__self__" to a module.
+ * v8       a reference is the runtime's when its source is alive and its
+ *          target is a V8 internal object ("(system)", "(compiled code)",
+ *          "(object shape)": maps, shared function infos, native
+ *          contexts, code), or it is a ".__proto__", ".constructor" or
+ *          ".prototype" property.
+ * others   none: the application's graph is the whole graph.
+ *
+ * Garbage is never split: a garbage object's references all count, so
+ * garbage components are exactly those of the whole graph (what the
+ * cycle collector frees together).
+ *
+ * An alive cyclic component of the application's graph is the runtime's
+ * when it holds nothing the program made: every member is a runtime
+ * object (python: a class, module, function, code object, cell,
+ * descriptor, builtin function, method, property, classmethod,
+ * staticmethod, mappingproxy, weak reference, frame, lru_cache wrapper or
+ * typing construct (_GenericAlias, TypeVar...), or an instance
+ * whose class is in the same component, as an enum's members are; v8:
+ * "(system)", "(compiled code)", "(object shape)", "(closure)", "system /
+ * Context"), or a plain container (python: dict, tuple, list, set,
+ * frozenset; v8: "(array)") that a runtime member of the component
+ * reaches through containers only.  On v8, a component that holds a
+ * native object or a closure of the engine's own JavaScript (its script is
+ * a "node:" module, or it has none: V8's builtins) and no closure of a
+ * script of the program's is the runtime's whatever else it holds.
+ */
+#ifndef CT_RUNTIME_H
+#define CT_RUNTIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "graph.h"
+#include "reach.h"
+
+struct ct_runtime {
+	uint64_t *skip;        /* per edge, one bit: the runtime's reference (not in
+				* the application's graph); NULL when the format has
+				* no rule */
+	uint8_t *kind;         /* per type string id: enum ct_runtime_kind, for
+				* ct_runtime_component(); NULL when no rule */
+	uint32_t n_kinds;
+	uint32_t mro, cls;     /* python: the ".__mro__" and ".__class__" labels, or CT_NONE */
+	uint32_t closure;      /* v8: the "(closure)" type, or CT_NONE */
+	uint32_t shared, script; /* v8: the ".shared" and ".script_or_debug_info" labels */
+	uint64_t n_skipped;    /* references left out */
+};
+
+/* Which edges of g are the runtime's, by the rule of g->format; r gives
+ * which sources are alive.  Fills rt (caller's memory; release with
+ * ct_runtime_finish()).  Returns 0 or CT_ENOMEM. */
+int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const struct ct_reach *r,
+		       struct ct_error *err);
+void ct_runtime_finish(struct ct_runtime *rt);
+
+static inline bool ct_runtime_skips(const uint64_t *skip, uint32_t e)
+{
+	return skip && (skip[e >> 6] >> (e & 63) & 1);
+}
+
+/* Is the component members[0..n) made only of runtime objects (see
+ * above)?  comp[] gives each node's component (the members' is the same);
+ * skip is the edge set the components were computed without.  scratch
+ * needs room for n entries, mark for g->n_nodes bytes, all zero on entry
+ * and on return.  False when rt has no rule. */
+bool ct_runtime_component(const struct ct_runtime *rt, const struct ct_graph *g,
+			  const uint32_t *comp, const uint32_t *members, uint32_t n,
+			  uint32_t *scratch, uint8_t *mark);
+
+#endif
