@@ -28,3 +28,11 @@ else
 fi
 # The picture in the README.
 [ -x "$exe" ] && (cd "$here" && "$exe" render --garbage --top 1 pool.jsonl -o pool.png)
+# The whole-heap service dump (no gc.freeze: the runtime's cycles are in it),
+# gzipped; tests/cli/test_app_cycles.py checks its known cycles.
+tmp=$(mktemp -d)
+"$py" -m cycletool_dump -o "$tmp/service.jsonl" -- service.py
+gzip -9 -n -c "$tmp/service.jsonl" > service.jsonl.gz
+printf 'service.jsonl.gz: %s bytes (%s unpacked)\n' "$(wc -c < service.jsonl.gz)" \
+    "$(wc -c < "$tmp/service.jsonl")"
+rm -rf "$tmp"
