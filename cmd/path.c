@@ -12,13 +12,23 @@
 
 static const char usage[] =
 "Usage: cycletool path [OPTION]... DUMP ID\n"
-"Print the shortest chain of references from a root of DUMP (a file, or -\n"
-"for standard input) to the object ID, with the label of each reference:\n"
-"why the object is still alive.  ID is an object id as any command prints\n"
-"it: 0x7f3a5c1e40 (an address) or @123 (a V8 node id); decimal also works.\n"
+"Print a chain of references from a root of DUMP (a file, or - for\n"
+"standard input) to the object ID, with the label of each reference: why\n"
+"the object is still alive.  ID is an object id as any command prints it:\n"
+"0x7f3a5c1e40 (an address) or @123 (a V8 node id); decimal also works.\n"
+"\n"
+"The chain starts at a user-level root when one reaches the object: a\n"
+"module or a thread's stack frame (Python), the global object (V8).  It is\n"
+"the shortest such chain, with the fewest runtime-structural references\n"
+"(__class__, __proto__, map, ...) among equally short ones.  When no\n"
+"user-level root reaches the object, it is the shortest chain from any\n"
+"root.  The last line says what kind of root the chain starts at.\n"
+"\n"
+"      --any-root         the shortest chain from any root (V8: often through\n"
+"                         (GC roots); Python: an externally referenced object)\n"
 "\n"
 "Output:\n"
-"      --json             one JSON document (id, reachable, path)\n"
+"      --json             one JSON document (id, reachable, root, path)\n"
 "\n"
 "Input:\n"
 INPUT_HELP
@@ -29,9 +39,10 @@ INPUT_HELP
 "error, 3 input malformed or unreadable, or no object ID in it, 4 out of\n"
 "memory or output not written.\n";
 
-enum { OPT_JSON = 256 };
+enum { OPT_JSON = 256, OPT_ANY_ROOT };
 
 static const struct option longopts[] = {
+	{"any-root", no_argument, NULL, OPT_ANY_ROOT},
 	{"json", no_argument, NULL, OPT_JSON},
 	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
@@ -41,6 +52,7 @@ int cmd_path(int argc, char **argv)
 {
 	struct common_opts common = COMMON_OPTS_INIT;
 	bool json = false;
+	enum ct_path_mode mode = CT_PATH_PREFER_USER;
 	uint64_t id;
 	int c, status;
 
@@ -50,6 +62,9 @@ int cmd_path(int argc, char **argv)
 		switch (c) {
 		case OPT_JSON:
 			json = true;
+			break;
+		case OPT_ANY_ROOT:
+			mode = CT_PATH_ANY_ROOT;
 			break;
 		default:
 			if ((status = common_option(c, "path", usage, argv, &common)) !=
@@ -78,7 +93,7 @@ int cmd_path(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out;
 	}
-	if (ct_path_build(&p, &g, v, &err)) {
+	if (ct_path_build_mode(&p, &g, v, mode, &err)) {
 		status = report_error(path, &err);
 		goto out;
 	}

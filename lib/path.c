@@ -1,4 +1,6 @@
-/* A retainer path (`path`), from the reachability the analyses compute. */
+/* A retainer path (`path`): from a user-level root when one reaches the
+ * object, else the true shortest from the reachability the analyses
+ * compute (lib/path.h says the rule). */
 #include "path.h"
 
 #include <inttypes.h>
@@ -6,33 +8,290 @@
 
 #include "mem.h"
 
-int ct_path_build(struct ct_path *p, const struct ct_graph *g, uint32_t target,
-		  struct ct_error *err)
+/* Per node state of the user-level search. */
+enum { UNSEEN = 0, SETTLED = 1, NEXT = 2 };
+
+static bool format_is(const struct ct_graph *g, const char *name)
+{
+	return g->format && strcmp(g->format, name) == 0;
+}
+
+static bool python_like(const struct ct_graph *g)
+{
+	return format_is(g, "python") || format_is(g, "meliae");
+}
+
+static bool type_is(const struct ct_graph *g, uint32_t v, const char *type)
+{
+	return strcmp(ct_graph_str(g, g->type[v]), type) == 0;
+}
+
+/* The user-level kind of node v, or CT_PATH_ROOT_NONE.  For V8, v must
+ * be the target of a reference from a root (the caller knows). */
+static enum ct_path_root_kind user_kind(const struct ct_graph *g, uint32_t v)
+{
+	if (python_like(g))
+		return type_is(g, v, "module") ? CT_PATH_ROOT_MODULE :
+		       type_is(g, v, "frame") ? CT_PATH_ROOT_FRAME : CT_PATH_ROOT_NONE;
+	if (format_is(g, "v8") && !(g->flags[v] & CT_NODE_ROOT) && !type_is(g, v, "(synthetic)"))
+		return CT_PATH_ROOT_GLOBAL;
+	return CT_PATH_ROOT_NONE;
+}
+
+bool ct_path_structural(const struct ct_graph *g, uint32_t e)
+{
+	static const char *const v8[] = {".__proto__", ".constructor", NULL};
+	static const char *const py[] = {".__class__", ".__mro__", ".__bases__", ".__base__",
+					 ".__globals__", ".__builtins__", NULL};
+	const char *const *names;
+
+	if (format_is(g, "v8")) {
+		if (g->kind[e] == CT_EDGE_INTERNAL)
+			return true;
+		names = v8;
+	} else if (python_like(g)) {
+		names = py;
+	} else {
+		return false;
+	}
+	if (!g->label || !g->label[e])
+		return false;
+	const char *l = ct_graph_str(g, g->label[e]);
+	if (l[0] != '.' || (l[1] != '_' && l[1] != 'c'))
+		return false;
+	for (; *names; names++)
+		if (strcmp(l, *names) == 0)
+			return true;
+	return false;
+}
+
+const char *ct_path_root_kind_name(enum ct_path_root_kind k)
+{
+	switch (k) {
+	case CT_PATH_ROOT_GLOBAL: return "global";
+	case CT_PATH_ROOT_MODULE: return "module";
+	case CT_PATH_ROOT_FRAME: return "frame";
+	case CT_PATH_ROOT_GC_ROOTS: return "gc-roots";
+	case CT_PATH_ROOT_SYNTHETIC: return "synthetic";
+	case CT_PATH_ROOT_FLAGGED: return "flagged";
+	case CT_PATH_ROOT_REFCOUNT: return "refcount";
+	case CT_PATH_ROOT_UNREFERENCED: return "unreferenced";
+	case CT_PATH_ROOT_NONE: break;
+	}
+	return "none";
+}
+
+/* The node whose out-edges hold edge e (the last v with out_off[v] <= e). */
+static uint32_t edge_source(const struct ct_graph *g, uint32_t e)
+{
+	uint32_t lo = 0, hi = g->n_nodes;   /* out_off[lo] <= e < out_off[hi] */
+
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->out_off[mid] <= e)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Put the user-level roots of g that p->reach says are alive into
+ * queue[] (marking them SETTLED); returns how many. */
+static uint32_t seed(const struct ct_path *p, uint8_t *state, uint32_t *queue)
+{
+	const struct ct_graph *g = p->g;
+	uint32_t n = 0;
+
+	if (python_like(g)) {
+		for (uint32_t v = 0; v < g->n_nodes; v++) {
+			if (p->reach.alive[v] && user_kind(g, v) != CT_PATH_ROOT_NONE) {
+				state[v] = SETTLED;
+				queue[n++] = v;
+			}
+		}
+	} else if (format_is(g, "v8")) {
+		for (uint32_t r = 0; r < g->n_nodes; r++) {
+			if (!(g->flags[r] & CT_NODE_ROOT))
+				continue;
+			for (uint32_t e = g->out_off[r]; e < g->out_off[r + 1]; e++) {
+				uint32_t w = g->dst[e];
+				if (ct_edge_counts_from(g, r, e) && !state[w] && p->reach.alive[w] &&
+				    user_kind(g, w) != CT_PATH_ROOT_NONE) {
+					state[w] = SETTLED;
+					queue[n++] = w;
+				}
+			}
+		}
+	}
+	return n;
+}
+
+/* Breadth-first search from every user-level root at once, layer by
+ * layer, until the target's layer is complete: among the shortest routes
+ * the one with the fewest structural references (a node in the next layer
+ * takes the cheapest of its parents in this one).  On success the route
+ * is in p->nodes and p->edges; p->len stays 0 when no user-level root
+ * reaches the target. */
+static int user_route(struct ct_path *p, struct ct_error *err)
+{
+	const struct ct_graph *g = p->g;
+	size_t nn = g->n_nodes ? g->n_nodes : 1;
+	uint8_t *state = ct_mem_zalloc(nn), *cost = ct_mem_alloc(nn);
+	uint32_t *queue = ct_mem_alloc(nn * sizeof(*queue));
+	uint32_t *via = ct_mem_alloc(nn * sizeof(*via));   /* edge from the parent */
+	int rc = 0;
+
+	if (!state || !cost || !queue || !via) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	uint32_t tail = seed(p, state, queue), head = 0, layer_end = tail;
+	p->n_user_roots = tail;
+	for (uint32_t i = 0; i < tail; i++) {
+		cost[queue[i]] = 0;
+		via[queue[i]] = CT_NONE;
+	}
+	while (state[p->target] != SETTLED && head < tail) {
+		if (head == layer_end) {   /* the next layer is final: it becomes this one */
+			for (uint32_t i = layer_end; i < tail; i++)
+				state[queue[i]] = SETTLED;
+			layer_end = tail;
+			continue;
+		}
+		uint32_t v = queue[head++];
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			uint32_t w = g->dst[e];
+			if (state[w] == SETTLED || !ct_edge_counts_from(g, v, e))
+				continue;
+			unsigned c = cost[v] + ct_path_structural(g, e);
+			c = c > UINT8_MAX ? UINT8_MAX : c;
+			if (state[w] == UNSEEN) {
+				state[w] = NEXT;
+				queue[tail++] = w;
+			} else if (c >= cost[w]) {
+				continue;
+			}
+			cost[w] = (uint8_t)c;
+			via[w] = e;
+		}
+	}
+	if (state[p->target] != SETTLED)
+		goto out;
+	uint32_t len = 1;
+	for (uint32_t u = p->target; via[u] != CT_NONE; u = edge_source(g, via[u]))
+		len++;
+	p->nodes = ct_mem_alloc((size_t)len * sizeof(*p->nodes));
+	p->edges = ct_mem_alloc((size_t)len * sizeof(*p->edges));
+	if (!p->nodes || !p->edges) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	p->len = len;
+	p->edges[len - 1] = CT_NONE;
+	for (uint32_t u = p->target, i = len - 1;; i--) {
+		p->nodes[i] = u;
+		if (via[u] == CT_NONE)
+			break;
+		p->edges[i - 1] = via[u];
+		u = edge_source(g, via[u]);
+	}
+	p->user_level = true;
+out:
+	ct_mem_free(state);
+	ct_mem_free(cost);
+	ct_mem_free(queue);
+	ct_mem_free(via);
+	return rc;
+}
+
+/* The true shortest route, from the reachability search. */
+static int any_route(struct ct_path *p, struct ct_error *err)
+{
+	uint32_t len = ct_reach_path(&p->reach, p->target, NULL, NULL, 0);
+
+	if (!len)
+		return 0;
+	p->nodes = ct_mem_alloc((size_t)len * sizeof(*p->nodes));
+	p->edges = ct_mem_alloc((size_t)len * sizeof(*p->edges));
+	if (!p->nodes || !p->edges)
+		return ct_error_nomem(err);
+	p->len = ct_reach_path(&p->reach, p->target, p->nodes, p->edges, len);
+	p->edges[len - 1] = CT_NONE;
+	return 0;
+}
+
+/* What kind of root the route starts at. */
+static void classify(struct ct_path *p)
+{
+	const struct ct_graph *g = p->g;
+	uint32_t first = p->nodes[0];
+
+	p->root_via = first;
+	if (p->user_level) {
+		p->root_kind = user_kind(g, first);
+		return;
+	}
+	if (g->flags[first] & CT_NODE_ROOT) {
+		p->root_kind = CT_PATH_ROOT_FLAGGED;
+		if (!format_is(g, "v8") || p->len < 2)
+			return;
+		uint32_t second = p->nodes[1];
+		const char *name = g->value[second] ? ct_graph_str(g, g->value[second]) : "";
+		p->root_via = second;
+		if ((p->root_kind = user_kind(g, second)) != CT_PATH_ROOT_NONE) {
+			p->user_level = true;
+		} else if (strcmp(name, "(GC roots)") == 0) {
+			p->root_kind = CT_PATH_ROOT_GC_ROOTS;
+			if (p->len > 2 && type_is(g, p->nodes[2], "(synthetic)"))
+				p->root_via = p->nodes[2];
+		} else {
+			p->root_kind = CT_PATH_ROOT_SYNTHETIC;
+		}
+		return;
+	}
+	if (p->reach.alive[first] && (p->root_kind = user_kind(g, first)) != CT_PATH_ROOT_NONE) {
+		p->user_level = true;
+		return;
+	}
+	p->root_kind = p->reach.mode == CT_REACH_REFCOUNT ? CT_PATH_ROOT_REFCOUNT :
+		       p->reach.mode == CT_REACH_INDEGREE ? CT_PATH_ROOT_UNREFERENCED :
+		       CT_PATH_ROOT_FLAGGED;
+}
+
+int ct_path_build_mode(struct ct_path *p, const struct ct_graph *g, uint32_t target,
+		       enum ct_path_mode mode, struct ct_error *err)
 {
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	p->g = g;
 	p->target = target;
+	p->mode = mode;
+	p->root_via = CT_NONE;
 	if (target >= g->n_nodes)
 		return ct_error_set(err, CT_EUSAGE, "no node %" PRIu32 " in the graph", target);
 	if ((rc = ct_reach_compute(g, &p->reach, err)))
 		goto out;
-	uint32_t len = ct_reach_path(&p->reach, target, NULL, NULL, 0);
-	if (len) {
-		p->nodes = ct_mem_alloc((size_t)len * sizeof(*p->nodes));
-		p->edges = ct_mem_alloc((size_t)len * sizeof(*p->edges));
-		if (!p->nodes || !p->edges) {
-			rc = ct_error_nomem(err);
-			goto out;
-		}
-		p->len = ct_reach_path(&p->reach, target, p->nodes, p->edges, len);
-		p->edges[len - 1] = CT_NONE;
-	}
+	/* Not needed here: its memory goes to the user-level search. */
+	ct_mem_free(p->reach.dist);
+	p->reach.dist = NULL;
+	if (mode == CT_PATH_PREFER_USER && p->reach.alive[target] && (rc = user_route(p, err)))
+		goto out;
+	if (!p->user_level && (rc = any_route(p, err)))
+		goto out;
+	if (p->len)
+		classify(p);
 out:
 	if (rc)
 		ct_path_finish(p);
 	return rc;
+}
+
+int ct_path_build(struct ct_path *p, const struct ct_graph *g, uint32_t target,
+		  struct ct_error *err)
+{
+	return ct_path_build_mode(p, g, target, CT_PATH_PREFER_USER, err);
 }
 
 void ct_path_finish(struct ct_path *p)
@@ -43,4 +302,5 @@ void ct_path_finish(struct ct_path *p)
 	ct_mem_free(p->nodes);
 	ct_mem_free(p->edges);
 	memset(p, 0, sizeof(*p));
+	p->root_via = CT_NONE;
 }

@@ -51,11 +51,13 @@ int ct_top_write_text(FILE *out, const struct ct_top *t, const struct ct_write_o
 int ct_top_write_json(FILE *out, const struct ct_top *t, const struct ct_write_opts *o,
 		      struct ct_error *err);
 
-/* path as one chain ("module(app) .obj → Foo .b → Bar") and one line per
- * step; or that the object is unreachable. */
+/* path as one chain ("module(app) .obj → Foo .b → Bar"), one line per
+ * step and the kind of root ("from module app 0x7f… (a user-level
+ * root)"); or that the object is unreachable. */
 int ct_path_write_text(FILE *out, const struct ct_path *p, const struct ct_write_opts *o,
 		       struct ct_error *err);
 /* path as {"file", "format", "id", "type", "name", "reachable", "garbage",
+ * "any_root", "root": {"kind", "id", "user_level", "text"} or null,
  * "path": [{"id", "type", "name", "label"}, ...]}; every step but the
  * last has the "label" of the reference leaving it. */
 int ct_path_write_json(FILE *out, const struct ct_path *p, const struct ct_write_opts *o,

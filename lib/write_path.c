@@ -6,11 +6,91 @@
 #include "present.h"
 #include "write.h"
 
-static const char *root_note(enum ct_reach_mode m)
+static bool format_v8(const struct ct_graph *g)
 {
-	return m == CT_REACH_REFCOUNT ? "is referenced from outside the dump" :
-	       m == CT_REACH_ROOTS ? "is a root of the snapshot" :
-	       "has no referrer in the dump (taken as a root)";
+	return g->format && strcmp(g->format, "v8") == 0;
+}
+
+/* Append the n bytes at s made safe and cut (ct_present_text) to buf at
+ * *at (room cap). */
+static void put(char *buf, size_t cap, size_t *at, const char *s)
+{
+	if (*at + 8 <= cap)
+		*at += ct_present_text(buf + *at, cap - *at, s, strlen(s), CT_PRESENT_NAME_BYTES);
+}
+
+/* What the route starts at, for people: "the global object @6049",
+ * "module app 0x100", "a stack root (GC roots → Stack roots) @5",
+ * "0x7f3a…, externally referenced (refcount 2)".  Into buf. */
+static void root_phrase(const struct ct_path *p, char *buf, size_t cap)
+{
+	const struct ct_graph *g = p->g;
+	uint32_t via = p->root_via;
+	const char *name = ct_present_name(g, via);
+	char id[CT_PRESENT_ID_MAX], num[32];
+	size_t at = 0;
+
+	buf[0] = '\0';
+	ct_present_id(g, via, id);
+	switch (p->root_kind) {
+	case CT_PATH_ROOT_GLOBAL:
+		put(buf, cap, &at, "the global object");
+		if (name && strcmp(name, "global") != 0) {   /* a browser's "Window / url" */
+			put(buf, cap, &at, " ");
+			put(buf, cap, &at, name);
+		}
+		break;
+	case CT_PATH_ROOT_MODULE:
+		put(buf, cap, &at, "module ");
+		put(buf, cap, &at, name ? name : "?");
+		break;
+	case CT_PATH_ROOT_FRAME:
+		put(buf, cap, &at, "a stack frame");
+		if (name) {
+			put(buf, cap, &at, " of ");
+			put(buf, cap, &at, name);
+		}
+		break;
+	case CT_PATH_ROOT_GC_ROOTS:
+	case CT_PATH_ROOT_SYNTHETIC: {
+		/* "(Stack roots)" reads "Stack roots" inside our parentheses. */
+		char inner[CT_PRESENT_NODE_MAX];
+		ct_present_node(g, via, inner, sizeof(inner));
+		size_t l = strlen(inner);
+		if (l > 2 && inner[0] == '(' && inner[l - 1] == ')') {
+			inner[l - 1] = '\0';
+			memmove(inner, inner + 1, l - 1);
+		}
+		bool gc = p->root_kind == CT_PATH_ROOT_GC_ROOTS;
+		bool stack = gc && strcmp(inner, "Stack roots") == 0;
+		put(buf, cap, &at, stack ? "a stack root (" : gc ? "a GC root (" :
+		    "a synthetic root (");
+		if (gc && strcmp(inner, "GC roots") != 0)
+			put(buf, cap, &at, "GC roots \xe2\x86\x92 ");
+		put(buf, cap, &at, inner);
+		put(buf, cap, &at, ")");
+		break;
+	}
+	case CT_PATH_ROOT_FLAGGED:
+		put(buf, cap, &at, g->roots_given && format_v8(g) ? "the root of the snapshot" :
+		    "a root the dump names");
+		break;
+	case CT_PATH_ROOT_REFCOUNT:
+		put(buf, cap, &at, id);
+		snprintf(num, sizeof(num), "%" PRIu64, g->refcount ? g->refcount[via] : 0);
+		put(buf, cap, &at, ", externally referenced (refcount ");
+		put(buf, cap, &at, num);
+		put(buf, cap, &at, ")");
+		return;
+	case CT_PATH_ROOT_UNREFERENCED:
+		put(buf, cap, &at, id);
+		put(buf, cap, &at, ", which nothing in the dump refers to (taken as a root)");
+		return;
+	case CT_PATH_ROOT_NONE:
+		return;
+	}
+	put(buf, cap, &at, " ");
+	put(buf, cap, &at, id);
 }
 
 int ct_path_write_text(FILE *out, const struct ct_path *p, const struct ct_write_opts *o,
@@ -46,8 +126,10 @@ int ct_path_write_text(FILE *out, const struct ct_path *p, const struct ct_write
 			fprintf(out, " %s", text);
 		fputs(e != CT_NONE ? " \xe2\x86\x92\n" : "\n", out);
 	}
-	ct_present_id(g, p->nodes[0], id);
-	fprintf(out, "%s%s %s%s\n", dim, id, root_note(p->reach.mode), off);
+	root_phrase(p, text, sizeof(text));
+	fprintf(out, "%sfrom %s%s%s%s\n", dim, text, p->user_level ? " (a user-level root)" : "",
+		p->mode == CT_PATH_PREFER_USER && !p->user_level ?
+		"; no user-level root reaches it" : "", off);
 out:
 	return ferror(out) ? ct_error_set(err, CT_EIO, "write error") : 0;
 }
@@ -64,6 +146,21 @@ int ct_path_write_json(FILE *out, const struct ct_path *p, const struct ct_write
 	ct_write_node_json(&w, g, p->target);
 	ct_jsonw_kbool(&w, "reachable", p->len > 0);
 	ct_jsonw_kbool(&w, "garbage", ct_reach_is_garbage(g, &p->reach, p->target));
+	ct_jsonw_kbool(&w, "any_root", p->mode == CT_PATH_ANY_ROOT);
+	ct_jsonw_key(&w, "root");
+	if (p->len) {
+		char id[CT_PRESENT_ID_MAX], text[CT_PRESENT_NODE_MAX];
+		ct_present_id(g, p->root_via, id);
+		root_phrase(p, text, sizeof(text));
+		ct_jsonw_object(&w);
+		ct_jsonw_kstring(&w, "kind", ct_path_root_kind_name(p->root_kind));
+		ct_jsonw_kstring(&w, "id", id);
+		ct_jsonw_kbool(&w, "user_level", p->user_level);
+		ct_jsonw_kstring(&w, "text", text);
+		ct_jsonw_end(&w);
+	} else {
+		ct_jsonw_null(&w);
+	}
 	ct_jsonw_key(&w, "path");
 	ct_jsonw_array(&w);
 	for (uint32_t i = 0; i < p->len && !w.failed; i++) {
