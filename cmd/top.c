@@ -70,8 +70,8 @@ int cmd_top(int argc, char **argv)
 	struct ct_graph g;
 	struct ct_top t;
 	struct ct_error err = {0};
-	/* top names objects, never references: the labels are not kept. */
-	status = load_graph(path, common.format, common.load | CT_BUILD_NO_LABELS | CT_BUILD_DOMINATORS,
+	/* The labels make the held-by text (lib/top.h). */
+	status = load_graph(path, common.format, common.load | CT_BUILD_DOMINATORS,
 				&g);
 	if (status)
 		return status;
