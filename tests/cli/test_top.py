@@ -98,7 +98,7 @@ def test_top_known():
                                                'holder', 'held_by_labels'} and
           o['type'] == 'module' and o['name'] == 'app', o)
     check('top json: name null without one', doc['objects'][1]['name'] is None)
-    held = {o['id']: (o['held_by'], o['holder'], o['held_by_labels']) for o in doc['objects']}
+    held = {o['id']: (o.get('held_by'), o.get('holder'), o.get('held_by_labels')) for o in doc['objects']}
     check('top json: what holds each object', held == HELD, held)
 
     doc = run_json(['top', '--json', '-n', '2', RET])
