@@ -14,9 +14,19 @@ static const char usage[] =
 "most memory: for each, the bytes and objects that would be freed if it\n"
 "went (its retained size: itself and everything it dominates, that is\n"
 "everything reachable from the roots only through it), largest first.\n"
+"The last column is the object's name or, if it has none, what holds it:\n"
+"the reference to it from its dominator (or another referrer), followed up\n"
+"through unnamed containers to a named holder: 'module(app) .REGISTRY',\n"
+"'(closure)(start) .context.cache', or for a V8 global just 'sessions'.\n"
 "\n"
 "Output:\n"
-"  -n, --top=N            list N objects (default 20)\n"
+"  -n, --top=N            list N objects (default 20), or all there are if\n"
+"                         fewer; for V8, as memlab does, the largest\n"
+"                         max(N, 50) are ranked and a ranked object whose\n"
+"                         retained size exceeds its ranked dominated\n"
+"                         children's by under 500,000 bytes is folded away\n"
+"                         (not shown, not counted); if fewer than N remain,\n"
+"                         twice as many are ranked and folded again\n"
 "      --json             one JSON document (summary, objects)\n"
 COLOR_HELP
 "\n"
@@ -70,8 +80,8 @@ int cmd_top(int argc, char **argv)
 	struct ct_graph g;
 	struct ct_top t;
 	struct ct_error err = {0};
-	/* top names objects, never references: the labels are not kept. */
-	status = load_graph(path, common.format, common.load | CT_BUILD_NO_LABELS | CT_BUILD_DOMINATORS,
+	/* The labels make the held-by text (lib/top.h). */
+	status = load_graph(path, common.format, common.load | CT_BUILD_DOMINATORS,
 				&g);
 	if (status)
 		return status;

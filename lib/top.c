@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "present.h"
 
 bool ct_top_numeric_ids(const struct ct_graph *g)
 {
@@ -35,6 +36,304 @@ bool ct_top_listable(const struct ct_graph *g, uint32_t v)
 				return false;
 	}
 	return true;
+}
+
+/* ---- what holds a listed node (top.h, CT_TOP_HELD_STEPS) ---- */
+
+/* Is v a V8 global object, whose properties are a program's globals? */
+static bool global_object(const struct ct_graph *g, uint32_t v)
+{
+	const char *type = ct_graph_str(g, g->type[v]);
+
+	return ct_top_numeric_ids(g) &&
+	       (strcmp(type, "global") == 0 || strncmp(type, "Window", 6) == 0);
+}
+
+bool ct_top_plain(const struct ct_graph *g, uint32_t v)
+{
+	static const char *const v8[] = {"Object", "Array", "Map", "Set", "(array)", "(system)",
+					 "system / Context"};
+	static const char *const py[] = {"dict", "list", "tuple", "set", "frozenset", "cell"};
+	const char *const *types = ct_top_numeric_ids(g) ? v8 : py;
+	size_t n = ct_top_numeric_ids(g) ? sizeof(v8) / sizeof(v8[0]) : sizeof(py) / sizeof(py[0]);
+	const char *type = ct_graph_str(g, g->type[v]);
+
+	if (ct_present_name(g, v))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(type, types[i]) == 0)
+			return true;
+	return false;
+}
+
+/* How well edge e (out of src) names its target: 0 it does not count,
+ * 1 no label, 2 a label on an internal edge, 3 a label on a strong one,
+ * 4 Python's ".__dict__" (an object's own attributes: their owner). */
+#define RANK_BEST 4
+static int edge_rank(const struct ct_graph *g, uint32_t src, uint32_t e)
+{
+	if (!ct_edge_counts_from(g, src, e))
+		return 0;
+	if (!g->label || !g->label[e])
+		return 1;
+	if (g->kind[e] != CT_EDGE_STRONG)
+		return 2;
+	return strcmp(ct_graph_str(g, g->label[e]), ".__dict__") == 0 ? RANK_BEST : 3;
+}
+
+/* The best edge from d to v, or CT_NONE. */
+static uint32_t edge_to(const struct ct_graph *g, uint32_t d, uint32_t v)
+{
+	uint32_t best = CT_NONE;
+	int best_rank = 0;
+
+	for (uint32_t e = g->out_off[d]; e < g->out_off[d + 1] && best_rank < RANK_BEST; e++) {
+		if (g->dst[e] != v)
+			continue;
+		int r = edge_rank(g, d, e);
+		if (r > best_rank) {
+			best = e;
+			best_rank = r;
+		}
+	}
+	return best;
+}
+
+/* Does v dominate u?  Looks at most this many dominators up from u (a
+ * deeper u is taken as not dominated: a referrer, if a poor one). */
+#define DOMINATED_LOOKUP 64
+static bool dominates(const struct ct_dom *d, uint32_t v, uint32_t u)
+{
+	for (int i = 0; i < DOMINATED_LOOKUP && u < CT_DOM_SUPER; i++, u = d->idom[u])
+		if (u == v)
+			return true;
+	return false;
+}
+
+/* One walk per listed node. */
+struct walk {
+	uint32_t cur;        /* where the walk is */
+	uint32_t n;          /* steps taken */
+	uint32_t src[CT_TOP_HELD_STEPS];  /* bottom-up: src[k] refers by edge[k] */
+	uint32_t edge[CT_TOP_HELD_STEPS];
+	bool done;
+};
+
+static bool on_walk(const struct walk *w, uint32_t v, uint32_t row)
+{
+	if (v == row)
+		return true;
+	for (uint32_t k = 0; k < w->n; k++)
+		if (w->src[k] == v)
+			return true;
+	return false;
+}
+
+/* For each walk in need (found[i] == CT_NONE and not done): one counted
+ * edge to its node from a reachable node that is not on the walk and is
+ * not dominated by it; best by edge_rank(), then the first.  One pass
+ * over the edges for all of them.  found[] gets the edges, srcs[] their
+ * sources. */
+static int find_referrers(struct ct_top *t, struct walk *w, uint32_t *found, uint32_t *srcs,
+			  struct ct_error *err)
+{
+	const struct ct_graph *g = t->g;
+	/* slot[v]: 1 + the first walk in need at v; zeroed pages cost nothing
+	 * where they are not written. */
+	uint32_t *slot = ct_mem_zalloc(ct_mem_bytes((size_t)g->n_nodes + 1, sizeof(*slot)));
+	int *best = calloc((size_t)t->n + 1, sizeof(*best));
+
+	if (!slot || !best) {
+		ct_mem_free(slot);
+		free(best);
+		return ct_error_nomem(err);
+	}
+	for (uint32_t i = 0; i < t->n; i++)
+		if (!w[i].done && found[i] == CT_NONE && !slot[w[i].cur])
+			slot[w[i].cur] = i + 1;
+	for (uint32_t u = 0; u < g->n_nodes; u++) {
+		for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1]; e++) {
+			uint32_t s = slot[g->dst[e]];
+			if (!s)
+				continue;
+			uint32_t i = s - 1;
+			int r = edge_rank(g, u, e);
+			if (r <= best[i] || t->dom.idom[u] == CT_NONE ||
+			    on_walk(&w[i], u, t->nodes[i]) || dominates(&t->dom, w[i].cur, u))
+				continue;
+			best[i] = r;
+			found[i] = e;
+			srcs[i] = u;
+		}
+	}
+	/* Walks at the same node share what was found. */
+	for (uint32_t i = 0; i < t->n; i++) {
+		if (w[i].done || found[i] != CT_NONE)
+			continue;
+		uint32_t j = slot[w[i].cur] - 1;
+		if (j != i && found[j] != CT_NONE && !on_walk(&w[i], srcs[j], t->nodes[i])) {
+			found[i] = found[j];
+			srcs[i] = srcs[j];
+		}
+	}
+	ct_mem_free(slot);
+	free(best);
+	return 0;
+}
+
+/* Fill t->held: walk up from each listed node (top.h). */
+static int held_by(struct ct_top *t, struct ct_error *err)
+{
+	const struct ct_graph *g = t->g;
+	struct walk *w = calloc((size_t)t->n + 1, sizeof(*w));
+	uint32_t *found = malloc(((size_t)t->n + 1) * sizeof(*found));
+	uint32_t *srcs = malloc(((size_t)t->n + 1) * sizeof(*srcs));
+	int rc = 0;
+
+	t->held = calloc((size_t)t->n + 1, sizeof(*t->held));
+	if (!w || !found || !srcs || !t->held) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	for (uint32_t i = 0; i < t->n; i++)
+		w[i].cur = t->nodes[i];
+	for (int step = 0; step < CT_TOP_HELD_STEPS; step++) {
+		bool need = false;
+		for (uint32_t i = 0; i < t->n; i++) {
+			found[i] = CT_NONE;
+			if (w[i].done)
+				continue;
+			uint32_t d = t->dom.idom[w[i].cur];
+			if (d < CT_DOM_SUPER && !on_walk(&w[i], d, t->nodes[i]) &&
+			    (found[i] = edge_to(g, d, w[i].cur)) != CT_NONE)
+				srcs[i] = d;
+			else
+				need = true;
+		}
+		if (need && (rc = find_referrers(t, w, found, srcs, err)))
+			goto out;
+		bool more = false;
+		for (uint32_t i = 0; i < t->n; i++) {
+			if (w[i].done)
+				continue;
+			if (found[i] == CT_NONE) {
+				w[i].done = true;
+				continue;
+			}
+			uint32_t u = srcs[i];
+			w[i].src[w[i].n] = u;
+			w[i].edge[w[i].n++] = found[i];
+			w[i].cur = u;
+			w[i].done = !ct_top_plain(g, u) || global_object(g, u);
+			more |= !w[i].done;
+		}
+		if (!more)
+			break;
+	}
+	for (uint32_t i = 0; i < t->n; i++) {
+		struct ct_top_held *h = &t->held[i];
+		h->n = w[i].n;
+		h->holder = w[i].n ? w[i].src[w[i].n - 1] : CT_NONE;
+		for (uint32_t k = 0; k < w[i].n; k++)
+			h->edge[k] = w[i].edge[w[i].n - 1 - k];
+	}
+out:
+	free(w);
+	free(found);
+	free(srcs);
+	return rc;
+}
+
+/* A growing string for ct_top_held_text(). */
+struct buf {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->failed = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static const char *label_of(const struct ct_graph *g, uint32_t e)
+{
+	return g->label && g->label[e] ? ct_graph_str(g, g->label[e]) : "";
+}
+
+/* Is s "['key']"?  Then the key's bytes. */
+static bool dict_key(const char *s, const char **key, size_t *n)
+{
+	size_t len = strlen(s);
+
+	if (len < 5 || strncmp(s, "['", 2) != 0 || strcmp(s + len - 2, "']") != 0)
+		return false;
+	*key = s + 2;
+	*n = len - 4;
+	return true;
+}
+
+int ct_top_held_text(const struct ct_top *t, uint32_t i, char **text, struct ct_error *err)
+{
+	const struct ct_graph *g = t->g;
+	const struct ct_top_held *h = &t->held[i];
+	struct buf b = {0};
+	char node[CT_PRESENT_NODE_MAX];
+
+	*text = NULL;
+	if (h->holder == CT_NONE)
+		return 0;
+	bool bare = global_object(g, h->holder);
+	if (!bare) {
+		ct_present_node(g, h->holder, node, sizeof(node));
+		put(&b, node, strlen(node));
+	}
+	for (uint32_t k = 0; k < h->n; k++) {
+		const char *l = label_of(g, h->edge[k]), *key;
+		size_t n;
+		if (!*l)
+			continue;
+		if (k == 0 && !bare)
+			put(&b, " ", 1);
+		/* module .__dict__ ['x'] and Foo .__dict__ ['x'] read .x */
+		if (strcmp(l, ".__dict__") == 0 && k + 1 < h->n &&
+		    dict_key(label_of(g, h->edge[k + 1]), &key, &n)) {
+			if (b.len)
+				put(&b, ".", 1);
+			put(&b, key, n);
+			k++;
+			continue;
+		}
+		if (b.len == 0 && l[0] == '.')
+			l++;
+		put(&b, l, strlen(l));
+	}
+	if (b.len == 0) {
+		ct_present_node(g, h->holder, node, sizeof(node));
+		put(&b, node, strlen(node));
+	}
+	if (b.failed) {
+		free(b.p);
+		return ct_error_nomem(err);
+	}
+	*text = b.p;
+	return 0;
 }
 
 /* Does a rank above b: more retained, or as much and earlier? */
@@ -106,29 +405,11 @@ static int fold_dominators(struct ct_top *t, struct ct_error *err)
 	return 0;
 }
 
-int ct_top_build(struct ct_top *t, const struct ct_graph *g, uint32_t max,
-		 struct ct_error *err)
+/* Rank the max listable nodes of greatest retained size into t->nodes
+ * (room for max + 1), best first; t->n gets how many there were. */
+static void rank(struct ct_top *t, uint32_t max)
 {
-	int rc;
-
-	memset(t, 0, sizeof(*t));
-	t->g = g;
-	/* Only the roots: the dominator walk finds what they reach. */
-	if ((rc = ct_reach_roots(g, &t->reach, err)) ||
-	    (rc = ct_dom_compute(g, t->reach.root, &t->dom, err)))
-		goto out;
-	/* For V8, memlab's presentation: rank its 50 (or more) candidates,
-	 * then fold away dominators no bigger than their listed children. */
-	uint32_t want = max;
-	if (ct_top_numeric_ids(g) && max < CT_TOP_MEMLAB_CANDIDATES)
-		max = CT_TOP_MEMLAB_CANDIDATES;
-	if (max > t->dom.n_reached)
-		max = t->dom.n_reached;
-	t->nodes = ct_mem_alloc(((size_t)max + 1) * sizeof(*t->nodes));
-	if (!t->nodes) {
-		rc = ct_error_nomem(err);
-		goto out;
-	}
+	const struct ct_graph *g = t->g;
 	/* A heap of the max best so far, the weakest on top. */
 	uint32_t *h = t->nodes, n = 0;
 	for (uint32_t v = 0; v < g->n_nodes && max; v++) {
@@ -157,10 +438,49 @@ int ct_top_build(struct ct_top *t, const struct ct_graph *g, uint32_t max,
 		sift_down(&t->dom, h, k - 1, 0);
 	}
 	t->n = n;
-	if (ct_top_numeric_ids(g) && (rc = fold_dominators(t, err)))
+}
+
+int ct_top_build(struct ct_top *t, const struct ct_graph *g, uint32_t max,
+		 struct ct_error *err)
+{
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->g = g;
+	/* Only the roots: the dominator walk finds what they reach. */
+	if ((rc = ct_reach_roots(g, &t->reach, err)) ||
+	    (rc = ct_dom_compute(g, t->reach.root, &t->dom, err)))
 		goto out;
+	/* For V8, memlab's presentation: rank its 50 (or more) candidates,
+	 * then fold away dominators no bigger than their listed children;
+	 * rank twice as many while fewer than max survive. */
+	uint32_t want = max, cand = max;
+	bool fold = ct_top_numeric_ids(g);
+	if (fold && cand < CT_TOP_MEMLAB_CANDIDATES)
+		cand = CT_TOP_MEMLAB_CANDIDATES;
+	for (;;) {
+		if (cand > t->dom.n_reached)
+			cand = t->dom.n_reached;
+		ct_mem_free(t->nodes);
+		t->nodes = ct_mem_alloc(((size_t)cand + 1) * sizeof(*t->nodes));
+		if (!t->nodes) {
+			rc = ct_error_nomem(err);
+			goto out;
+		}
+		rank(t, cand);
+		t->ranked = t->n;
+		if (!fold)
+			break;
+		if ((rc = fold_dominators(t, err)))
+			goto out;
+		/* Fewer ranked than asked for: every listable node was. */
+		if (t->n >= want || t->ranked < cand || cand >= t->dom.n_reached)
+			break;
+		cand = cand > UINT32_MAX / 2 ? UINT32_MAX - 1 : 2 * cand;
+	}
 	if (t->n > want)
 		t->n = want;
+	rc = held_by(t, err);
 out:
 	if (rc)
 		ct_top_finish(t);
@@ -174,5 +494,6 @@ void ct_top_finish(struct ct_top *t)
 	ct_reach_finish(&t->reach);
 	ct_dom_finish(&t->dom);
 	ct_mem_free(t->nodes);
+	free(t->held);
 	memset(t, 0, sizeof(*t));
 }

@@ -1,5 +1,6 @@
 /* The writers of `top` (declared in write.h). */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonw.h"
@@ -54,7 +55,7 @@ int ct_top_write_text(FILE *out, const struct ct_top *t, const struct ct_write_o
 		wobj = k > wobj ? k : wobj;
 	}
 	fprintf(out, "\n%s%-*s  %-*s  %10s  %10s  %*s  %s%s\n", bold, wid, "ID", wtype, "TYPE",
-		"SELF", "RETAINED", wobj, "OBJECTS", "NAME", off);
+		"SELF", "RETAINED", wobj, "OBJECTS", "NAME / HELD BY", off);
 	for (uint32_t i = 0; i < t->n; i++) {
 		uint32_t v = t->nodes[i];
 		const char *type = ct_graph_str(g, g->type[v]), *name = ct_present_name(g, v);
@@ -68,6 +69,15 @@ int ct_top_write_text(FILE *out, const struct ct_top *t, const struct ct_write_o
 		if (name) {
 			fputs("  ", out);
 			ct_present_put(out, name, CT_PRESENT_NAME_BYTES);
+		} else {
+			char *held;
+			if (ct_top_held_text(t, i, &held, err))
+				return CT_ENOMEM;
+			if (held) {
+				fputs("  ", out);
+				ct_present_put(out, held, CT_TOP_HELD_BYTES);
+			}
+			free(held);
 		}
 		fputc('\n', out);
 	}
@@ -101,11 +111,43 @@ void ct_write_node_json(struct ct_jsonw *w, const struct ct_graph *g, uint32_t v
 		ct_jsonw_null(w);
 }
 
+/* "held_by": the text, "holder": its id, "held_by_labels": the labels
+ * from the holder down (lib/top.h); null and [] when nothing holds it. */
+static int held_json(struct ct_jsonw *w, const struct ct_top *t, uint32_t i,
+		     struct ct_error *err)
+{
+	const struct ct_graph *g = t->g;
+	const struct ct_top_held *h = &t->held[i];
+	char *text;
+
+	if (ct_top_held_text(t, i, &text, err))
+		return CT_ENOMEM;
+	ct_jsonw_key(w, "held_by");
+	if (text)
+		ct_jsonw_string(w, text);
+	else
+		ct_jsonw_null(w);
+	free(text);
+	ct_jsonw_key(w, "holder");
+	if (h->holder == CT_NONE)
+		ct_jsonw_null(w);
+	else
+		id_json(w, g, h->holder);
+	ct_jsonw_key(w, "held_by_labels");
+	ct_jsonw_array(w);
+	for (uint32_t k = 0; k < h->n; k++)
+		ct_jsonw_string(w, g->label && g->label[h->edge[k]] ?
+				ct_graph_str(g, g->label[h->edge[k]]) : "");
+	ct_jsonw_end(w);
+	return 0;
+}
+
 int ct_top_write_json(FILE *out, const struct ct_top *t, const struct ct_write_opts *o,
 		      struct ct_error *err)
 {
 	const struct ct_graph *g = t->g;
 	struct ct_jsonw w;
+	int rc;
 
 	ct_jsonw_init(&w, out);
 	ct_jsonw_object(&w);
@@ -133,6 +175,8 @@ int ct_top_write_json(FILE *out, const struct ct_top *t, const struct ct_write_o
 			ct_jsonw_null(&w);
 		else
 			id_json(&w, g, d);
+		if ((rc = held_json(&w, t, i, err)))
+			return rc;
 		ct_jsonw_end(&w);
 	}
 	ct_jsonw_end(&w);
