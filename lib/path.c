@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "runtime.h"
 
 /* Per node state of the user-level search. */
 enum { UNSEEN = 0, SETTLED = 1, NEXT = 2 };
@@ -36,33 +37,6 @@ static enum ct_path_root_kind user_kind(const struct ct_graph *g, uint32_t v)
 	if (format_is(g, "v8") && !(g->flags[v] & CT_NODE_ROOT) && !type_is(g, v, "(synthetic)"))
 		return CT_PATH_ROOT_GLOBAL;
 	return CT_PATH_ROOT_NONE;
-}
-
-bool ct_path_structural(const struct ct_graph *g, uint32_t e)
-{
-	static const char *const v8[] = {".__proto__", ".constructor", NULL};
-	static const char *const py[] = {".__class__", ".__mro__", ".__bases__", ".__base__",
-					 ".__globals__", ".__builtins__", NULL};
-	const char *const *names;
-
-	if (format_is(g, "v8")) {
-		if (g->kind[e] == CT_EDGE_INTERNAL)
-			return true;
-		names = v8;
-	} else if (python_like(g)) {
-		names = py;
-	} else {
-		return false;
-	}
-	if (!g->label || !g->label[e])
-		return false;
-	const char *l = ct_graph_str(g, g->label[e]);
-	if (l[0] != '.' || (l[1] != '_' && l[1] != 'c'))
-		return false;
-	for (; *names; names++)
-		if (strcmp(l, *names) == 0)
-			return true;
-	return false;
 }
 
 const char *ct_path_root_kind_name(enum ct_path_root_kind k)
@@ -140,12 +114,15 @@ static int user_route(struct ct_path *p, struct ct_error *err)
 	uint8_t *state = ct_mem_zalloc(nn), *cost = ct_mem_alloc(nn);
 	uint32_t *queue = ct_mem_alloc(nn * sizeof(*queue));
 	uint32_t *via = ct_mem_alloc(nn * sizeof(*via));   /* edge from the parent */
+	struct ct_runtime rt = {0};
 	int rc = 0;
 
 	if (!state || !cost || !queue || !via) {
 		rc = ct_error_nomem(err);
 		goto out;
 	}
+	if ((rc = ct_runtime_compute(&rt, g, &p->reach, err)))
+		goto out;
 	uint32_t tail = seed(p, state, queue), head = 0, layer_end = tail;
 	p->n_user_roots = tail;
 	for (uint32_t i = 0; i < tail; i++) {
@@ -164,7 +141,7 @@ static int user_route(struct ct_path *p, struct ct_error *err)
 			uint32_t w = g->dst[e];
 			if (state[w] == SETTLED || !ct_edge_counts_from(g, v, e))
 				continue;
-			unsigned c = cost[v] + ct_path_structural(g, e);
+			unsigned c = cost[v] + ct_runtime_skips(rt.skip, e);
 			c = c > UINT8_MAX ? UINT8_MAX : c;
 			if (state[w] == UNSEEN) {
 				state[w] = NEXT;
@@ -198,6 +175,7 @@ static int user_route(struct ct_path *p, struct ct_error *err)
 	}
 	p->user_level = true;
 out:
+	ct_runtime_finish(&rt);
 	ct_mem_free(state);
 	ct_mem_free(cost);
 	ct_mem_free(queue);

@@ -14,7 +14,8 @@
  *   Other formats have none.
  * One breadth-first search from all user-level roots at once finds the
  * fewest references; among routes of that length it takes one with the
- * fewest runtime-structural references (ct_path_structural()).  When no
+ * fewest of the runtime's references (lib/runtime.h: those the
+ * application's graph leaves out).  When no
  * user-level root reaches the object, or with CT_PATH_ANY_ROOT, the route
  * is the true shortest from any root (ct_reach_path()).  Both are linear
  * in nodes and edges; edges are followed as ct_edge_counts_from() says
@@ -83,14 +84,6 @@ int ct_path_build(struct ct_path *p, const struct ct_graph *g, uint32_t target,
 		  struct ct_error *err);
 /* Release p; p may be zeroed or NULL. */
 void ct_path_finish(struct ct_path *p);
-
-/* Is edge e (an out-edge of a node of g) one of the runtime's structural
- * references, which the user-level route avoids among routes of equal
- * length?  V8: internal and hidden edges (map, native context, ...) and
- * properties "__proto__" and "constructor".  Python: ".__class__",
- * ".__mro__", ".__bases__", ".__base__", ".__globals__" and
- * ".__builtins__". */
-bool ct_path_structural(const struct ct_graph *g, uint32_t e);
 
 /* The kind's name for JSON: "none", "global", "module", "frame",
  * "gc-roots", "synthetic", "flagged", "refcount", "unreferenced".

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "lib/path.h"
+#include "lib/runtime.h"
 #include "lib/write.h"
 
 /* Distances from r's roots over the edges that keep their target alive
@@ -238,7 +239,7 @@ static void test_v8_preference(void)
 	enum { ROOT, GC, STACK, GLOB, A, B, T, X, P1, P2, T4, N };
 	static const char *const types[N] = {"(synthetic)", "(synthetic)", "(synthetic)",
 					      "global", "Object", "Array", "Handler", "Foo",
-					      "Object", "Object", "Bar"};
+					      "(system)", "Object", "Bar"};
 	static const uint8_t flags[N] = {CT_NODE_ROOT};
 	static const struct tg_edge edges[] = {
 		{ROOT, GC, CT_EDGE_STRONG, "[1]"},
@@ -346,6 +347,8 @@ static void test_random_python(uint64_t *seed, uint32_t n)
 	}
 	must(ct_builder_build(&b, 0, &g, &err), &err, "build");
 	must(ct_reach_compute(&g, &r, &err), &err, "reach");
+	struct ct_runtime rt;
+	must(ct_runtime_compute(&rt, &g, &r, &err), &err, "runtime");
 
 	/* Oracle: distance from the alive modules, then cost by layers. */
 	uint32_t *dist = malloc(n * sizeof(*dist)), *q = malloc(n * sizeof(*q)), head = 0, tail = 0;
@@ -368,7 +371,7 @@ static void test_random_python(uint64_t *seed, uint32_t n)
 	for (uint32_t i = 0; i < tail; i++) {   /* q holds the nodes by distance */
 		uint32_t v = q[i];
 		for (uint32_t e = g.out_off[v]; e < g.out_off[v + 1]; e++) {
-			uint32_t w = g.dst[e], c = cost[v] + ct_path_structural(&g, e);
+			uint32_t w = g.dst[e], c = cost[v] + ct_runtime_skips(rt.skip, e);
 			if (ct_edge_counts_from(&g, v, e) && dist[w] == dist[v] + 1 && c < cost[w])
 				cost[w] = c;
 		}
@@ -384,7 +387,7 @@ static void test_random_python(uint64_t *seed, uint32_t n)
 				uint32_t u = p.nodes[i], e = p.edges[i];
 				ok = e >= g.out_off[u] && e < g.out_off[u + 1] &&
 				     g.dst[e] == p.nodes[i + 1] && ct_edge_counts_from(&g, u, e);
-				c += ok && ct_path_structural(&g, e);
+				c += ok && ct_runtime_skips(rt.skip, e);
 			}
 			if (!CHECK(ok && c == cost[v], "random python: node %u: route of %u (BFS %u), "
 				   "%u structural (fewest %u)", v, p.len, dist[v] + 1, c, cost[v]))
@@ -400,6 +403,7 @@ static void test_random_python(uint64_t *seed, uint32_t n)
 	free(q);
 	free(cost);
 	ct_reach_finish(&r);
+	ct_runtime_finish(&rt);
 	ct_graph_finish(&g);
 	free(indeg);
 	free(from);
