@@ -6,20 +6,25 @@
 
 enum ct_runtime_kind {
 	KIND_APP = 0,    /* the program's own object */
-	KIND_RUNTIME,    /* the runtime's object */
+	KIND_RUNTIME,    /* the runtime's object, owner of the containers it holds */
 	KIND_CONTAINER,  /* a plain container: the runtime's when a runtime object holds it */
+	KIND_LEAF,       /* the runtime's object that owns nothing it refers to (a
+			  * cell, a bound method: their referents are the program's) */
 };
 
 static const char *const py_runtime[] = {
-	"type", "module", "function", "code", "cell", "frame", "method",
+	"type", "module", "function", "code",
 	"builtin_function_or_method", "method-wrapper", "wrapper_descriptor",
 	"method_descriptor", "classmethod_descriptor", "getset_descriptor", "member_descriptor",
-	"classmethod", "staticmethod", "property", "mappingproxy", "ReferenceType",
-	"weakref", "weakcallableproxy", "weakproxy", "_lru_cache_wrapper",
+	"classmethod", "staticmethod", "property", "mappingproxy", "_lru_cache_wrapper",
 	/* typing's constructs: annotations are the runtime's */
 	"_GenericAlias", "_SpecialGenericAlias", "_UnionGenericAlias", "_CallableGenericAlias",
 	"_LiteralGenericAlias", "_AnnotatedAlias", "GenericAlias", "_SpecialForm", "TypeVar",
 	"ParamSpec", "TypeVarTuple", "ForwardRef", NULL,
+};
+static const char *const py_leaf[] = {
+	"cell", "frame", "method", "ReferenceType", "weakref", "weakcallableproxy", "weakproxy",
+	NULL,
 };
 static const char *const py_container[] = {"dict", "tuple", "list", "set", "frozenset", NULL};
 static const char *const v8_runtime[] = {
@@ -144,6 +149,7 @@ int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const st
 		rt->mro = find(g, ".__mro__");
 		rt->cls = find(g, ".__class__");
 		set_kinds(rt, g, py_runtime, KIND_RUNTIME);
+		set_kinds(rt, g, py_leaf, KIND_LEAF);
 		set_kinds(rt, g, py_container, KIND_CONTAINER);
 		python_edges(rt, g, r);
 	} else {
@@ -203,11 +209,12 @@ bool ct_runtime_component(const struct ct_runtime *rt, const struct ct_graph *g,
 			  const uint32_t *comp, const uint32_t *members, uint32_t n,
 			  uint32_t *scratch, uint8_t *mark)
 {
-	uint32_t tail = 0, head = 0, c;
+	enum { MEMBER = 0x80, OWNED = 0x40, KIND = 0x0f };
+	uint32_t tail = 0, head = 0, count = 0;
+	bool app = false;
 
 	if (!rt->kind || n == 0)
 		return false;
-	c = comp[members[0]];
 	if (rt->closure != CT_NONE) {
 		/* v8: the engine's own JavaScript (node's modules, V8's builtins)
 		 * is the runtime's whatever it holds, unless a closure of the
@@ -225,29 +232,32 @@ bool ct_runtime_component(const struct ct_runtime *rt, const struct ct_graph *g,
 		if (builtin && !user)
 			return true;
 	}
-	for (uint32_t i = 0; i < n; i++) {
+	/* Each member's kind, once (mark[] is per node). */
+	for (uint32_t i = 0; i < n && !app; i++) {
 		uint8_t k = kind_of(rt, g, comp, members[i]);
-		if (k == KIND_APP)
-			goto clear;
+		mark[members[i]] = MEMBER | k;
+		app = k == KIND_APP;
 		if (k == KIND_RUNTIME) {
-			mark[members[i]] = 1;
+			mark[members[i]] |= OWNED;
 			scratch[tail++] = members[i];
 		}
 	}
-	/* Containers held by the runtime's members, through containers. */
-	while (head < tail) {
+	/* Containers that the runtime's owners hold, through containers. */
+	while (!app && head < tail) {
 		uint32_t u = scratch[head++];
 		for (uint32_t e = g->out_off[u]; e < g->out_off[u + 1]; e++) {
 			uint32_t w = g->dst[e];
-			if (mark[w] || comp[w] != c || !ct_edge_kind_is_strong(g->kind[e]) ||
-			    ct_runtime_skips(rt->skip, e))
+			if ((mark[w] & (MEMBER | OWNED | KIND)) != (MEMBER | KIND_CONTAINER) ||
+			    !ct_edge_kind_is_strong(g->kind[e]) || ct_runtime_skips(rt->skip, e))
 				continue;
-			mark[w] = 1;
+			mark[w] |= OWNED;
 			scratch[tail++] = w;
 		}
 	}
-clear:
-	for (uint32_t i = 0; i < tail; i++)
-		mark[scratch[i]] = 0;
-	return tail == n;
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t m = mark[members[i]];
+		count += (m & OWNED) || (m & KIND) == KIND_LEAF;
+		mark[members[i]] = 0;
+	}
+	return !app && count == n;
 }

@@ -36,7 +36,8 @@
  * "(system)", "(compiled code)", "(object shape)", "(closure)", "system /
  * Context"), or a plain container (python: dict, tuple, list, set,
  * frozenset; v8: "(array)") that a runtime member of the component
- * reaches through containers only.  On v8, a component that holds a
+ * reaches through containers only (cells, frames, methods and weak
+ * references count as the runtime's, but what they hold is the program's).  On v8, a component that holds a
  * native object or a closure of the engine's own JavaScript (its script is
  * a "node:" module, or it has none: V8's builtins) and no closure of a
  * script of the program's is the runtime's whatever else it holds.
