@@ -42,26 +42,32 @@ struct ct_render_opts {
  * node per layer it spans (two with a label), then reorders the layers
  * to cut crossings.  A long cycle whose members all refer back to one
  * object (minidom: each node's ownerDocument; a chain of n nodes with a
- * labelled edge back to its head) has edges spanning O(n) layers, so the
- * work grows like n^3.  Measured on the project's 2-core machine with
- * graphviz 2.42 (bench/render_layout.sh):
+ * labelled edge back to its head) has edges spanning O(n) layers, and
+ * the time grows faster than n^3.  `cycletool render` to SVG, measured on
+ * the project's 2-core machine (load 2) with graphviz 2.42 by
+ * bench/render_layout.sh (nodes and edges as laid out, stubs included):
  *
  *   graph                                     nodes  edges    dot     sfdp
- *   chain with back edges (worst shape)          30     60    0.07 s  0.04 s
- *                                                50    100    0.7 s   0.05 s
- *                                                60    120    8.7 s   0.05 s
- *                                                75    150   11 s     0.05 s
- *                                               100    200  407 s     0.05 s
- *   minidom garbage, --max-nodes 50              51    248    1.2 s   0.05 s
- *                    --max-nodes 100            101    448    8.7 s   0.06 s
- *                    --max-nodes 300            300    957   14 s     0.3 s
- *   V8 testdata, --top 1 --max-nodes 150        151    608    0.19 s  0.07 s
+ *   owner ring (bench/make_owner_ring_dump)      30     59    0.10 s  0.05 s
+ *                                                50     99    0.45 s  0.06 s
+ *                                                60    119    1.2 s   0.06 s
+ *                                                70    139    3.5 s   0.08 s
+ *                                                80    159   12 s     0.07 s
+ *                                               100    199  > 60 s    0.07 s
+ *   minidom garbage --top 2 --max-nodes 25       26     75    0.09 s  0.07 s
+ *   (bench/minidom_garbage.py)          50       51    248    1.1 s   0.08 s
+ *                                      100      101    448   19 s     0.11 s
+ *                                      300      301    957   18 s     0.20 s
+ *   testdata minidom --top 5                    176    384    0.18 s  0.08 s
+ *   testdata V8 --top 1 --max-nodes 150         151    608    0.26 s  0.15 s
  *
- * sfdp stays well under a second at every size render draws (300 nodes
- * by default; bench/render_500.sh: 500 in about a second).  A rule on
- * size alone must be set by the worst shape: with nodes + edges <= 150
- * dot took at most 0.8 s on every shape tried, and past it dot exceeded
- * a second on the worst shapes while sfdp stayed under 0.1 s. */
+ * sfdp stays at a fraction of a second at every size render draws (300
+ * objects by default; bench/render_500.sh: 500 in about a second), while
+ * dot's time is decided by shape, not size: 608 edges of the V8 testdata
+ * take it 0.26 s, 199 edges of a ring over a minute.  A rule on size alone
+ * must therefore be set by the worst shape: within nodes + edges <= 150
+ * dot stayed under half a second on every graph measured, and just past
+ * it (ring of 60, minidom at 50 objects) it already took over a second. */
 #define CT_RENDER_DOT_BUDGET 150
 
 /* The engine the default picks for a graph of this many nodes and edges:
