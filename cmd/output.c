@@ -283,7 +283,9 @@ int stdout_close(int status)
 
 	if (fflush(stdout) || ferror(stdout))
 		e = std_out.error ? std_out.error : EIO;
-	fclose(stdout);
+	/* The stream stays open (its close does nothing): libstdc++, loaded
+	 * with graphviz's sfdp plugin, keeps a pointer to it and flushes it
+	 * from an exit handler; fclose() would leave that pointer dangling. */
 	if (close(STDOUT_FILENO) && !e && errno != EINTR && errno != EBADF)
 		e = errno;
 	if (e) {

@@ -2,8 +2,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/present.h"
@@ -30,9 +32,14 @@ static const char usage[] =
 "      --max-nodes=N      draw at most N objects (default 300); what is cut\n"
 "                         is said on stderr and in the picture\n"
 "      --by-type          one node per type, edges counted: the shape of a\n"
-"                         big SCC at a glance\n"
-"      --layout=ENGINE    graphviz layout: dot, neato, fdp, sfdp, circo or\n"
-"                         twopi (default: dot up to 150 objects, else sfdp)\n"
+"                         big SCC at a glance (as text: a table of types\n"
+"                         and one of type-to-type references)\n"
+"      --layout=ENGINE    graphviz layout for svg and png: dot, neato, fdp,\n"
+"                         sfdp, circo or twopi (default: dot up to 150 nodes\n"
+"                         plus edges, else sfdp, which stays fast where dot\n"
+"                         can take minutes; the picture's comment names\n"
+"                         it).  A layout past a second says so on a\n"
+"                         terminal\n"
 "\n"
 "Selection (default: the 5 largest groups):\n"
 "      --top=N            the N largest groups\n"
@@ -45,6 +52,9 @@ static const char usage[] =
 "      --depth=N            its references up to N steps away (default 2)\n"
 "      --backrefs           and its referrers too\n"
 "      --path             also draw the path from a root to each alive SCC\n"
+"  --top goes with none of --scc, --signature and --object, --garbage and\n"
+"  --alive with neither --scc nor --object; --depth and --backrefs need\n"
+"  --object, --path does not take it; --layout is not for text (exit 2)\n"
 "\n"
 "Input:\n"
 INPUT_HELP
@@ -77,13 +87,100 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* Around graphviz's layout (ct_render_opts.on_layout).  Layout runs
+ * inside graphviz and cannot report progress, so when standard error is
+ * a terminal an alarm prints "laying out N nodes and M edges with E…"
+ * once it has run for a second, and the end of layout adds how long it
+ * took.  The message is made before the alarm is armed; the handler only
+ * write()s it. */
+static char layout_msg[192];
+static size_t layout_len;
+static volatile sig_atomic_t layout_shown;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	ssize_t r = write(STDERR_FILENO, layout_msg, layout_len);
+	(void)r;
+	layout_shown = 1;
+}
+
+/* n with a comma between thousands: "12,345". */
+static void thousands(uint64_t n, char buf[32])
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n), at = 0;
+
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[at++] = ',';
+		buf[at++] = digits[i];
+	}
+	buf[at] = '\0';
+}
+
+struct layout_watch {
+	bool asked;                /* --layout given */
+	bool armed;                /* the alarm is set */
+	struct sigaction old;      /* SIGALRM's disposition before */
+	struct timespec start;
+};
+
+static void on_layout(void *ctx, bool start, const char *engine, uint32_t nodes,
+		      uint32_t edges)
+{
+	struct layout_watch *w = ctx;
+	char ns[32], es[32];
+
+	if (!start) {
+		if (!w->armed)
+			return;
+		alarm(0);
+		sigaction(SIGALRM, &w->old, NULL);
+		w->armed = false;
+		if (layout_shown) {
+			struct timespec t;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			fprintf(stderr, " done in %.1f s\n", (double)(t.tv_sec - w->start.tv_sec) +
+				(double)(t.tv_nsec - w->start.tv_nsec) / 1e9);
+		}
+		return;
+	}
+	thousands(nodes, ns);
+	thousands(edges, es);
+	if (w->asked && !strcmp(engine, "dot") && (uint64_t)nodes + edges > CT_RENDER_DOT_BUDGET)
+		say("dot may take minutes on %s nodes and %s edges (over its budget of %d "
+		    "nodes plus edges); --layout=sfdp would lay them out in about a second",
+		    ns, es, CT_RENDER_DOT_BUDGET);
+	if (!isatty(STDERR_FILENO))
+		return;
+	int len = snprintf(layout_msg, sizeof(layout_msg),
+			   "cycletool: laying out %s nodes and %s edges with %s\xe2\x80\xa6", ns,
+			   es, engine);
+	layout_len = len < 0 ? 0 : (size_t)len < sizeof(layout_msg) ? (size_t)len :
+		     sizeof(layout_msg) - 1;
+	layout_shown = 0;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGALRM, &sa, &w->old) != 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &w->start);
+	w->armed = true;
+	alarm(1);
+}
+
 int cmd_render(int argc, char **argv)
 {
 	struct ct_select_opts sopts = {.mode = CT_SELECT_GROUPS, .depth = 2};
 	struct ct_report_opts ropts = {0};
-	struct ct_render_opts oopts = {0};
+	struct layout_watch watch = {0};
+	struct ct_render_opts oopts = {.on_layout = on_layout, .ctx = &watch};
 	const char *out_path = NULL, *object_arg = NULL;
 	int forced = -1, modes = 0;
+	bool top = false, depth = false;
 	struct common_opts common = COMMON_OPTS_INIT;
 	unsigned long n;
 	int c, status;
@@ -120,6 +217,7 @@ int cmd_render(int argc, char **argv)
 			if (!oopts.engine)
 				return usage_error("render", "--layout must be dot, neato, fdp, sfdp, "
 						   "circo or twopi, not '%s'", optarg);
+			watch.asked = true;
 			break;
 		}
 		case OPT_TOP:
@@ -127,6 +225,7 @@ int cmd_render(int argc, char **argv)
 				return usage_error("render", "--top needs a positive number, not '%s'",
 						   optarg);
 			sopts.groups = (uint32_t)n;
+			top = true;
 			break;
 		case OPT_GARBAGE:
 		case OPT_ALIVE: {
@@ -160,6 +259,7 @@ int cmd_render(int argc, char **argv)
 			if (!parse_uint(optarg, 1000000, &n))
 				return usage_error("render", "--depth needs a number, not '%s'", optarg);
 			sopts.depth = (uint32_t)n;
+			depth = true;
 			break;
 		case OPT_BACKREFS:
 			sopts.backrefs = true;
@@ -176,8 +276,20 @@ int cmd_render(int argc, char **argv)
 	}
 	if (modes > 1)
 		return usage_error("render", "--scc, --signature and --object exclude each other");
+	/* Every option either works with the others given or is refused. */
 	if (sopts.mode != CT_SELECT_OBJECT && sopts.backrefs)
 		return usage_error("render", "--backrefs goes with --object");
+	if (sopts.mode != CT_SELECT_OBJECT && depth)
+		return usage_error("render", "--depth goes with --object");
+	if (sopts.mode == CT_SELECT_OBJECT && sopts.path)
+		return usage_error("render", "--path draws how SCCs are held; it does not go "
+				   "with --object (try --backrefs)");
+	if (sopts.mode != CT_SELECT_GROUPS && top)
+		return usage_error("render", "--top chooses among groups; it does not go with "
+				   "--scc, --signature or --object");
+	if ((sopts.mode == CT_SELECT_SCC || sopts.mode == CT_SELECT_OBJECT) && ropts.only)
+		return usage_error("render", "--garbage and --alive choose groups; they do not go "
+				   "with --scc or --object");
 	if (argc - optind != 1)
 		return usage_error("render", argc - optind ? "give exactly one DUMP" : "no DUMP given");
 	const char *path = argv[optind];
@@ -194,6 +306,9 @@ int cmd_render(int argc, char **argv)
 	else
 		return usage_error("render", "cannot tell the format of '%s' from its name; "
 				   "use -T dot, svg, png or txt", out_path);
+	if (oopts.format == CT_RENDER_TXT && watch.asked)
+		return usage_error("render", "--layout is for pictures (svg, png, dot); the text "
+				   "output is not laid out");
 	if (oopts.format == CT_RENDER_PNG && (!out_path || !strcmp(out_path, "-")) &&
 	    isatty(STDOUT_FILENO))
 		return usage_error("render", "refusing to write PNG to a terminal; use -o FILE");

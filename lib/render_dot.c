@@ -33,6 +33,11 @@ int ct_render_format_from_name(const char *name)
 	return -1;
 }
 
+const char *ct_render_auto_engine(uint32_t nodes, uint32_t edges)
+{
+	return (uint64_t)nodes + edges <= CT_RENDER_DOT_BUDGET ? "dot" : "sfdp";
+}
+
 void ct_render_cluster_title(const struct ct_selection *sel, uint32_t cluster, char *buf,
 			     size_t n)
 {
@@ -315,6 +320,10 @@ int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
 	struct ct_by_type bt = {0};
 	Agraph_t **subs = NULL;
 	GVC_t *gvc = NULL;
+	bool layout_started = false;
+	const char *engine = NULL;
+	uint32_t nodes = 0, edges = 0;
+	char comment[160];
 	int rc = 0;
 
 	agseterrf(capture);
@@ -357,6 +366,21 @@ int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
 		}
 		build_nodes(g, subs, sel);
 	}
+	/* The engine, chosen by the size of the graph graphviz will lay out,
+	 * and named in the picture's comment. */
+	nodes = (uint32_t)agnnodes(g);
+	edges = (uint32_t)agnedges(g);
+	engine = o->engine ? o->engine : ct_render_auto_engine(nodes, edges);
+	if (o->engine)
+		snprintf(comment, sizeof(comment), "layout: %s, as asked: %" PRIu64
+			 " nodes and edges (the dot budget is %d)", engine,
+			 (uint64_t)nodes + edges, CT_RENDER_DOT_BUDGET);
+	else
+		snprintf(comment, sizeof(comment), "layout: %s, chosen: %" PRIu64 " nodes and edges, %s "
+			 "the dot budget of %d", engine, (uint64_t)nodes + edges,
+			 (uint64_t)nodes + edges <= CT_RENDER_DOT_BUDGET ? "within" : "over",
+			 CT_RENDER_DOT_BUDGET);
+	set(g, "comment", comment);
 	if (o->format == CT_RENDER_DOT) {
 		if (agwrite(g, out) != 0 || ferror(out))
 			rc = ct_error_set(err, CT_EIO, "write error");
@@ -367,8 +391,9 @@ int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
 		rc = ct_error_nomem(err);
 		goto out;
 	}
-	const char *engine = o->engine ? o->engine :
-			     sel->n > CT_RENDER_DOT_NODES ? "sfdp" : "dot";
+	if (o->on_layout)
+		o->on_layout(o->ctx, true, engine, nodes, edges);
+	layout_started = true;
 	if (gvLayout(gvc, g, engine) != 0) {
 		rc = ct_error_set(err, CT_ERENDER, "graphviz could not lay out the graph with %s%s%s",
 				  engine, gv_message[0] ? ": " : "", gv_message);
@@ -388,6 +413,8 @@ int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
 		gvFreeRenderData(data);
 	gvFreeLayout(gvc, g);
 out:
+	if (layout_started && o->on_layout)
+		o->on_layout(o->ctx, false, engine, nodes, edges);
 	if (gvc)
 		gvFreeContext(gvc);
 	agclose(g);

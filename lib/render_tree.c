@@ -116,6 +116,90 @@ static void tree(FILE *out, const struct ct_selection *sel, uint32_t root, bool 
 	}
 }
 
+/* A row of a by-type table, sorted by count (most first), then by the
+ * type names, so that the output does not depend on the dump's order. */
+struct row {
+	uint32_t count;
+	const char *from, *to;  /* type names; to is "" for a type row */
+	uint32_t i;             /* index into the types or the edges */
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if ((c = strcmp(x->from, y->from)))
+		return c;
+	return strcmp(x->to, y->to);
+}
+
+/* The by-type aggregation as two tables: what the by-type picture draws
+ * as nodes (types with counts and bytes) and as edges (type to type,
+ * with the number of references and their most frequent label). */
+static int by_type_text(FILE *out, const struct ct_selection *sel, struct ct_error *err)
+{
+	const struct ct_graph *g = sel->r->g;
+	struct ct_by_type bt = {0};
+	struct row *rows = NULL;
+	uint64_t refs = 0;
+	int rc;
+
+	if ((rc = ct_by_type_build(&bt, sel, err)))
+		return rc;
+	rows = malloc(((size_t)bt.n_types + bt.n_edges + 1) * sizeof(*rows));
+	if (!rows) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	for (uint32_t t = 0; t < bt.n_types; t++)
+		rows[t] = (struct row){bt.types[t].count, ct_graph_str(g, bt.types[t].type), "", t};
+	qsort(rows, bt.n_types, sizeof(*rows), row_cmp);
+	fprintf(out, "\n%" PRIu32 " type%s, %" PRIu32 " object%s drawn\n", bt.n_types,
+		bt.n_types == 1 ? "" : "s", sel->n, sel->n == 1 ? "" : "s");
+	fputs("  OBJECTS  GARBAGE       BYTES  TYPE\n", out);
+	for (uint32_t k = 0; k < bt.n_types; k++) {
+		const struct ct_type_node *tn = &bt.types[rows[k].i];
+		char bytes[CT_PRESENT_BYTES_MAX];
+		ct_present_bytes(tn->bytes, bytes);
+		fprintf(out, "  %7" PRIu32 "  %7" PRIu32 "  %10s  ", tn->count, tn->garbage, bytes);
+		ct_present_put(out, rows[k].from, CT_PRESENT_NAME_BYTES);
+		fputc('\n', out);
+	}
+	for (uint32_t i = 0; i < bt.n_edges; i++) {
+		const struct ct_type_edge *te = &bt.edges[i];
+		rows[i] = (struct row){te->count, ct_graph_str(g, bt.types[te->from].type),
+				       ct_graph_str(g, bt.types[te->to].type), i};
+		refs += te->count;
+	}
+	qsort(rows, bt.n_edges, sizeof(*rows), row_cmp);
+	fprintf(out, "\n%" PRIu64 " reference%s between drawn objects, %" PRIu32
+		" type-to-type pair%s\n", refs, refs == 1 ? "" : "s", bt.n_edges,
+		bt.n_edges == 1 ? "" : "s");
+	if (bt.n_edges)
+		fputs("     REFS  FROM \xe2\x86\x92 TO  (most frequent label)\n", out);
+	for (uint32_t k = 0; k < bt.n_edges; k++) {
+		const struct ct_type_edge *te = &bt.edges[rows[k].i];
+		fprintf(out, "  %7" PRIu32 "  ", te->count);
+		ct_present_put(out, rows[k].from, CT_PRESENT_NAME_BYTES);
+		fputs(CT_PRESENT_ARROW, out);
+		ct_present_put(out, rows[k].to, CT_PRESENT_NAME_BYTES);
+		const char *label = te->label ? ct_graph_str(g, te->label) : "";
+		if (*label || te->weak) {
+			fputs("  (", out);
+			ct_present_put(out, label, CT_PRESENT_NAME_BYTES);
+			fputs(te->weak ? (*label ? ", weak)" : "weak)") : ")", out);
+		}
+		fputc('\n', out);
+	}
+out:
+	free(rows);
+	ct_by_type_finish(&bt);
+	return rc;
+}
+
 int ct_render_tree(FILE *out, const struct ct_selection *sel, const struct ct_render_opts *o,
 		   struct ct_error *err)
 {
@@ -125,6 +209,7 @@ int ct_render_tree(FILE *out, const struct ct_selection *sel, const struct ct_re
 	bool *more = calloc(sel->n + 1, sizeof(*more));
 	struct frame *stack = malloc((sel->n + 1) * sizeof(*stack));
 	char title[160];
+	int rc = 0;
 
 	if (!shown || !more || !stack) {
 		free(shown);
@@ -135,6 +220,10 @@ int ct_render_tree(FILE *out, const struct ct_selection *sel, const struct ct_re
 	if (o->title) {
 		ct_present_put(out, o->title, SIZE_MAX);
 		fputc('\n', out);
+	}
+	if (o->by_type) {
+		rc = by_type_text(out, sel, err);
+		goto cut;
 	}
 	for (uint32_t c = 0; c < sel->n_clusters; c++) {
 		const struct ct_report_scc *e = &r->sccs[sel->clusters[c].scc];
@@ -168,12 +257,15 @@ int ct_render_tree(FILE *out, const struct ct_selection *sel, const struct ct_re
 		for (uint32_t i = 0; i < sel->n; i++)
 			if (!shown[i])
 				tree(out, sel, i, shown, stack, more);
-	if (sel->n_cut || sel->groups_left_out)
+cut:
+	if (!rc && (sel->n_cut || sel->groups_left_out))
 		fprintf(out, "\ncut at %" PRIu32 " nodes (--max-nodes): %" PRIu32
 			" more objects and %" PRIu32 " more groups not shown\n",
 			sel->max_nodes, sel->n_cut, sel->groups_left_out);
 	free(shown);
 	free(more);
 	free(stack);
+	if (rc)
+		return rc;
 	return ferror(out) ? ct_error_set(err, CT_EIO, "write error") : 0;
 }

@@ -10,11 +10,13 @@ The binary is run as "$CT_WRAPPER CYCLETOOL ..." when CT_WRAPPER is set.
 """
 import json
 import os
+import re
 import shlex
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 
 failures = []
@@ -204,6 +206,242 @@ def test_by_type(exe, dump, tmp):
     check('--by-type: one node per type', p.returncode == 0 and got == types, (got, types))
 
 
+def owner_ring(path, n):
+    """A garbage ring of n objects, each also referring to the first (.next,
+    .owner): dot's worst shape.  Laid out with --scc 1 it has n nodes and
+    2n - 1 edges."""
+    base = 0x7f0000000000
+    with open(path, 'w') as f:
+        f.write(json.dumps({'cycletool_dump': 1}) + '\n')
+        for i in range(n):
+            refs, labels = [base + 64 * ((i + 1) % n)], ['.next']
+            if i:
+                refs.append(base)
+                labels.append('.owner')
+            f.write(json.dumps({'address': base + 64 * i, 'type': 'Node', 'size': 64,
+                                'refcount': 1 + (n - 1 if i == 0 else 0),
+                                'refs': refs, 'labels': labels}) + '\n')
+        f.write(json.dumps({'cycletool_dump_end': 1, 'objects': n}) + '\n')
+    return path
+
+
+def comment(data):
+    """The layout comment of a DOT or SVG picture."""
+    text = data.decode('utf-8', 'replace')
+    i = text.find('layout: ')
+    return text[i:text.find('"' if text.startswith('digraph') else '-->', i)].strip() if i >= 0 else ''
+
+
+def test_engine(exe, data, tmp):
+    """The default engine follows the budget (dot up to 150 nodes plus edges,
+    else sfdp), says so in the picture, and a big garbage graph is laid out
+    in bounded time; asking for dot past the budget warns once."""
+    # The boundary: a ring of 50 is 50 + 99 = 149, of 51 is 51 + 101 = 152.
+    for n, want in ((50, 'dot'), (51, 'sfdp')):
+        dump = owner_ring(os.path.join(tmp, 'ring%d.jsonl' % n), n)
+        p = run(exe, ['render', '--scc', '1', '-o', '-', dump])
+        c = comment(p.stdout)
+        check('ring of %d: the DOT names %s as chosen' % (n, want),
+              p.returncode == 0 and c.startswith('layout: %s, chosen: %d nodes and edges'
+                                                 % (want, 3 * n - 1)), c)
+    dump = os.path.join(tmp, 'ring51.jsonl')
+    svg = os.path.join(tmp, 'ring.svg')
+    p = run(exe, ['render', '--scc', '1', '--layout', 'dot', '-o', svg, dump])
+    err = p.stderr.decode()
+    lines = [l for l in err.splitlines() if 'sfdp' in l]
+    check('--layout=dot past the budget: one warning naming sfdp',
+          p.returncode == 0 and len(lines) == 1 and lines[0].startswith('cycletool: ')
+          and 'dot' in lines[0], err)
+    check('--layout=dot is obeyed and named in the SVG',
+          comment(open(svg, 'rb').read()).startswith('layout: dot, as asked'))
+    p = run(exe, ['render', '--scc', '1', '--layout', 'sfdp', '-o', svg, dump])
+    check('--layout=sfdp: no warning', p.returncode == 0 and p.stderr == b'', p.stderr)
+    p = run(exe, ['render', '--scc', '1', '--layout', 'dot', '-o', svg,
+                  os.path.join(tmp, 'ring50.jsonl')])
+    check('--layout=dot within the budget: no warning', p.returncode == 0 and p.stderr == b'',
+          p.stderr)
+    if os.environ.get('CT_WRAPPER'):
+        print('skip bounded layout time: under', os.environ['CT_WRAPPER'])
+        return
+    # A big garbage graph, drawn as the issue's user did: dot took minutes
+    # on such graphs (the default cap of 300 objects, 600 edges, stubs).
+    big = owner_ring(os.path.join(tmp, 'ring5000.jsonl'), 5000)
+    t0 = time.monotonic()
+    p = run(exe, ['render', '--garbage', '--top', '2', '-o', svg, big])
+    took = time.monotonic() - t0
+    c = comment(open(svg, 'rb').read()) if p.returncode == 0 else ''
+    check('big garbage graph: laid out in under 60 s by sfdp, as the SVG says',
+          p.returncode == 0 and took < 60 and c.startswith('layout: sfdp, chosen'),
+          (p.returncode, took, c))
+    minidom = os.path.join(data, 'minidom.jsonl')
+    p = run(exe, ['render', '--garbage', '--top', '2', '-o', '-', minidom])
+    check('small garbage graph: dot chosen', comment(p.stdout).startswith('layout: dot, chosen'),
+          comment(p.stdout))
+
+
+def run_pty(exe, args):
+    """Run with stderr on a pseudo-terminal: (status, stderr text, seconds)."""
+    import pty
+    master, slave = pty.openpty()
+    t0 = time.monotonic()
+    p = subprocess.Popen([exe] + args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=slave)
+    os.close(slave)
+    out = b''
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    rc = p.wait(timeout=600)
+    os.close(master)
+    return rc, out.decode('utf-8', 'replace'), time.monotonic() - t0
+
+
+def test_progress(exe, tmp):
+    """Layout past a second says so on a terminal, and never elsewhere."""
+    if os.environ.get('CT_WRAPPER'):
+        print('skip progress: under', os.environ['CT_WRAPPER'])
+        return
+    # dot on a ring of 75 takes several seconds (bench/render_layout.sh).
+    dump = owner_ring(os.path.join(tmp, 'ring75.jsonl'), 75)
+    svg = os.path.join(tmp, 'p.svg')
+    args = ['render', '--scc', '1', '--layout', 'dot', '-o', svg, dump]
+    rc, err, took = run_pty(exe, args)
+    if took < 1.5:
+        print('skip progress on a terminal: dot took only %.1f s here' % took)
+    else:
+        check('terminal: progress names the graph and the engine, then the time',
+              rc == 0 and 'cycletool: laying out 75 nodes and 149 edges with dot\u2026' in err
+              and re.search(r'\u2026 done in \d+\.\d s', err), (rc, took, err))
+    p = run(exe, args)
+    check('not a terminal: no progress',
+          p.returncode == 0 and b'laying out' not in p.stderr and b'done in' not in p.stderr,
+          p.stderr)
+    rc, err, took = run_pty(exe, ['render', '--top', '1', '-o', svg,
+                                  os.path.join(tmp, 'ring50.jsonl')])
+    check('terminal, a fast layout: no progress', rc == 0 and 'laying out' not in err,
+          (took, err))
+
+
+def by_type_text(text):
+    """The two tables of the by-type text: ({type: (objects, garbage)},
+    {(from, to): refs})."""
+    types, edges, part = {}, {}, None
+    for line in text.splitlines():
+        if line.startswith('  OBJECTS'):
+            part = 'types'
+        elif line.startswith('     REFS'):
+            part = 'edges'
+        elif not line.startswith('  '):
+            part = None if not line else part
+        elif part == 'types':
+            f = line.split(None, 4)
+            types[f[4]] = (int(f[0]), int(f[1]))
+        elif part == 'edges':
+            count, rest = line.split(None, 1)
+            pair = rest.split('  (')[0]
+            a, b = pair.split(' \u2192 ')
+            edges[(a, b)] = int(count)
+    return types, edges
+
+
+def test_by_type_text(exe, dump, tmp):
+    """--by-type in text: the aggregation the by-type picture draws, and the
+    same counts as the plain picture's nodes and edges grouped by type."""
+    dot = os.path.join(tmp, 'bt.dot')
+    p = run(exe, ['render', '--top', '1', '--by-type', '-o', dot, dump])
+    nodes, edges, _, _ = read_dot(dot)
+    want_types = {}
+    for n in nodes.values():
+        name, count = n['label'].split('\\n')[:2]
+        want_types[name] = int(count.split(',')[0].lstrip('x'))
+    want_edges = {}
+    for t, h, e in edges:
+        want_edges[(t['label'].split('\\n')[0], h['label'].split('\\n')[0])] = \
+            int(e['label'].split()[0].lstrip('x'))
+    q = run(exe, ['render', '--top', '1', '--by-type', '-T', 'txt', dump])
+    text = q.stdout.decode()
+    types, tedges = by_type_text(text)
+    check('--by-type -T txt: exit 0, tables printed', q.returncode == 0 and types, text[:300])
+    check('--by-type text: the picture\'s types and counts',
+          {k: v[0] for k, v in types.items()} == want_types, (types, want_types))
+    check('--by-type text: the picture\'s type-to-type references',
+          tedges == want_edges, (tedges, want_edges))
+    # Independently: the plain picture (one cluster, so no edge is left out)
+    # grouped by type here.
+    plain = os.path.join(tmp, 'plain1.dot')
+    run(exe, ['render', '--top', '1', '-o', plain, dump])
+    pn, pe, _, _ = read_dot(plain)
+    count, pairs, garbage = {}, {}, {}
+    for n in pn.values():
+        if not is_stub(n):
+            t = n['label'].split('\\n')[0]
+            count[t] = count.get(t, 0) + 1
+            garbage[t] = garbage.get(t, 0) + (n.get('fillcolor') == '#f6c9c4')
+    for t, h, e in pe:
+        if not is_stub(t) and not is_stub(h):
+            k = (t['label'].split('\\n')[0], h['label'].split('\\n')[0])
+            pairs[k] = pairs.get(k, 0) + 1
+    check('--by-type text: objects per type as drawn',
+          types == {k: (count[k], garbage[k]) for k in count}, (types, count, garbage))
+    check('--by-type text: references per pair of types as drawn', tedges == pairs,
+          (tedges, pairs))
+    # Without -o the text is the default, and --by-type applies to it too.
+    r = run(exe, ['render', '--top', '1', '--by-type', dump])
+    check('--by-type without -o: the same text', r.returncode == 0 and r.stdout == q.stdout)
+
+
+def test_combinations(exe, dump, tmp):
+    """Every pair of render's options, in each output format, either works
+    (exit 0, output written) or is refused (exit 2 and a message)."""
+    scan = json.loads(run(exe, ['scan', '--json', dump]).stdout)
+    obj = scan['sccs'][0]['cycle'][0]['address']
+    sig = [g for g in scan['groups'] if g['garbage']][0]['signature']
+    combo = os.path.join(tmp, 'combo')
+
+    def status(args):
+        if os.path.exists(combo):
+            os.unlink(combo)
+        p = run(exe, ['render'] + args + ['-o', combo, dump])
+        err = p.stderr.decode()
+        ok = (p.returncode == 2 and err.startswith('cycletool: ') or
+              p.returncode == 0 and os.path.exists(combo) and os.path.getsize(combo) > 0)
+        if not ok:
+            check('render %s: works or exit 2' % ' '.join(args), False, (p.returncode, err))
+        return p.returncode
+
+    refuse = [['--depth', '1', '-T', 'txt'], ['--top', '2', '--scc', '1', '-T', 'dot'],
+              ['--garbage', '--object', obj, '-T', 'svg'], ['--object', obj, '--path', '-T', 'dot'],
+              ['--layout', 'dot', '-T', 'txt'], ['--garbage', '--alive', '-T', 'txt'],
+              ['--scc', '1', '--object', obj, '-T', 'txt'], ['--backrefs', '-T', 'svg'],
+              ['--top', '1', '--signature', sig, '-T', 'txt']]
+    accept = [['--by-type', '-T', 'txt'], ['--by-type', '--object', obj, '-T', 'txt'],
+              ['--layout', 'dot', '-T', 'dot'], ['--by-type', '--path', '-T', 'svg'],
+              ['--garbage', '--signature', sig, '-T', 'dot'],
+              ['--object', obj, '--depth', '1', '--backrefs', '--by-type', '-T', 'txt']]
+    for args in refuse:
+        check('refused: %s' % ' '.join(args), status(args) == 2)
+    for args in accept:
+        check('accepted: %s' % ' '.join(args), status(args) == 0)
+    if os.environ.get('CT_WRAPPER'):
+        print('skip every pair of options: under', os.environ['CT_WRAPPER'])
+        return
+    opts = [[], ['--by-type'], ['--layout', 'dot'], ['--layout', 'sfdp'], ['--max-nodes', '5'],
+            ['--top', '2'], ['--garbage'], ['--alive'], ['--scc', '1'], ['--signature', sig],
+            ['--object', obj], ['--depth', '1'], ['--backrefs'], ['--path']]
+    n = 0
+    for i, a in enumerate(opts):
+        for b in opts[i:]:
+            for o in (['-T', 'txt'], ['-T', 'dot'], ['-T', 'svg']):
+                status(a + b + o)
+                n += 1
+    print('tried %d pairs of options in three formats' % n)
+
+
 def test_errors(exe, dump, tmp):
     for args, status in ((['--scc', '999999'], 2), (['--signature', 'no such'], 2),
                          (['--object', '0x1'], 3), (['-T', 'gif'], 2),
@@ -228,9 +466,13 @@ def main():
             test_object(exe, dump, tmp)
             test_cap(exe, dump, tmp)
             test_by_type(exe, dump, tmp)
+            test_by_type_text(exe, dump, tmp)
         dump = os.path.join(data, 'pool.jsonl')
         test_formats(exe, dump, tmp)
         test_errors(exe, dump, tmp)
+        test_combinations(exe, dump, tmp)
+        test_engine(exe, data, tmp)
+        test_progress(exe, tmp)
     print('%d failure(s)' % len(failures) if failures else 'all render tests passed')
     return 1 if failures else 0
 
