@@ -41,8 +41,9 @@ static const char usage[] =
 "                         it).  A layout past a second says so on a\n"
 "                         terminal\n"
 "\n"
-"Selection (default: the 5 largest groups):\n"
-"      --top=N            the N largest groups\n"
+"Selection (default: the first 5 groups in scan's order: garbage, then\n"
+"alive, the runtime's cycles left out):\n"
+"      --top=N            the first N groups\n"
 "      --garbage          only garbage groups\n"
 "      --alive            only alive groups\n"
 "      --scc=ID           the SCC with this id (as scan prints it)\n"
@@ -52,6 +53,9 @@ static const char usage[] =
 "      --depth=N            its references up to N steps away (default 2)\n"
 "      --backrefs           and its referrers too\n"
 "      --path             also draw the path from a root to each alive SCC\n"
+"      --runtime          the runtime's cycle groups too (see scan --runtime)\n"
+"      --full-graph       components over every strong reference (see scan\n"
+"                         --full-graph; SCC ids and groups as it numbers them)\n"
 "  --top goes with none of --scc, --signature and --object, --garbage and\n"
 "  --alive with neither --scc nor --object; --depth and --backrefs need\n"
 "  --object, --path does not take it; --layout is not for text (exit 2)\n"
@@ -67,7 +71,8 @@ INPUT_HELP
 
 enum {
 	OPT_MAX_NODES = 256, OPT_BY_TYPE, OPT_TOP, OPT_GARBAGE, OPT_ALIVE, OPT_SCC,
-	OPT_SIGNATURE, OPT_OBJECT, OPT_DEPTH, OPT_BACKREFS, OPT_PATH, OPT_LAYOUT,
+	OPT_SIGNATURE, OPT_OBJECT, OPT_DEPTH, OPT_BACKREFS, OPT_PATH, OPT_LAYOUT, OPT_RUNTIME,
+	OPT_FULL_GRAPH,
 };
 
 static const struct option longopts[] = {
@@ -83,6 +88,8 @@ static const struct option longopts[] = {
 	{"depth", required_argument, NULL, OPT_DEPTH},
 	{"backrefs", no_argument, NULL, OPT_BACKREFS},
 	{"path", no_argument, NULL, OPT_PATH},
+	{"runtime", no_argument, NULL, OPT_RUNTIME},
+	{"full-graph", no_argument, NULL, OPT_FULL_GRAPH},
 	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
@@ -263,6 +270,12 @@ int cmd_render(int argc, char **argv)
 			break;
 		case OPT_BACKREFS:
 			sopts.backrefs = true;
+			break;
+		case OPT_RUNTIME:
+			sopts.runtime = true;
+			break;
+		case OPT_FULL_GRAPH:
+			ropts.full_graph = true;
 			break;
 		case OPT_PATH:
 			sopts.path = true;

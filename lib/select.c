@@ -251,12 +251,12 @@ int ct_select(struct ct_selection *sel, const struct ct_report *r,
 	uint32_t n = 0;
 	switch (o->mode) {
 	case CT_SELECT_GROUPS: {
-		/* The worst first: garbage groups, then alive ones, each by bytes. */
+		/* In the report's order: garbage groups, then the application's
+		 * alive ones, then (if wanted) the runtime's, each by bytes. */
 		uint32_t want = o->groups ? o->groups : 5;
-		for (int garbage = 1; garbage >= 0; garbage--)
-			for (uint32_t i = 0; i < r->n_groups && n < want; i++)
-				if ((r->groups[i].n_garbage > 0) == garbage)
-					list[n++] = r->groups[i].first;
+		for (uint32_t i = 0; i < r->n_groups && n < want; i++)
+			if (o->runtime || !r->groups[i].runtime)
+				list[n++] = r->groups[i].first;
 		rc = clusters(sel, list, n, o->path, err);
 		break;
 	}

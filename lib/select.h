@@ -32,6 +32,7 @@ struct ct_select_opts {
 	uint32_t depth;           /* CT_SELECT_OBJECT: how many references away */
 	bool backrefs;            /* CT_SELECT_OBJECT: also referrers */
 	uint32_t groups;          /* CT_SELECT_GROUPS: how many groups (0 = 5) */
+	bool runtime;             /* CT_SELECT_GROUPS: the runtime's groups too */
 	bool path;                /* add the root path of alive SCCs */
 	uint32_t max_nodes;       /* cap on drawn nodes (0 = CT_SELECT_MAX_NODES) */
 };
