@@ -144,19 +144,43 @@ int ct_label_is_index(const char *l)
 	return l[0] == ']' && l[1] == '\0';
 }
 
-/* Compare two steps (type, then normalised label) by their text. */
+#define SIG_LABEL_MAX 256
+
+/* The label l as a signature writes it, in buf (SIG_LABEL_MAX bytes) or
+ * static text: a sequence index is "[*]"; a key shown as an object with
+ * its address ("[<tuple 0x7f3a5c1e40>]", as the Python dumper writes
+ * keys that are not strings or numbers) loses the address ("[<tuple>]"),
+ * so that cycles through such keys group together. */
+static const char *sig_label(const char *l, char *buf)
+{
+	if (ct_label_is_index(l))
+		return "[*]";
+	if (l[0] != '[' || l[1] != '<')
+		return l;
+	const char *a = strstr(l, " 0x");
+	if (!a)
+		return l;
+	const char *q = a + 3;
+	while ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'))
+		q++;
+	size_t pre = (size_t)(a - l);
+	if (q == a + 3 || strcmp(q, ">]") != 0 || pre + 3 > SIG_LABEL_MAX)
+		return l;
+	memcpy(buf, l, pre);
+	memcpy(buf + pre, ">]", 3);
+	return buf;
+}
+
+/* Compare two steps (type, then signature label) by their text. */
 static int step_cmp(const struct ct_graph *g, const uint32_t *nodes, const uint32_t *edges,
 		    uint32_t a, uint32_t b)
 {
+	char ba[SIG_LABEL_MAX], bb[SIG_LABEL_MAX];
 	int d = strcmp(ct_graph_str(g, g->type[nodes[a]]), ct_graph_str(g, g->type[nodes[b]]));
 	if (d)
 		return d;
-	const char *la = ct_graph_str(g, g->label[edges[a]]);
-	const char *lb = ct_graph_str(g, g->label[edges[b]]);
-	int ia = ct_label_is_index(la), ib = ct_label_is_index(lb);
-	if (ia || ib)
-		return ia && ib ? 0 : (ia ? strcmp("[*]", lb) : strcmp(la, "[*]"));
-	return strcmp(la, lb);
+	return strcmp(sig_label(ct_graph_str(g, g->label[edges[a]]), ba),
+		      sig_label(ct_graph_str(g, g->label[edges[b]]), bb));
 }
 
 /* Sort step indices by step text: bottom-up merge sort, tmp has len slots. */
@@ -261,9 +285,8 @@ int ct_cycle_signature(const struct ct_graph *g, const uint32_t *nodes, const ui
 			return ct_error_nomem(err);
 		if (i == len)
 			break;
-		const char *l = ct_graph_str(g, g->label[edges[step]]);
-		if (ct_label_is_index(l))
-			l = "[*]";
+		char lb[SIG_LABEL_MAX];
+		const char *l = sig_label(ct_graph_str(g, g->label[edges[step]]), lb);
 		if (*l && (put(ws, &at, " ", 1) || put(ws, &at, l, strlen(l))))
 			return ct_error_nomem(err);
 	}

@@ -3,7 +3,8 @@
  *
  * The representative cycle of a component is a shortest cycle of it (see
  * ct_cycle_representative()).  Its signature is the cycle's sequence of
- * (type, label) steps, with list/tuple indices written "[*]", rotated to
+ * (type, label) steps, with list/tuple indices written "[*]" and object
+ * keys written without their address ("[<tuple>]"), rotated to
  * the lexicographically least rotation, e.g.
  *     "TreeNode .children → list [*] → TreeNode .parent → TreeNode"
  * so components of the same shape share it across dumps.

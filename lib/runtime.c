@@ -10,6 +10,8 @@ enum ct_runtime_kind {
 	KIND_CONTAINER,  /* a plain container: the runtime's when a runtime object holds it */
 	KIND_LEAF,       /* the runtime's object that owns nothing it refers to (a
 			  * cell, a bound method: their referents are the program's) */
+	KIND_CALL,       /* python: a function made by a call (a closure): the
+			  * program's, unless a class is in its component */
 };
 
 static const char *const py_runtime[] = {
@@ -112,6 +114,8 @@ static void v8_edges(struct ct_runtime *rt, const struct ct_graph *g, const stru
 	uint32_t internal[] = {find(g, "(system)"), find(g, "(compiled code)"),
 			       find(g, "(object shape)")};
 	uint32_t props[] = {find(g, ".__proto__"), find(g, ".constructor"), find(g, ".prototype")};
+	uint32_t context = find(g, "system / Context"), previous = find(g, ".previous");
+	uint32_t store[] = {find(g, ".properties"), find(g, ".elements")};
 
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
 		if (!r->alive[v])
@@ -122,6 +126,13 @@ static void v8_edges(struct ct_runtime *rt, const struct ct_graph *g, const stru
 			for (size_t i = 0; i < 3; i++)
 				runtime |= (dt == internal[i] && dt != CT_NONE) ||
 					   (l == props[i] && l != CT_NONE && g->kind[e] == CT_EDGE_STRONG);
+			/* A context's link to the enclosing scope: as a Python
+			 * function's __globals__, never the closure's own variables. */
+			runtime |= l == previous && l != CT_NONE && g->type[v] == context;
+			/* An object's backing stores: their entries are its own
+			 * property and element references too. */
+			runtime |= (l == store[0] || l == store[1]) && l != CT_NONE &&
+				   g->kind[e] == CT_EDGE_INTERNAL;
 			if (runtime)
 				skip_edge(rt, e);
 		}
@@ -136,6 +147,7 @@ int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const st
 
 	memset(rt, 0, sizeof(*rt));
 	rt->mro = rt->cls = rt->closure = rt->shared = rt->script = CT_NONE;
+	rt->function = CT_NONE;
 	if (!python && !v8)
 		return 0;
 	rt->n_kinds = g->strings.count;
@@ -148,6 +160,7 @@ int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const st
 	if (python) {
 		rt->mro = find(g, ".__mro__");
 		rt->cls = find(g, ".__class__");
+		rt->function = find(g, "function");
 		set_kinds(rt, g, py_runtime, KIND_RUNTIME);
 		set_kinds(rt, g, py_leaf, KIND_LEAF);
 		set_kinds(rt, g, py_container, KIND_CONTAINER);
@@ -174,6 +187,13 @@ static uint32_t follow(const struct ct_graph *g, uint32_t v, uint32_t label)
 	return CT_NONE;
 }
 
+/* python: a function made by a call (its qualified name has "<locals>"),
+ * as a closure is: the program's data, not its code. */
+static bool made_by_call(const struct ct_graph *g, uint32_t f)
+{
+	return strstr(ct_graph_str(g, g->value[f]), "<locals>") != NULL;
+}
+
 static uint8_t kind_of(const struct ct_runtime *rt, const struct ct_graph *g, const uint32_t *comp,
 		       uint32_t v)
 {
@@ -182,6 +202,8 @@ static uint8_t kind_of(const struct ct_runtime *rt, const struct ct_graph *g, co
 
 	if (k != KIND_RUNTIME && is_class(rt, g, v))
 		k = KIND_RUNTIME;
+	if (k == KIND_RUNTIME && t == rt->function && t != CT_NONE && made_by_call(g, v))
+		return KIND_CALL;
 	/* An instance in one component with its own class: an enum's member,
 	 * a class's singleton. */
 	if (k == KIND_APP && rt->cls != CT_NONE) {
@@ -232,9 +254,16 @@ bool ct_runtime_component(const struct ct_runtime *rt, const struct ct_graph *g,
 		if (builtin && !user)
 			return true;
 	}
-	/* Each member's kind, once (mark[] is per node). */
+	/* Each member's kind, once (mark[] is per node).  Closures made by a
+	 * call are the runtime's only beside a class (a method's closure, a
+	 * class's hook), else the program's data. */
+	bool klass = false, call = false;
 	for (uint32_t i = 0; i < n && !app; i++) {
 		uint8_t k = kind_of(rt, g, comp, members[i]);
+		klass |= k == KIND_RUNTIME && is_class(rt, g, members[i]);
+		call |= k == KIND_CALL;
+		if (k == KIND_CALL)
+			k = KIND_RUNTIME;
 		mark[members[i]] = MEMBER | k;
 		app = k == KIND_APP;
 		if (k == KIND_RUNTIME) {
@@ -242,6 +271,7 @@ bool ct_runtime_component(const struct ct_runtime *rt, const struct ct_graph *g,
 			scratch[tail++] = members[i];
 		}
 	}
+	app |= call && !klass;
 	/* Containers that the runtime's owners hold, through containers. */
 	while (!app && head < tail) {
 		uint32_t u = scratch[head++];

@@ -19,7 +19,10 @@
  *          target is a V8 internal object ("(system)", "(compiled code)",
  *          "(object shape)": maps, shared function infos, native
  *          contexts, code), or it is a ".__proto__", ".constructor" or
- *          ".prototype" property.
+ *          ".prototype" property, a context's ".previous" (the enclosing
+ *          scope, as a Python function's globals), or an internal
+ *          ".properties" or ".elements" (an object's backing stores, whose
+ *          entries are the object's own references too).
  * others   none: the application's graph is the whole graph.
  *
  * Garbage is never split: a garbage object's references all count, so
@@ -31,7 +34,9 @@
  * object (python: a class, module, function, code object, cell,
  * descriptor, builtin function, method, property, classmethod,
  * staticmethod, mappingproxy, weak reference, frame, lru_cache wrapper or
- * typing construct (_GenericAlias, TypeVar...), or an instance
+ * typing construct (_GenericAlias, TypeVar...), a function made by a call
+ * ("<locals>" in its name: a closure) only in a component with a class
+ * (else it is the program's data), or an instance
  * whose class is in the same component, as an enum's members are; v8:
  * "(system)", "(compiled code)", "(object shape)", "(closure)", "system /
  * Context"), or a plain container (python: dict, tuple, list, set,
@@ -60,6 +65,7 @@ struct ct_runtime {
 				* ct_runtime_component(); NULL when no rule */
 	uint32_t n_kinds;
 	uint32_t mro, cls;     /* python: the ".__mro__" and ".__class__" labels, or CT_NONE */
+	uint32_t function;     /* python: the "function" type, or CT_NONE */
 	uint32_t closure;      /* v8: the "(closure)" type, or CT_NONE */
 	uint32_t shared, script; /* v8: the ".shared" and ".script_or_debug_info" labels */
 	uint64_t n_skipped;    /* references left out */

@@ -64,7 +64,8 @@ KNOWN = {
                     '.callback → (closure)'),
         'Session': (40, {'Session': 1, 'Connection': 1},
                     'Connection .session → Session .conn → Connection'),
-        'TreeNode': (1, {'TreeNode': 31, 'Array': 15, '(array)': 15}, None),
+        'TreeNode': (1, {'TreeNode': 31, 'Array': 15},
+                     'Array [*] → TreeNode .parent → TreeNode .children → Array'),
     },
 }
 GARBAGE = {'python': ('Job', 25, 4), 'v8': None}

@@ -258,8 +258,39 @@ static void test_other(void)
 	ct_graph_finish(&g);
 }
 
+/* Keys written with an address group together; other keys do not. */
+static void test_signature_keys(void)
+{
+	static const struct tg_edge edges[] = {
+		{0, 1, CT_EDGE_STRONG, "[<tuple 0x7f81d816fe00>]"},
+		{1, 0, CT_EDGE_STRONG, ".env"},
+		{2, 3, CT_EDGE_STRONG, "[<tuple 0x7f81d80bf400>]"},
+		{3, 2, CT_EDGE_STRONG, ".env"},
+		{4, 5, CT_EDGE_STRONG, "[<tuple 0x7f81d80bf400> x]"},
+		{5, 4, CT_EDGE_STRONG, ".env"},
+	};
+	static const char *const types[6] = {"dict", "Template", "dict", "Template", "dict",
+					     "Template"};
+	struct tg_spec sp = {.n = 6, .types = types, .edges = edges, .n_edges = 6};
+	struct ct_graph g;
+	struct ct_report r;
+	struct ct_error err = {0};
+
+	tg_build(&g, &sp);
+	must(ct_report_build(&r, &g, NULL, &err), &err, "report");
+	const struct ct_report_scc *a = scc_of(&r, 0), *b = scc_of(&r, 2), *c = scc_of(&r, 4);
+	CHECK(a && b && c && a->group == b->group && a->group != c->group && r.n_groups == 2,
+	      "address keys: two groups, not three");
+	CHECK(a && strcmp(ct_report_signature(&r, &r.groups[a->group]),
+			  "Template .env \xe2\x86\x92 dict [<tuple>] \xe2\x86\x92 Template") == 0,
+	      "address keys: signature '%s'", a ? ct_report_signature(&r, &r.groups[a->group]) : "");
+	ct_report_finish(&r);
+	ct_graph_finish(&g);
+}
+
 int main(void)
 {
+	test_signature_keys();
 	test_python();
 	test_v8();
 	test_other();
