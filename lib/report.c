@@ -59,13 +59,68 @@ static int by_count(const void *a, const void *b)
 	return x->type < y->type ? -1 : x->type > y->type;
 }
 
+/* The program's code components (CT_RUNTIME_CODE) whose signature is
+ * made more than once are its data: no longer the runtime's. */
+static int made_twice(struct ct_report *r, struct ct_report_scc *all, uint32_t n,
+		      uint32_t max_size, struct ct_error *err)
+{
+	struct ct_cycle_ws ws;
+	struct ct_strings sigs;
+	uint32_t *nodes = malloc(max_size * sizeof(*nodes)), *edges = malloc(max_size * sizeof(*edges));
+	uint32_t *sig_of = malloc((n ? n : 1) * sizeof(*sig_of)), *count = NULL;
+	int rc;
+
+	ct_strings_init(&sigs);
+	if (!nodes || !edges || !sig_of) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	if ((rc = ct_cycle_ws_init(&ws, r->g, err)))
+		goto out;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len;
+		if (!all[i].code)
+			continue;
+		uint32_t steps = ct_cycle_representative(r->g, &r->scc, all[i].comp, &ws, nodes, edges);
+		if ((rc = ct_cycle_signature(r->g, nodes, edges, steps, &ws, &len, err)))
+			break;
+		sig_of[i] = ct_strings_intern(&sigs, ws.buf, len);
+		if (sig_of[i] == CT_NONE) {
+			rc = ct_error_nomem(err);
+			break;
+		}
+	}
+	ct_cycle_ws_finish(&ws);
+	if (rc)
+		goto out;
+	count = calloc(sigs.count ? sigs.count : 1, sizeof(*count));
+	if (!count) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (all[i].code)
+			count[sig_of[i]]++;
+	for (uint32_t i = 0; i < n; i++)
+		if (all[i].code && count[sig_of[i]] > 1)
+			all[i].runtime = false;
+out:
+	free(nodes);
+	free(edges);
+	free(sig_of);
+	free(count);
+	ct_strings_finish(&sigs);
+	return rc;
+}
+
 /* Measure every cyclic component; fill the summary. */
 static int measure(struct ct_report *r, struct ct_report_scc **all, uint32_t *n_all,
 		   struct ct_error *err)
 {
 	const struct ct_graph *g = r->g;
 	const struct ct_scc *s = &r->scc;
-	uint32_t n = 0;
+	uint32_t n = 0, code_max = 0;
+	int rc;
 
 	uint32_t max_size = 1;
 	for (uint32_t c = 0; c < s->n_comps; c++) {
@@ -96,20 +151,29 @@ static int measure(struct ct_report *r, struct ct_report_scc **all, uint32_t *n_
 			if (!ct_reach_is_garbage(g, &r->reach, v))
 				e->garbage = false;
 		}
-		e->runtime = !e->garbage &&
-			     ct_runtime_component(&r->runtime, g, s->comp,
-						  s->members + s->member_off[c], e->size, scratch, mark);
+		enum ct_runtime_verdict v = e->garbage ? CT_RUNTIME_APP :
+			ct_runtime_component(&r->runtime, g, s->comp, s->members + s->member_off[c],
+					     e->size, scratch, mark);
+		e->runtime = v != CT_RUNTIME_APP;
+		if (v == CT_RUNTIME_CODE)
+			code_max = e->size > code_max ? e->size : code_max;
 		r->summary.cyclic_objects += e->size;
 		r->summary.cyclic_bytes = ct_sat_add(r->summary.cyclic_bytes, e->bytes);
 		r->summary.garbage_sccs += e->garbage;
+		e->code = v == CT_RUNTIME_CODE;
+	}
+	free(scratch);
+	free(mark);
+	if (code_max && (rc = made_twice(r, *all, n, code_max, err)))
+		return rc;
+	for (uint32_t i = 0; i < n; i++) {
+		struct ct_report_scc *e = &(*all)[i];
 		if (e->runtime) {
 			r->summary.runtime_sccs++;
 			r->summary.runtime_objects += e->size;
 			r->summary.runtime_bytes = ct_sat_add(r->summary.runtime_bytes, e->bytes);
 		}
 	}
-	free(scratch);
-	free(mark);
 	r->summary.cyclic_sccs = n;
 	qsort(*all, n, sizeof(**all), by_bytes);
 	for (uint32_t i = 0; i < n; i++)

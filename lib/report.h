@@ -46,6 +46,8 @@ struct ct_report_scc {
 	bool garbage;
 	bool finalizers;
 	bool runtime;          /* alive, and made only of runtime objects (runtime.h) */
+	bool code;             /* made only of the program's closures (runtime.h's
+				* CT_RUNTIME_CODE): the runtime's when made once */
 	uint32_t group;        /* index into report->groups */
 	uint32_t cycle_off, cycle_len;  /* steps in cyc_nodes/cyc_edges */
 	uint32_t path_off, path_len;    /* nodes in path_nodes (root first); 0 if garbage */

@@ -40,6 +40,7 @@ void ct_runtime_finish(struct ct_runtime *rt)
 		return;
 	ct_mem_free(rt->skip);
 	ct_mem_free(rt->kind);
+	ct_mem_free(rt->sfi);
 	memset(rt, 0, sizeof(*rt));
 }
 
@@ -166,6 +167,11 @@ int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const st
 		set_kinds(rt, g, py_container, KIND_CONTAINER);
 		python_edges(rt, g, r);
 	} else {
+		rt->sfi = ct_mem_zalloc(ct_mem_bytes(g->n_nodes ? g->n_nodes : 1, 1));
+		if (!rt->sfi) {
+			ct_runtime_finish(rt);
+			return ct_error_nomem(err);
+		}
 		rt->closure = find(g, "(closure)");
 		rt->shared = find(g, ".shared");
 		rt->script = find(g, ".script_or_debug_info");
@@ -215,33 +221,40 @@ static uint8_t kind_of(const struct ct_runtime *rt, const struct ct_graph *g, co
 }
 
 /* v8: is closure v the program's (its script is a file) or the engine's
- * (a "node:" module, or no script: V8's builtins)? */
+ * (a "node:" module, or no script: V8's builtins)?  The answer is kept per
+ * shared function info (rt->sfi), which many closures share. */
 static bool user_closure(const struct ct_runtime *rt, const struct ct_graph *g, uint32_t v)
 {
+	enum { UNKNOWN = 0, ENGINE = 1, PROGRAM = 2 };
 	uint32_t sfi = follow(g, v, rt->shared);
-	uint32_t script = sfi == CT_NONE ? CT_NONE : follow(g, sfi, rt->script);
 
-	if (script == CT_NONE)
+	if (sfi == CT_NONE)
 		return false;
-	const char *name = ct_graph_str(g, g->value[script]);
-	return *name && strncmp(name, "node:", 5) != 0;
+	if (rt->sfi[sfi] == UNKNOWN) {
+		uint32_t script = follow(g, sfi, rt->script);
+		const char *name = script == CT_NONE ? "" : ct_graph_str(g, g->value[script]);
+		rt->sfi[sfi] = *name && strncmp(name, "node:", 5) != 0 ? PROGRAM : ENGINE;
+	}
+	return rt->sfi[sfi] == PROGRAM;
 }
 
-bool ct_runtime_component(const struct ct_runtime *rt, const struct ct_graph *g,
-			  const uint32_t *comp, const uint32_t *members, uint32_t n,
-			  uint32_t *scratch, uint8_t *mark)
+enum ct_runtime_verdict ct_runtime_component(const struct ct_runtime *rt,
+					     const struct ct_graph *g, const uint32_t *comp,
+					     const uint32_t *members, uint32_t n,
+					     uint32_t *scratch, uint8_t *mark)
 {
 	enum { MEMBER = 0x80, OWNED = 0x40, KIND = 0x0f };
 	uint32_t tail = 0, head = 0, count = 0;
 	bool app = false;
 
+	uint32_t user = 0;
 	if (!rt->kind || n == 0)
-		return false;
+		return CT_RUNTIME_APP;
 	if (rt->closure != CT_NONE) {
 		/* v8: the engine's own JavaScript (node's modules, V8's builtins)
 		 * is the runtime's whatever it holds, unless a closure of the
 		 * program's is in it. */
-		uint32_t builtin = 0, user = 0;
+		uint32_t builtin = 0;
 		for (uint32_t i = 0; i < n && !user; i++)
 			if (g->flags[members[i]] & CT_NODE_NATIVE)
 				builtin++;
@@ -252,7 +265,7 @@ bool ct_runtime_component(const struct ct_runtime *rt, const struct ct_graph *g,
 					builtin++;
 			}
 		if (builtin && !user)
-			return true;
+			return CT_RUNTIME_RUNTIME;
 	}
 	/* Each member's kind, once (mark[] is per node).  Closures made by a
 	 * call are the runtime's only beside a class (a method's closure, a
@@ -289,5 +302,7 @@ bool ct_runtime_component(const struct ct_runtime *rt, const struct ct_graph *g,
 		count += (m & OWNED) || (m & KIND) == KIND_LEAF;
 		mark[members[i]] = 0;
 	}
-	return !app && count == n;
+	if (app || count != n)
+		return CT_RUNTIME_APP;
+	return user ? CT_RUNTIME_CODE : CT_RUNTIME_RUNTIME;
 }

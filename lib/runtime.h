@@ -45,7 +45,11 @@
  * references count as the runtime's, but what they hold is the program's).  On v8, a component that holds a
  * native object or a closure of the engine's own JavaScript (its script is
  * a "node:" module, or it has none: V8's builtins) and no closure of a
- * script of the program's is the runtime's whatever else it holds.
+ * script of the program's is the runtime's whatever else it holds.  A
+ * component made only of the program's closures, their contexts and
+ * runtime objects is its code (a module's scope) when its shape (its
+ * signature, cycle.h) is made once, and its data when more than once (300
+ * timers' closures, each holding itself).
  */
 #ifndef CT_RUNTIME_H
 #define CT_RUNTIME_H
@@ -68,6 +72,9 @@ struct ct_runtime {
 	uint32_t function;     /* python: the "function" type, or CT_NONE */
 	uint32_t closure;      /* v8: the "(closure)" type, or CT_NONE */
 	uint32_t shared, script; /* v8: the ".shared" and ".script_or_debug_info" labels */
+	uint8_t *sfi;          /* v8: per node, whose a shared function info's script
+				* is (0 not looked up yet); filled as components are
+				* judged */
 	uint64_t n_skipped;    /* references left out */
 };
 
@@ -83,13 +90,23 @@ static inline bool ct_runtime_skips(const uint64_t *skip, uint32_t e)
 	return skip && (skip[e >> 6] >> (e & 63) & 1);
 }
 
-/* Is the component members[0..n) made only of runtime objects (see
- * above)?  comp[] gives each node's component (the members' is the same);
- * skip is the edge set the components were computed without.  scratch
- * needs room for n entries, mark for g->n_nodes bytes, all zero on entry
- * and on return.  False when rt has no rule. */
-bool ct_runtime_component(const struct ct_runtime *rt, const struct ct_graph *g,
-			  const uint32_t *comp, const uint32_t *members, uint32_t n,
-			  uint32_t *scratch, uint8_t *mark);
+enum ct_runtime_verdict {
+	CT_RUNTIME_APP,      /* the program's */
+	CT_RUNTIME_RUNTIME,  /* made only of runtime objects (see above) */
+	CT_RUNTIME_CODE,     /* v8: made only of the program's closures and their
+			      * contexts (and runtime objects): the program's code,
+			      * like a module's scope, when made once; the
+			      * program's data when made more than once (the
+			      * caller decides: ct_report groups by signature) */
+};
+
+/* Whose is the component members[0..n) (see above)?  comp[] gives each
+ * node's component (the members' is the same).  scratch needs room for n
+ * entries, mark for g->n_nodes bytes, all zero on entry and on return.
+ * CT_RUNTIME_APP when rt has no rule. */
+enum ct_runtime_verdict ct_runtime_component(const struct ct_runtime *rt,
+					     const struct ct_graph *g, const uint32_t *comp,
+					     const uint32_t *members, uint32_t n,
+					     uint32_t *scratch, uint8_t *mark);
 
 #endif

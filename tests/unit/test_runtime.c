@@ -31,7 +31,8 @@ static bool same_scc(const struct ct_report *r, const uint32_t *vs, uint32_t n)
 
 enum {
 	M, MD, C, CD, MRO, OBJ, F, CODE, H1, L1, ME1, H2, L2, ME2, REG,
-	E, ED, EM, EMD, D1, LST, FN, CT, CELL, GC1, GT, N_PY
+	E, ED, EM, EMD, D1, LST, FN, CT, CELL, GC1, GT,
+	RF, RT, RC, PC, PD, PF, PT, PCELL, N_PY
 };
 
 static void test_python(void)
@@ -41,6 +42,7 @@ static void test_python(void)
 		"Handler", "list", "method", "Handler", "list", "method", "list",
 		"EnumType", "dict", "Color", "dict", "dict", "list", "function", "tuple", "cell",
 		"type", "tuple",
+		"function", "tuple", "cell", "_ProtocolMeta", "dict", "function", "tuple", "cell",
 	};
 	uint8_t flags[N_PY] = {0};
 	static const struct tg_edge edges[] = {
@@ -87,6 +89,19 @@ static void test_python(void)
 		{FN, MD, CT_EDGE_STRONG, ".__globals__"},
 		{CT, CELL, CT_EDGE_STRONG, "[0]"},
 		{CELL, LST, CT_EDGE_STRONG, ".cell_contents"},
+		/* A closure made by a call that holds itself: the program's. */
+		{MD, RF, CT_EDGE_STRONG, "['retry']"},
+		{RF, RT, CT_EDGE_STRONG, ".__closure__"},
+		{RT, RC, CT_EDGE_STRONG, "[0]"},
+		{RC, RF, CT_EDGE_STRONG, ".cell_contents"},
+		/* A class's hook made by a call, holding the class: the runtime's. */
+		{MD, PC, CT_EDGE_STRONG, "['Proto']"},
+		{PC, MRO, CT_EDGE_STRONG, ".__mro__"},
+		{PC, PD, CT_EDGE_STRONG, ".__dict__"},
+		{PD, PF, CT_EDGE_STRONG, "['__subclasshook__']"},
+		{PF, PT, CT_EDGE_STRONG, ".__closure__"},
+		{PT, PCELL, CT_EDGE_STRONG, "[0]"},
+		{PCELL, PC, CT_EDGE_STRONG, ".cell_contents"},
 		/* A garbage class: its MRO cycle stays whole. */
 		{GC1, GT, CT_EDGE_STRONG, ".__mro__"},
 		{GT, GC1, CT_EDGE_STRONG, "[0]"},
@@ -101,6 +116,8 @@ static void test_python(void)
 
 	tg_build(&g, &sp);
 	g.format = "python";
+	g.value[RF] = ct_strings_intern(&g.strings, "make_retry.<locals>.retry", 25);
+	g.value[PF] = ct_strings_intern(&g.strings, "Proto.__init_subclass__.<locals>.hook", 37);
 	must(ct_report_build(&r, &g, NULL, &err), &err, "report");
 	struct ct_report_opts fo = {.full_graph = true};
 	must(ct_report_build(&full, &g, &fo, &err), &err, "full report");
@@ -111,9 +128,9 @@ static void test_python(void)
 	      full.scc.comp[C] == big->comp && full.summary.full_graph &&
 	      full.summary.runtime_references == 0, "python full graph: one giant component");
 
-	CHECK(!r.summary.full_graph && r.summary.runtime_references == 10,
-	      "python: %llu runtime references left out, want 10 (.__class__ x3, "
-	      ".__dict__ of the module, .__mro__ x2, .__base__, .__globals__ x2, .__code__)",
+	CHECK(!r.summary.full_graph && r.summary.runtime_references == 11,
+	      "python: %llu runtime references left out, want 11 (.__class__ x3, "
+	      ".__dict__ of the module, .__mro__ x3, .__base__, .__globals__ x2, .__code__)",
 	      (unsigned long long)r.summary.runtime_references);
 	const uint32_t h1[] = {H1, L1, ME1}, h2[] = {H2, L2, ME2};
 	CHECK(same_scc(&r, h1, 3) && same_scc(&r, h2, 3), "python: each Handler cycle alone");
@@ -130,6 +147,12 @@ static void test_python(void)
 	const struct ct_report_scc *lst = scc_of(&r, LST);
 	CHECK(same_scc(&r, cl, 4) && !lst->runtime,
 	      "python: a list captured by its closures is the program's");
+	const uint32_t rc[] = {RF, RT, RC}, pc[] = {PC, PD, PF, PT, PCELL};
+	const struct ct_report_scc *er = scc_of(&r, RF), *ep = scc_of(&r, PC);
+	CHECK(same_scc(&r, rc, 3) && !er->runtime,
+	      "python: a closure made by a call, holding itself, is the program's");
+	CHECK(same_scc(&r, pc, 5) && ep->runtime,
+	      "python: a class's hook made by a call is the runtime's");
 	const uint32_t gar[] = {GC1, GT};
 	const struct ct_report_scc *gc = scc_of(&r, GC1);
 	CHECK(same_scc(&r, gar, 2) && gc->garbage && !gc->runtime,
@@ -143,8 +166,8 @@ static void test_python(void)
 		ordered &= rank >= last;
 		last = rank;
 	}
-	CHECK(ordered && r.n_groups == 5 && r.groups[0].n_garbage, "python: group order");
-	CHECK(r.summary.runtime_sccs == 1 && r.summary.runtime_objects == 4,
+	CHECK(ordered && r.n_groups == 7 && r.groups[0].n_garbage, "python: group order");
+	CHECK(r.summary.runtime_sccs == 2 && r.summary.runtime_objects == 9,
 	      "python: runtime summary %llu / %llu", (unsigned long long)r.summary.runtime_sccs,
 	      (unsigned long long)r.summary.runtime_objects);
 	ct_report_finish(&r);
@@ -154,7 +177,8 @@ static void test_python(void)
 
 enum {
 	ROOT, GLOB, ARR, H, CLO, CTX, SFI, SCRIPT, MAP, PROTO, CTOR,
-	NCLO, NCTX, NSFI, NSCRIPT, NOBJ, NAT, JOBJ, N_V8
+	NCLO, NCTX, NSFI, NSCRIPT, NOBJ, NAT, JOBJ,
+	T1, TC1, T2, TC2, MODF, MODC, NATIVE_CTX, N_V8
 };
 
 static void test_v8(void)
@@ -164,6 +188,8 @@ static void test_v8(void)
 		"(compiled code)", "(compiled code)", "(system)", "Object", "(closure)",
 		"(closure)", "system / Context", "(compiled code)", "(compiled code)", "Object",
 		"Node / BindingData", "Object",
+		"(closure)", "system / Context", "(closure)", "system / Context",
+		"(closure)", "system / Context", "(system)",
 	};
 	uint8_t flags[N_V8] = {0};
 	static const struct tg_edge edges[] = {
@@ -193,6 +219,25 @@ static void test_v8(void)
 		/* A native binding object and its JavaScript twin. */
 		{NAT, JOBJ, CT_EDGE_STRONG, ".native_to_javascript"},
 		{JOBJ, NAT, CT_EDGE_STRONG, ".javascript_to_native"},
+		/* Two timers' closures, each holding itself through its context:
+		 * made twice, the program's data. */
+		{ARR, T1, CT_EDGE_STRONG, "[1]"},
+		{ARR, T2, CT_EDGE_STRONG, "[2]"},
+		{T1, TC1, CT_EDGE_INTERNAL, ".context"},
+		{T1, SFI, CT_EDGE_INTERNAL, ".shared"},
+		{TC1, T1, CT_EDGE_STRONG, ".tick"},
+		{TC1, MODC, CT_EDGE_INTERNAL, ".previous"},
+		{T2, TC2, CT_EDGE_INTERNAL, ".context"},
+		{T2, SFI, CT_EDGE_INTERNAL, ".shared"},
+		{TC2, T2, CT_EDGE_STRONG, ".tick"},
+		{TC2, MODC, CT_EDGE_INTERNAL, ".previous"},
+		/* The module's scope: made once, the program's code. */
+		{GLOB, MODF, CT_EDGE_STRONG, ".main"},
+		{MODF, MODC, CT_EDGE_INTERNAL, ".context"},
+		{MODF, SFI, CT_EDGE_INTERNAL, ".shared"},
+		{MODC, MODF, CT_EDGE_STRONG, ".main"},
+		{MODC, NATIVE_CTX, CT_EDGE_INTERNAL, ".previous"},
+		{NATIVE_CTX, GLOB, CT_EDGE_INTERNAL, ".global_proxy"},
 	};
 	flags[ROOT] = CT_NODE_ROOT;
 	flags[NAT] = CT_NODE_NATIVE;
@@ -227,6 +272,14 @@ static void test_v8(void)
 	CHECK(same_scc(&r, bd, 2) && nat->runtime, "v8: a native binding pair is the runtime's");
 	CHECK(!scc_of(&r, PROTO) && !scc_of(&r, GLOB),
 	      "v8: no prototype/constructor cycle is left");
+	const uint32_t t1[] = {T1, TC1}, t2[] = {T2, TC2}, mc[] = {MODF, MODC};
+	const struct ct_report_scc *e1 = scc_of(&r, T1), *e2 = scc_of(&r, T2), *em = scc_of(&r, MODF);
+	CHECK(same_scc(&r, t1, 2) && same_scc(&r, t2, 2) && !e1->runtime && !e2->runtime &&
+	      e1->group == e2->group, "v8: closures made twice are the program's data");
+	CHECK(same_scc(&r, mc, 2) && em->runtime,
+	      "v8: a module's scope, made once, is the runtime's (the program's code)");
+	CHECK(r.summary.runtime_sccs == 3, "v8: %llu runtime components, want 3",
+	      (unsigned long long)r.summary.runtime_sccs);
 	ct_report_finish(&r);
 	ct_report_finish(&full);
 	ct_graph_finish(&g);
