@@ -217,20 +217,11 @@ def test_by_type(exe, dump, tmp):
 
 def owner_ring(path, n):
     """A garbage ring of n objects, each also referring to the first (.next,
-    .owner): dot's worst shape.  Laid out with --scc 1 it has n nodes and
-    2n - 1 edges."""
-    base = 0x7f0000000000
-    with open(path, 'w') as f:
-        f.write(json.dumps({'cycletool_dump': 1}) + '\n')
-        for i in range(n):
-            refs, labels = [base + 64 * ((i + 1) % n)], ['.next']
-            if i:
-                refs.append(base)
-                labels.append('.owner')
-            f.write(json.dumps({'address': base + 64 * i, 'type': 'Node', 'size': 64,
-                                'refcount': 1 + (n - 1 if i == 0 else 0),
-                                'refs': refs, 'labels': labels}) + '\n')
-        f.write(json.dumps({'cycletool_dump_end': 1, 'objects': n}) + '\n')
+    .owner): dot's worst shape, made by bench/make_owner_ring_dump.py.  Laid
+    out with --scc 1 it has n nodes and 2n - 1 edges."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'bench',
+                          'make_owner_ring_dump.py')
+    subprocess.run([sys.executable, script, str(n), path], check=True)
     return path
 
 
