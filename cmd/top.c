@@ -80,12 +80,14 @@ int cmd_top(int argc, char **argv)
 	struct ct_graph g;
 	struct ct_top t;
 	struct ct_error err = {0};
-	/* The labels make the held-by text (lib/top.h). */
+	/* The labels make the held-by text (lib/top.h); packed (a byte per
+	 * reference, not four) before the dominator tree takes its memory. */
 	status = load_graph(path, common.format, common.load | CT_BUILD_DOMINATORS,
 				&g);
 	if (status)
 		return status;
-	if (ct_top_build(&t, &g, (uint32_t)max, &err)) {
+	memset(&t, 0, sizeof(t));
+	if (ct_graph_pack_labels(&g, &err) || ct_top_build(&t, &g, (uint32_t)max, &err)) {
 		status = report_error(path, &err);
 		goto out;
 	}

@@ -103,6 +103,12 @@ void ct_graph_finish(struct ct_graph *g)
 	ct_mem_free(g->out_off);
 	ct_mem_free(g->dst);
 	ct_mem_free(g->label);
+	if (g->packed) {
+		ct_mem_free(g->packed->code);
+		ct_mem_free(g->packed->other_edge);
+		ct_mem_free(g->packed->other_label);
+		free(g->packed);
+	}
 	ct_mem_free(g->kind);
 	ct_addrmap_finish(&g->map);
 	ct_strings_finish(&g->strings);
@@ -213,8 +219,11 @@ int ct_builder_expect(struct ct_builder *b, uint32_t nodes, uint32_t edges)
 	ct_mem_prefault(b->taddr, (size_t)edges * sizeof(*b->taddr));
 	ct_mem_prefault(g->label, (size_t)edges * sizeof(*g->label));
 	ct_mem_prefault(g->kind, (size_t)edges * sizeof(*g->kind));
+	/* With labels kept, the reserve leaves out the dominator tree's
+	 * per-reference array: it comes after the caller packs the labels
+	 * (ct_graph_pack_labels()), into the memory they free. */
 	if (b->dominators)
-		ct_mem_reserve(ct_dom_work_bytes(nodes, edges));
+		ct_mem_reserve(ct_dom_work_bytes(nodes, b->no_labels ? edges : 0));
 	return 0;
 }
 
@@ -435,4 +444,109 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 out:
 	ct_builder_finish(b);
 	return rc;
+}
+
+uint32_t ct_packed_label_other(const struct ct_packed_labels *p, uint32_t e)
+{
+	uint32_t lo = 0, hi = p->n_other;   /* other_edge[] ascends */
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p->other_edge[mid] < e)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->n_other && p->other_edge[lo] == e ? p->other_label[lo] : 0;
+}
+
+/* Min-heap of (count, id) by count: the most frequent labels seen so far. */
+static void heap_down(uint64_t *h, uint32_t n, uint32_t i)
+{
+	for (;;) {
+		uint32_t m = i, l = 2 * i + 1, r = l + 1;
+		if (l < n && h[l] < h[m])
+			m = l;
+		if (r < n && h[r] < h[m])
+			m = r;
+		if (m == i)
+			return;
+		uint64_t t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+int ct_graph_pack_labels(struct ct_graph *g, struct ct_error *err)
+{
+	uint32_t ns = g->strings.count ? g->strings.count : 1, n_other = 0;
+	uint32_t *count = NULL;
+	uint8_t *code_of = NULL;
+	struct ct_packed_labels *p = NULL;
+	uint64_t heap[CT_LABEL_OTHER];
+	uint32_t nh = 0;
+
+	if (!g->label || g->packed)
+		return 0;
+	count = calloc(ns, sizeof(*count));
+	code_of = malloc(ns);
+	p = calloc(1, sizeof(*p));
+	if (!count || !code_of || !p)
+		goto nomem;
+	for (uint32_t e = 0; e < g->n_edges; e++)
+		if (g->label[e] < ns && count[g->label[e]] < UINT32_MAX)
+			count[g->label[e]]++;
+	/* The CT_LABEL_OTHER most frequent labels: (count << 32 | id) in a heap. */
+	for (uint32_t id = 0; id < ns; id++) {
+		uint64_t key = (uint64_t)count[id] << 32 | id;
+		if (!count[id])
+			continue;
+		if (nh < CT_LABEL_OTHER) {
+			heap[nh++] = key;
+			if (nh == CT_LABEL_OTHER)
+				for (uint32_t i = nh / 2; i-- > 0;)
+					heap_down(heap, nh, i);
+		} else if (key > heap[0]) {
+			heap[0] = key;
+			heap_down(heap, nh, 0);
+		}
+	}
+	memset(code_of, CT_LABEL_OTHER, ns);
+	for (uint32_t c = 0; c < nh; c++) {
+		p->table[c] = (uint32_t)heap[c];
+		code_of[p->table[c]] = (uint8_t)c;
+	}
+	for (uint32_t e = 0; e < g->n_edges; e++)
+		n_other += g->label[e] >= ns || code_of[g->label[e]] == CT_LABEL_OTHER;
+	p->code = ct_mem_alloc(g->n_edges ? g->n_edges : 1);
+	p->other_edge = ct_mem_alloc((size_t)(n_other ? n_other : 1) * sizeof(uint32_t));
+	p->other_label = ct_mem_alloc((size_t)(n_other ? n_other : 1) * sizeof(uint32_t));
+	if (!p->code || !p->other_edge || !p->other_label)
+		goto nomem;
+	for (uint32_t e = 0; e < g->n_edges; e++) {
+		uint32_t l = g->label[e];
+		uint8_t c = l < ns ? code_of[l] : CT_LABEL_OTHER;
+		p->code[e] = c;
+		if (c == CT_LABEL_OTHER) {
+			p->other_edge[p->n_other] = e;
+			p->other_label[p->n_other++] = l;
+		}
+	}
+	free(count);
+	free(code_of);
+	ct_mem_free(g->label);
+	g->label = NULL;
+	g->packed = p;
+	return 0;
+nomem:
+	free(count);
+	free(code_of);
+	if (p) {
+		ct_mem_free(p->code);
+		ct_mem_free(p->other_edge);
+		ct_mem_free(p->other_label);
+		free(p);
+	}
+	return ct_error_nomem(err);
 }

@@ -84,7 +84,10 @@ struct ct_graph {
 	uint64_t *refcount;   /* runtime reference count, or NULL if unknown */
 	uint32_t *out_off;    /* n_nodes + 1 entries */
 	uint32_t *dst;        /* per edge: target node */
-	uint32_t *label;      /* per edge: label (string id, 0 = none) */
+	uint32_t *label;      /* per edge: label (string id, 0 = none); NULL once
+			       * packed (ct_graph_pack_labels(): read them with
+			       * ct_graph_label()) */
+	struct ct_packed_labels *packed;  /* or NULL */
 	uint8_t *kind;        /* per edge: enum ct_edge_kind */
 	uint64_t dangling;    /* references to addresses not in the dump (dropped) */
 	struct ct_addrmap map;
@@ -107,6 +110,36 @@ static inline bool ct_edge_counts_from(const struct ct_graph *g, uint32_t src, u
 	uint8_t k = g->kind[e];
 	return ct_edge_kind_is_strong(k) ||
 	       (k == CT_EDGE_SHORTCUT && (g->flags[src] & CT_NODE_ROOT));
+}
+
+/* Edge labels in about one byte per edge: the 255 most frequent labels
+ * have a one-byte code, the others (code CT_LABEL_OTHER) are listed with
+ * their edge, in edge order.  On a V8 heap the 255 most frequent labels
+ * (element indices, map, context, ...) are about 96% of the edges. */
+#define CT_LABEL_OTHER 255
+struct ct_packed_labels {
+	uint8_t *code;        /* per edge */
+	uint32_t table[CT_LABEL_OTHER];  /* code -> string id */
+	uint32_t n_other;
+	uint32_t *other_edge, *other_label;  /* edges with code CT_LABEL_OTHER */
+};
+
+/* Replace g->label by packed labels (g->label becomes NULL), for a caller
+ * that keeps labels only to name a few edges and reads every label with
+ * ct_graph_label() (top).  Returns 0 or CT_ENOMEM (then g is unchanged). */
+int ct_graph_pack_labels(struct ct_graph *g, struct ct_error *err);
+
+uint32_t ct_packed_label_other(const struct ct_packed_labels *p, uint32_t e);
+
+/* The label of edge e (a string id, 0 = none), packed or not. */
+static inline uint32_t ct_graph_label(const struct ct_graph *g, uint32_t e)
+{
+	if (g->label)
+		return g->label[e];
+	if (!g->packed)
+		return 0;
+	uint8_t c = g->packed->code[e];
+	return c < CT_LABEL_OTHER ? g->packed->table[c] : ct_packed_label_other(g->packed, e);
 }
 
 /* Release everything the graph owns; g may be zeroed or NULL. */
@@ -154,7 +187,8 @@ enum ct_builder_opt {
 					   * 0, and the label array takes no memory */
 	CT_BUILD_DOMINATORS = 1 << 2,     /* the caller computes dominators next: when
 					   * the input declares its size, reserve their
-					   * working memory (ct_dom_work_bytes()) */
+					   * working memory (ct_dom_work_bytes(); with
+					   * labels, the per-node part only) */
 };
 
 void ct_builder_init(struct ct_builder *b, const char *format);

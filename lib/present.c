@@ -187,8 +187,8 @@ void ct_present_node(const struct ct_graph *g, uint32_t v, char *buf, size_t cap
 void ct_present_label(const struct ct_graph *g, uint32_t e, char *buf, size_t cap)
 {
 	buf[0] = '\0';
-	if (e != CT_NONE && g->label[e])
-		text_at(buf, cap, 0, ct_graph_str(g, g->label[e]), CT_PRESENT_NAME_BYTES);
+	if (e != CT_NONE && ct_graph_label(g, e))
+		text_at(buf, cap, 0, ct_graph_str(g, ct_graph_label(g, e)), CT_PRESENT_NAME_BYTES);
 }
 
 static void step(FILE *out, const struct ct_graph *g, uint32_t v, uint32_t e, bool arrow)

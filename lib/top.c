@@ -74,11 +74,12 @@ static int edge_rank(const struct ct_graph *g, uint32_t src, uint32_t e)
 {
 	if (!ct_edge_counts_from(g, src, e))
 		return 0;
-	if (!g->label || !g->label[e])
+	uint32_t l = ct_graph_label(g, e);
+	if (!l)
 		return 1;
 	if (g->kind[e] != CT_EDGE_STRONG)
 		return 2;
-	return strcmp(ct_graph_str(g, g->label[e]), ".__dict__") == 0 ? RANK_BEST : 3;
+	return strcmp(ct_graph_str(g, l), ".__dict__") == 0 ? RANK_BEST : 3;
 }
 
 /* The best edge from d to v, or CT_NONE. */
@@ -274,7 +275,7 @@ static void put(struct buf *b, const char *s, size_t n)
 
 static const char *label_of(const struct ct_graph *g, uint32_t e)
 {
-	return g->label && g->label[e] ? ct_graph_str(g, g->label[e]) : "";
+	return ct_graph_str(g, ct_graph_label(g, e));
 }
 
 /* Is s "['key']"?  Then the key's bytes. */

@@ -136,8 +136,7 @@ static int held_json(struct ct_jsonw *w, const struct ct_top *t, uint32_t i,
 	ct_jsonw_key(w, "held_by_labels");
 	ct_jsonw_array(w);
 	for (uint32_t k = 0; k < h->n; k++)
-		ct_jsonw_string(w, g->label && g->label[h->edge[k]] ?
-				ct_graph_str(g, g->label[h->edge[k]]) : "");
+		ct_jsonw_string(w, ct_graph_str(g, ct_graph_label(g, h->edge[k])));
 	ct_jsonw_end(w);
 	return 0;
 }

@@ -316,8 +316,54 @@ static void test_big(void)
 	ct_graph_finish(&g);
 }
 
+/* Packed labels read back as they were: frequent ones by code, the rest
+ * from the list (more than 255 distinct labels, skewed counts, none). */
+static void test_pack_labels(void)
+{
+	struct ct_builder b;
+	struct ct_graph g;
+	struct ct_error err = {0};
+	uint64_t rng = 7;
+	uint32_t n = test_small() ? 2000 : 20000, per = 5;
+	char text[32];
+
+	ct_builder_init(&b, "test");
+	b.by_index = true;
+	must(ct_builder_reserve(&b, n, n * per), &err, "reserve");
+	for (uint32_t v = 0; v < n; v++) {
+		must(ct_builder_node(&b, v + 1, 0, 8, 0, 0, false, 0, 0, &err), &err, "node");
+		for (uint32_t k = 0; k < per; k++) {
+			uint32_t r = rng_below(&rng, 1000), l = 0;
+			if (r < 900) {  /* a few frequent labels */
+				snprintf(text, sizeof(text), "[%u]", r % 50);
+				l = ct_builder_intern(&b, text, strlen(text));
+			} else if (r < 990) {  /* many rare ones */
+				snprintf(text, sizeof(text), ".p%u", rng_below(&rng, 5000));
+				l = ct_builder_intern(&b, text, strlen(text));
+			}
+			must(ct_builder_edge_index(&b, rng_below(&rng, n), l, CT_EDGE_STRONG, &err),
+			     &err, "edge");
+		}
+	}
+	must(ct_builder_build(&b, 0, &g, &err), &err, "build");
+	uint32_t *want = malloc(g.n_edges * sizeof(*want));
+	memcpy(want, g.label, g.n_edges * sizeof(*want));
+	must(ct_graph_pack_labels(&g, &err), &err, "pack");
+	uint32_t bad = 0;
+	for (uint32_t e = 0; e < g.n_edges; e++)
+		bad += ct_graph_label(&g, e) != want[e];
+	CHECK(!g.label && g.packed && g.packed->n_other > 0 && g.packed->n_other < g.n_edges / 5,
+	      "pack: %u of %u edges listed apart", g.packed ? g.packed->n_other : 0, g.n_edges);
+	CHECK(bad == 0, "pack: %u labels differ", bad);
+	CHECK(ct_graph_pack_labels(&g, &err) == 0 && ct_graph_label(&g, 0) == want[0],
+	      "pack: a second call changes nothing");
+	free(want);
+	ct_graph_finish(&g);
+}
+
 int main(void)
 {
+	test_pack_labels();
 	test_addrmap();
 	test_builder();
 	test_by_index();
