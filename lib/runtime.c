@@ -117,13 +117,18 @@ static void v8_edges(struct ct_runtime *rt, const struct ct_graph *g, const stru
 	uint32_t props[] = {find(g, ".__proto__"), find(g, ".constructor"), find(g, ".prototype")};
 	uint32_t context = find(g, "system / Context"), previous = find(g, ".previous");
 	uint32_t store[] = {find(g, ".properties"), find(g, ".elements")};
+	uint32_t modules[] = {find(g, "Module"), find(g, "BuiltinModule")};
 
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
 		if (!r->alive[v])
 			continue;
+		/* node's module records: their exports, parent, children and
+		 * loader state, as a Python module's dict. */
+		bool module = (g->type[v] == modules[0] || g->type[v] == modules[1]) &&
+			      g->type[v] != CT_NONE;
 		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
 			uint32_t dt = g->type[g->dst[e]], l = g->label[e];
-			bool runtime = false;
+			bool runtime = module;
 			for (size_t i = 0; i < 3; i++)
 				runtime |= (dt == internal[i] && dt != CT_NONE) ||
 					   (l == props[i] && l != CT_NONE && g->kind[e] == CT_EDGE_STRONG);

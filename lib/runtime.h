@@ -22,7 +22,9 @@
  *          ".prototype" property, a context's ".previous" (the enclosing
  *          scope, as a Python function's globals), or an internal
  *          ".properties" or ".elements" (an object's backing stores, whose
- *          entries are the object's own references too).
+ *          entries are the object's own references too), or any
+ *          reference of node's module records ("Module", "BuiltinModule":
+ *          their exports, parent, children, as a Python module's dict).
  * others   none: the application's graph is the whole graph.
  *
  * Garbage is never split: a garbage object's references all count, so

@@ -178,7 +178,7 @@ static void test_python(void)
 enum {
 	ROOT, GLOB, ARR, H, CLO, CTX, SFI, SCRIPT, MAP, PROTO, CTOR,
 	NCLO, NCTX, NSFI, NSCRIPT, NOBJ, NAT, JOBJ,
-	T1, TC1, T2, TC2, MODF, MODC, NATIVE_CTX, N_V8
+	T1, TC1, T2, TC2, MODF, MODC, NATIVE_CTX, MOD, EXP, N_V8
 };
 
 static void test_v8(void)
@@ -189,7 +189,7 @@ static void test_v8(void)
 		"(closure)", "system / Context", "(compiled code)", "(compiled code)", "Object",
 		"Node / BindingData", "Object",
 		"(closure)", "system / Context", "(closure)", "system / Context",
-		"(closure)", "system / Context", "(system)",
+		"(closure)", "system / Context", "(system)", "Module", "Object",
 	};
 	uint8_t flags[N_V8] = {0};
 	static const struct tg_edge edges[] = {
@@ -238,6 +238,10 @@ static void test_v8(void)
 		{MODC, MODF, CT_EDGE_STRONG, ".main"},
 		{MODC, NATIVE_CTX, CT_EDGE_INTERNAL, ".previous"},
 		{NATIVE_CTX, GLOB, CT_EDGE_INTERNAL, ".global_proxy"},
+		/* node's module record and its exports: the runtime's link. */
+		{GLOB, MOD, CT_EDGE_STRONG, ".mod"},
+		{MOD, EXP, CT_EDGE_STRONG, ".exports"},
+		{EXP, MOD, CT_EDGE_STRONG, ".module"},
 	};
 	flags[ROOT] = CT_NODE_ROOT;
 	flags[NAT] = CT_NODE_NATIVE;
@@ -278,6 +282,7 @@ static void test_v8(void)
 	      e1->group == e2->group, "v8: closures made twice are the program's data");
 	CHECK(same_scc(&r, mc, 2) && em->runtime,
 	      "v8: a module's scope, made once, is the runtime's (the program's code)");
+	CHECK(!scc_of(&r, MOD), "v8: a module record's references are the runtime's");
 	CHECK(r.summary.runtime_sccs == 3, "v8: %llu runtime components, want 3",
 	      (unsigned long long)r.summary.runtime_sccs);
 	ct_report_finish(&r);
