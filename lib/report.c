@@ -61,10 +61,9 @@ static int by_count(const void *a, const void *b)
 
 /* The program's code components (CT_RUNTIME_CODE) whose signature is
  * made more than once are its data: no longer the runtime's. */
-static int made_twice(struct ct_report *r, struct ct_report_scc *all, uint32_t n,
-		      uint32_t max_size, struct ct_error *err)
+static int made_twice(struct ct_report *r, struct ct_cycle_ws *ws, struct ct_report_scc *all,
+		      uint32_t n, uint32_t max_size, struct ct_error *err)
 {
-	struct ct_cycle_ws ws;
 	struct ct_strings sigs;
 	uint32_t *nodes = malloc(max_size * sizeof(*nodes)), *edges = malloc(max_size * sizeof(*edges));
 	uint32_t *sig_of = malloc((n ? n : 1) * sizeof(*sig_of)), *count = NULL;
@@ -75,24 +74,19 @@ static int made_twice(struct ct_report *r, struct ct_report_scc *all, uint32_t n
 		rc = ct_error_nomem(err);
 		goto out;
 	}
-	if ((rc = ct_cycle_ws_init(&ws, r->g, err)))
-		goto out;
 	for (uint32_t i = 0; i < n; i++) {
 		size_t len;
 		if (!all[i].code)
 			continue;
-		uint32_t steps = ct_cycle_representative(r->g, &r->scc, all[i].comp, &ws, nodes, edges);
-		if ((rc = ct_cycle_signature(r->g, nodes, edges, steps, &ws, &len, err)))
-			break;
-		sig_of[i] = ct_strings_intern(&sigs, ws.buf, len);
+		uint32_t steps = ct_cycle_representative(r->g, &r->scc, all[i].comp, ws, nodes, edges);
+		if ((rc = ct_cycle_signature(r->g, nodes, edges, steps, ws, &len, err)))
+			goto out;
+		sig_of[i] = ct_strings_intern(&sigs, ws->buf, len);
 		if (sig_of[i] == CT_NONE) {
 			rc = ct_error_nomem(err);
-			break;
+			goto out;
 		}
 	}
-	ct_cycle_ws_finish(&ws);
-	if (rc)
-		goto out;
 	count = calloc(sigs.count ? sigs.count : 1, sizeof(*count));
 	if (!count) {
 		rc = ct_error_nomem(err);
@@ -114,8 +108,8 @@ out:
 }
 
 /* Measure every cyclic component; fill the summary. */
-static int measure(struct ct_report *r, struct ct_report_scc **all, uint32_t *n_all,
-		   struct ct_error *err)
+static int measure(struct ct_report *r, struct ct_cycle_ws *ws, struct ct_report_scc **all,
+		   uint32_t *n_all, struct ct_error *err)
 {
 	const struct ct_graph *g = r->g;
 	const struct ct_scc *s = &r->scc;
@@ -164,7 +158,7 @@ static int measure(struct ct_report *r, struct ct_report_scc **all, uint32_t *n_
 	}
 	free(scratch);
 	free(mark);
-	if (code_max && (rc = made_twice(r, *all, n, code_max, err)))
+	if (code_max && (rc = made_twice(r, ws, *all, n, code_max, err)))
 		return rc;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ct_report_scc *e = &(*all)[i];
@@ -228,10 +222,9 @@ static int by_group_bytes(const void *a, const void *b)
 }
 
 /* Representative cycles, signatures and groups of the selected components. */
-static int group(struct ct_report *r, struct ct_error *err)
+static int group(struct ct_report *r, struct ct_cycle_ws *ws, struct ct_error *err)
 {
 	const struct ct_graph *g = r->g;
-	struct ct_cycle_ws ws;
 	uint32_t *group_of = NULL;  /* 4 * signature id + 2 * runtime + garbage ->
 				     * group index + 1 */
 	uint32_t group_cap = 0;
@@ -245,20 +238,18 @@ static int group(struct ct_report *r, struct ct_error *err)
 	r->groups = calloc(r->n_sccs ? r->n_sccs : 1, sizeof(*r->groups));
 	if (!r->cyc_nodes || !r->cyc_edges || !r->groups)
 		return ct_error_nomem(err);
-	if ((rc = ct_cycle_ws_init(&ws, g, err)))
-		return rc;
 	uint32_t at = 0;
 	for (uint32_t i = 0; i < r->n_sccs; i++) {
 		struct ct_report_scc *e = &r->sccs[i];
 		size_t n;
 		e->cycle_off = at;
-		e->cycle_len = ct_cycle_representative(g, &r->scc, e->comp, &ws, r->cyc_nodes + at,
+		e->cycle_len = ct_cycle_representative(g, &r->scc, e->comp, ws, r->cyc_nodes + at,
 						       r->cyc_edges + at);
 		if ((rc = ct_cycle_signature(g, r->cyc_nodes + at, r->cyc_edges + at,
-					     e->cycle_len, &ws, &n, err)))
+					     e->cycle_len, ws, &n, err)))
 			goto out;
 		at += e->cycle_len;
-		uint32_t sig = ct_strings_intern(&r->strings, ws.buf, n);
+		uint32_t sig = ct_strings_intern(&r->strings, ws->buf, n);
 		if (sig == CT_NONE) {
 			rc = ct_error_nomem(err);
 			goto out;
@@ -300,7 +291,6 @@ static int group(struct ct_report *r, struct ct_error *err)
 	rc = 0;
 out:
 	free(group_of);
-	ct_cycle_ws_finish(&ws);
 	return rc;
 }
 
@@ -410,6 +400,7 @@ int ct_report_build(struct ct_report *r, const struct ct_graph *g,
 {
 	static const struct ct_report_opts none;
 	struct ct_report_scc *all = NULL;
+	struct ct_cycle_ws ws = {0};  /* measure() and group() find cycles */
 	uint32_t n_all = 0;
 	int rc;
 
@@ -434,7 +425,7 @@ int ct_report_build(struct ct_report *r, const struct ct_graph *g,
 	sum->reachability = r->reach.mode;
 	sum->full_graph = opts->full_graph || !r->runtime.skip;
 	sum->runtime_references = r->runtime.n_skipped;
-	if ((rc = measure(r, &all, &n_all, err)))
+	if ((rc = ct_cycle_ws_init(&ws, g, err)) || (rc = measure(r, &ws, &all, &n_all, err)))
 		goto out;
 
 	uint32_t type = opts->type ? lookup_type(g, opts->type) : CT_NONE;
@@ -445,10 +436,13 @@ int ct_report_build(struct ct_report *r, const struct ct_graph *g,
 	r->sccs = all;
 	r->n_sccs = w;
 	all = NULL;
-	if ((rc = group(r, err)) || (rc = select_top(r, opts->top, err)) ||
-	    (rc = describe(r, err)))
+	if ((rc = group(r, &ws, err)))
+		goto out;
+	ct_cycle_ws_finish(&ws);  /* before describe() takes its memory */
+	if ((rc = select_top(r, opts->top, err)) || (rc = describe(r, err)))
 		goto out;
 out:
+	ct_cycle_ws_finish(&ws);
 	free(all);
 	if (rc)
 		ct_report_finish(r);
