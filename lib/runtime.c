@@ -153,7 +153,7 @@ int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const st
 
 	memset(rt, 0, sizeof(*rt));
 	rt->mro = rt->cls = rt->closure = rt->shared = rt->script = CT_NONE;
-	rt->function = CT_NONE;
+	rt->function = rt->synthetic = CT_NONE;
 	if (!python && !v8)
 		return 0;
 	rt->n_kinds = g->strings.count;
@@ -178,6 +178,7 @@ int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const st
 			return ct_error_nomem(err);
 		}
 		rt->closure = find(g, "(closure)");
+		rt->synthetic = find(g, "(synthetic)");
 		rt->shared = find(g, ".shared");
 		rt->script = find(g, ".script_or_debug_info");
 		set_kinds(rt, g, v8_runtime, KIND_RUNTIME);
@@ -261,7 +262,8 @@ enum ct_runtime_verdict ct_runtime_component(const struct ct_runtime *rt,
 		 * program's is in it. */
 		uint32_t builtin = 0;
 		for (uint32_t i = 0; i < n && !user; i++)
-			if (g->flags[members[i]] & CT_NODE_NATIVE)
+			if ((g->flags[members[i]] & CT_NODE_NATIVE) ||
+			    g->type[members[i]] == rt->synthetic)
 				builtin++;
 			else if (g->type[members[i]] == rt->closure) {
 				if (user_closure(rt, g, members[i]))

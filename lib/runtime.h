@@ -44,8 +44,10 @@
  * Context"), or a plain container (python: dict, tuple, list, set,
  * frozenset; v8: "(array)") that a runtime member of the component
  * reaches through containers only (cells, frames, methods and weak
- * references count as the runtime's, but what they hold is the program's).  On v8, a component that holds a
- * native object or a closure of the engine's own JavaScript (its script is
+ * references count as the runtime's, but what they hold is the program's).
+ * On v8, a component that holds a native or synthetic object (node's
+ * embedder objects, "Node / TCP") or a closure of the engine's own
+ * JavaScript (its script is
  * a "node:" module, or it has none: V8's builtins) and no closure of a
  * script of the program's is the runtime's whatever else it holds.  A
  * component made only of the program's closures, their contexts and
@@ -73,6 +75,8 @@ struct ct_runtime {
 	uint32_t mro, cls;     /* python: the ".__mro__" and ".__class__" labels, or CT_NONE */
 	uint32_t function;     /* python: the "function" type, or CT_NONE */
 	uint32_t closure;      /* v8: the "(closure)" type, or CT_NONE */
+	uint32_t synthetic;    /* v8: the "(synthetic)" type (node's embedder objects,
+				* "Node / TCP"), or CT_NONE */
 	uint32_t shared, script; /* v8: the ".shared" and ".script_or_debug_info" labels */
 	uint8_t *sfi;          /* v8: per node, whose a shared function info's script
 				* is (0 not looked up yet); filled as components are

@@ -178,7 +178,7 @@ static void test_python(void)
 enum {
 	ROOT, GLOB, ARR, H, CLO, CTX, SFI, SCRIPT, MAP, PROTO, CTOR,
 	NCLO, NCTX, NSFI, NSCRIPT, NOBJ, NAT, JOBJ,
-	T1, TC1, T2, TC2, MODF, MODC, NATIVE_CTX, MOD, EXP, N_V8
+	T1, TC1, T2, TC2, MODF, MODC, NATIVE_CTX, MOD, EXP, SYN, SJ, N_V8
 };
 
 static void test_v8(void)
@@ -190,6 +190,7 @@ static void test_v8(void)
 		"Node / BindingData", "Object",
 		"(closure)", "system / Context", "(closure)", "system / Context",
 		"(closure)", "system / Context", "(system)", "Module", "Object",
+		"(synthetic)", "TCP",
 	};
 	uint8_t flags[N_V8] = {0};
 	static const struct tg_edge edges[] = {
@@ -242,6 +243,10 @@ static void test_v8(void)
 		{GLOB, MOD, CT_EDGE_STRONG, ".mod"},
 		{MOD, EXP, CT_EDGE_STRONG, ".exports"},
 		{EXP, MOD, CT_EDGE_STRONG, ".module"},
+		/* node's embedder object ("Node / TCP") and its JavaScript twin. */
+		{GLOB, SJ, CT_EDGE_STRONG, ".socket"},
+		{SJ, SYN, CT_EDGE_STRONG, ".javascript_to_native"},
+		{SYN, SJ, CT_EDGE_STRONG, ".native_to_javascript"},
 	};
 	flags[ROOT] = CT_NODE_ROOT;
 	flags[NAT] = CT_NODE_NATIVE;
@@ -283,7 +288,9 @@ static void test_v8(void)
 	CHECK(same_scc(&r, mc, 2) && em->runtime,
 	      "v8: a module's scope, made once, is the runtime's (the program's code)");
 	CHECK(!scc_of(&r, MOD), "v8: a module record's references are the runtime's");
-	CHECK(r.summary.runtime_sccs == 3, "v8: %llu runtime components, want 3",
+	const struct ct_report_scc *es = scc_of(&r, SYN);
+	CHECK(es && es->size == 2 && es->runtime, "v8: an embedder object's pair is the runtime's");
+	CHECK(r.summary.runtime_sccs == 4, "v8: %llu runtime components, want 4",
 	      (unsigned long long)r.summary.runtime_sccs);
 	ct_report_finish(&r);
 	ct_report_finish(&full);
