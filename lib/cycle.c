@@ -36,6 +36,22 @@ void ct_cycle_ws_finish(struct ct_cycle_ws *ws)
 	memset(ws, 0, sizeof(*ws));
 }
 
+/* Is this type name the engine's ("(closure)", "(array)", "system / Context":
+ * V8's names for what is not an object of a class)? */
+static bool engine_type(const char *t)
+{
+	return t[0] == '(' || strncmp(t, "system / ", 9) == 0;
+}
+
+/* Type names in signature order: the program's before the engine's, so
+ * that a cycle reads from the program's class ("Handler .callback →
+ * (closure) ..."); then by their text. */
+static int type_cmp(const char *a, const char *b)
+{
+	bool ea = engine_type(a), eb = engine_type(b);
+	return ea != eb ? (ea ? 1 : -1) : strcmp(a, b);
+}
+
 uint32_t ct_cycle_start(const struct ct_graph *g, const struct ct_scc *s, uint32_t c)
 {
 	uint32_t best = s->members[s->member_off[c]];
@@ -46,7 +62,7 @@ uint32_t ct_cycle_start(const struct ct_graph *g, const struct ct_scc *s, uint32
 		if (g->type[v] == g->type[best])
 			continue;
 		const char *t = ct_graph_str(g, g->type[v]);
-		if (strcmp(t, bt) < 0) {
+		if (type_cmp(t, bt) < 0) {
 			best = v;
 			bt = t;
 		}
@@ -103,7 +119,7 @@ uint32_t ct_cycle_find(const struct ct_graph *g, const struct ct_scc *s, uint32_
 static bool start_before(const struct ct_graph *g, uint32_t a, uint32_t b)
 {
 	int d = g->type[a] == g->type[b] ? 0 :
-		strcmp(ct_graph_str(g, g->type[a]), ct_graph_str(g, g->type[b]));
+		type_cmp(ct_graph_str(g, g->type[a]), ct_graph_str(g, g->type[b]));
 	return d < 0 || (d == 0 && a < b);
 }
 
@@ -176,7 +192,7 @@ static int step_cmp(const struct ct_graph *g, const uint32_t *nodes, const uint3
 		    uint32_t a, uint32_t b)
 {
 	char ba[SIG_LABEL_MAX], bb[SIG_LABEL_MAX];
-	int d = strcmp(ct_graph_str(g, g->type[nodes[a]]), ct_graph_str(g, g->type[nodes[b]]));
+	int d = type_cmp(ct_graph_str(g, g->type[nodes[a]]), ct_graph_str(g, g->type[nodes[b]]));
 	if (d)
 		return d;
 	return strcmp(sig_label(ct_graph_str(g, g->label[edges[a]]), ba),

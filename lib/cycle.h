@@ -4,8 +4,9 @@
  * The representative cycle of a component is a shortest cycle of it (see
  * ct_cycle_representative()).  Its signature is the cycle's sequence of
  * (type, label) steps, with list/tuple indices written "[*]" and object
- * keys written without their address ("[<tuple>]"), rotated to
- * the lexicographically least rotation, e.g.
+ * keys written without their address ("[<tuple>]"), rotated to the
+ * least rotation (steps ordered by type name, the program's names before
+ * V8's "(closure)", "(array)", "system / ..."; then by label), e.g.
  *     "TreeNode .children → list [*] → TreeNode .parent → TreeNode"
  * so components of the same shape share it across dumps.
  */
@@ -57,9 +58,10 @@ int ct_cycle_signature(const struct ct_graph *g, const uint32_t *nodes, const ui
 
 /* The representative cycle of component c, written as by ct_cycle_find():
  * for components of up to CT_CYCLE_EXHAUSTIVE members a shortest cycle of
- * the component (ties: the start whose type name sorts first, then the
- * lowest index); for bigger ones the shortest cycle through the canonical
- * start node.  Returns its length, 0 if c is not cyclic. */
+ * the component (ties: the start whose type name sorts first, the
+ * program's names before the engine's "(closure)", "(array)", "system /
+ * ..."; then the lowest index); for bigger ones the shortest cycle through
+ * the canonical start node, chosen by the same order.  Returns its length, 0 if c is not cyclic. */
 uint32_t ct_cycle_representative(const struct ct_graph *g, const struct ct_scc *s, uint32_t c,
 				 struct ct_cycle_ws *ws, uint32_t *nodes, uint32_t *edges);
 

@@ -60,8 +60,8 @@ KNOWN = {
     },
     'v8': {
         'Handler': (500, {'Handler': 1, '(closure)': 1, 'system / Context': 1},
-                    '(closure) .context → system / Context .handler → Handler '
-                    '.callback → (closure)'),
+                    'Handler .callback → (closure) .context → system / Context .handler '
+                    '→ Handler'),
         'Session': (40, {'Session': 1, 'Connection': 1},
                     'Connection .session → Session .conn → Connection'),
         'TreeNode': (1, {'TreeNode': 31, 'Array': 15},
