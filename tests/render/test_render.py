@@ -321,10 +321,15 @@ def test_progress(exe, tmp):
     check('not a terminal: no progress',
           p.returncode == 0 and b'laying out' not in p.stderr and b'done in' not in p.stderr,
           p.stderr)
-    rc, err, took = run_pty(exe, ['render', '--top', '1', '-o', svg,
-                                  os.path.join(tmp, 'ring50.jsonl')])
-    check('terminal, a fast layout: no progress', rc == 0 and 'laying out' not in err,
-          (took, err))
+    # A ring of 10 lays out in hundredths of a second; on a machine so
+    # loaded that it took a second all the same, progress is right.
+    small = owner_ring(os.path.join(tmp, 'ring10.jsonl'), 10)
+    rc, err, took = run_pty(exe, ['render', '--top', '1', '-o', svg, small])
+    if took >= 1.0:
+        print('skip fast layout on a terminal: it took %.1f s here' % took)
+    else:
+        check('terminal, a fast layout: no progress', rc == 0 and 'laying out' not in err,
+              (took, err))
 
 
 def by_type_text(text):
