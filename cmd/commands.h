@@ -30,6 +30,7 @@ struct command {
 	const char *summary;
 };
 
+int cmd_diff(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_path(int argc, char **argv);
 int cmd_render(int argc, char **argv);

@@ -10,6 +10,7 @@
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"diff", cmd_diff, "growth across dumps of one process, per type"},
 	{"export", cmd_export, "write one object's graph as JSON, cycles as $ref"},
 	{"path", cmd_path, "the shortest chain of references from a root to an object"},
 	{"render", cmd_render, "draw cycles with graphviz (DOT, SVG, PNG) or as a text tree"},
