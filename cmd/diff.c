@@ -67,8 +67,8 @@ static int write_text(const struct ct_diff *d, const struct ct_diff_table *t, ui
 		printf(": %" PRIu64 " objects, %s\n", d->dumps[k].objects, b1);
 	}
 	printf("identity: %s\n\n", identity_text(d->identity));
-	printf("%-30s  %10s  %10s  %8s  %8s  %-9s  %s\n", "TYPE", "COUNT +/-", "BYTES +/-",
-	       "NEW", "DELETED", "TREND", "COUNTS");
+	printf("%-30s  %10s  %10s  %8s  %8s  %9s  %-9s  %s\n", "TYPE", "COUNT +/-",
+	       "BYTES +/-", "NEW", "DELETED", "SURVIVORS", "TREND", "COUNTS");
 	for (uint32_t i = 0; i < t->n && (!top || i < top); i++) {
 		const struct ct_diff_type *r = &t->rows[i];
 		char name[CT_PRESENT_NAME_BYTES * 4 + 8];
@@ -77,9 +77,9 @@ static int write_text(const struct ct_diff *d, const struct ct_diff_table *t, ui
 		uint64_t mag = r->bytes_delta < 0 ? (uint64_t)-(r->bytes_delta + 1) + 1 :
 			       (uint64_t)r->bytes_delta;
 		ct_present_bytes(mag, b1);
-		printf("%-30s  %+10" PRId64 "  %c%9s  %8" PRIu64 "  %8" PRIu64 "  %-9s  ", name,
-		       r->count_delta, r->bytes_delta < 0 ? '-' : '+', b1, r->new_objects,
-		       r->deleted, ct_diff_trend_name(r->trend));
+		printf("%-30s  %+10" PRId64 "  %c%9s  %8" PRIu64 "  %8" PRIu64 "  %9" PRIu64
+		       "  %-9s  ", name, r->count_delta, r->bytes_delta < 0 ? '-' : '+', b1,
+		       r->new_objects, r->deleted, r->survivors, ct_diff_trend_name(r->trend));
 		for (uint32_t k = 0; k < nd; k++)
 			printf("%s%" PRIu64, k ? " → " : "", r->counts[k]);
 		putchar('\n');
@@ -127,6 +127,7 @@ static int write_json(const struct ct_diff *d, const struct ct_diff_table *t, ui
 		ct_jsonw_end(&w);
 		ct_jsonw_ku64(&w, "new", r->new_objects);
 		ct_jsonw_ku64(&w, "deleted", r->deleted);
+		ct_jsonw_ku64(&w, "survivors", r->survivors);
 		ct_jsonw_kstring(&w, "trend", ct_diff_trend_name(r->trend));
 		ct_jsonw_end(&w);
 	}

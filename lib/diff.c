@@ -125,6 +125,28 @@ static void only_in(const struct ct_diff_dump *a, const struct ct_diff_dump *b, 
 	}
 }
 
+/* Survivors: objects of b not in a and (when c) also in c, per type. */
+static void survive(const struct ct_diff_dump *a, const struct ct_diff_dump *b,
+		    const struct ct_diff_dump *c, uint64_t *out)
+{
+	uint32_t i = 0, k = 0;
+
+	for (uint32_t j = 0; j < b->n_obj; j++) {
+		const struct ct_diff_obj *o = &b->obj[j];
+		while (i < a->n_obj && by_key(&a->obj[i], o) < 0)
+			i++;
+		if (i < a->n_obj && by_key(&a->obj[i], o) == 0)
+			continue;
+		if (c) {
+			while (k < c->n_obj && by_key(&c->obj[k], o) < 0)
+				k++;
+			if (k == c->n_obj || by_key(&c->obj[k], o) != 0)
+				continue;
+		}
+		out[o->type]++;
+	}
+}
+
 static enum ct_diff_trend trend_of(const uint64_t *c, uint32_t n)
 {
 	bool up = false, down = false, flat = false;
@@ -177,7 +199,7 @@ void ct_diff_table_finish(struct ct_diff_table *t)
 int ct_diff_types(const struct ct_diff *d, struct ct_diff_table *t, struct ct_error *err)
 {
 	uint32_t nt = d->types.count, nd = d->n_dumps;
-	uint64_t *news = NULL, *gone = NULL;
+	uint64_t *news = NULL, *gone = NULL, *surv = NULL;
 
 	memset(t, 0, sizeof(*t));
 	if (nd == 0)
@@ -186,9 +208,11 @@ int ct_diff_types(const struct ct_diff *d, struct ct_diff_table *t, struct ct_er
 	t->cells = calloc(2 * (size_t)(nt ? nt : 1) * nd, sizeof(*t->cells));
 	news = calloc(nt ? nt : 1, sizeof(*news));
 	gone = calloc(nt ? nt : 1, sizeof(*gone));
-	if (!t->rows || !t->cells || !news || !gone) {
+	surv = calloc(nt ? nt : 1, sizeof(*surv));
+	if (!t->rows || !t->cells || !news || !gone || !surv) {
 		free(news);
 		free(gone);
+		free(surv);
 		ct_diff_table_finish(t);
 		return ct_error_nomem(err);
 	}
@@ -196,6 +220,7 @@ int ct_diff_types(const struct ct_diff *d, struct ct_diff_table *t, struct ct_er
 	if (d->identity != CT_DIFF_NONE && nd > 1) {
 		only_in(last, first, news);
 		only_in(first, last, gone);
+		survive(first, &d->dumps[1], nd > 2 ? last : NULL, surv);
 	}
 	for (uint32_t ty = 0; ty < nt; ty++) {
 		uint64_t *counts = t->cells + 2 * (size_t)ty * nd, *bytes = counts + nd;
@@ -214,6 +239,7 @@ int ct_diff_types(const struct ct_diff *d, struct ct_diff_table *t, struct ct_er
 		r->bytes = bytes;
 		r->new_objects = news[ty];
 		r->deleted = gone[ty];
+		r->survivors = surv[ty];
 		r->count_delta = (int64_t)(counts[nd - 1] - counts[0]);
 		r->bytes_delta = (int64_t)(bytes[nd - 1] - bytes[0]);
 		r->trend = trend_of(counts, nd);
@@ -221,5 +247,6 @@ int ct_diff_types(const struct ct_diff *d, struct ct_diff_table *t, struct ct_er
 	qsort(t->rows, t->n, sizeof(*t->rows), by_growth);
 	free(news);
 	free(gone);
+	free(surv);
 	return 0;
 }

@@ -69,6 +69,9 @@ struct ct_diff_type {
 	const uint64_t *bytes;
 	uint64_t new_objects;     /* in the last dump, not in the first (identity) */
 	uint64_t deleted;         /* in the first dump, not in the last */
+	uint64_t survivors;       /* memlab's and heapy's leak candidates: not in the
+				   * first dump, in the second and in the last ((B \ A)
+				   * ∩ C; with two dumps B \ A) */
 	int64_t count_delta, bytes_delta;  /* last minus first */
 	enum ct_diff_trend trend;
 };

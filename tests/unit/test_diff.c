@@ -57,6 +57,9 @@ int main(void)
 	CHECK(l && l->counts[0] == 100 && l->counts[1] == 300 && l->counts[2] == 500 &&
 	      l->new_objects == 400 && l->deleted == 0 && l->trend == CT_TREND_GROWING &&
 	      l->bytes_delta == 400 * 16, "Leak: growing by 200 a step, 400 new");
+	CHECK(l && l->survivors == 200, "Leak: 200 survivors ((B \\ A) ∩ C), got %llu",
+	      l ? (unsigned long long)l->survivors : 0ULL);
+	CHECK(tm && tm->survivors == 0 && c && c->survivors == 0, "Temp, Cache: no survivors");
 	CHECK(tm && tm->new_objects == 50 && tm->deleted == 50 && tm->count_delta == 0 &&
 	      tm->trend == CT_TREND_MIXED, "Temp: all replaced, a sawtooth");
 	CHECK(c && c->new_objects == 0 && c->deleted == 0 && c->trend == CT_TREND_FLAT,
