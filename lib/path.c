@@ -70,27 +70,27 @@ static uint32_t edge_source(const struct ct_graph *g, uint32_t e)
 	return lo;
 }
 
-/* Put the user-level roots of g that p->reach says are alive into
+/* Put the user-level roots of g that r says are alive into
  * queue[] (marking them SETTLED); returns how many. */
-static uint32_t seed(const struct ct_path *p, uint8_t *state, uint32_t *queue)
+static uint32_t seed(const struct ct_graph *g, const struct ct_reach *r, uint8_t *state,
+		     uint32_t *queue)
 {
-	const struct ct_graph *g = p->g;
 	uint32_t n = 0;
 
 	if (python_like(g)) {
 		for (uint32_t v = 0; v < g->n_nodes; v++) {
-			if (p->reach.alive[v] && user_kind(g, v) != CT_PATH_ROOT_NONE) {
+			if (r->alive[v] && user_kind(g, v) != CT_PATH_ROOT_NONE) {
 				state[v] = SETTLED;
 				queue[n++] = v;
 			}
 		}
 	} else if (format_is(g, "v8")) {
-		for (uint32_t r = 0; r < g->n_nodes; r++) {
-			if (!(g->flags[r] & CT_NODE_ROOT))
+		for (uint32_t s = 0; s < g->n_nodes; s++) {
+			if (!(g->flags[s] & CT_NODE_ROOT))
 				continue;
-			for (uint32_t e = g->out_off[r]; e < g->out_off[r + 1]; e++) {
+			for (uint32_t e = g->out_off[s]; e < g->out_off[s + 1]; e++) {
 				uint32_t w = g->dst[e];
-				if (ct_edge_counts_from(g, r, e) && !state[w] && p->reach.alive[w] &&
+				if (ct_edge_counts_from(g, s, e) && !state[w] && r->alive[w] &&
 				    user_kind(g, w) != CT_PATH_ROOT_NONE) {
 					state[w] = SETTLED;
 					queue[n++] = w;
@@ -102,11 +102,55 @@ static uint32_t seed(const struct ct_path *p, uint8_t *state, uint32_t *queue)
 }
 
 /* Breadth-first search from every user-level root at once, layer by
- * layer, until the target's layer is complete: among the shortest routes
- * the one with the fewest structural references (a node in the next layer
- * takes the cheapest of its parents in this one).  On success the route
- * is in p->nodes and p->edges; p->len stays 0 when no user-level root
- * reaches the target. */
+ * layer: among the shortest routes the one with the fewest structural
+ * references (a node in the next layer takes the cheapest of its parents
+ * in this one).  Stops once target's layer is complete (CT_NONE: goes on
+ * until every node those roots reach is settled).  via[] gets each
+ * reached node's edge from its parent (CT_NONE for a root); queue[]
+ * holds the reached nodes, parents before children; returns how many.
+ * state[] must be zero. */
+static uint32_t user_search(const struct ct_graph *g, const struct ct_reach *r,
+			    const uint64_t *skip, uint32_t target, uint8_t *state,
+			    uint8_t *cost, uint32_t *queue, uint32_t *via, uint64_t *n_roots)
+{
+	uint32_t tail = seed(g, r, state, queue), head = 0, layer_end = tail;
+
+	*n_roots = tail;
+	for (uint32_t i = 0; i < tail; i++) {
+		cost[queue[i]] = 0;
+		via[queue[i]] = CT_NONE;
+	}
+	while ((target == CT_NONE || state[target] != SETTLED) && head < tail) {
+		if (head == layer_end) {   /* the next layer is final: it becomes this one */
+			for (uint32_t i = layer_end; i < tail; i++)
+				state[queue[i]] = SETTLED;
+			layer_end = tail;
+			continue;
+		}
+		uint32_t v = queue[head++];
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			uint32_t w = g->dst[e];
+			if (state[w] == SETTLED || !ct_edge_counts_from(g, v, e))
+				continue;
+			unsigned c = cost[v] + ct_runtime_skips(skip, e);
+			c = c > UINT8_MAX ? UINT8_MAX : c;
+			if (state[w] == UNSEEN) {
+				state[w] = NEXT;
+				queue[tail++] = w;
+			} else if (c >= cost[w]) {
+				continue;
+			}
+			cost[w] = (uint8_t)c;
+			via[w] = e;
+		}
+	}
+	for (uint32_t i = layer_end; i < tail; i++)
+		state[queue[i]] = SETTLED;
+	return tail;
+}
+
+/* The route to p->target by user_search(); p->len stays 0 when no
+ * user-level root reaches the target. */
 static int user_route(struct ct_path *p, struct ct_error *err)
 {
 	const struct ct_graph *g = p->g;
@@ -123,36 +167,7 @@ static int user_route(struct ct_path *p, struct ct_error *err)
 	}
 	if ((rc = ct_runtime_compute(&rt, g, &p->reach, err)))
 		goto out;
-	uint32_t tail = seed(p, state, queue), head = 0, layer_end = tail;
-	p->n_user_roots = tail;
-	for (uint32_t i = 0; i < tail; i++) {
-		cost[queue[i]] = 0;
-		via[queue[i]] = CT_NONE;
-	}
-	while (state[p->target] != SETTLED && head < tail) {
-		if (head == layer_end) {   /* the next layer is final: it becomes this one */
-			for (uint32_t i = layer_end; i < tail; i++)
-				state[queue[i]] = SETTLED;
-			layer_end = tail;
-			continue;
-		}
-		uint32_t v = queue[head++];
-		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
-			uint32_t w = g->dst[e];
-			if (state[w] == SETTLED || !ct_edge_counts_from(g, v, e))
-				continue;
-			unsigned c = cost[v] + ct_runtime_skips(rt.skip, e);
-			c = c > UINT8_MAX ? UINT8_MAX : c;
-			if (state[w] == UNSEEN) {
-				state[w] = NEXT;
-				queue[tail++] = w;
-			} else if (c >= cost[w]) {
-				continue;
-			}
-			cost[w] = (uint8_t)c;
-			via[w] = e;
-		}
-	}
+	user_search(g, &p->reach, rt.skip, p->target, state, cost, queue, via, &p->n_user_roots);
 	if (state[p->target] != SETTLED)
 		goto out;
 	uint32_t len = 1;
@@ -181,6 +196,70 @@ out:
 	ct_mem_free(queue);
 	ct_mem_free(via);
 	return rc;
+}
+
+int ct_path_tree_build(struct ct_path_tree *t, const struct ct_graph *g, const struct ct_reach *r,
+		       const uint64_t *skip, struct ct_error *err)
+{
+	size_t nn = g->n_nodes ? g->n_nodes : 1;
+	uint8_t *state = ct_mem_zalloc(nn), *cost = ct_mem_alloc(nn);
+	uint64_t n_roots;
+	int rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->via = ct_mem_alloc(nn * sizeof(*t->via));
+	t->parent = ct_mem_alloc(nn * sizeof(*t->parent));
+	t->order = ct_mem_alloc(nn * sizeof(*t->order));
+	if (!state || !cost || !t->via || !t->parent || !t->order) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	for (uint32_t v = 0; v < g->n_nodes; v++)
+		t->via[v] = t->parent[v] = CT_NONE;
+	uint32_t n = user_search(g, r, skip, CT_NONE, state, cost, t->order, t->via, &n_roots);
+	t->n_user = n;
+	/* The rest from every other root: breadth-first into what the
+	 * user-level roots did not reach. */
+	uint32_t head = n;
+	for (uint32_t v = 0; v < g->n_nodes; v++) {
+		if (r->root[v] && r->alive[v] && !state[v]) {
+			state[v] = SETTLED;
+			t->order[n++] = v;
+		}
+	}
+	while (head < n) {
+		uint32_t v = t->order[head++];
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			uint32_t w = g->dst[e];
+			if (state[w] || !ct_edge_counts_from(g, v, e))
+				continue;
+			state[w] = SETTLED;
+			t->via[w] = e;
+			t->order[n++] = w;
+		}
+	}
+	t->n = n;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t v = t->order[i];
+		if (t->via[v] != CT_NONE)
+			t->parent[v] = edge_source(g, t->via[v]);
+	}
+out:
+	ct_mem_free(state);
+	ct_mem_free(cost);
+	if (rc)
+		ct_path_tree_finish(t);
+	return rc;
+}
+
+void ct_path_tree_finish(struct ct_path_tree *t)
+{
+	if (!t)
+		return;
+	ct_mem_free(t->via);
+	ct_mem_free(t->parent);
+	ct_mem_free(t->order);
+	memset(t, 0, sizeof(*t));
 }
 
 /* The true shortest route, from the reachability search. */

@@ -85,6 +85,28 @@ int ct_path_build(struct ct_path *p, const struct ct_graph *g, uint32_t target,
 /* Release p; p may be zeroed or NULL. */
 void ct_path_finish(struct ct_path *p);
 
+/* A retainer tree of every alive node at once, by ct_path_build()'s rule:
+ * routes from the user-level roots (the shortest, and among those the
+ * fewest of the runtime's references: the edges whose bit is set in
+ * skip, ct_runtime_skips(); NULL = none), then the nodes they do not
+ * reach by a shortest route from the other roots.  Linear in nodes and
+ * edges. */
+struct ct_path_tree {
+	uint32_t *via;     /* per node: the edge from its parent; CT_NONE for a root
+			    * of the tree and for an unreachable node */
+	uint32_t *parent;  /* per node: the source of via, or CT_NONE */
+	uint32_t *order;   /* the reached nodes, every parent before its children */
+	uint32_t n;        /* entries in order */
+	uint32_t n_user;   /* of which the first n_user are reached from user-level roots */
+};
+
+/* Build the tree of g with reachability r (ct_reach_compute(); borrowed)
+ * into t (caller's memory; release with ct_path_tree_finish()).  Returns
+ * 0 or CT_ENOMEM. */
+int ct_path_tree_build(struct ct_path_tree *t, const struct ct_graph *g, const struct ct_reach *r,
+		       const uint64_t *skip, struct ct_error *err);
+void ct_path_tree_finish(struct ct_path_tree *t);
+
 /* The kind's name for JSON: "none", "global", "module", "frame",
  * "gc-roots", "synthetic", "flagged", "refcount", "unreferenced".
  * Static. */
