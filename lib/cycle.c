@@ -160,14 +160,14 @@ int ct_label_is_index(const char *l)
 	return l[0] == ']' && l[1] == '\0';
 }
 
-#define SIG_LABEL_MAX 256
+#define SIG_LABEL_MAX CT_CYCLE_LABEL_MAX
 
 /* The label l as a signature writes it, in buf (SIG_LABEL_MAX bytes) or
  * static text: a sequence index is "[*]"; a key shown as an object with
  * its address ("[<tuple 0x7f3a5c1e40>]", as the Python dumper writes
  * keys that are not strings or numbers) loses the address ("[<tuple>]"),
  * so that cycles through such keys group together. */
-static const char *sig_label(const char *l, char *buf)
+const char *ct_cycle_label(const char *l, char buf[CT_CYCLE_LABEL_MAX])
 {
 	if (ct_label_is_index(l))
 		return "[*]";
@@ -195,8 +195,8 @@ static int step_cmp(const struct ct_graph *g, const uint32_t *nodes, const uint3
 	int d = type_cmp(ct_graph_str(g, g->type[nodes[a]]), ct_graph_str(g, g->type[nodes[b]]));
 	if (d)
 		return d;
-	return strcmp(sig_label(ct_graph_str(g, g->label[edges[a]]), ba),
-		      sig_label(ct_graph_str(g, g->label[edges[b]]), bb));
+	return strcmp(ct_cycle_label(ct_graph_str(g, g->label[edges[a]]), ba),
+		      ct_cycle_label(ct_graph_str(g, g->label[edges[b]]), bb));
 }
 
 /* Sort step indices by step text: bottom-up merge sort, tmp has len slots. */
@@ -302,7 +302,7 @@ int ct_cycle_signature(const struct ct_graph *g, const uint32_t *nodes, const ui
 		if (i == len)
 			break;
 		char lb[SIG_LABEL_MAX];
-		const char *l = sig_label(ct_graph_str(g, g->label[edges[step]]), lb);
+		const char *l = ct_cycle_label(ct_graph_str(g, g->label[edges[step]]), lb);
 		if (*l && (put(ws, &at, " ", 1) || put(ws, &at, l, strlen(l))))
 			return ct_error_nomem(err);
 	}

@@ -65,6 +65,12 @@ int ct_cycle_signature(const struct ct_graph *g, const uint32_t *nodes, const ui
 uint32_t ct_cycle_representative(const struct ct_graph *g, const struct ct_scc *s, uint32_t c,
 				 struct ct_cycle_ws *ws, uint32_t *nodes, uint32_t *edges);
 
+/* The label l as a signature writes it: "[*]" for an index, a key
+ * "[<tuple 0x7f...>]" without its address ("[<tuple>]"), else l itself.
+ * Returns l, a static string or buf. */
+#define CT_CYCLE_LABEL_MAX 256
+const char *ct_cycle_label(const char *l, char buf[CT_CYCLE_LABEL_MAX]);
+
 /* Is this label a sequence index ("[12]")? */
 int ct_label_is_index(const char *label);
 

@@ -1,12 +1,21 @@
+/* cycletool diff: per-dump summaries, the types and cycles tables, and the
+ * survivors of the last dump clustered by retainer path (diff.h). */
 #include "diff.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "cycle.h"
+#include "dom.h"
+#include "mem.h"
+#include "path.h"
+#include "report.h"
+
 void ct_diff_init(struct ct_diff *d)
 {
 	memset(d, 0, sizeof(*d));
 	ct_strings_init(&d->types);
+	ct_strings_init(&d->text);
 }
 
 static void dump_finish(struct ct_diff_dump *x)
@@ -14,7 +23,9 @@ static void dump_finish(struct ct_diff_dump *x)
 	free(x->file);
 	free(x->type_count);
 	free(x->type_bytes);
-	free(x->obj);
+	free(x->type_retained);
+	ct_mem_free(x->obj);
+	free(x->cyc);
 }
 
 void ct_diff_finish(struct ct_diff *d)
@@ -24,37 +35,628 @@ void ct_diff_finish(struct ct_diff *d)
 	for (uint32_t i = 0; i < d->n_dumps; i++)
 		dump_finish(&d->dumps[i]);
 	free(d->dumps);
+	free(d->clusters);
+	free(d->steps);
+	free(d->ctypes);
 	ct_strings_finish(&d->types);
+	ct_strings_finish(&d->text);
 	memset(d, 0, sizeof(*d));
 }
 
-static int by_key(const void *a, const void *b)
+static int obj_cmp(const struct ct_diff_obj *x, const struct ct_diff_obj *y)
 {
-	const struct ct_diff_obj *x = a, *y = b;
-
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
-	return x->type < y->type ? -1 : x->type > y->type;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x->fp < y->fp ? -1 : x->fp > y->fp;
 }
 
-static enum ct_diff_identity identity_of(const struct ct_graph *g)
+/* An object with its node, while the dump is loaded. */
+struct nobj {
+	struct ct_diff_obj o;
+	uint32_t node;
+};
+
+static int by_nobj(const void *a, const void *b)
 {
-	if (g->format && strcmp(g->format, "v8") == 0)
-		return CT_DIFF_EXACT;
-	if (g->format && (strcmp(g->format, "python") == 0 || strcmp(g->format, "meliae") == 0))
-		return CT_DIFF_ADDRESS;
-	return CT_DIFF_NONE;
+	const struct nobj *x = a, *y = b;
+	int c = obj_cmp(&x->o, &y->o);
+	return c ? c : (x->node > y->node) - (x->node < y->node);
 }
 
-int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file,
+static int by_cyc(const void *a, const void *b)
+{
+	const struct ct_diff_cyc *x = a, *y = b;
+
+	if (x->sig != y->sig)
+		return x->sig < y->sig ? -1 : 1;
+	if (x->garbage != y->garbage)
+		return x->garbage < y->garbage ? -1 : 1;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* How many objects equal to a[i] a holds from i on (a sorted). */
+static uint32_t run_of(const struct ct_diff_obj *a, uint32_t n, uint32_t i)
+{
+	uint32_t j = i + 1;
+
+	while (j < n && obj_cmp(&a[j], &a[i]) == 0)
+		j++;
+	return j - i;
+}
+
+/* How many objects equal to o sorted a holds; *pos is a cursor that
+ * only moves forward (o must not decrease between calls). */
+static uint32_t count_in(const struct ct_diff_dump *a, const struct ct_diff_obj *o, uint32_t *pos)
+{
+	while (*pos < a->n_obj && obj_cmp(&a->obj[*pos], o) < 0)
+		(*pos)++;
+	return *pos < a->n_obj && obj_cmp(&a->obj[*pos], o) == 0 ? run_of(a->obj, a->n_obj, *pos) : 0;
+}
+
+/* The dominator tree's children in CSR form: node n stands for the
+ * super-root; unreachable nodes are in no list. */
+struct domkids {
+	uint32_t *off;   /* n + 2 */
+	uint32_t *kid;   /* n */
+};
+
+static int domkids_build(struct domkids *k, const struct ct_dom *dom, uint32_t n)
+{
+	k->off = ct_mem_zalloc(((size_t)n + 2) * sizeof(*k->off));
+	k->kid = ct_mem_alloc(((size_t)n + 1) * sizeof(*k->kid));
+	if (!k->off || !k->kid)
+		return CT_ENOMEM;
+	for (uint32_t v = 0; v < n; v++) {
+		uint32_t p = dom->idom[v];
+		if (p != CT_NONE)
+			k->off[(p == CT_DOM_SUPER ? n : p) + 1]++;
+	}
+	for (uint32_t i = 0; i <= n; i++)
+		k->off[i + 1] += k->off[i];
+	for (uint32_t v = 0; v < n; v++) {
+		uint32_t p = dom->idom[v];
+		if (p != CT_NONE)
+			k->kid[k->off[p == CT_DOM_SUPER ? n : p]++] = v;
+	}
+	for (uint32_t i = n + 1; i > 0; i--)
+		k->off[i] = k->off[i - 1];
+	k->off[0] = 0;
+	return 0;
+}
+
+static void domkids_finish(struct domkids *k)
+{
+	ct_mem_free(k->off);
+	ct_mem_free(k->kid);
+}
+
+/* For every class c: out[c] += retained of each node v with cls[v] == c
+ * that no other node of class c dominates (so nothing is counted twice).
+ * One walk of the dominator tree keeping, per class, how many of the
+ * current node's dominators are of it.  stack and active are scratch
+ * (n + 1 and ncls entries). */
+static void disjoint_sums(const struct domkids *k, const struct ct_dom *dom, uint32_t n,
+			  const uint32_t *cls, uint32_t *active, uint32_t ncls, uint32_t *stack,
+			  uint64_t *out)
+{
+	uint32_t *next = stack;
+	memset(active, 0, (size_t)ncls * sizeof(*active));
+	/* The stack holds nodes; a node's children are pushed after it and it
+	 * is popped (its class released) when all of them are done: the top
+	 * entry's high bit says "already entered". */
+	uint32_t top = 0;
+	next[top++] = n;
+	while (top) {
+		uint32_t e = next[top - 1];
+		uint32_t v = e & 0x7fffffffu;
+		if (e & 0x80000000u) {
+			top--;
+			if (v != n && cls[v] != CT_NONE)
+				active[cls[v]]--;
+			continue;
+		}
+		next[top - 1] = e | 0x80000000u;
+		if (v != n && cls[v] != CT_NONE) {
+			if (!active[cls[v]])
+				out[cls[v]] = ct_sat_add(out[cls[v]], dom->retained[v]);
+			active[cls[v]]++;
+		}
+		for (uint32_t i = k->off[v]; i < k->off[v + 1]; i++)
+			next[top++] = k->kid[i];
+	}
+}
+
+/* Every child is pushed once and each node is on the stack once at a
+ * time: n + 1 entries suffice.  Node indices are below 2^31 (the flag
+ * bit): graphs are refused long before. */
+
+/* The cyclic components of g (scan's report) as ct_diff_cyc entries. */
+static int add_cycles(struct ct_diff *d, struct ct_diff_dump *x, const struct ct_report *r,
+		      const uint64_t *key, struct ct_error *err)
+{
+	x->cyc = malloc((r->n_sccs ? r->n_sccs : 1) * sizeof(*x->cyc));
+	if (!x->cyc)
+		return ct_error_nomem(err);
+	for (uint32_t i = 0; i < r->n_sccs; i++) {
+		const struct ct_report_scc *s = &r->sccs[i];
+		const char *sig = ct_report_signature(r, &r->groups[s->group]);
+		uint32_t id = ct_strings_intern(&d->text, sig, strlen(sig));
+		if (id == CT_NONE)
+			return ct_error_nomem(err);
+		uint64_t least = UINT64_MAX;
+		for (uint32_t j = r->scc.member_off[s->comp]; j < r->scc.member_off[s->comp + 1]; j++)
+			if (key[r->scc.members[j]] < least)
+				least = key[r->scc.members[j]];
+		x->cyc[x->n_cyc++] = (struct ct_diff_cyc){least, id, s->garbage, s->runtime, 0};
+	}
+	qsort(x->cyc, x->n_cyc, sizeof(*x->cyc), by_cyc);
+	return 0;
+}
+
+/* ---- survivors ---- */
+
+/* What the survivors' analysis borrows from the last dump. */
+struct last {
+	const struct ct_graph *g;
+	const struct ct_report *r;
+	const struct ct_dom *dom;
+	const struct domkids *kids;
+	const uint32_t *tmap;        /* graph type id -> diff type id */
+	uint32_t *scratch;           /* n + 1 */
+};
+
+static const char *const py_noise[] = {
+	"code", "function", "type", "module", "builtin_function_or_method", "method_descriptor",
+	"wrapper_descriptor", "getset_descriptor", "member_descriptor", "classmethod_descriptor",
+	"mappingproxy", "method-wrapper", "classmethod", "staticmethod", "property", NULL,
+};
+static const char *const py_held[] = {"str", "tuple", "bytes", "frozenset", "int", "dict", NULL};
+static const char *const v8_noise[] = {
+	"(system)", "(compiled code)", "(object shape)", "(code)", "(hidden)", "(synthetic)", NULL,
+};
+static const char *const v8_held[] = {
+	"(array)", "(string)", "(concatenated string)", "(sliced string)", "(number)", NULL,
+};
+
+static void mark_types(const struct ct_graph *g, const char *const *names, uint8_t *kind,
+		       uint8_t bit)
+{
+	for (; *names; names++) {
+		uint32_t id = ct_strings_find(&g->strings, *names);
+		if (id != CT_NONE && id < g->strings.count)
+			kind[id] |= bit;
+	}
+}
+
+enum { NOISE = 1, HELD = 2 };
+
+/* Per string id: the hash of its text, and of its text as a signature
+ * label; computed once. */
+struct hcache {
+	const struct ct_graph *g;
+	uint64_t *type, *label;
+};
+
+static uint64_t type_hash(struct hcache *h, uint32_t t)
+{
+	if (!h->type[t]) {
+		const char *s = ct_graph_str(h->g, t);
+		h->type[t] = ct_hash_bytes(s, strlen(s)) | 1;
+	}
+	return h->type[t];
+}
+
+static uint64_t label_hash(struct hcache *h, uint32_t l)
+{
+	if (!h->label[l]) {
+		char buf[CT_CYCLE_LABEL_MAX];
+		const char *s = ct_cycle_label(ct_graph_str(h->g, l), buf);
+		h->label[l] = ct_hash_bytes(s, strlen(s)) | 1;
+	}
+	return h->label[l];
+}
+
+/* The step into v along the tree: its type and the label it is reached by. */
+static uint64_t step_hash(struct hcache *h, const struct ct_path_tree *t, uint32_t v)
+{
+	uint64_t s = type_hash(h, h->g->type[v]);
+	if (t->via[v] != CT_NONE)
+		s ^= ct_hash_u64(label_hash(h, ct_graph_label(h->g, t->via[v])));
+	return s;
+}
+
+struct surv {
+	uint64_t hash;
+	uint32_t type, node;
+};
+
+static int by_surv(const void *a, const void *b)
+{
+	const struct surv *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return (x->node > y->node) - (x->node < y->node);
+}
+
+static int by_retained(const void *a, const void *b)
+{
+	const struct ct_diff_cluster *x = a, *y = b;
+
+	if (x->retained != y->retained)
+		return x->retained > y->retained ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return (x->signature > y->signature) - (x->signature < y->signature);
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct ct_diff_type_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return (x->type > y->type) - (x->type < y->type);
+}
+
+/* A growable buffer for a signature. */
+struct sbuf {
+	char *p;
+	size_t n, cap;
+	bool failed;
+};
+
+static void sb_put(struct sbuf *b, const char *s)
+{
+	size_t len = strlen(s);
+	if (b->failed)
+		return;
+	if (b->n + len + 1 > b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 256;
+		while (cap < b->n + len + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->failed = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, len + 1);
+	b->n += len;
+}
+
+/* Write the representative path (nodes path[0..len), root first) of
+ * cluster c into d->steps and its signature into d->text. */
+static int describe(struct ct_diff *d, struct ct_diff_cluster *c, const struct last *L,
+		    const struct ct_path_tree *t, const uint32_t *path, uint32_t len,
+		    struct sbuf *sb, struct ct_error *err)
+{
+	const struct ct_graph *g = L->g;
+	uint32_t keep = len <= CT_DIFF_PATH_HEAD + CT_DIFF_PATH_TAIL ? len :
+			CT_DIFF_PATH_HEAD + CT_DIFF_PATH_TAIL;
+	struct ct_diff_step *st = realloc(d->steps, ((size_t)d->n_steps + keep) * sizeof(*st));
+
+	if (!st)
+		return ct_error_nomem(err);
+	d->steps = st;
+	c->steps_off = d->n_steps;
+	c->steps_len = keep;
+	sb->n = 0;
+	sb_put(sb, "");
+	uint64_t prev_type = 0, prev_label = 0;
+	for (uint32_t k = 0; k < keep; k++) {
+		uint32_t i = k < CT_DIFF_PATH_HEAD || len == keep ? k : len - (keep - k);
+		uint32_t v = path[i];
+		uint32_t e = i + 1 < len ? t->via[path[i + 1]] : CT_NONE;
+		const char *tn = ct_graph_str(g, g->type[v]);
+		const char *ln = e != CT_NONE ? ct_graph_str(g, ct_graph_label(g, e)) : "";
+		uint32_t tid = ct_strings_intern(&d->text, tn, strlen(tn));
+		uint32_t lid = e != CT_NONE ? ct_strings_intern(&d->text, ln, strlen(ln)) : 0;
+		if (tid == CT_NONE || lid == CT_NONE)
+			return ct_error_nomem(err);
+		struct ct_diff_step *s = &d->steps[d->n_steps++];
+		*s = (struct ct_diff_step){tid, lid, g->addr[v],
+					   L->dom->idom[v] != CT_NONE ? L->dom->retained[v] : g->size[v],
+					   0};
+		s->omitted = (k == CT_DIFF_PATH_HEAD && len != keep) ? len - keep : 0;
+		/* The signature: a step equal to the one before it (the same
+		 * type reached by the same label) is written once, with "+". */
+		char lb[CT_CYCLE_LABEL_MAX];
+		const char *sl = e != CT_NONE ? ct_cycle_label(ln, lb) : "";
+		uint64_t th = ct_hash_bytes(tn, strlen(tn)), lh = ct_hash_bytes(sl, strlen(sl));
+		if (s->omitted)
+			sb_put(sb, " \xe2\x80\xa6");
+		if (k && !s->omitted && th == prev_type && lh == prev_label) {
+			if (sb->n && sb->p[sb->n - 1] != '+')
+				sb_put(sb, "+");
+			continue;
+		}
+		prev_type = th;
+		prev_label = lh;
+		if (k)
+			sb_put(sb, " \xe2\x86\x92 ");
+		sb_put(sb, tn);
+		if (e != CT_NONE) {
+			sb_put(sb, " ");
+			sb_put(sb, sl);
+		}
+	}
+	if (sb->failed)
+		return ct_error_nomem(err);
+	c->signature = ct_strings_intern(&d->text, sb->p, sb->n);
+	return c->signature == CT_NONE ? ct_error_nomem(err) : 0;
+}
+
+/* Walk the retainer tree depth first with the current path on a stack;
+ * at each cluster's representative, describe the cluster.  rep_of[v]:
+ * the cluster v represents, or CT_NONE. */
+static int describe_all(struct ct_diff *d, const struct last *L, const struct ct_path_tree *t,
+			const uint32_t *rep_of, const uint32_t *rep, struct ct_error *err)
+{
+	const struct ct_graph *g = L->g;
+	uint32_t n = g->n_nodes;
+	uint32_t *off = ct_mem_zalloc(((size_t)n + 2) * sizeof(*off));
+	uint32_t *kid = ct_mem_alloc(((size_t)n + 1) * sizeof(*kid));
+	uint32_t *path = ct_mem_alloc(((size_t)n + 1) * sizeof(*path));
+	uint32_t *next = ct_mem_alloc(((size_t)n + 1) * sizeof(*next));
+	struct sbuf sb = {0};
+	int rc = 0;
+
+	if (!off || !kid || !path || !next) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	/* Children of the tree; node n is a virtual root over the tree's roots. */
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint32_t v = t->order[i], p = t->parent[v];
+		off[(p == CT_NONE ? n : p) + 1]++;
+	}
+	for (uint32_t i = 0; i <= n; i++)
+		off[i + 1] += off[i];
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint32_t v = t->order[i], p = t->parent[v];
+		kid[off[p == CT_NONE ? n : p]++] = v;
+	}
+	for (uint32_t i = n + 1; i > 0; i--)
+		off[i] = off[i - 1];
+	off[0] = 0;
+	uint32_t depth = 0;
+	path[0] = n;
+	next[0] = off[n];
+	for (;;) {
+		uint32_t v = path[depth];
+		if (next[depth] == off[v + 1]) {
+			if (depth == 0)
+				break;
+			depth--;
+			continue;
+		}
+		uint32_t w = kid[next[depth]++];
+		path[++depth] = w;
+		next[depth] = off[w];
+		if (rep_of[w] != CT_NONE &&
+		    (rc = describe(d, &d->clusters[rep_of[w]], L, t, path + 1, depth, &sb, err)))
+			goto out;
+	}
+	/* Unreachable representatives: the object alone. */
+	for (uint32_t c = 0; c < d->n_clusters; c++) {
+		struct ct_diff_cluster *cl = &d->clusters[c];
+		if (!cl->garbage)
+			continue;
+		if ((rc = describe(d, cl, L, t, &rep[c], 1, &sb, err)))
+			goto out;
+		/* "(garbage) Type": no path. */
+		const char *tn = ct_strings_get(&d->text, d->steps[cl->steps_off].type);
+		sb.n = 0;
+		sb_put(&sb, "(garbage) ");
+		sb_put(&sb, tn);
+		if (sb.failed || (cl->signature = ct_strings_intern(&d->text, sb.p, sb.n)) == CT_NONE) {
+			rc = ct_error_nomem(err);
+			goto out;
+		}
+	}
+out:
+	free(sb.p);
+	ct_mem_free(off);
+	ct_mem_free(kid);
+	ct_mem_free(path);
+	ct_mem_free(next);
+	return rc;
+}
+
+/* Mark the survivors among the last dump's objects (nobj, sorted) and
+ * cluster them. */
+static int survivors(struct ct_diff *d, const struct last *L, const struct nobj *no, uint32_t n_no,
+		     struct ct_error *err)
+{
+	const struct ct_graph *g = L->g;
+	const struct ct_report *r = L->r;
+	uint32_t n = g->n_nodes;
+	const struct ct_diff_dump *A = &d->dumps[0];
+	const struct ct_diff_dump *B = d->n_dumps >= 2 ? &d->dumps[1] : NULL;  /* NULL: this one */
+	uint8_t *surv = ct_mem_zalloc(n ? n : 1);
+	uint8_t *kind = ct_mem_zalloc(g->strings.count ? g->strings.count : 1);
+	uint8_t *noise = ct_mem_zalloc(n ? n : 1);
+	uint64_t *hash = ct_mem_alloc(((size_t)n ? n : 1) * sizeof(*hash));
+	struct hcache hc = {g, ct_mem_zalloc(((size_t)g->strings.count + 1) * sizeof(uint64_t)),
+			    ct_mem_zalloc(((size_t)g->strings.count + 1) * sizeof(uint64_t))};
+	struct ct_path_tree t = {0};
+	struct surv *sv = NULL;
+	uint32_t *cls = NULL, *active = NULL, *rep_of = NULL, *rep = NULL;
+	uint64_t *sums = NULL;
+	int rc = 0;
+
+	if (!surv || !kind || !noise || !hash || !hc.type || !hc.label) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	/* (B \ A) ∩ C, as multisets for structural identity. */
+	uint32_t pa = 0, pb = 0;
+	for (uint32_t i = 0; i < n_no;) {
+		uint32_t nc = 1;
+		while (i + nc < n_no && obj_cmp(&no[i + nc].o, &no[i].o) == 0)
+			nc++;
+		uint32_t na = count_in(A, &no[i].o, &pa);
+		uint32_t nb = B ? count_in(B, &no[i].o, &pb) : nc;
+		uint32_t s = nb > na ? nb - na : 0;
+		for (uint32_t j = 0; j < nc && j < s; j++)
+			surv[no[i + j].node] = 1;
+		i += nc;
+	}
+	/* Runtime noise, and each node's path shape, in tree order. */
+	if ((rc = ct_path_tree_build(&t, g, &r->reach, r->runtime.skip, err)))
+		goto out;
+	bool v8 = g->format && strcmp(g->format, "v8") == 0;
+	mark_types(g, v8 ? v8_noise : py_noise, kind, NOISE);
+	mark_types(g, v8 ? v8_held : py_held, kind, HELD);
+	const uint64_t garbage_seed = 0x9e3779b97f4a7c15ULL;
+	for (uint32_t v = 0; v < n; v++) {
+		hash[v] = ct_hash_u64(garbage_seed ^ type_hash(&hc, g->type[v]));
+		noise[v] = (kind[g->type[v]] & NOISE) || (v8 && (g->flags[v] & CT_NODE_NATIVE));
+	}
+	for (uint32_t i = 0; i < t.n; i++) {
+		uint32_t v = t.order[i], p = t.parent[v];
+		uint64_t s = step_hash(&hc, &t, v);
+		if (p == CT_NONE) {
+			hash[v] = ct_hash_u64(s);
+			continue;
+		}
+		noise[v] |= (kind[g->type[v]] & HELD) && noise[p];
+		hash[v] = s == step_hash(&hc, &t, p) ? hash[p] : ct_hash_u64(hash[p] ^ s);
+	}
+	uint64_t ns = 0;
+	for (uint32_t v = 0; v < n; v++)
+		ns += surv[v] && !noise[v];
+	sv = ct_mem_alloc((ns ? ns : 1) * sizeof(*sv));
+	if (!sv) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	ns = 0;
+	for (uint32_t v = 0; v < n; v++) {
+		if (!surv[v])
+			continue;
+		if (noise[v]) {
+			d->noise++;
+			d->noise_bytes = ct_sat_add(d->noise_bytes, g->size[v]);
+			continue;
+		}
+		sv[ns++] = (struct surv){hash[v], L->tmap[g->type[v]], v};
+		d->survivors++;
+		d->survivor_bytes = ct_sat_add(d->survivor_bytes, g->size[v]);
+	}
+	qsort(sv, ns, sizeof(*sv), by_surv);
+	/* Clusters: runs of one hash. */
+	uint32_t ncl = 0, nty = 0;
+	for (uint64_t i = 0; i < ns; i++) {
+		ncl += i == 0 || sv[i].hash != sv[i - 1].hash;
+		nty += i == 0 || sv[i].hash != sv[i - 1].hash || sv[i].type != sv[i - 1].type;
+	}
+	d->clusters = calloc(ncl ? ncl : 1, sizeof(*d->clusters));
+	d->ctypes = calloc(nty ? nty : 1, sizeof(*d->ctypes));
+	cls = ct_mem_alloc(((size_t)n ? n : 1) * sizeof(*cls));
+	rep_of = ct_mem_alloc(((size_t)n ? n : 1) * sizeof(*rep_of));
+	active = ct_mem_alloc(((size_t)ncl + 1) * sizeof(*active));
+	rep = ct_mem_alloc(((size_t)ncl + 1) * sizeof(*rep));
+	sums = ct_mem_zalloc(((size_t)ncl + 1) * sizeof(*sums));
+	if (!d->clusters || !d->ctypes || !cls || !rep_of || !active || !rep || !sums) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	for (uint32_t v = 0; v < n; v++)
+		cls[v] = rep_of[v] = CT_NONE;
+	for (uint64_t i = 0; i < ns; i++) {
+		uint32_t v = sv[i].node;
+		bool first = i == 0 || sv[i].hash != sv[i - 1].hash;
+		if (first) {
+			d->clusters[d->n_clusters] = (struct ct_diff_cluster){
+				.garbage = !r->reach.alive[v], .types_off = d->n_ctypes};
+			rep[d->n_clusters] = v;
+			d->n_clusters++;
+		}
+		struct ct_diff_cluster *c = &d->clusters[d->n_clusters - 1];
+		if (first || sv[i].type != sv[i - 1].type) {
+			d->ctypes[d->n_ctypes++] = (struct ct_diff_type_count){sv[i].type, 0, 0};
+			c->types_len++;
+		}
+		d->ctypes[d->n_ctypes - 1].count++;
+		c->count++;
+		c->bytes = ct_sat_add(c->bytes, g->size[v]);
+		cls[v] = d->n_clusters - 1;
+		uint32_t best = rep[d->n_clusters - 1];
+		uint64_t rv = L->dom->idom[v] != CT_NONE ? L->dom->retained[v] : g->size[v];
+		uint64_t rb = L->dom->idom[best] != CT_NONE ? L->dom->retained[best] : g->size[best];
+		if (rv > rb)
+			rep[d->n_clusters - 1] = v;
+	}
+	for (uint32_t c = 0; c < d->n_clusters; c++) {
+		rep_of[rep[c]] = c;
+		struct ct_diff_cluster *cl = &d->clusters[c];
+		qsort(d->ctypes + cl->types_off, cl->types_len, sizeof(*d->ctypes), by_count_desc);
+	}
+	/* Retained: per cluster, then over every survivor. */
+	disjoint_sums(L->kids, L->dom, n, cls, active, ncl + 1, L->scratch, sums);
+	for (uint32_t c = 0; c < d->n_clusters; c++) {
+		struct ct_diff_cluster *cl = &d->clusters[c];
+		/* Garbage members are not in the dominator tree: their own sizes. */
+		cl->retained = cl->garbage ? cl->bytes : sums[c];
+	}
+	for (uint64_t i = 0; i < ns; i++)
+		cls[sv[i].node] = 0;
+	sums[0] = 0;
+	disjoint_sums(L->kids, L->dom, n, cls, active, 1, L->scratch, sums);
+	d->survivor_retained = sums[0];
+	for (uint32_t c = 0; c < d->n_clusters; c++)
+		if (d->clusters[c].garbage)
+			d->survivor_retained = ct_sat_add(d->survivor_retained, d->clusters[c].bytes);
+	/* Paths and signatures, then the ranking (rep_of indexes clusters as
+	 * they are before it). */
+	if ((rc = describe_all(d, L, &t, rep_of, rep, err)))
+		goto out;
+	qsort(d->clusters, d->n_clusters, sizeof(*d->clusters), by_retained);
+	d->has_survivors = true;
+out:
+	ct_path_tree_finish(&t);
+	ct_mem_free(surv);
+	ct_mem_free(kind);
+	ct_mem_free(noise);
+	ct_mem_free(hash);
+	ct_mem_free(hc.type);
+	ct_mem_free(hc.label);
+	ct_mem_free(sv);
+	ct_mem_free(cls);
+	ct_mem_free(rep_of);
+	ct_mem_free(rep);
+	ct_mem_free(active);
+	ct_mem_free(sums);
+	return rc;
+}
+
+int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, unsigned flags,
 		struct ct_error *err)
 {
 	struct ct_diff_dump x = {0};
 	uint32_t *map = NULL;  /* graph type string id -> diff type id */
+	uint64_t *key = NULL;
+	uint32_t *fp = NULL, *cls = NULL, *active = NULL, *scratch = NULL;
+	struct nobj *no = NULL;
+	struct ct_report r = {0};
+	struct ct_dom dom = {0};
+	struct domkids kids = {0};
+	int rc = 0;
 
 	if (d->n_dumps == 0) {
 		d->format = g->format;
-		d->identity = identity_of(g);
+		d->identity = ct_diff_identity_of(g);
+		d->numeric_ids = g->numeric_ids;
 	} else if (!g->format || !d->format || strcmp(g->format, d->format) != 0) {
 		return ct_error_set(err, CT_EUSAGE, "'%s' is a %s dump, the first is %s", file,
 				    g->format ? g->format : "?", d->format ? d->format : "?");
@@ -67,13 +669,18 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file,
 		d->dumps = p;
 		d->cap = cap;
 	}
+	uint32_t n = g->n_nodes;
+	size_t nn = n ? n : 1;
 	x.file = strdup(file);
+	x.pid = g->pid;
+	x.seq = g->seq;
+	x.time = g->time;
 	map = malloc((g->strings.count ? g->strings.count : 1) * sizeof(*map));
 	if (!x.file || !map)
 		goto nomem;
 	memset(map, 0xff, (g->strings.count ? g->strings.count : 1) * sizeof(*map));
 	/* Type names into the diff's table, once per distinct type. */
-	for (uint32_t v = 0; v < g->n_nodes; v++) {
+	for (uint32_t v = 0; v < n; v++) {
 		uint32_t t = g->type[v];
 		if (map[t] != CT_NONE)
 			continue;
@@ -85,69 +692,89 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file,
 	x.n_types = d->types.count;
 	x.type_count = calloc(x.n_types ? x.n_types : 1, sizeof(*x.type_count));
 	x.type_bytes = calloc(x.n_types ? x.n_types : 1, sizeof(*x.type_bytes));
-	if (!x.type_count || !x.type_bytes)
+	x.type_retained = calloc(x.n_types ? x.n_types : 1, sizeof(*x.type_retained));
+	if (!x.type_count || !x.type_bytes || !x.type_retained)
 		goto nomem;
-	if (d->identity != CT_DIFF_NONE) {
-		x.obj = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof(*x.obj));
-		if (!x.obj)
-			goto nomem;
-	}
-	for (uint32_t v = 0; v < g->n_nodes; v++) {
+	for (uint32_t v = 0; v < n; v++) {
 		uint32_t t = map[g->type[v]];
 		x.type_count[t]++;
 		x.type_bytes[t] = ct_sat_add(x.type_bytes[t], g->size[v]);
 		x.bytes = ct_sat_add(x.bytes, g->size[v]);
-		if (x.obj)
-			x.obj[x.n_obj++] = (struct ct_diff_obj){g->addr[v], t, 0};
 	}
-	x.objects = g->n_nodes;
-	if (x.obj)
-		qsort(x.obj, x.n_obj, sizeof(*x.obj), by_key);
-	free(map);
+	x.objects = n;
+
+	/* scan's analysis: reachability, the application's graph, cycles. */
+	if ((rc = ct_report_build(&r, g, NULL, err)))
+		goto out;
+	key = ct_mem_alloc(nn * sizeof(*key));
+	fp = ct_mem_alloc(nn * sizeof(*fp));
+	no = ct_mem_alloc(nn * sizeof(*no));
+	if (!key || !fp || !no)
+		goto nomem;
+	if ((rc = ct_diff_keys(g, &r.reach, d->identity, key, fp, err)))
+		goto out;
+	for (uint32_t v = 0; v < n; v++)
+		no[v] = (struct nobj){{key[v], map[g->type[v]], fp[v]}, v};
+	qsort(no, n, sizeof(*no), by_nobj);
+	x.obj = ct_mem_alloc(nn * sizeof(*x.obj));
+	if (!x.obj)
+		goto nomem;
+	for (uint32_t i = 0; i < n; i++)
+		x.obj[i] = no[i].o;
+	x.n_obj = n;
+	if ((rc = add_cycles(d, &x, &r, key, err)))
+		goto out;
+	ct_mem_free(key);
+	ct_mem_free(fp);
+	key = NULL;
+	fp = NULL;
+
+	/* Dominators: retained bytes per type, none counted twice. */
+	if ((rc = ct_dom_compute(g, r.reach.root, &dom, err)))
+		goto out;
+	if (domkids_build(&kids, &dom, n))
+		goto nomem;
+	cls = ct_mem_alloc(nn * sizeof(*cls));
+	active = ct_mem_alloc((x.n_types ? x.n_types : 1) * sizeof(*active));
+	scratch = ct_mem_alloc((nn + 1) * sizeof(*scratch));
+	if (!cls || !active || !scratch)
+		goto nomem;
+	for (uint32_t v = 0; v < n; v++)
+		cls[v] = map[g->type[v]];
+	disjoint_sums(&kids, &dom, n, cls, active, x.n_types, scratch, x.type_retained);
+	ct_mem_free(cls);
+	cls = NULL;
+
+	if (flags & CT_DIFF_LAST) {
+		struct last L = {g, &r, &dom, &kids, map, scratch};
+		/* The dump being added is not in d->dumps yet: survivors()
+		 * reads the earlier ones. */
+		if ((rc = survivors(d, &L, no, n, err)))
+			goto out;
+	}
 	d->dumps[d->n_dumps++] = x;
-	return 0;
+	memset(&x, 0, sizeof(x));
+	goto out;
 nomem:
-	free(map);
+	rc = ct_error_nomem(err);
+out:
 	dump_finish(&x);
-	return ct_error_nomem(err);
+	free(map);
+	ct_mem_free(key);
+	ct_mem_free(fp);
+	ct_mem_free(no);
+	ct_mem_free(cls);
+	ct_mem_free(active);
+	ct_mem_free(scratch);
+	domkids_finish(&kids);
+	ct_dom_finish(&dom);
+	ct_report_finish(&r);
+	return rc;
 }
 
-/* Objects of a that are not in b, counted per type into out[]. */
-static void only_in(const struct ct_diff_dump *a, const struct ct_diff_dump *b, uint64_t *out)
-{
-	uint32_t j = 0;
+/* ---- tables ---- */
 
-	for (uint32_t i = 0; i < a->n_obj; i++) {
-		while (j < b->n_obj && by_key(&b->obj[j], &a->obj[i]) < 0)
-			j++;
-		if (j == b->n_obj || by_key(&b->obj[j], &a->obj[i]) != 0)
-			out[a->obj[i].type]++;
-	}
-}
-
-/* Survivors: objects of b not in a and (when c) also in c, per type. */
-static void survive(const struct ct_diff_dump *a, const struct ct_diff_dump *b,
-		    const struct ct_diff_dump *c, uint64_t *out)
-{
-	uint32_t i = 0, k = 0;
-
-	for (uint32_t j = 0; j < b->n_obj; j++) {
-		const struct ct_diff_obj *o = &b->obj[j];
-		while (i < a->n_obj && by_key(&a->obj[i], o) < 0)
-			i++;
-		if (i < a->n_obj && by_key(&a->obj[i], o) == 0)
-			continue;
-		if (c) {
-			while (k < c->n_obj && by_key(&c->obj[k], o) < 0)
-				k++;
-			if (k == c->n_obj || by_key(&c->obj[k], o) != 0)
-				continue;
-		}
-		out[o->type]++;
-	}
-}
-
-static enum ct_diff_trend trend_of(const uint64_t *c, uint32_t n)
+enum ct_diff_trend ct_diff_trend_of(const uint64_t *c, uint32_t n)
 {
 	bool up = false, down = false, flat = false;
 
@@ -176,6 +803,36 @@ const char *ct_diff_trend_name(enum ct_diff_trend t)
 	return "mixed";
 }
 
+/* Objects of a that b does not have (as multisets), counted per type. */
+static void only_in(const struct ct_diff_dump *a, const struct ct_diff_dump *b, uint64_t *out)
+{
+	uint32_t pb = 0;
+
+	for (uint32_t i = 0; i < a->n_obj;) {
+		uint32_t na = run_of(a->obj, a->n_obj, i);
+		uint32_t nb = count_in(b, &a->obj[i], &pb);
+		if (na > nb)
+			out[a->obj[i].type] += na - nb;
+		i += na;
+	}
+}
+
+/* Survivors per type: of c, min(nc, nb - na) of each identity. */
+static void survive(const struct ct_diff_dump *a, const struct ct_diff_dump *b,
+		    const struct ct_diff_dump *c, uint64_t *out)
+{
+	uint32_t pa = 0, pc = 0;
+
+	for (uint32_t j = 0; j < b->n_obj;) {
+		uint32_t nb = run_of(b->obj, b->n_obj, j);
+		uint32_t na = count_in(a, &b->obj[j], &pa);
+		uint32_t nc = c ? count_in(c, &b->obj[j], &pc) : nb;
+		uint32_t s = nb > na ? nb - na : 0;
+		out[b->obj[j].type] += s < nc ? s : nc;
+		j += nb;
+	}
+}
+
 static int by_growth(const void *a, const void *b)
 {
 	const struct ct_diff_type *x = a, *y = b;
@@ -194,6 +851,13 @@ void ct_diff_table_finish(struct ct_diff_table *t)
 	free(t->rows);
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
+}
+
+static int64_t delta(uint64_t last, uint64_t first)
+{
+	if (last >= first)
+		return last - first > INT64_MAX ? INT64_MAX : (int64_t)(last - first);
+	return first - last > INT64_MAX ? -INT64_MAX : -(int64_t)(first - last);
 }
 
 int ct_diff_types(const struct ct_diff *d, struct ct_diff_table *t, struct ct_error *err)
@@ -217,7 +881,7 @@ int ct_diff_types(const struct ct_diff *d, struct ct_diff_table *t, struct ct_er
 		return ct_error_nomem(err);
 	}
 	const struct ct_diff_dump *first = &d->dumps[0], *last = &d->dumps[nd - 1];
-	if (d->identity != CT_DIFF_NONE && nd > 1) {
+	if (nd > 1) {
 		only_in(last, first, news);
 		only_in(first, last, gone);
 		survive(first, &d->dumps[1], nd > 2 ? last : NULL, surv);
@@ -240,13 +904,119 @@ int ct_diff_types(const struct ct_diff *d, struct ct_diff_table *t, struct ct_er
 		r->new_objects = news[ty];
 		r->deleted = gone[ty];
 		r->survivors = surv[ty];
-		r->count_delta = (int64_t)(counts[nd - 1] - counts[0]);
-		r->bytes_delta = (int64_t)(bytes[nd - 1] - bytes[0]);
-		r->trend = trend_of(counts, nd);
+		r->count_delta = delta(counts[nd - 1], counts[0]);
+		r->bytes_delta = delta(bytes[nd - 1], bytes[0]);
+		r->retained_delta = delta(ty < last->n_types ? last->type_retained[ty] : 0,
+					  ty < first->n_types ? first->type_retained[ty] : 0);
+		r->trend = ct_diff_trend_of(counts, nd);
 	}
 	qsort(t->rows, t->n, sizeof(*t->rows), by_growth);
 	free(news);
 	free(gone);
 	free(surv);
 	return 0;
+}
+
+/* ---- cycles ---- */
+
+void ct_diff_cycles_finish(struct ct_diff_cycles *c)
+{
+	if (!c)
+		return;
+	free(c->rows);
+	free(c->cells);
+	free(c->garbage_total);
+	free(c->alive_total);
+	memset(c, 0, sizeof(*c));
+}
+
+static int by_cycle_row(const void *a, const void *b)
+{
+	const struct ct_diff_cycle *x = a, *y = b;
+
+	if (x->runtime != y->runtime)
+		return x->runtime ? 1 : -1;
+	if (x->garbage != y->garbage)
+		return x->garbage ? -1 : 1;
+	if (x->new_cycles != y->new_cycles)
+		return x->new_cycles > y->new_cycles ? -1 : 1;
+	return (x->sig > y->sig) - (x->sig < y->sig);
+}
+
+int ct_diff_cycles(const struct ct_diff *d, struct ct_diff_cycles *c, struct ct_error *err)
+{
+	uint32_t nd = d->n_dumps, ns = d->text.count;
+	uint32_t *row = NULL;   /* per (signature, garbage): row index */
+
+	memset(c, 0, sizeof(*c));
+	if (nd == 0)
+		return ct_error_set(err, CT_EUSAGE, "no dump to compare");
+	row = malloc(2 * (size_t)(ns ? ns : 1) * sizeof(*row));
+	uint64_t nrows = 0;
+	c->garbage_total = calloc(nd, sizeof(uint64_t));
+	c->alive_total = calloc(nd, sizeof(uint64_t));
+	if (!row || !c->garbage_total || !c->alive_total)
+		goto nomem;
+	memset(row, 0xff, 2 * (size_t)(ns ? ns : 1) * sizeof(*row));
+	for (uint32_t k = 0; k < nd; k++)
+		for (uint32_t i = 0; i < d->dumps[k].n_cyc; i++) {
+			const struct ct_diff_cyc *y = &d->dumps[k].cyc[i];
+			uint32_t *slot = &row[2 * (size_t)y->sig + y->garbage];
+			if (*slot == CT_NONE)
+				*slot = (uint32_t)nrows++;
+		}
+	c->rows = calloc(nrows ? nrows : 1, sizeof(*c->rows));
+	c->cells = calloc((nrows ? nrows : 1) * nd, sizeof(*c->cells));
+	if (!c->rows || !c->cells)
+		goto nomem;
+	c->n = (uint32_t)nrows;
+	for (uint32_t k = 0; k < nd; k++) {
+		for (uint32_t i = 0; i < d->dumps[k].n_cyc; i++) {
+			const struct ct_diff_cyc *y = &d->dumps[k].cyc[i];
+			uint32_t ri = row[2 * (size_t)y->sig + y->garbage];
+			struct ct_diff_cycle *rw = &c->rows[ri];
+			rw->sig = y->sig;
+			rw->garbage = y->garbage;
+			rw->runtime |= y->runtime;
+			c->cells[(size_t)ri * nd + k]++;
+		}
+	}
+	/* New, persisted and freed: the first dump against the last, by the
+	 * least member's key within one signature and state. */
+	const struct ct_diff_dump *f = &d->dumps[0], *l = &d->dumps[nd - 1];
+	uint32_t i = 0, j = 0;
+	while (i < f->n_cyc || j < l->n_cyc) {
+		int cmp = i == f->n_cyc ? 1 : j == l->n_cyc ? -1 : by_cyc(&f->cyc[i], &l->cyc[j]);
+		const struct ct_diff_cyc *y = cmp <= 0 ? &f->cyc[i] : &l->cyc[j];
+		struct ct_diff_cycle *rw = &c->rows[row[2 * (size_t)y->sig + y->garbage]];
+		if (cmp == 0) {
+			rw->persisted++;
+			i++;
+			j++;
+		} else if (cmp < 0) {
+			rw->freed++;
+			i++;
+		} else {
+			rw->new_cycles++;
+			j++;
+		}
+	}
+	for (uint32_t r = 0; r < c->n; r++) {
+		struct ct_diff_cycle *rw = &c->rows[r];
+		rw->counts = c->cells + (size_t)r * nd;
+		rw->trend = ct_diff_trend_of(rw->counts, nd);
+		if (rw->runtime)
+			continue;
+		for (uint32_t k = 0; k < nd; k++)
+			(rw->garbage ? c->garbage_total : c->alive_total)[k] += rw->counts[k];
+		if (rw->garbage)
+			c->garbage_persisted += rw->persisted;
+	}
+	qsort(c->rows, c->n, sizeof(*c->rows), by_cycle_row);
+	free(row);
+	return 0;
+nomem:
+	free(row);
+	ct_diff_cycles_finish(c);
+	return ct_error_nomem(err);
 }

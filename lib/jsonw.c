@@ -181,15 +181,27 @@ void ct_jsonw_string(struct ct_jsonw *w, const char *s)
 	ct_jsonw_string_n(w, s, strlen(s));
 }
 
-void ct_jsonw_u64(struct ct_jsonw *w, uint64_t v)
+static void number(struct ct_jsonw *w, uint64_t v, bool minus)
 {
 	char buf[24], *p = buf + sizeof(buf);
 
 	do
 		*--p = (char)('0' + v % 10);
 	while ((v /= 10));
+	if (minus)
+		*--p = '-';
 	value_begins(w);
 	put(w, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+void ct_jsonw_u64(struct ct_jsonw *w, uint64_t v)
+{
+	number(w, v, false);
+}
+
+void ct_jsonw_i64(struct ct_jsonw *w, int64_t v)
+{
+	number(w, v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v, v < 0);
 }
 
 void ct_jsonw_bool(struct ct_jsonw *w, bool v)

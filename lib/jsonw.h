@@ -55,6 +55,7 @@ void ct_jsonw_key(struct ct_jsonw *w, const char *key);
 void ct_jsonw_string(struct ct_jsonw *w, const char *s);
 void ct_jsonw_string_n(struct ct_jsonw *w, const char *s, size_t n);
 void ct_jsonw_u64(struct ct_jsonw *w, uint64_t v);
+void ct_jsonw_i64(struct ct_jsonw *w, int64_t v);
 void ct_jsonw_bool(struct ct_jsonw *w, bool v);
 void ct_jsonw_null(struct ct_jsonw *w);
 
@@ -74,6 +75,12 @@ static inline void ct_jsonw_ku64(struct ct_jsonw *w, const char *key, uint64_t v
 {
 	ct_jsonw_key(w, key);
 	ct_jsonw_u64(w, v);
+}
+
+static inline void ct_jsonw_ki64(struct ct_jsonw *w, const char *key, int64_t v)
+{
+	ct_jsonw_key(w, key);
+	ct_jsonw_i64(w, v);
 }
 
 static inline void ct_jsonw_kbool(struct ct_jsonw *w, const char *key, bool v)

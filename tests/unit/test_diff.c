@@ -47,7 +47,7 @@ int main(void)
 	for (int k = 0; k < 3; k++) {
 		struct ct_graph g;
 		make(&g, leaks[k], temps[k], 100000 * (uint64_t)(k + 1));
-		must(ct_diff_add(&d, &g, "dump", &err), &err, "add");
+		must(ct_diff_add(&d, &g, "dump", k == 2 ? CT_DIFF_LAST : 0, &err), &err, "add");
 		ct_graph_finish(&g);
 	}
 	must(ct_diff_types(&d, &t, &err), &err, "types");
@@ -71,7 +71,7 @@ int main(void)
 	struct ct_graph g;
 	make(&g, 1, 1, 1);
 	g.format = "python";
-	CHECK(ct_diff_add(&d, &g, "other.jsonl", &err) == CT_EUSAGE &&
+	CHECK(ct_diff_add(&d, &g, "other.jsonl", 0, &err) == CT_EUSAGE &&
 	      strstr(err.msg, "other.jsonl") != NULL, "another format: refused (%s)", err.msg);
 	ct_graph_finish(&g);
 	ct_diff_finish(&d);
