@@ -97,6 +97,11 @@ struct ct_graph {
 			       * (V8), not estimated from references */
 	bool numeric_ids;     /* addr holds ids shown as "@123" (V8), not addresses
 			       * shown as "0x7f..." */
+	/* Where the dump came from, when it says (cycletool's Python dumper
+	 * header): */
+	uint64_t pid;         /* process id; 0 = unknown */
+	uint64_t seq;         /* the process's dump number, from 1; 0 = unknown */
+	double time;          /* Unix time the dump was taken; 0 = unknown */
 };
 
 /* Does edge e (an out-edge of src) keep its target alive?  The one rule
