@@ -481,14 +481,11 @@ int ct_json_double(struct ct_json *j, double *v, const char *what, struct ct_err
 	char small[64], *buf = small, *stop;
 	const char *s, *dp;
 	size_t n, dn, k = 0;
-	uint64_t line, col;
 	double x;
 	int rc;
 
 	if (ct_json_peek(j) != CT_JSON_NUMBER)
 		return ct_json_fail(j, err, "\"%s\" must be a number", what);
-	line = j->line;
-	col = ct_json_column(j);
 	if ((rc = ct_json_number(j, &s, &n, err)))
 		return rc;
 	/* The grammar is checked: strtod() only converts (correctly
@@ -510,8 +507,10 @@ int ct_json_double(struct ct_json *j, double *v, const char *what, struct ct_err
 	rc = stop != buf + k || isinf(x) || isnan(x);
 	if (buf != small)
 		free(buf);
-	if (rc)
-		return ct_error_at(err, CT_EINPUT, line, col, "\"%s\" is too large for a double", what);
+	if (rc) {
+		j->p = s;   /* still in the window: report where the number starts */
+		return ct_json_fail(j, err, "\"%s\" is too large for a double", what);
+	}
 	*v = x;
 	return 0;
 }
