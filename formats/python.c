@@ -15,10 +15,18 @@
 
 #define VALUE_MAX 100  /* bytes of a value kept for display */
 
+/* A header-only member ("pid", "seq", "time") is read on every line,
+ * since "cycletool_dump" may come after it, but its error counts only if
+ * the line turns out to be the header: on an object line it is ignored,
+ * as every unknown member is. */
 struct record {
 	bool has_addr, has_type, has_size, has_refs, has_refcount, has_labels;
 	bool header, trailer;
 	uint64_t addr, size, refcount, version, objects;
+	uint64_t pid, seq;
+	double time;
+	int header_rc;                /* the first header member's error */
+	struct ct_error header_err;
 	uint32_t type, value, name;
 	uint8_t flags;
 	uint64_t *refs, *weak;
@@ -181,6 +189,49 @@ static bool key_is(const char *k, size_t n, const char *want)
 	return strlen(want) == n && memcmp(k, want, n) == 0;
 }
 
+/* "pid", "seq" or "time" (by its first letter): keep the value, or the
+ * first error and skip the value. */
+static int parse_header_member(struct ct_json *j, struct record *r, char key,
+			       struct ct_error *err)
+{
+	struct ct_error e = {0};
+	uint64_t line, col;
+	int rc;
+
+	ct_json_peek(j);
+	line = j->line;
+	col = ct_json_column(j);
+	switch (key) {
+	case 'p':
+		rc = ct_json_u64(j, &r->pid, "pid", &e);
+		break;
+	case 's':
+		rc = ct_json_u64(j, &r->seq, "seq", &e);
+		break;
+	default:
+		rc = ct_json_double(j, &r->time, "time", &e);
+		if (!rc && r->time < 0 && !r->header_rc) {
+			/* Read, so nothing to skip. */
+			r->header_rc = ct_error_at(&r->header_err, CT_EINPUT, line, col,
+						   "\"time\" must not be negative");
+		}
+		break;
+	}
+	if (!rc)
+		return 0;
+	if (rc != CT_EINPUT) {   /* out of memory, a read error */
+		if (err)
+			*err = e;
+		return rc;
+	}
+	if (!r->header_rc) {
+		r->header_rc = rc;
+		r->header_err = e;
+	}
+	/* A bad value is still JSON to step over (or the line is broken). */
+	return ct_json_skip(j, err);
+}
+
 /* Parse one line into r. */
 static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *r,
 			struct ct_error *err)
@@ -195,6 +246,9 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 	r->flags = 0;
 	r->value = r->name = 0;
 	r->nrefs = r->nweak = r->nlabels = 0;
+	r->pid = r->seq = 0;
+	r->time = 0;
+	r->header_rc = 0;
 
 	if (ct_json_peek(j) != CT_JSON_OBJECT)
 		return ct_json_fail(j, err, "expected a JSON object ('{')");
@@ -250,6 +304,8 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 			r->trailer = true;
 		} else if (key_is(k, kn, "objects")) {
 			rc = ct_json_u64(j, &r->objects, "objects", err);
+		} else if (key_is(k, kn, "pid") || key_is(k, kn, "seq") || key_is(k, kn, "time")) {
+			rc = parse_header_member(j, r, k[0], err);
 		} else {
 			rc = ct_json_skip(j, err);
 		}
@@ -259,6 +315,11 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 	}
 	if (rc)
 		return rc;
+	if (r->header && r->header_rc) {
+		if (err)
+			*err = r->header_err;
+		return r->header_rc;
+	}
 	return ct_json_done(j, err);
 }
 
@@ -332,6 +393,9 @@ static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_
 						 r.version);
 				goto out;
 			}
+			b->g.pid = r.pid;
+			b->g.seq = r.seq;
+			b->g.time = r.time;
 			continue;
 		}
 		if (r.trailer) {

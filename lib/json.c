@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include <locale.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -471,6 +473,45 @@ int ct_json_number(struct ct_json *j, const char **s, size_t *len, struct ct_err
 	*s = j->p;
 	*len = (size_t)(q - j->p);
 	j->p = q;
+	return 0;
+}
+
+int ct_json_double(struct ct_json *j, double *v, const char *what, struct ct_error *err)
+{
+	char small[64], *buf = small, *stop;
+	const char *s, *dp;
+	size_t n, dn, k = 0;
+	double x;
+	int rc;
+
+	if (ct_json_peek(j) != CT_JSON_NUMBER)
+		return ct_json_fail(j, err, "\"%s\" must be a number", what);
+	if ((rc = ct_json_number(j, &s, &n, err)))
+		return rc;
+	/* The grammar is checked: strtod() only converts (correctly
+	 * rounded), in whatever decimal point the C locale has. */
+	dp = localeconv()->decimal_point;
+	dn = strlen(dp);
+	if (n + dn + 1 > sizeof(small) && !(buf = malloc(n + dn + 1)))
+		return ct_error_nomem(err);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			memcpy(buf + k, dp, dn);
+			k += dn;
+		} else {
+			buf[k++] = s[i];
+		}
+	}
+	buf[k] = '\0';
+	x = strtod(buf, &stop);
+	rc = stop != buf + k || isinf(x) || isnan(x);
+	if (buf != small)
+		free(buf);
+	if (rc) {
+		j->p = s;   /* still in the window: report where the number starts */
+		return ct_json_fail(j, err, "\"%s\" is too large for a double", what);
+	}
+	*v = x;
 	return 0;
 }
 

@@ -102,6 +102,12 @@ int ct_json_u64s(struct ct_json *j, uint64_t *v, size_t n, size_t *got, uint64_t
 		 const char *what, struct ct_error *err);
 /* A number token of any form; *s and *len is its text (valid as for strings). */
 int ct_json_number(struct ct_json *j, const char **s, size_t *len, struct ct_error *err);
+/* A number of any form as the nearest double (what = field name for
+ * errors): the JSON number grammar, strictly (no "+1", ".5", "1.",
+ * "0x10", "NaN" or "Infinity"); a magnitude too large for a double is
+ * an error, one too small becomes 0 or a subnormal.  On failure the
+ * scanner stays where the value starts (as for ct_json_u64()). */
+int ct_json_double(struct ct_json *j, double *v, const char *what, struct ct_error *err);
 /* true or false. */
 int ct_json_bool(struct ct_json *j, bool *v, const char *what, struct ct_error *err);
 /* Skip one value of any type (iteratively; nesting is limited to 4096). */

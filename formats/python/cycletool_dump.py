@@ -1,11 +1,12 @@
 """Write a cycletool dump of this Python process's heap.
 
-The dump is JSON Lines (format version 1, see cycletool-dump(5)): a header,
-one line per object, a trailer.  It records every object the cycle collector
-tracks (gc.get_objects()) plus the untracked objects they refer to, with each
-object's true reference count and its references exactly as the collector
-sees them (gc.get_referents), so that cycletool can replay the collector and
-tell garbage cycles from live ones.
+The dump is JSON Lines (format version 1, see cycletool-dump(5)): a header
+(the process id, the process's dump number "seq" from 1, the time), one
+line per object, a trailer.  It records every object the cycle collector
+tracks (gc.get_objects()) plus the untracked objects they refer to, with
+each object's true reference count and its references exactly as the
+collector sees them (gc.get_referents), so that cycletool can replay the
+collector and tell garbage cycles from live ones.
 
 Three ways to make a dump:
 
@@ -25,8 +26,10 @@ classes (no properties, __getattr__, __repr__, __sizeof__ overrides) and
 leaves nothing behind.  Standard library only; written for CPython 3.11.
 """
 
+import _thread
 import gc
 import io
+import itertools
 import os
 import sys
 import time
@@ -748,6 +751,46 @@ def _open_target(file):
     return f, path, tmp
 
 
+# -- the dump's sequence number ---------------------------------------------
+#
+# Every dump() of a process takes the next number, from 1 (the header's
+# "seq"), so that dumps of one process can be put in order whatever their
+# file names and clocks say.  A child made by os.fork() is another process
+# and counts from 1 again.  next() on an itertools.count is one call into
+# C, so a dump started by a signal handler in the middle of another
+# dump() still gets a number of its own; the lock is re-entrant for the
+# same reason (the handler runs in the thread it interrupted).
+
+_seq_lock = _thread.RLock()
+_seq_state = [os.getpid(), itertools.count(1)]     # [pid, numbers to hand out]
+
+
+def _seq_reset():
+    global _seq_lock, _seq_state
+    # The parent's lock may have been held by a thread that does not exist
+    # in the child: a fresh one.
+    _seq_lock = _thread.RLock()
+    _seq_state = [os.getpid(), itertools.count(1)]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_seq_reset)
+
+
+def _next_seq():
+    """(pid, seq) for a dump that starts now."""
+    pid = os.getpid()
+    with _seq_lock:
+        state = _seq_state
+        if state[0] != pid:
+            # A child made without os.fork() (a C extension's fork()).
+            # Its own int, so that the dump's local `pid` adds nothing to
+            # the count of an object in the heap.
+            state[0] = os.getpid()
+            state[1] = itertools.count(1)
+        return pid, next(state[1])
+
+
 def dump(file, *, _exclude=None):
     """Write a dump of the calling process's heap to file.
 
@@ -755,19 +798,22 @@ def dump(file, *, _exclude=None):
     same directory and renamed into place when complete) or a text file
     object open for writing.  Returns the number of object lines written.
     The cycle collector is disabled while dumping and restored afterwards;
-    it is never run.
+    it is never run.  The header says which process wrote the dump ("pid"),
+    which of its dumps this is ("seq": 1 for the first dump() call of the
+    process, a call that fails uses up its number too) and when ("time").
     """
+    pid, seq = _next_seq()
     enabled = gc.isenabled()
     gc.disable()
     try:
         objs = gc.get_objects()
-        return _dump_objects(objs, file, _exclude)
+        return _dump_objects(objs, file, _exclude, pid, seq)
     finally:
         if enabled:
             gc.enable()
 
 
-def _dump_objects(objs, file, exclude):
+def _dump_objects(objs, file, exclude, pid, seq):
     global _GC_HEADER
     # First of all, before the dumper holds anything else: reference counts.
     overhead = _calibrate()
@@ -796,9 +842,9 @@ def _dump_objects(objs, file, exclude):
                             exclude_ids.discard(id(r))
             o = r = None
         header = ('{"cycletool_dump":%d,"python":%s,"implementation":%s,'
-                  '"pid":%d,"argv":[%s],"time":%r}\n' % (
+                  '"pid":%d,"seq":%d,"argv":[%s],"time":%r}\n' % (
                       FORMAT_VERSION, _j(sys.version.split()[0]),
-                      _j(sys.implementation.name), os.getpid(),
+                      _j(sys.implementation.name), pid, seq,
                       ",".join(_j(str(a)) for a in sys.argv), time.time()))
         out.write(header)
         d = _Dumper(objs, out, exclude_ids)
@@ -850,8 +896,9 @@ def _expand(template, n):
 def install_signal_handler(signum, path_template, *, chain=False):
     """Dump the heap whenever the process receives signal signum.
 
-    path_template may contain {pid}, {n} (1 for the first dump, 2 for the
-    next...) and {time} (seconds since the epoch); without them each dump
+    path_template may contain {pid}, {n} (1 for the first dump this handler
+    writes, 2 for the next...; the header's "seq" counts every dump of the
+    process) and {time} (seconds since the epoch); without them each dump
     replaces the previous one.  Returns the previous handler.  If chain is
     true and the previous handler is a Python callable it is called after
     the dump.  A signal that arrives while a dump is being written is ignored.

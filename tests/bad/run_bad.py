@@ -53,6 +53,10 @@ CASES = {
     'header-after-blank.jsonl': 2,
     'header-twice.jsonl': 2,
     'bad-version.jsonl': 1,
+    # The header's pid, seq and time (read only from the header line).
+    'header-negative-pid.jsonl': 1,
+    'header-float-seq.jsonl': 1,
+    'header-string-time.jsonl': 1,
     'trailer-count.jsonl': 4,
     'data-after-trailer.jsonl': 4,
     'not-an-object.jsonl': 2,

@@ -162,6 +162,104 @@ static void test_numbers(void)
 	CHECK(ct_json_bool(&J, &b, "gc", &err) == CT_EINPUT, "bool '1' fails");
 }
 
+static void double_ok(const char *text, double want)
+{
+	struct ct_error err = {0};
+	double v = -42;
+
+	reset(text, strlen(text));
+	int rc = ct_json_double(&J, &v, "time", &err);
+	CHECK(rc == 0 && v == want, "double %s: rc %d v %.17g want %.17g (%s)", text, rc, v, want,
+	      err.msg);
+}
+
+/* Expect failure at column col with a message containing what. */
+static void double_bad(const char *text, uint64_t col, const char *what)
+{
+	struct ct_error err = {0};
+	double v = -42;
+
+	reset(text, strlen(text));
+	int rc = ct_json_double(&J, &v, "time", &err);
+	CHECK(rc == CT_EINPUT && err.code == CT_EINPUT && v == -42,
+	      "double %s must fail: rc %d v %g", text, rc, v);
+	CHECK(err.line == 7 && err.column == col, "double %s: at %" PRIu64 ":%" PRIu64
+	      " want 7:%" PRIu64, text, err.line, err.column, col);
+	CHECK(strstr(err.msg, what) != NULL, "double %s: message '%s' lacks '%s'", text, err.msg,
+	      what);
+}
+
+static void test_doubles(void)
+{
+	double_ok("0", 0.0);
+	double_ok("-0", -0.0);
+	double_ok("12", 12.0);
+	double_ok(" 1764720000.123456,", 1764720000.123456);
+	double_ok("-1.5e+10", -1.5e10);
+	double_ok("3.25E-2]", 3.25e-2);
+	double_ok("1e9}", 1e9);
+	double_ok("0.1", 0.1);
+	double_ok("18446744073709551616", 18446744073709551616.0);
+	double_ok("1.7976931348623157e308", 1.7976931348623157e308);
+	double_ok("4.9406564584124654e-324", 4.9406564584124654e-324);  /* subnormal */
+	double_ok("1e-400", 0.0);                                       /* underflow */
+	/* Longer than the stack buffer: still exact. */
+	double_ok("0.1000000000000000000000000000000000000000000000000000000000000000000001",
+		  0.1);
+	double_bad("\"1.5\"", 1, "\"time\" must be a number");
+	double_bad("  true", 3, "\"time\" must be a number");
+	double_bad("null", 1, "must be a number");
+	double_bad("+1", 1, "must be a number");
+	double_bad(".5", 1, "must be a number");
+	double_bad("NaN", 1, "must be a number");
+	double_bad("Infinity", 1, "must be a number");
+	double_bad("", 1, "must be a number");
+	/* A malformed number is reported where it starts. */
+	double_bad("-", 1, "expected a number");
+	double_bad("-Infinity", 1, "expected a number");
+	double_bad("1.", 1, "malformed");
+	double_bad("1.e5", 1, "malformed");
+	double_bad("1e", 1, "malformed");
+	double_bad("1e+", 1, "malformed");
+	double_bad(" 1e400", 2, "too large");
+	double_bad("-1e309", 1, "too large");
+
+	/* Windowed: numbers cut by the window's end are read whole, and an
+	 * error names the line and column in the document. */
+	{
+		static const char doc[] = "[1764720000.123456, 2.5e-3,\n 1e999]";
+		struct ct_json w;
+		struct ct_input in;
+		struct ct_error e = {0};
+		double a = 0, b = 0, c = 0;
+		bool more;
+		ct_input_init_mem(&in, doc, sizeof(doc) - 1);
+		ct_json_init(&w);
+		CHECK(ct_json_open_input(&w, &in, 64, &e) == 0, "open: %s", e.msg);
+		CHECK(ct_json_begin(&w, '[', ']', &more, &e) == 0 && more, "windowed [");
+		CHECK(ct_json_double(&w, &a, "t", &e) == 0 && a == 1764720000.123456,
+		      "windowed double: %.17g (%s)", a, e.msg);
+		CHECK(ct_json_next(&w, ']', &more, &e) == 0 && more, "windowed ,");
+		CHECK(ct_json_double(&w, &b, "t", &e) == 0 && b == 2.5e-3, "windowed double 2");
+		CHECK(ct_json_next(&w, ']', &more, &e) == 0 && more, "windowed , 2");
+		CHECK(ct_json_double(&w, &c, "t", &e) == CT_EINPUT && e.line == 2 && e.column == 2,
+		      "windowed 1e999 at 2:2: %" PRIu64 ":%" PRIu64 " %s", e.line, e.column, e.msg);
+		ct_json_finish(&w);
+		ct_input_finish(&in);
+	}
+
+	/* Leading zeros and hex are not the grammar: the number ends early
+	 * and what follows is the caller's to reject. */
+	struct ct_error err = {0};
+	double v = 0;
+	reset("012", 3);
+	CHECK(ct_json_double(&J, &v, "time", &err) == 0 && v == 0 &&
+	      ct_json_done(&J, &err) == CT_EINPUT, "double 012: 0, then '12' left over");
+	reset("0x10", 4);
+	CHECK(ct_json_double(&J, &v, "time", &err) == 0 && v == 0 &&
+	      ct_json_done(&J, &err) == CT_EINPUT, "double 0x10: 0, then 'x10' left over");
+}
+
 static int skip(const char *text, size_t n, struct ct_error *err)
 {
 	memset(err, 0, sizeof(*err));
@@ -799,6 +897,7 @@ int main(void)
 	ct_json_init(&J);
 	test_strings();
 	test_numbers();
+	test_doubles();
 	test_skip();
 	test_structure();
 	test_windowed();
