@@ -234,6 +234,10 @@ static void put_path(const struct ct_diff *d, const struct ct_diff_cluster *c)
 		if (i)
 			fputs(" ", stdout);
 		put_name(ct_strings_get(&d->text, s->type), CT_PRESENT_NAME_BYTES);
+		if (s->name) {
+			fputs(" ", stdout);
+			put_name(ct_strings_get(&d->text, s->name), CT_PRESENT_NAME_BYTES);
+		}
 		ct_present_bytes(s->retained, b);
 		if (i + 1 == c->steps_len) {
 			struct ct_graph g = {.numeric_ids = d->numeric_ids};
@@ -265,8 +269,8 @@ static void write_survivors_text(const struct ct_diff *d, uint32_t top)
 		const struct ct_diff_cluster *c = &d->clusters[i];
 		ct_present_bytes(c->retained, b1);
 		ct_present_bytes(c->bytes, b2);
-		printf("  %2" PRIu32 ". %" PRIu64 " objects, %s, retaining %s: ", i + 1, c->count,
-		       b2, b1);
+		printf("  %2" PRIu32 ". %" PRIu64 " object%s, %s, retaining %s: ", i + 1, c->count,
+		       c->count == 1 ? "" : "s", b2, b1);
 		for (uint32_t j = 0; j < c->types_len && j < 4; j++) {
 			const struct ct_diff_type_count *tc = &d->ctypes[c->types_off + j];
 			printf("%s", j ? ", " : "");
@@ -424,6 +428,8 @@ static void json_cluster(struct ct_jsonw *w, const struct ct_diff *d, const stru
 		ct_present_addr(&g, s->id, id);
 		ct_jsonw_kstring(w, "id", id);
 		ct_jsonw_kstring(w, "type", ct_strings_get(&d->text, s->type));
+		if (s->name)
+			ct_jsonw_kstring(w, "name", ct_strings_get(&d->text, s->name));
 		ct_jsonw_ku64(w, "retained", s->retained);
 		if (i + 1 < c->steps_len)
 			ct_jsonw_kstring(w, "label", ct_strings_get(&d->text, s->label));

@@ -9,6 +9,7 @@
 #include "dom.h"
 #include "mem.h"
 #include "path.h"
+#include "present.h"
 #include "report.h"
 
 void ct_diff_init(struct ct_diff *d)
@@ -358,14 +359,16 @@ static int describe(struct ct_diff *d, struct ct_diff_cluster *c, const struct l
 		uint32_t e = i + 1 < len ? t->via[path[i + 1]] : CT_NONE;
 		const char *tn = ct_graph_str(g, g->type[v]);
 		const char *ln = e != CT_NONE ? ct_graph_str(g, ct_graph_label(g, e)) : "";
+		const char *nm = ct_present_name(g, v);
 		uint32_t tid = ct_strings_intern(&d->text, tn, strlen(tn));
 		uint32_t lid = e != CT_NONE ? ct_strings_intern(&d->text, ln, strlen(ln)) : 0;
-		if (tid == CT_NONE || lid == CT_NONE)
+		uint32_t nid = nm ? ct_strings_intern(&d->text, nm, strlen(nm)) : 0;
+		if (tid == CT_NONE || lid == CT_NONE || nid == CT_NONE)
 			return ct_error_nomem(err);
 		struct ct_diff_step *s = &d->steps[d->n_steps++];
-		*s = (struct ct_diff_step){tid, lid, g->addr[v],
-					   L->dom->idom[v] != CT_NONE ? L->dom->retained[v] : g->size[v],
-					   0};
+		*s = (struct ct_diff_step){.type = tid, .name = nid, .label = lid, .id = g->addr[v],
+					   .retained = L->dom->idom[v] != CT_NONE ?
+						       L->dom->retained[v] : g->size[v]};
 		s->omitted = (k == CT_DIFF_PATH_HEAD && len != keep) ? len - keep : 0;
 		/* The signature: a step equal to the one before it (the same
 		 * type reached by the same label) is written once, with "+". */

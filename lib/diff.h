@@ -71,7 +71,10 @@ struct ct_diff_dump {
 /* One step of a survivor cluster's representative path. */
 struct ct_diff_step {
 	uint32_t type;           /* string id in the diff's text */
+	uint32_t name;           /* its name (ct_present_name()), string id in the diff's
+				  * text; 0 = none */
 	uint32_t label;          /* the reference to the next step (0 = none, the last) */
+	uint32_t pad_;
 	uint64_t id;             /* the object's id in the last dump */
 	uint64_t retained;       /* its retained bytes in the last dump */
 	uint64_t omitted;        /* steps left out before this one (long paths keep
