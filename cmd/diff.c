@@ -269,8 +269,11 @@ static void write_survivors_text(const struct ct_diff *d, uint32_t top)
 		const struct ct_diff_cluster *c = &d->clusters[i];
 		ct_present_bytes(c->retained, b1);
 		ct_present_bytes(c->bytes, b2);
-		printf("  %2" PRIu32 ". %" PRIu64 " object%s, %s, retaining %s: ", i + 1, c->count,
-		       c->count == 1 ? "" : "s", b2, b1);
+		const struct ct_diff_step *last = &d->steps[c->steps_off + c->steps_len - 1];
+		printf("  %2" PRIu32 ". ", i + 1);
+		put_name(ct_strings_get(&d->text, last->type), CT_PRESENT_NAME_BYTES);
+		printf(" \xc3\x97%" PRIu64 " retaining %s (%" PRIu64 " object%s, %s: ", c->roots,
+		       b1, c->count, c->count == 1 ? "" : "s", b2);
 		for (uint32_t j = 0; j < c->types_len && j < 4; j++) {
 			const struct ct_diff_type_count *tc = &d->ctypes[c->types_off + j];
 			printf("%s", j ? ", " : "");
@@ -279,7 +282,7 @@ static void write_survivors_text(const struct ct_diff *d, uint32_t top)
 		}
 		if (c->types_len > 4)
 			printf(", %" PRIu32 " more types", c->types_len - 4);
-		fputs("\n      ", stdout);
+		fputs(")\n      ", stdout);
 		put_name(ct_strings_get(&d->text, c->signature), CT_PRESENT_SIGNATURE_BYTES);
 		fputs("\n      e.g. ", stdout);
 		if (c->garbage)
@@ -405,6 +408,7 @@ static void json_cluster(struct ct_jsonw *w, const struct ct_diff *d, const stru
 	ct_jsonw_object(w);
 	ct_jsonw_kstring(w, "signature", ct_strings_get(&d->text, c->signature));
 	ct_jsonw_ku64(w, "count", c->count);
+	ct_jsonw_ku64(w, "roots", c->roots);
 	ct_jsonw_ku64(w, "bytes", c->bytes);
 	ct_jsonw_ku64(w, "retained", c->retained);
 	ct_jsonw_kbool(w, "garbage", c->garbage);

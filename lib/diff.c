@@ -475,29 +475,49 @@ out:
 	return rc;
 }
 
+/* A (cluster, type) pair of one survivor, for the per-type counts. */
+struct member {
+	uint32_t cluster, type;
+};
+
+static int by_member(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+
+	if (x->cluster != y->cluster)
+		return x->cluster < y->cluster ? -1 : 1;
+	return (x->type > y->type) - (x->type < y->type);
+}
+
 /* Mark the survivors among the last dump's objects (nobj, sorted) and
- * cluster them. */
+ * cluster them.  A survivor that another survivor dominates belongs to
+ * that one (the topmost): what a leaked object holds is part of its leak.
+ * The topmost survivors are clustered by the shape of their retainer path;
+ * a cluster's retained bytes are its topmost members' (disjoint). */
 static int survivors(struct ct_diff *d, const struct last *L, const struct nobj *no, uint32_t n_no,
 		     struct ct_error *err)
 {
 	const struct ct_graph *g = L->g;
 	const struct ct_report *r = L->r;
+	const struct ct_dom *dom = L->dom;
 	uint32_t n = g->n_nodes;
+	size_t nn = n ? n : 1;
 	const struct ct_diff_dump *A = &d->dumps[0];
 	const struct ct_diff_dump *B = d->n_dumps >= 2 ? &d->dumps[1] : NULL;  /* NULL: this one */
-	uint8_t *surv = ct_mem_zalloc(n ? n : 1);
+	uint8_t *surv = ct_mem_zalloc(nn);
 	uint8_t *kind = ct_mem_zalloc(g->strings.count ? g->strings.count : 1);
-	uint8_t *noise = ct_mem_zalloc(n ? n : 1);
-	uint64_t *hash = ct_mem_alloc(((size_t)n ? n : 1) * sizeof(*hash));
+	uint8_t *noise = ct_mem_zalloc(nn);
+	uint64_t *hash = ct_mem_alloc(nn * sizeof(*hash));
+	uint32_t *owner = ct_mem_alloc(nn * sizeof(*owner));
 	struct hcache hc = {g, ct_mem_zalloc(((size_t)g->strings.count + 1) * sizeof(uint64_t)),
 			    ct_mem_zalloc(((size_t)g->strings.count + 1) * sizeof(uint64_t))};
 	struct ct_path_tree t = {0};
 	struct surv *sv = NULL;
-	uint32_t *cls = NULL, *active = NULL, *rep_of = NULL, *rep = NULL;
-	uint64_t *sums = NULL;
+	struct member *mem = NULL;
+	uint32_t *rep_of = NULL, *rep = NULL, *cl_of = NULL;
 	int rc = 0;
 
-	if (!surv || !kind || !noise || !hash || !hc.type || !hc.label) {
+	if (!surv || !kind || !noise || !hash || !owner || !hc.type || !hc.label) {
 		rc = ct_error_nomem(err);
 		goto out;
 	}
@@ -513,6 +533,22 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 		for (uint32_t j = 0; j < nc && j < s; j++)
 			surv[no[i + j].node] = 1;
 		i += nc;
+	}
+	/* The topmost survivor above each node in the dominator tree (parents
+	 * before children: breadth first from the super-root). */
+	uint32_t *queue = L->scratch, head = 0, tail = 0;
+	for (uint32_t v = 0; v < n; v++)
+		owner[v] = surv[v] ? v : CT_NONE;   /* unreachable ones: their own */
+	for (uint32_t i = L->kids->off[n]; i < L->kids->off[n + 1]; i++)
+		queue[tail++] = L->kids->kid[i];
+	while (head < tail) {
+		uint32_t v = queue[head++];
+		for (uint32_t i = L->kids->off[v]; i < L->kids->off[v + 1]; i++) {
+			uint32_t w = L->kids->kid[i];
+			if (owner[v] != CT_NONE)
+				owner[w] = owner[v];
+			queue[tail++] = w;
+		}
 	}
 	/* Runtime noise, and each node's path shape, in tree order. */
 	if ((rc = ct_path_tree_build(&t, g, &r->reach, r->runtime.skip, err)))
@@ -535,91 +571,98 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 		noise[v] |= (kind[g->type[v]] & HELD) && noise[p];
 		hash[v] = s == step_hash(&hc, &t, p) ? hash[p] : ct_hash_u64(hash[p] ^ s);
 	}
-	uint64_t ns = 0;
-	for (uint32_t v = 0; v < n; v++)
-		ns += surv[v] && !noise[v];
-	sv = ct_mem_alloc((ns ? ns : 1) * sizeof(*sv));
-	if (!sv) {
-		rc = ct_error_nomem(err);
-		goto out;
-	}
-	ns = 0;
+	/* Topmost survivors: the runtime's fold into one count with all they
+	 * hold; the others are clustered. */
+	uint64_t ntop = 0, nmem = 0;
 	for (uint32_t v = 0; v < n; v++) {
-		if (!surv[v])
-			continue;
-		if (noise[v]) {
-			d->noise++;
-			d->noise_bytes = ct_sat_add(d->noise_bytes, g->size[v]);
+		if (!surv[v] || noise[owner[v]]) {
+			if (surv[v]) {
+				d->noise++;
+				d->noise_bytes = ct_sat_add(d->noise_bytes, g->size[v]);
+			}
 			continue;
 		}
-		sv[ns++] = (struct surv){hash[v], L->tmap[g->type[v]], v};
-		d->survivors++;
-		d->survivor_bytes = ct_sat_add(d->survivor_bytes, g->size[v]);
+		ntop += owner[v] == v;
+		nmem++;
 	}
-	qsort(sv, ns, sizeof(*sv), by_surv);
-	/* Clusters: runs of one hash. */
-	uint32_t ncl = 0, nty = 0;
-	for (uint64_t i = 0; i < ns; i++) {
+	sv = ct_mem_alloc((ntop ? ntop : 1) * sizeof(*sv));
+	mem = ct_mem_alloc((nmem ? nmem : 1) * sizeof(*mem));
+	if (!sv || !mem) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	ntop = 0;
+	for (uint32_t v = 0; v < n; v++)
+		if (surv[v] && owner[v] == v && !noise[v])
+			sv[ntop++] = (struct surv){hash[v], L->tmap[g->type[v]], v};
+	qsort(sv, ntop, sizeof(*sv), by_surv);
+	uint32_t ncl = 0;
+	for (uint64_t i = 0; i < ntop; i++)
 		ncl += i == 0 || sv[i].hash != sv[i - 1].hash;
-		nty += i == 0 || sv[i].hash != sv[i - 1].hash || sv[i].type != sv[i - 1].type;
-	}
 	d->clusters = calloc(ncl ? ncl : 1, sizeof(*d->clusters));
-	d->ctypes = calloc(nty ? nty : 1, sizeof(*d->ctypes));
-	cls = ct_mem_alloc(((size_t)n ? n : 1) * sizeof(*cls));
-	rep_of = ct_mem_alloc(((size_t)n ? n : 1) * sizeof(*rep_of));
-	active = ct_mem_alloc(((size_t)ncl + 1) * sizeof(*active));
 	rep = ct_mem_alloc(((size_t)ncl + 1) * sizeof(*rep));
-	sums = ct_mem_zalloc(((size_t)ncl + 1) * sizeof(*sums));
-	if (!d->clusters || !d->ctypes || !cls || !rep_of || !active || !rep || !sums) {
+	rep_of = ct_mem_alloc(nn * sizeof(*rep_of));
+	cl_of = ct_mem_alloc(nn * sizeof(*cl_of));
+	if (!d->clusters || !rep || !rep_of || !cl_of) {
 		rc = ct_error_nomem(err);
 		goto out;
 	}
 	for (uint32_t v = 0; v < n; v++)
-		cls[v] = rep_of[v] = CT_NONE;
-	for (uint64_t i = 0; i < ns; i++) {
+		rep_of[v] = cl_of[v] = CT_NONE;
+	for (uint64_t i = 0; i < ntop; i++) {
 		uint32_t v = sv[i].node;
-		bool first = i == 0 || sv[i].hash != sv[i - 1].hash;
-		if (first) {
-			d->clusters[d->n_clusters] = (struct ct_diff_cluster){
-				.garbage = !r->reach.alive[v], .types_off = d->n_ctypes};
-			rep[d->n_clusters] = v;
-			d->n_clusters++;
+		if (i == 0 || sv[i].hash != sv[i - 1].hash) {
+			d->clusters[d->n_clusters] = (struct ct_diff_cluster){.garbage = !r->reach.alive[v]};
+			rep[d->n_clusters++] = v;
 		}
 		struct ct_diff_cluster *c = &d->clusters[d->n_clusters - 1];
-		if (first || sv[i].type != sv[i - 1].type) {
-			d->ctypes[d->n_ctypes++] = (struct ct_diff_type_count){sv[i].type, 0, 0};
-			c->types_len++;
-		}
-		d->ctypes[d->n_ctypes - 1].count++;
-		c->count++;
-		c->bytes = ct_sat_add(c->bytes, g->size[v]);
-		cls[v] = d->n_clusters - 1;
+		uint64_t rv = dom->idom[v] != CT_NONE ? dom->retained[v] : g->size[v];
 		uint32_t best = rep[d->n_clusters - 1];
-		uint64_t rv = L->dom->idom[v] != CT_NONE ? L->dom->retained[v] : g->size[v];
-		uint64_t rb = L->dom->idom[best] != CT_NONE ? L->dom->retained[best] : g->size[best];
+		uint64_t rb = dom->idom[best] != CT_NONE ? dom->retained[best] : g->size[best];
+		c->roots++;
+		c->retained = ct_sat_add(c->retained, rv);
+		cl_of[v] = d->n_clusters - 1;
 		if (rv > rb)
 			rep[d->n_clusters - 1] = v;
 	}
+	/* Every survivor counts in its topmost one's cluster. */
+	nmem = 0;
+	for (uint32_t v = 0; v < n; v++) {
+		if (!surv[v] || noise[owner[v]])
+			continue;
+		uint32_t c = cl_of[owner[v]];
+		struct ct_diff_cluster *cl = &d->clusters[c];
+		cl->count++;
+		cl->bytes = ct_sat_add(cl->bytes, g->size[v]);
+		mem[nmem++] = (struct member){c, L->tmap[g->type[v]]};
+		d->survivors++;
+		d->survivor_bytes = ct_sat_add(d->survivor_bytes, g->size[v]);
+	}
+	qsort(mem, nmem, sizeof(*mem), by_member);
+	uint32_t nty = 0;
+	for (uint64_t i = 0; i < nmem; i++)
+		nty += i == 0 || by_member(&mem[i], &mem[i - 1]) != 0;
+	d->ctypes = calloc(nty ? nty : 1, sizeof(*d->ctypes));
+	if (!d->ctypes) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	for (uint64_t i = 0; i < nmem; i++) {
+		struct ct_diff_cluster *cl = &d->clusters[mem[i].cluster];
+		if (i == 0 || by_member(&mem[i], &mem[i - 1]) != 0) {
+			if (!cl->types_len)
+				cl->types_off = d->n_ctypes;
+			d->ctypes[d->n_ctypes++] = (struct ct_diff_type_count){mem[i].type, 0, 0};
+			cl->types_len++;
+		}
+		d->ctypes[d->n_ctypes - 1].count++;
+	}
 	for (uint32_t c = 0; c < d->n_clusters; c++) {
+		struct ct_diff_cluster *cl = &d->clusters[c];
 		rep_of[rep[c]] = c;
-		struct ct_diff_cluster *cl = &d->clusters[c];
 		qsort(d->ctypes + cl->types_off, cl->types_len, sizeof(*d->ctypes), by_count_desc);
+		d->survivor_retained = ct_sat_add(d->survivor_retained, cl->retained);
 	}
-	/* Retained: per cluster, then over every survivor. */
-	disjoint_sums(L->kids, L->dom, n, cls, active, ncl + 1, L->scratch, sums);
-	for (uint32_t c = 0; c < d->n_clusters; c++) {
-		struct ct_diff_cluster *cl = &d->clusters[c];
-		/* Garbage members are not in the dominator tree: their own sizes. */
-		cl->retained = cl->garbage ? cl->bytes : sums[c];
-	}
-	for (uint64_t i = 0; i < ns; i++)
-		cls[sv[i].node] = 0;
-	sums[0] = 0;
-	disjoint_sums(L->kids, L->dom, n, cls, active, 1, L->scratch, sums);
-	d->survivor_retained = sums[0];
-	for (uint32_t c = 0; c < d->n_clusters; c++)
-		if (d->clusters[c].garbage)
-			d->survivor_retained = ct_sat_add(d->survivor_retained, d->clusters[c].bytes);
 	/* Paths and signatures, then the ranking (rep_of indexes clusters as
 	 * they are before it). */
 	if ((rc = describe_all(d, L, &t, rep_of, rep, err)))
@@ -632,14 +675,14 @@ out:
 	ct_mem_free(kind);
 	ct_mem_free(noise);
 	ct_mem_free(hash);
+	ct_mem_free(owner);
 	ct_mem_free(hc.type);
 	ct_mem_free(hc.label);
 	ct_mem_free(sv);
-	ct_mem_free(cls);
+	ct_mem_free(mem);
 	ct_mem_free(rep_of);
 	ct_mem_free(rep);
-	ct_mem_free(active);
-	ct_mem_free(sums);
+	ct_mem_free(cl_of);
 	return rc;
 }
 

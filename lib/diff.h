@@ -19,9 +19,12 @@
  * one reaches them): the type of every object on it and the label of
  * every reference, indices written "[*]", a step repeated right after
  * itself ("Node .next → Node .next → Node") written once with "+".
- * Survivors of the runtime's kinds (code, classes, functions, modules,
- * V8's system objects, shapes and code) and the plain data they hold
- * first are folded into one count.
+ * A survivor that another survivor dominates belongs to that one's
+ * cluster (the topmost survivor above it): what a leaked object holds is
+ * part of its leak.  Topmost survivors of the runtime's kinds (code,
+ * classes, functions, modules, V8's system objects, shapes and code), the
+ * plain data they hold first, and what they dominate are folded into one
+ * count.
  */
 #ifndef CT_DIFF_H
 #define CT_DIFF_H
@@ -95,8 +98,10 @@ struct ct_diff_type_count {
 struct ct_diff_cluster {
 	uint32_t signature;      /* string id in the diff's text: the path's shape */
 	bool garbage;            /* unreachable in the last dump: no path */
-	uint64_t count, bytes;
-	uint64_t retained;       /* of its members, none counted twice */
+	uint64_t roots;          /* its topmost survivors (no other survivor dominates
+				  * them), whose retainer paths have its shape */
+	uint64_t count, bytes;   /* every survivor they dominate included */
+	uint64_t retained;       /* by its topmost survivors (so none twice) */
 	uint32_t steps_off, steps_len;   /* the representative (the member that
 					  * retains most): root first */
 	uint32_t types_off, types_len;   /* count per type, most first */
