@@ -139,6 +139,9 @@ function snapshot(name) {
 
 async function main() {
 	const server = http.createServer(handle);
+	// no idle timeout: a snapshot can take longer than the default 5 s, and
+	// the client's keep-alive sockets must still be open after it
+	server.keepAliveTimeout = 0;
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const port = server.address().port;
 	const files = [];

@@ -98,7 +98,7 @@ if isinstance(clusters, list):
     for k, s in enumerate(clusters[:3]):
         print("   cycletool cluster %d: %d x %s" % (k + 1, s["count"], s["signature"]), file=sys.stderr)
 found = re.search(r"MemLab found (\d+) leak", ml_err)
-heads = re.findall(r"--Similar leaks in this run: (\d+)--.*?\n((?:  --.*\n)+)", ml_err)
+heads = re.findall(r"--Similar leaks in this run: (\d+)--\n.*\n.*\n((?:  --.*\n)+)", ml_err)
 print("   memlab: %s leak clusters (traces sampled)" % (found.group(1) if found else "?"), file=sys.stderr)
 for k, (count, trace) in enumerate(heads[:3]):
     last = trace.strip().splitlines()[-1]
