@@ -66,6 +66,51 @@ static int by_nobj(const void *a, const void *b)
 	return c ? c : (x->node > y->node) - (x->node < y->node);
 }
 
+/* Sort a[0..n) by (key, type, fp, node): a least-significant-digit radix
+ * sort on the key (16-bit digits, skipping those every key shares), then
+ * each run of one key by the rest.  a starts in node order, so the radix
+ * passes, being stable, leave ties in node order.  tmp has n entries.
+ * Linear in n for the distinct keys of V8 ids and Python addresses. */
+static void sort_nobj(struct nobj *a, uint32_t n, struct nobj *tmp)
+{
+	static uint32_t count[65536];
+	uint64_t all_or = 0, all_and = UINT64_MAX;
+	struct nobj *src = a, *dst = tmp;
+
+	for (uint32_t i = 0; i < n; i++) {
+		all_or |= a[i].o.key;
+		all_and &= a[i].o.key;
+	}
+	for (unsigned shift = 0; shift < 64; shift += 16) {
+		if (!(((all_or ^ all_and) >> shift) & 0xffff))
+			continue;   /* every key has this digit */
+		memset(count, 0, sizeof(count));
+		for (uint32_t i = 0; i < n; i++)
+			count[(src[i].o.key >> shift) & 0xffff]++;
+		uint32_t sum = 0;
+		for (uint32_t d = 0; d < 65536; d++) {
+			uint32_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			dst[count[(src[i].o.key >> shift) & 0xffff]++] = src[i];
+		struct nobj *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, (size_t)n * sizeof(*a));
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i + 1;
+		while (j < n && a[j].o.key == a[i].o.key)
+			j++;
+		if (j - i > 1)
+			qsort(a + i, j - i, sizeof(*a), by_nobj);
+		i = j;
+	}
+}
+
 static int by_cyc(const void *a, const void *b)
 {
 	const struct ct_diff_cyc *x = a, *y = b;
@@ -761,10 +806,16 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 		goto out;
 	for (uint32_t v = 0; v < n; v++)
 		no[v] = (struct nobj){{key[v], map[g->type[v]], fp[v]}, v};
-	qsort(no, n, sizeof(*no), by_nobj);
 	x.obj = ct_mem_alloc(nn * sizeof(*x.obj));
-	if (!x.obj)
-		goto nomem;
+	{
+		struct nobj *tmp = ct_mem_alloc(nn * sizeof(*tmp));
+		if (!x.obj || !tmp) {
+			ct_mem_free(tmp);
+			goto nomem;
+		}
+		sort_nobj(no, n, tmp);
+		ct_mem_free(tmp);
+	}
 	for (uint32_t i = 0; i < n; i++)
 		x.obj[i] = no[i].o;
 	x.n_obj = n;
@@ -775,7 +826,14 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	key = NULL;
 	fp = NULL;
 
-	/* Dominators: retained bytes per type, none counted twice. */
+	/* Dominators: retained bytes per type, none counted twice, in the
+	 * first and the last dump (the types table compares those). */
+	bool first = d->n_dumps == 0, last = flags & CT_DIFF_LAST;
+	if (!first && !last) {
+		d->dumps[d->n_dumps++] = x;
+		memset(&x, 0, sizeof(x));
+		goto out;
+	}
 	if ((rc = ct_dom_compute(g, r.reach.root, &dom, err)))
 		goto out;
 	if (domkids_build(&kids, &dom, n))
@@ -791,7 +849,7 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	ct_mem_free(cls);
 	cls = NULL;
 
-	if (flags & CT_DIFF_LAST) {
+	if (last) {
 		struct last L = {g, &r, &dom, &kids, map, scratch};
 		/* The dump being added is not in d->dumps yet: survivors()
 		 * reads the earlier ones. */

@@ -63,7 +63,8 @@ struct ct_diff_dump {
 	uint64_t *type_bytes;
 	uint64_t *type_retained; /* retained by the type's objects, none counted twice
 				  * (an object dominated by another of its type counts
-				  * in that one's) */
+				  * in that one's); in the first and the last dump
+				  * only (0 in the others) */
 	uint32_t n_types;        /* entries in each type_* array */
 	struct ct_diff_obj *obj; /* sorted by (key, type, fp) */
 	uint32_t n_obj;
