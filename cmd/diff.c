@@ -568,14 +568,14 @@ static int write_ndjson(const struct ct_diff *d, uint32_t top, struct ct_error *
 	return ct_jsonw_finish(&w, err);
 }
 
-/* Do the dumps say they come from one process, oldest first?  Warns (or
- * with strict fails) when they do not. */
+/* Does the dump just added say it comes from the first dump's process,
+ * after the one before it?  Warns (or with strict fails) when it does not. */
 static int check_origin(const struct ct_diff *d, bool strict)
 {
 	const struct ct_diff_dump *a = &d->dumps[0];
 	int bad = 0;
 
-	for (uint32_t k = 1; k < d->n_dumps && !bad; k++) {
+	for (uint32_t k = d->n_dumps - 1; k > 0 && k < d->n_dumps && !bad; k++) {
 		const struct ct_diff_dump *b = &d->dumps[k], *p = &d->dumps[k - 1];
 		if (a->pid && b->pid && a->pid != b->pid) {
 			say("%s'%s' is from process %" PRIu64 ", '%s' from process %" PRIu64
