@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cycle.h"
 #include "dom.h"
 #include "mem.h"
@@ -351,39 +352,11 @@ static int by_count_desc(const void *a, const void *b)
 	return (x->type > y->type) - (x->type < y->type);
 }
 
-/* A growable buffer for a signature. */
-struct sbuf {
-	char *p;
-	size_t n, cap;
-	bool failed;
-};
-
-static void sb_put(struct sbuf *b, const char *s)
-{
-	size_t len = strlen(s);
-	if (b->failed)
-		return;
-	if (b->n + len + 1 > b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 256;
-		while (cap < b->n + len + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, len + 1);
-	b->n += len;
-}
-
 /* Write the representative path (nodes path[0..len), root first) of
  * cluster c into d->steps and its signature into d->text. */
 static int describe(struct ct_diff *d, struct ct_diff_cluster *c, const struct last *L,
 		    const struct ct_path_tree *t, const uint32_t *path, uint32_t len,
-		    struct sbuf *sb, struct ct_error *err)
+		    struct ct_buf *sb, struct ct_error *err)
 {
 	const struct ct_graph *g = L->g;
 	uint32_t keep = len <= CT_DIFF_PATH_HEAD + CT_DIFF_PATH_TAIL ? len :
@@ -395,8 +368,8 @@ static int describe(struct ct_diff *d, struct ct_diff_cluster *c, const struct l
 	d->steps = st;
 	c->steps_off = d->n_steps;
 	c->steps_len = keep;
-	sb->n = 0;
-	sb_put(sb, "");
+	sb->len = 0;
+	ct_buf_put(sb, "", 0);
 	uint64_t prev_type = 0, prev_label = 0;
 	for (uint32_t k = 0; k < keep; k++) {
 		uint32_t i = k < CT_DIFF_PATH_HEAD || len == keep ? k : len - (keep - k);
@@ -421,25 +394,25 @@ static int describe(struct ct_diff *d, struct ct_diff_cluster *c, const struct l
 		const char *sl = e != CT_NONE ? ct_cycle_label(ln, lb) : "";
 		uint64_t th = ct_hash_bytes(tn, strlen(tn)), lh = ct_hash_bytes(sl, strlen(sl));
 		if (s->omitted)
-			sb_put(sb, " \xe2\x80\xa6");
+			ct_buf_puts(sb, " \xe2\x80\xa6");
 		if (k && !s->omitted && th == prev_type && lh == prev_label) {
-			if (sb->n && sb->p[sb->n - 1] != '+')
-				sb_put(sb, "+");
+			if (sb->len && sb->p[sb->len - 1] != '+')
+				ct_buf_puts(sb, "+");
 			continue;
 		}
 		prev_type = th;
 		prev_label = lh;
 		if (k)
-			sb_put(sb, " \xe2\x86\x92 ");
-		sb_put(sb, tn);
+			ct_buf_puts(sb, " \xe2\x86\x92 ");
+		ct_buf_puts(sb, tn);
 		if (e != CT_NONE) {
-			sb_put(sb, " ");
-			sb_put(sb, sl);
+			ct_buf_puts(sb, " ");
+			ct_buf_puts(sb, sl);
 		}
 	}
 	if (sb->failed)
 		return ct_error_nomem(err);
-	c->signature = ct_strings_intern(&d->text, sb->p, sb->n);
+	c->signature = ct_strings_intern(&d->text, sb->p, sb->len);
 	return c->signature == CT_NONE ? ct_error_nomem(err) : 0;
 }
 
@@ -455,7 +428,7 @@ static int describe_all(struct ct_diff *d, const struct last *L, const struct ct
 	uint32_t *kid = ct_mem_alloc(((size_t)n + 1) * sizeof(*kid));
 	uint32_t *path = ct_mem_alloc(((size_t)n + 1) * sizeof(*path));
 	uint32_t *next = ct_mem_alloc(((size_t)n + 1) * sizeof(*next));
-	struct sbuf sb = {0};
+	struct ct_buf sb = {0};
 	int rc = 0;
 
 	if (!off || !kid || !path || !next) {
@@ -503,10 +476,10 @@ static int describe_all(struct ct_diff *d, const struct last *L, const struct ct
 			goto out;
 		/* "(garbage) Type": no path. */
 		const char *tn = ct_strings_get(&d->text, d->steps[cl->steps_off].type);
-		sb.n = 0;
-		sb_put(&sb, "(garbage) ");
-		sb_put(&sb, tn);
-		if (sb.failed || (cl->signature = ct_strings_intern(&d->text, sb.p, sb.n)) == CT_NONE) {
+		sb.len = 0;
+		ct_buf_puts(&sb, "(garbage) ");
+		ct_buf_puts(&sb, tn);
+		if (sb.failed || (cl->signature = ct_strings_intern(&d->text, sb.p, sb.len)) == CT_NONE) {
 			rc = ct_error_nomem(err);
 			goto out;
 		}

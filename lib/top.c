@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "mem.h"
 #include "present.h"
 
@@ -246,33 +247,6 @@ out:
 }
 
 /* A growing string for ct_top_held_text(). */
-struct buf {
-	char *p;
-	size_t len, cap;
-	bool failed;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 static const char *label_of(const struct ct_graph *g, uint32_t e)
 {
 	return ct_graph_str(g, ct_graph_label(g, e));
@@ -294,7 +268,7 @@ int ct_top_held_text(const struct ct_top *t, uint32_t i, char **text, struct ct_
 {
 	const struct ct_graph *g = t->g;
 	const struct ct_top_held *h = &t->held[i];
-	struct buf b = {0};
+	struct ct_buf b = {0};
 	char node[CT_PRESENT_NODE_MAX];
 
 	*text = NULL;
@@ -303,7 +277,7 @@ int ct_top_held_text(const struct ct_top *t, uint32_t i, char **text, struct ct_
 	bool bare = global_object(g, h->holder);
 	if (!bare) {
 		ct_present_node(g, h->holder, node, sizeof(node));
-		put(&b, node, strlen(node));
+		ct_buf_put(&b, node, strlen(node));
 	}
 	for (uint32_t k = 0; k < h->n; k++) {
 		const char *l = label_of(g, h->edge[k]), *key;
@@ -311,23 +285,23 @@ int ct_top_held_text(const struct ct_top *t, uint32_t i, char **text, struct ct_
 		if (!*l)
 			continue;
 		if (k == 0 && !bare)
-			put(&b, " ", 1);
+			ct_buf_put(&b, " ", 1);
 		/* module .__dict__ ['x'] and Foo .__dict__ ['x'] read .x */
 		if (strcmp(l, ".__dict__") == 0 && k + 1 < h->n &&
 		    dict_key(label_of(g, h->edge[k + 1]), &key, &n)) {
 			if (b.len)
-				put(&b, ".", 1);
-			put(&b, key, n);
+				ct_buf_put(&b, ".", 1);
+			ct_buf_put(&b, key, n);
 			k++;
 			continue;
 		}
 		if (b.len == 0 && l[0] == '.')
 			l++;
-		put(&b, l, strlen(l));
+		ct_buf_put(&b, l, strlen(l));
 	}
 	if (b.len == 0) {
 		ct_present_node(g, h->holder, node, sizeof(node));
-		put(&b, node, strlen(node));
+		ct_buf_put(&b, node, strlen(node));
 	}
 	if (b.failed) {
 		free(b.p);
