@@ -498,15 +498,6 @@ struct member {
 	uint32_t cluster, type;
 };
 
-static int by_member(const void *a, const void *b)
-{
-	const struct member *x = a, *y = b;
-
-	if (x->cluster != y->cluster)
-		return x->cluster < y->cluster ? -1 : 1;
-	return (x->type > y->type) - (x->type < y->type);
-}
-
 /* Mark the survivors among the last dump's objects (nobj, sorted) and
  * cluster them.  A survivor that another survivor dominates belongs to
  * that one (the topmost): what a leaked object holds is part of its leak.
@@ -656,24 +647,70 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 		d->survivors++;
 		d->survivor_bytes = ct_sat_add(d->survivor_bytes, g->size[v]);
 	}
-	qsort(mem, nmem, sizeof(*mem), by_member);
-	uint32_t nty = 0;
-	for (uint64_t i = 0; i < nmem; i++)
-		nty += i == 0 || by_member(&mem[i], &mem[i - 1]) != 0;
-	d->ctypes = calloc(nty ? nty : 1, sizeof(*d->ctypes));
-	if (!d->ctypes) {
-		rc = ct_error_nomem(err);
-		goto out;
-	}
-	for (uint64_t i = 0; i < nmem; i++) {
-		struct ct_diff_cluster *cl = &d->clusters[mem[i].cluster];
-		if (i == 0 || by_member(&mem[i], &mem[i - 1]) != 0) {
-			if (!cl->types_len)
-				cl->types_off = d->n_ctypes;
-			d->ctypes[d->n_ctypes++] = (struct ct_diff_type_count){mem[i].type, 0, 0};
-			cl->types_len++;
+	/* Count per cluster and type: the members grouped by cluster (a
+	 * counting sort), then each cluster's types counted in a table. */
+	{
+		uint32_t nt = d->types.count ? d->types.count : 1;
+		uint32_t *off = ct_mem_zalloc(((size_t)d->n_clusters + 1) * sizeof(*off));
+		uint32_t *by_cl = ct_mem_alloc((nmem ? nmem : 1) * sizeof(*by_cl));
+		uint64_t *cnt = ct_mem_zalloc((size_t)nt * sizeof(*cnt));
+		uint32_t *seen = ct_mem_alloc((size_t)nt * sizeof(*seen));
+		uint64_t total = 0;
+		if (!off || !by_cl || !cnt || !seen) {
+			ct_mem_free(off);
+			ct_mem_free(by_cl);
+			ct_mem_free(cnt);
+			ct_mem_free(seen);
+			rc = ct_error_nomem(err);
+			goto out;
 		}
-		d->ctypes[d->n_ctypes - 1].count++;
+		for (uint64_t i = 0; i < nmem; i++)
+			off[mem[i].cluster + 1]++;
+		for (uint32_t c = 0; c < d->n_clusters; c++)
+			off[c + 1] += off[c];
+		for (uint64_t i = 0; i < nmem; i++)
+			by_cl[off[mem[i].cluster]++] = mem[i].type;
+		for (uint32_t c = d->n_clusters; c > 0; c--)
+			off[c] = off[c - 1];
+		off[0] = 0;
+		/* Distinct (cluster, type) pairs: at most the members, and at most
+		 * types per cluster. */
+		for (uint32_t c = 0; c < d->n_clusters; c++) {
+			uint32_t k = 0;
+			for (uint32_t i = off[c]; i < off[c + 1]; i++)
+				if (!cnt[by_cl[i]]++)
+					k++;
+			total += k;
+			for (uint32_t i = off[c]; i < off[c + 1]; i++)
+				cnt[by_cl[i]] = 0;
+		}
+		d->ctypes = calloc(total ? total : 1, sizeof(*d->ctypes));
+		if (!d->ctypes) {
+			ct_mem_free(off);
+			ct_mem_free(by_cl);
+			ct_mem_free(cnt);
+			ct_mem_free(seen);
+			rc = ct_error_nomem(err);
+			goto out;
+		}
+		for (uint32_t c = 0; c < d->n_clusters; c++) {
+			struct ct_diff_cluster *cl = &d->clusters[c];
+			uint32_t k = 0;
+			cl->types_off = d->n_ctypes;
+			for (uint32_t i = off[c]; i < off[c + 1]; i++)
+				if (!cnt[by_cl[i]]++)
+					seen[k++] = by_cl[i];
+			for (uint32_t j = 0; j < k; j++) {
+				d->ctypes[d->n_ctypes++] = (struct ct_diff_type_count){seen[j], 0,
+											cnt[seen[j]]};
+				cnt[seen[j]] = 0;
+			}
+			cl->types_len = k;
+		}
+		ct_mem_free(off);
+		ct_mem_free(by_cl);
+		ct_mem_free(cnt);
+		ct_mem_free(seen);
 	}
 	for (uint32_t c = 0; c < d->n_clusters; c++) {
 		struct ct_diff_cluster *cl = &d->clusters[c];
