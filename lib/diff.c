@@ -2,6 +2,7 @@
  * survivors of the last dump clustered by retainer path (diff.h). */
 #include "diff.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,9 +73,8 @@ static int by_nobj(const void *a, const void *b)
  * each run of one key by the rest.  a starts in node order, so the radix
  * passes, being stable, leave ties in node order.  tmp has n entries.
  * Linear in n for the distinct keys of V8 ids and Python addresses. */
-static void sort_nobj(struct nobj *a, uint32_t n, struct nobj *tmp)
+static void sort_nobj(struct nobj *a, uint32_t n, struct nobj *tmp, uint32_t count[65536])
 {
-	static uint32_t count[65536];
 	uint64_t all_or = 0, all_and = UINT64_MAX;
 	struct nobj *src = a, *dst = tmp;
 
@@ -85,7 +85,7 @@ static void sort_nobj(struct nobj *a, uint32_t n, struct nobj *tmp)
 	for (unsigned shift = 0; shift < 64; shift += 16) {
 		if (!(((all_or ^ all_and) >> shift) & 0xffff))
 			continue;   /* every key has this digit */
-		memset(count, 0, sizeof(count));
+		memset(count, 0, 65536 * sizeof(*count));
 		for (uint32_t i = 0; i < n; i++)
 			count[(src[i].o.key >> shift) & 0xffff]++;
 		uint32_t sum = 0;
@@ -250,6 +250,7 @@ struct last {
 	const struct ct_report *r;
 	const struct ct_dom *dom;
 	const struct domkids *kids;
+	const struct ct_path_tree *tree;
 	const uint32_t *tmap;        /* graph type id -> diff type id */
 	uint32_t *scratch;           /* n + 1 */
 };
@@ -520,7 +521,7 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 	uint32_t *owner = ct_mem_alloc(nn * sizeof(*owner));
 	struct hcache hc = {g, ct_mem_zalloc(((size_t)g->strings.count + 1) * sizeof(uint64_t)),
 			    ct_mem_zalloc(((size_t)g->strings.count + 1) * sizeof(uint64_t))};
-	struct ct_path_tree t = {0};
+	const struct ct_path_tree *tp = L->tree;
 	struct surv *sv = NULL;
 	struct member *mem = NULL;
 	uint32_t *rep_of = NULL, *rep = NULL, *cl_of = NULL;
@@ -560,8 +561,6 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 		}
 	}
 	/* Runtime noise, and each node's path shape, in tree order. */
-	if ((rc = ct_path_tree_build(&t, g, &r->reach, r->runtime.skip, err)))
-		goto out;
 	bool v8 = g->format && strcmp(g->format, "v8") == 0;
 	mark_types(g, v8 ? v8_noise : py_noise, kind, NOISE);
 	mark_types(g, v8 ? v8_held : py_held, kind, HELD);
@@ -570,15 +569,15 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 		hash[v] = ct_hash_u64(garbage_seed ^ type_hash(&hc, g->type[v]));
 		noise[v] = (kind[g->type[v]] & NOISE) || (v8 && (g->flags[v] & CT_NODE_NATIVE));
 	}
-	for (uint32_t i = 0; i < t.n; i++) {
-		uint32_t v = t.order[i], p = t.parent[v];
-		uint64_t s = step_hash(&hc, &t, v);
+	for (uint32_t i = 0; i < tp->n; i++) {
+		uint32_t v = tp->order[i], p = tp->parent[v];
+		uint64_t s = step_hash(&hc, tp, v);
 		if (p == CT_NONE) {
 			hash[v] = ct_hash_u64(s);
 			continue;
 		}
 		noise[v] |= (kind[g->type[v]] & HELD) && noise[p];
-		hash[v] = s == step_hash(&hc, &t, p) ? hash[p] : ct_hash_u64(hash[p] ^ s);
+		hash[v] = s == step_hash(&hc, tp, p) ? hash[p] : ct_hash_u64(hash[p] ^ s);
 	}
 	/* Topmost survivors: the runtime's fold into one count with all they
 	 * hold; the others are clustered. */
@@ -720,12 +719,11 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 	}
 	/* Paths and signatures, then the ranking (rep_of indexes clusters as
 	 * they are before it). */
-	if ((rc = describe_all(d, L, &t, rep_of, rep, err)))
+	if ((rc = describe_all(d, L, tp, rep_of, rep, err)))
 		goto out;
 	qsort(d->clusters, d->n_clusters, sizeof(*d->clusters), by_retained);
 	d->has_survivors = true;
 out:
-	ct_path_tree_finish(&t);
 	ct_mem_free(surv);
 	ct_mem_free(kind);
 	ct_mem_free(noise);
@@ -741,6 +739,62 @@ out:
 	return rc;
 }
 
+/* Keys, fingerprints and the sorted objects of one dump (a thread's job). */
+struct keys_job {
+	const struct ct_graph *g;
+	const struct ct_reach *reach;   /* NULL unless the identity is structural */
+	enum ct_diff_identity identity;
+	const uint32_t *map;
+	uint64_t *key;
+	uint32_t *fp;
+	struct nobj *no;
+	struct ct_diff_obj *obj;
+	int rc;
+	struct ct_error err;
+};
+
+static void *keys_thread(void *arg)
+{
+	struct keys_job *j = arg;
+	const struct ct_graph *g = j->g;
+	uint32_t n = g->n_nodes;
+
+	if ((j->rc = ct_diff_keys(g, j->reach, j->identity, j->key, j->fp, &j->err)))
+		return NULL;
+	for (uint32_t v = 0; v < n; v++)
+		j->no[v] = (struct nobj){{j->key[v], j->map[g->type[v]], j->fp[v]}, v};
+	struct nobj *tmp = ct_mem_alloc(((size_t)n ? n : 1) * sizeof(*tmp));
+	uint32_t *count = malloc(65536 * sizeof(*count));
+	if (!tmp || !count) {
+		ct_mem_free(tmp);
+		free(count);
+		j->rc = ct_error_nomem(&j->err);
+		return NULL;
+	}
+	sort_nobj(j->no, n, tmp, count);
+	ct_mem_free(tmp);
+	free(count);
+	for (uint32_t i = 0; i < n; i++)
+		j->obj[i] = j->no[i].o;
+	return NULL;
+}
+
+struct dom_job {
+	const struct ct_graph *g;
+	const uint8_t *root;
+	struct ct_dom *dom;
+	int rc;
+	struct ct_error err;
+};
+
+static void *dom_thread(void *arg)
+{
+	struct dom_job *j = arg;
+
+	j->rc = ct_dom_compute(j->g, j->root, j->dom, &j->err);
+	return NULL;
+}
+
 int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, unsigned flags,
 		struct ct_error *err)
 {
@@ -752,6 +806,7 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	struct ct_report r = {0};
 	struct ct_dom dom = {0};
 	struct domkids kids = {0};
+	struct ct_path_tree tree = {0};
 	int rc = 0;
 
 	if (d->n_dumps == 0) {
@@ -804,30 +859,32 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	}
 	x.objects = n;
 
-	/* scan's analysis: reachability, the application's graph, cycles. */
-	if ((rc = ct_report_build(&r, g, NULL, err)))
-		goto out;
+	/* The identity keys, sorted, on a second core while scan's analysis
+	 * (reachability, the application's graph, cycles) runs: only the
+	 * structural identity needs the reachability. */
 	key = ct_mem_alloc(nn * sizeof(*key));
 	fp = ct_mem_alloc(nn * sizeof(*fp));
 	no = ct_mem_alloc(nn * sizeof(*no));
-	if (!key || !fp || !no)
-		goto nomem;
-	if ((rc = ct_diff_keys(g, &r.reach, d->identity, key, fp, err)))
-		goto out;
-	for (uint32_t v = 0; v < n; v++)
-		no[v] = (struct nobj){{key[v], map[g->type[v]], fp[v]}, v};
 	x.obj = ct_mem_alloc(nn * sizeof(*x.obj));
-	{
-		struct nobj *tmp = ct_mem_alloc(nn * sizeof(*tmp));
-		if (!x.obj || !tmp) {
-			ct_mem_free(tmp);
-			goto nomem;
-		}
-		sort_nobj(no, n, tmp);
-		ct_mem_free(tmp);
+	if (!key || !fp || !no || !x.obj)
+		goto nomem;
+	struct keys_job kj = {g, NULL, d->identity, map, key, fp, no, x.obj, 0, {0}};
+	pthread_t kt;
+	bool kt_on = d->identity != CT_DIFF_STRUCTURAL &&
+		     pthread_create(&kt, NULL, keys_thread, &kj) == 0;
+	rc = ct_report_build(&r, g, NULL, err);
+	if (kt_on)
+		pthread_join(kt, NULL);
+	if (rc)
+		goto out;
+	if (!kt_on) {
+		kj.reach = &r.reach;
+		keys_thread(&kj);
 	}
-	for (uint32_t i = 0; i < n; i++)
-		x.obj[i] = no[i].o;
+	if ((rc = kj.rc)) {
+		ct_error_set(err, rc, "%s", kj.err.msg);
+		goto out;
+	}
 	x.n_obj = n;
 	if ((rc = add_cycles(d, &x, &r, key, err)))
 		goto out;
@@ -844,8 +901,22 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 		memset(&x, 0, sizeof(x));
 		goto out;
 	}
-	if ((rc = ct_dom_compute(g, r.reach.root, &dom, err)))
+	/* The dominators on a second core while the retainer tree is built. */
+	struct dom_job dj = {g, r.reach.root, &dom, 0, {0}};
+	pthread_t dt;
+	bool dt_on = last && pthread_create(&dt, NULL, dom_thread, &dj) == 0;
+	if (last)
+		rc = ct_path_tree_build(&tree, g, &r.reach, r.runtime.skip, err);
+	if (dt_on)
+		pthread_join(dt, NULL);
+	else
+		dom_thread(&dj);
+	if (rc)
 		goto out;
+	if ((rc = dj.rc)) {
+		ct_error_set(err, rc, "%s", dj.err.msg);
+		goto out;
+	}
 	if (domkids_build(&kids, &dom, n))
 		goto nomem;
 	cls = ct_mem_alloc(nn * sizeof(*cls));
@@ -860,7 +931,7 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	cls = NULL;
 
 	if (last) {
-		struct last L = {g, &r, &dom, &kids, map, scratch};
+		struct last L = {g, &r, &dom, &kids, &tree, map, scratch};
 		/* The dump being added is not in d->dumps yet: survivors()
 		 * reads the earlier ones. */
 		if ((rc = survivors(d, &L, no, n, err)))
@@ -881,6 +952,7 @@ out:
 	ct_mem_free(active);
 	ct_mem_free(scratch);
 	domkids_finish(&kids);
+	ct_path_tree_finish(&tree);
 	ct_dom_finish(&dom);
 	ct_report_finish(&r);
 	return rc;
