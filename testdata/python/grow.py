@@ -1,7 +1,12 @@
 """Three dumps of one process with known growth per step, for cycletool
 diff's tests: Leak grows by 200 a step (kept in a module list), Temp
 objects are made and dropped (freed by reference counting), Cache stays at
-3, and one Cycle pair per step is dropped as garbage (the collector is off).
+3, one Cycle pair per step is dropped as garbage (the collector is off),
+and a bounded cache of 5 Entry objects is refilled every step (the old
+entries freed: 5 new and 5 deleted from the first dump to the last, none
+surviving).  Each step's entries carry an attribute named after the step
+("gen0", "gen1", ...), so that a new Entry at a freed Entry's address has
+another fingerprint (lib/diff_key.h) and is not taken for the old one.
 
     python3 grow.py OUT-PREFIX      writes OUT-PREFIX-0.jsonl .. -2.jsonl
 """
@@ -28,6 +33,12 @@ class Cache:
         self.entries = {}
 
 
+class Entry:
+    def __init__(self, step, k):
+        self.k = k
+        setattr(self, 'gen%d' % step, step)
+
+
 class Cycle:
     def __init__(self):
         self.peer = None
@@ -35,11 +46,16 @@ class Cycle:
 
 KEPT = []
 CACHES = [Cache(), Cache(), Cache()]
+BOUNDED = {}
 
 for step in range(3):
     KEPT.extend(Leak(i) for i in range(200))
     temps = [Temp(i) for i in range(50)]
     temps = None
+    fresh = {k: Entry(step, k) for k in range(5)}
+    BOUNDED.clear()
+    BOUNDED.update(fresh)
+    fresh = None
     a, b = Cycle(), Cycle()
     a.peer, b.peer = b, a
     a = b = None
