@@ -5,8 +5,9 @@ objects are made and dropped (freed by reference counting), Cache stays at
 and a bounded cache of 5 Entry objects is refilled every step (the old
 entries freed: 5 new and 5 deleted from the first dump to the last, none
 surviving).  Each step's entries carry an attribute named after the step
-("gen0", "gen1", ...), so that a new Entry at a freed Entry's address has
-another fingerprint (lib/diff_key.h) and is not taken for the old one.
+("gen0", "gen1", "gen2"), so that a new Entry at a freed Entry's address
+has another fingerprint (lib/diff_key.h: the set of attribute labels) and
+is not taken for the old one.
 
     python3 grow.py OUT-PREFIX      writes OUT-PREFIX-0.jsonl .. -2.jsonl
 """
@@ -36,7 +37,14 @@ class Cache:
 class Entry:
     def __init__(self, step, k):
         self.k = k
-        setattr(self, 'gen%d' % step, step)
+        # Written out (not setattr): the dumper labels attributes whose
+        # names appear in the program's code.
+        if step == 0:
+            self.gen0 = step
+        elif step == 1:
+            self.gen1 = step
+        else:
+            self.gen2 = step
 
 
 class Cycle:
