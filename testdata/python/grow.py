@@ -7,7 +7,9 @@ entries freed: 5 new and 5 deleted from the first dump to the last, none
 surviving).  Each step's entries carry an attribute named after the step
 ("gen0", "gen1", "gen2"), so that a new Entry at a freed Entry's address
 has another fingerprint (lib/diff_key.h: the set of attribute labels) and
-is not taken for the old one.
+is not taken for the old one.  A linked chain grows by 50 Node objects a
+step, each appended at the tail (CHAIN .next → Node .next → ...): the
+first Node of step 1 dominates every later one.
 
     python3 grow.py OUT-PREFIX      writes OUT-PREFIX-0.jsonl .. -2.jsonl
 """
@@ -47,6 +49,11 @@ class Entry:
             self.gen2 = step
 
 
+class Node:
+    def __init__(self):
+        self.next = None
+
+
 class Cycle:
     def __init__(self):
         self.peer = None
@@ -55,6 +62,18 @@ class Cycle:
 KEPT = []
 CACHES = [Cache(), Cache(), Cache()]
 BOUNDED = {}
+CHAIN = Node()
+
+
+def grow_chain(n):
+    """Append n Nodes at the chain's tail (held by nothing else)."""
+    node = CHAIN
+    while node.next is not None:
+        node = node.next
+    for _ in range(n):
+        node.next = Node()
+        node = node.next
+
 
 for step in range(3):
     KEPT.extend(Leak(i) for i in range(200))
@@ -64,6 +83,7 @@ for step in range(3):
     BOUNDED.clear()
     BOUNDED.update(fresh)
     fresh = None
+    grow_chain(50)
     a, b = Cycle(), Cycle()
     a.peer, b.peer = b, a
     a = b = None

@@ -10,10 +10,12 @@ usage: test_diff.py CYCLETOOL SOURCE_ROOT CASE
         fail-if    --fail-if on grow.py's dumps, and malformed expressions
         origin     dumps of two processes, dumps out of order (--strict)
         warn-once  an origin warning is said once, however many dumps follow
+        chain-signature  the signature of grow.py's chain cluster is its shape
         bad        usage and input errors
 Each script makes known growth per step: Leak +200 (kept), Temp made and
 dropped, Cache flat at 3 (and, in Python, one garbage Cycle pair a step
-and a bounded cache of 5 Entry objects refilled a step).  Expected values
+a bounded cache of 5 Entry objects refilled a step, a chain growing by
+50 Node a step).  Expected values
 come from that construction, not from the program's output.
 The binary is run as "$CT_WRAPPER CYCLETOOL ..." when CT_WRAPPER is set.
 """
@@ -32,6 +34,7 @@ def check(name, cond, detail=''):
     print(('ok   ' if cond else 'FAIL ') + name + ('' if cond else ': ' + str(detail)[:500]))
     if not cond:
         failures.append(name)
+    return cond
 
 
 def run(args):
@@ -99,6 +102,29 @@ def check_python_survivors(dumps):
     check('garbage Cycle cluster: 2 Cycle, garbage',
           cyc is not None and cyc['count'] == 2 and cyc['types'] == {'Cycle': 2} and
           cyc['garbage'] is True and cyc['retained'] == cyc['bytes'], cyc)
+    # The chain: 50 Node a step appended at the tail (CHAIN is position 0).
+    # Survivors: step 1's 50 (positions 51..100); the first of them, the
+    # representative, dominates them and step 2's 50 (51..150), and is
+    # reached through CHAIN and 50 Nodes: a path of module, dict and 52
+    # Nodes, CHAIN retaining all 151.
+    types = {t['type']: t for t in d['types']}
+    size = types['Node']['bytes'][2] // 151 if 'Node' in types else 0
+    chain = one_cluster(d, lambda c: 'Node' in c['types'])
+    check('chain cluster: 50 Node, retaining 100 Nodes (none counted twice)',
+          chain is not None and size > 0 and types['Node']['bytes'] == [51 * size, 101 * size,
+                                                                         151 * size] and
+          chain['count'] == 50 and chain['types'] == {'Node': 50} and
+          chain['bytes'] == 50 * size and chain['retained'] == 100 * size and
+          chain['garbage'] is False, (size, chain and {k: chain[k] for k in chain if k != 'path'}))
+    if chain:
+        path = chain['path']
+        steps = [x for x in path if 'omitted' not in x]
+        omitted = sum(x.get('omitted', 0) for x in path)
+        check('chain path: 54 steps, 48 shown, the rest counted as omitted',
+              len(steps) == 48 and omitted == 54 - 48 and path[0]['type'] == 'module' and
+              all(x['type'] == 'Node' for x in steps[2:]) and
+              steps[-1]['retained'] == 100 * size and steps[2]['retained'] == 151 * size and
+              [i for i, x in enumerate(path) if 'omitted' in x] == [24], path[:3] + path[-2:])
     check('no Temp, Entry or Cache survivor',
           not any(t in c['types'] for c in d['survivors'] for t in ('Temp', 'Entry', 'Cache')),
           [c['types'] for c in d['survivors']])
@@ -125,6 +151,13 @@ def check_python_survivors(dumps):
         cyc = one_cluster(d2, lambda c: 'Cycle' in c['types'])
         check('first and last: garbage Cycle cluster 4 (two pairs)', cyc is not None and
               cyc['count'] == 4 and cyc['garbage'] is True, cyc)
+        # Survivors B \ A: positions 51..150, the first dominating the rest.
+        chain = one_cluster(d2, lambda c: 'Node' in c['types'])
+        check('first and last: chain cluster 100 Node, retaining those 100',
+              chain is not None and chain['count'] == 100 and
+              chain['retained'] == chain['bytes'] == 100 * size and
+              sum(x.get('omitted', 1) for x in chain['path']) == 54,
+              chain and {k: chain[k] for k in chain if k != 'path'})
         check('first and last: garbage cycles 1, 3',
               d2['summary']['garbage_cycles'] == [1, 3], d2['summary'])
 
@@ -137,6 +170,22 @@ def check_python_survivors(dumps):
           'Survivors (new since dump 1, alive in dump 2 and still in dump 3): ' in text and
           '   1. 200 objects, ' in text and 'Leak \u00d7200' in text, text[:1500])
     return d
+
+
+def check_chain_signature(dumps):
+    """The chain's cluster is one shape, "module .__dict__ → dict
+    ['CHAIN'] → Node .next+ → Node" (a repeated step written once with
+    "+"), whichever member represents it and however long its path: the
+    signature names the shape, so the same leak reads the same in every
+    run (and with two dumps or three)."""
+    want = "module .__dict__ \u2192 dict ['CHAIN'] \u2192 Node .next+ \u2192 Node"
+    for name, args in (('three dumps', dumps), ('first and last', [dumps[0], dumps[2]])):
+        rc, out, err = run(['diff', '--json'] + args)
+        if not check(name + ': exit 0', rc == 0, err):
+            continue
+        chain = one_cluster(strict(out), lambda c: 'Node' in c['types'])
+        check(name + ': chain signature is the shape', chain is not None and
+              chain['signature'] == want, chain and chain['signature'])
 
 
 def check_ndjson(dumps, d):
@@ -179,8 +228,9 @@ def check_growth(dumps, identity, extra):
           types.get('Temp'))
     check('Leak grew most', d['types'][0]['type'] == 'Leak', d['types'][0]['type'])
     rc, text, err = run(['diff'] + dumps)
-    check('text: exit 0, the Leak row first', rc == 0 and
-          text.split('\n\n', 1)[1].splitlines()[1].startswith('Leak '), text[:800])
+    rows = text.split('\nTypes, largest growth first', 1)[-1].splitlines()
+    check('text: exit 0, the Leak row first in the types table', rc == 0 and len(rows) > 2 and
+          rows[1].split()[0] == 'TYPE' and rows[2].split()[0] == 'Leak', text[:1500])
     rc, _, err = run(['diff', '--json', '-n', '0', dumps[0], dumps[-1]])
     check('two dumps: exit 0', rc == 0, err)
 
@@ -395,9 +445,12 @@ def main():
             dumps = grow_py(root, os.path.join(tmp, 'p'))
             check_growth(dumps, 'address',
                          {'Cycle': ([2, 4, 6], 4, 0, 2, 'growing'),
-                          'Entry': ([5, 5, 5], 5, 5, 0, 'flat')})
+                          'Entry': ([5, 5, 5], 5, 5, 0, 'flat'),
+                          'Node': ([51, 101, 151], 100, 0, 50, 'growing')})
             d = check_python_survivors(dumps)
             check_ndjson(dumps, d)
+        elif case == 'chain-signature':
+            check_chain_signature(grow_py(root, os.path.join(tmp, 'p')))
         elif case == 'v8':
             node = shutil.which('node')
             if not node:
