@@ -6,7 +6,7 @@ usage: test_diff.py CYCLETOOL SOURCE_ROOT CASE
                    table, the survivor clusters, the cycles table, the
                    note on the collector, --ndjson
         v8         testdata/v8/grow.js run now by node (skipped without node)
-        refjson    testdata/refjson/app-0.json, app-1.json: structural identity
+        refjson    testdata/refjson/app-*.json: structural identity
         fail-if    --fail-if on grow.py's dumps, and malformed expressions
         origin     dumps of two processes, dumps out of order (--strict)
         warn-once  an origin warning is said once, however many dumps follow
@@ -262,7 +262,7 @@ def check_v8_survivors(dumps):
 
 def check_refjson(root):
     """Structural identity: app-1.json is app-0.json with 3 more Item
-    objects under App.items."""
+    objects (values c, d, e) under App.items."""
     a, b = (os.path.join(root, 'testdata/refjson/app-%d.json' % k) for k in range(2))
     rc, out, err = run(['diff', '--json', a, b])
     if not check('refjson: exit 0', rc == 0, err):
@@ -286,6 +286,19 @@ def check_refjson(root):
     check('refjson: the App/Config cycle persisted, none new',
           [(c['counts'], c['new'], c['persisted']) for c in d['cycles']] == [([1, 1], 0, 1)],
           d['cycles'])
+    # app-2.json: app-1.json with the first Item's value "a" now "z": at
+    # the same path, another object (structural fingerprint: the value).
+    c = os.path.join(root, 'testdata/refjson/app-2.json')
+    rc, out, err = run(['diff', '--json', a, b, c])
+    if check('refjson, three dumps: exit 0', rc == 0, err):
+        d = strict(out)
+        it = {t['type']: t for t in d['types']}.get('Item')
+        check('refjson: Item 2, 5, 5: new 4 (c, d, e, z), deleted 1 (a), survivors 3',
+              it is not None and (it['counts'], it['new'], it['deleted'], it['survivors'],
+                                  it['trend']) == ([2, 5, 5], 4, 1, 3, 'mixed'), it)
+        check('refjson: survivors c, d, e: one cluster of 3',
+              [(x['count'], x['types']) for x in d['survivors']] == [(3, {'Item': 3})],
+              d['survivors'])
     rc, out, err = run(['diff', '--json', a, a])
     check('refjson: a dump against itself: no survivor, nothing new', rc == 0 and
           strict(out)['summary']['survivors'] == 0 and
