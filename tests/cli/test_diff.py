@@ -443,6 +443,16 @@ def check_bad(root, tmp):
     check('--json --ndjson: exit 2', rc == 2 and out == '' and '--ndjson' in err, (rc, err))
     rc, out, err = run(['diff', '-n', 'x', pool, pool])
     check('bad --top: exit 2', rc == 2, (rc, err))
+    if os.path.exists('/dev/full'):
+        wrapper = shlex.split(os.environ.get('CT_WRAPPER', ''))
+        for mode in ([], ['--json'], ['--ndjson']):
+            with open('/dev/full', 'wb') as full:
+                p = subprocess.run(wrapper + [EXE, 'diff'] + mode + dumps[:2], stdout=full,
+                                   stderr=subprocess.PIPE, timeout=900)
+            err = p.stderr.decode('utf-8', 'replace')
+            check('output not written %s: exit 4, one line' % (mode or ['text']),
+                  p.returncode == 4 and len(err.strip().splitlines()) == 1 and
+                  'standard output' in err, (p.returncode, err))
     rc, out, err = run(['diff', '--help'])
     check('--help: exit 0, the usage and every option', rc == 0 and
           out.startswith('Usage: cycletool diff') and
