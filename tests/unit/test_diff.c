@@ -1,5 +1,7 @@
-/* The types table of cycletool diff (lib/diff.h): three hand-built dumps
- * of one "process" with known growth per step. */
+/* cycletool diff (lib/diff.h) on hand-built dumps of one "process" with
+ * known growth per step: the types table, then the survivors of the last
+ * dump (counts, clusters and retained bytes computed by hand, and the
+ * disjoint-retained rule within a cluster). */
 #include <string.h>
 
 #include "check.h"
@@ -34,6 +36,151 @@ static const struct ct_diff_type *row(const struct ct_diff *d, const struct ct_d
 		if (strcmp(ct_strings_get(&d->types, t->rows[i].type), name) == 0)
 			return &t->rows[i];
 	return NULL;
+}
+
+/* A dump with references (ids stable across dumps, so V8's exact
+ * identity matches them):
+ *   Root 1 (8 B) .items -> Array 2 (8 B) [i] -> Leak 1000+i (16 B) .buf -> Buffer 50000+i
+ *   (100 B), for i < n_leak; Temp objects temp_base.. (8 B, unreferenced, new in every
+ *   dump); and with chain, Root .head -> Node 3000 (10 B) .next -> Node 3001 (20 B)
+ *   .next -> Node 3002 (30 B) .next -> Node 3003 (40 B). */
+static void make_refs(struct ct_graph *g, uint32_t n_leak, uint32_t n_temp, uint64_t temp_base,
+		      bool chain)
+{
+	struct ct_builder b;
+	struct ct_error err = {0};
+
+	ct_builder_init(&b, "v8");
+	uint32_t root = ct_builder_intern(&b, "Root", 4), arr = ct_builder_intern(&b, "Array", 5);
+	uint32_t leak = ct_builder_intern(&b, "Leak", 4), buf = ct_builder_intern(&b, "Buffer", 6);
+	uint32_t node = ct_builder_intern(&b, "Node", 4), temp = ct_builder_intern(&b, "Temp", 4);
+	uint32_t l_items = ct_builder_intern(&b, ".items", 6), l_head = ct_builder_intern(&b, ".head", 5);
+	uint32_t l_next = ct_builder_intern(&b, ".next", 5), l_buf = ct_builder_intern(&b, ".buf", 4);
+	must(ct_builder_node(&b, 1, root, 8, 0, 0, false, 0, 0, &err), &err, "root");
+	must(ct_builder_edge(&b, 2, l_items, CT_EDGE_STRONG, &err), &err, "e");
+	if (chain)
+		must(ct_builder_edge(&b, 3000, l_head, CT_EDGE_STRONG, &err), &err, "e");
+	must(ct_builder_node(&b, 2, arr, 8, 0, 0, false, 0, 0, &err), &err, "array");
+	for (uint32_t i = 0; i < n_leak; i++) {
+		char idx[16];
+		int len = snprintf(idx, sizeof(idx), "[%u]", i);
+		must(ct_builder_edge(&b, 1000 + i, ct_builder_intern(&b, idx, (size_t)len),
+				     CT_EDGE_STRONG, &err), &err, "e");
+	}
+	for (uint32_t i = 0; i < n_leak; i++) {
+		must(ct_builder_node(&b, 1000 + i, leak, 16, 0, 0, false, 0, 0, &err), &err, "n");
+		must(ct_builder_edge(&b, 50000 + i, l_buf, CT_EDGE_STRONG, &err), &err, "e");
+		must(ct_builder_node(&b, 50000 + i, buf, 100, 0, 0, false, 0, 0, &err), &err, "n");
+	}
+	for (uint32_t i = 0; chain && i < 4; i++) {
+		must(ct_builder_node(&b, 3000 + i, node, 10 * (i + 1), 0, 0, false, 0, 0, &err),
+		     &err, "n");
+		if (i < 3)
+			must(ct_builder_edge(&b, 3001 + i, l_next, CT_EDGE_STRONG, &err), &err, "e");
+	}
+	for (uint32_t i = 0; i < n_temp; i++)
+		must(ct_builder_node(&b, temp_base + i, temp, 8, 0, 0, false, 0, 0, &err), &err, "n");
+	must(ct_builder_build(&b, 0, g, &err), &err, "build");
+	g->format = "v8";
+	g->numeric_ids = true;
+}
+
+static const struct ct_diff_cluster *cluster_with(const struct ct_diff *d, const char *type,
+						  uint64_t count)
+{
+	for (uint32_t i = 0; i < d->n_clusters; i++) {
+		const struct ct_diff_cluster *c = &d->clusters[i];
+		if (c->types_len == 1 && c->count == count &&
+		    strcmp(ct_strings_get(&d->types, d->ctypes[c->types_off].type), type) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* Survivors of the last dump: Leak 100 -> 300 -> 500 (ids 1000..), so the
+ * survivors ((B \ A) ∩ C) are Leak 1100..1299 and their Buffers, and the
+ * chain (absent from the first dump, in the second and the last). */
+static void test_survivors(unsigned ndumps)
+{
+	struct ct_diff d;
+	struct ct_error err = {0};
+	const uint32_t leaks[3] = {100, 300, 500};
+
+	ct_diff_init(&d);
+	for (unsigned k = 0; k < ndumps; k++) {
+		struct ct_graph g;
+		make_refs(&g, leaks[k], 30, 100000 * (uint64_t)(k + 1), k > 0);
+		must(ct_diff_add(&d, &g, "dump", k + 1 == ndumps ? CT_DIFF_LAST : 0, &err), &err,
+		     "add");
+		ct_graph_finish(&g);
+	}
+	/* Both: 200 Leak (1100..1299, with 1300..1499 new in the last dump
+	 * only), their 200 Buffers, 4 Node; with two dumps (B \ A, B the
+	 * last) also the last dump's 30 Temp (8 B, roots of their own). */
+	uint64_t n_leak = 200, temps = ndumps == 2 ? 30 : 0;
+	CHECK(d.has_survivors && d.survivors == 2 * n_leak + 4 + temps,
+	      "%u dumps: survivors 200 Leak + 200 Buffer + 4 Node (+ Temp), got %llu", ndumps,
+	      (unsigned long long)d.survivors);
+	CHECK(d.survivor_bytes == n_leak * (16 + 100) + 100 + 8 * temps,
+	      "%u dumps: survivor bytes %llu", ndumps, (unsigned long long)d.survivor_bytes);
+	/* Every Buffer is dominated by its Leak, Nodes 3001.. by Node 3000:
+	 * none counted twice, so retained = bytes. */
+	CHECK(d.survivor_retained == n_leak * (16 + 100) + 100 + 8 * temps,
+	      "%u dumps: survivors retain their own bytes once, got %llu", ndumps,
+	      (unsigned long long)d.survivor_retained);
+	CHECK(d.noise == 0, "no runtime survivors");
+	/* Clusters: Root .items -> Array [*] -> Leak; ... -> Leak .buf -> Buffer;
+	 * Root .head -> Node; Root .head -> Node .next+ -> Node. */
+	CHECK(d.n_clusters == 4 + (temps > 0), "%u dumps: 4 clusters (5 with Temp), got %u", ndumps,
+	      d.n_clusters);
+	const struct ct_diff_cluster *cl = cluster_with(&d, "Leak", n_leak);
+	CHECK(cl && !cl->garbage && cl->bytes == n_leak * 16 && cl->retained == n_leak * (16 + 100),
+	      "Leak cluster: 200 objects retaining 200*(16+100), got %llu",
+	      cl ? (unsigned long long)cl->retained : 0ULL);
+	CHECK(cl && d.clusters == cl, "the Leak cluster retains most: first");
+	if (cl) {
+		const char *sig = ct_strings_get(&d.text, cl->signature);
+		CHECK(strstr(sig, "Array [*] \xe2\x86\x92 Leak") != NULL && strstr(sig, "Root") == sig,
+		      "Leak cluster signature: %s", sig);
+		const struct ct_diff_step *s = &d.steps[cl->steps_off];
+		CHECK(cl->steps_len == 3 && s[0].id == 1 && s[1].id == 2 && s[2].id >= 1100 &&
+		      s[2].id < 1300 && s[2].retained == 116 && s[2].label == 0 &&
+		      s[0].retained == 8 + 8 + leaks[ndumps - 1] * 116 + 100 && s[0].omitted == 0,
+		      "Leak path: Root 1 -> Array 2 -> a surviving Leak (116 B)");
+	}
+	const struct ct_diff_cluster *cb = cluster_with(&d, "Buffer", n_leak);
+	CHECK(cb && cb->bytes == n_leak * 100 && cb->retained == n_leak * 100,
+	      "Buffer cluster: 200 objects retaining 200*100");
+	/* The disjoint rule within a cluster: Node 3001 dominates 3002 and
+	 * 3003, all three of one path shape (".next" repeated), so the
+	 * cluster retains Node 3001's retained (20+30+40), not 90+70+40. */
+	const struct ct_diff_cluster *ch = cluster_with(&d, "Node", 3);
+	CHECK(ch && ch->bytes == 90 && ch->retained == 90,
+	      "Node .next+ cluster: retained 90 (the top member's), got %llu",
+	      ch ? (unsigned long long)ch->retained : 0ULL);
+	if (ch) {
+		const char *sig = ct_strings_get(&d.text, ch->signature);
+		/* The signature is the representative's path (Node 3001's: no
+		 * repeat in it), distinct from Node 3000's cluster. */
+		CHECK(strstr(sig, "Root .head \xe2\x86\x92 Node .next") == sig,
+		      "Node chain signature: %s", sig);
+		const struct ct_diff_cluster *h1 = cluster_with(&d, "Node", 1);
+		CHECK(h1 && h1->signature != ch->signature, "two Node clusters, two signatures");
+		const struct ct_diff_step *s = &d.steps[ch->steps_off + ch->steps_len - 1];
+		CHECK(s->id == 3001 && s->retained == 90,
+		      "Node chain representative: the top member 3001, got %llu",
+		      (unsigned long long)s->id);
+	}
+	const struct ct_diff_cluster *h = cluster_with(&d, "Node", 1);
+	CHECK(h && h->bytes == 10 && h->retained == 100 &&
+	      strcmp(ct_strings_get(&d.text, h->signature), "Root .head \xe2\x86\x92 Node") == 0,
+	      "Root .head -> Node: 1 object retaining the whole chain (100)");
+	if (temps) {
+		const struct ct_diff_cluster *tc = cluster_with(&d, "Temp", temps);
+		CHECK(tc && tc->bytes == 8 * temps && tc->retained == 8 * temps && !tc->garbage,
+		      "two dumps: the last dump's Temps, one cluster");
+	}
+	ct_diff_finish(&d);
 }
 
 int main(void)
@@ -75,5 +222,8 @@ int main(void)
 	      strstr(err.msg, "other.jsonl") != NULL, "another format: refused (%s)", err.msg);
 	ct_graph_finish(&g);
 	ct_diff_finish(&d);
+
+	test_survivors(3);
+	test_survivors(2);
 	return check_status("test_diff");
 }
