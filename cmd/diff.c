@@ -569,29 +569,38 @@ static int write_ndjson(const struct ct_diff *d, uint32_t top, struct ct_error *
 }
 
 /* Does the dump just added say it comes from the first dump's process,
- * after the one before it?  Warns (or with strict fails) when it does not. */
-static int check_origin(const struct ct_diff *d, bool strict)
+ * after the one before it?  Warns (or with strict fails) when it does
+ * not: once about processes and once about order in one run (*said). */
+static int check_origin(const struct ct_diff *d, bool strict, unsigned *said)
 {
 	const struct ct_diff_dump *a = &d->dumps[0];
+	uint32_t k = d->n_dumps - 1;
+	const struct ct_diff_dump *b = &d->dumps[k], *p = &d->dumps[k ? k - 1 : 0];
+	const char *w = strict ? "" : "warning: ";
 	int bad = 0;
 
-	for (uint32_t k = d->n_dumps - 1; k > 0 && k < d->n_dumps && !bad; k++) {
-		const struct ct_diff_dump *b = &d->dumps[k], *p = &d->dumps[k - 1];
-		if (a->pid && b->pid && a->pid != b->pid) {
+	if (k == 0)
+		return 0;
+	if (a->pid && b->pid && a->pid != b->pid) {
+		if (!(*said & 1))
 			say("%s'%s' is from process %" PRIu64 ", '%s' from process %" PRIu64
-			    ": diff compares dumps of one process", strict ? "" : "warning: ",
-			    b->file, b->pid, a->file, a->pid);
-			bad = 1;
-		} else if (p->seq && b->seq && b->seq <= p->seq) {
-			say("%s'%s' is dump %" PRIu64 " of its process and '%s' dump %" PRIu64
-			    ": give the dumps oldest first", strict ? "" : "warning: ", b->file,
-			    b->seq, p->file, p->seq);
-			bad = 1;
-		} else if (p->time > 0 && b->time > 0 && b->time < p->time && !(p->seq && b->seq)) {
-			say("%s'%s' was taken before '%s': give the dumps oldest first",
-			    strict ? "" : "warning: ", b->file, p->file);
-			bad = 1;
+			    ": diff compares dumps of one process", w, b->file, b->pid, a->file,
+			    a->pid);
+		*said |= 1;
+		bad = 1;
+	} else if ((p->seq && b->seq && b->seq <= p->seq) ||
+		   (p->time > 0 && b->time > 0 && b->time < p->time && !(p->seq && b->seq))) {
+		if (!(*said & 2)) {
+			if (p->seq && b->seq)
+				say("%s'%s' is dump %" PRIu64 " of its process and '%s' dump %" PRIu64
+				    ": give the dumps oldest first", w, b->file, b->seq, p->file,
+				    p->seq);
+			else
+				say("%s'%s' was taken before '%s': give the dumps oldest first", w,
+				    b->file, p->file);
 		}
+		*said |= 2;
+		bad = 1;
 	}
 	return bad && strict ? EXIT_USAGE : 0;
 }
@@ -663,6 +672,7 @@ int cmd_diff(int argc, char **argv)
 	struct ct_diff_cycles cy = {0};
 	struct ct_error err = {0};
 	bool progress = isatty(STDERR_FILENO);
+	unsigned said = 0;
 	status = 0;
 	ct_diff_init(&d);
 	for (int i = optind; i < argc && !status; i++) {
@@ -679,7 +689,7 @@ int cmd_diff(int argc, char **argv)
 		else if (rc)
 			status = report_error(argv[i], &err);
 		else
-			status = check_origin(&d, strict);
+			status = check_origin(&d, strict, &said);
 	}
 	if (progress)
 		fputs("\033[K", stderr);

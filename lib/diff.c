@@ -278,7 +278,9 @@ static void mark_types(const struct ct_graph *g, const char *const *names, uint8
 	}
 }
 
-enum { NOISE = 1, HELD = 2 };
+/* Bits of kind[] per type (NOISE, HELD) and of noise[] per node (NOISE,
+ * and RUN: reached by the same step as its parent). */
+enum { NOISE = 1, HELD = 2, RUN = 4 };
 
 /* Per string id: the hash of its text, and of its text as a signature
  * label; computed once. */
@@ -355,9 +357,71 @@ static int by_count_desc(const void *a, const void *b)
 
 /* Write the representative path (nodes path[0..len), root first) of
  * cluster c into d->steps and its signature into d->text. */
+/* The signature text of a path (nodes path[0..len), root first), by the
+ * rule the clustering hashes by (survivors()): the root's type, then per
+ * later node a chunk " LABEL → TYPE" (the label it is reached by, as a
+ * signature writes labels); a chunk equal to the one before it is written
+ * once, with "+" after its label ("Node .next+ → Node").  Only the nodes
+ * in [0, head) and [tail, len) are read when head < tail ("…" between). */
+static void signature(const struct ct_graph *g, const struct ct_path_tree *t,
+		      const uint32_t *path, uint32_t len, uint32_t head, uint32_t tail,
+		      struct ct_buf *sb)
+{
+	char lb[CT_CYCLE_LABEL_MAX];
+	const char *pl = NULL, *pt = NULL;   /* the chunk pending */
+	bool plus = false;
+
+	sb->len = 0;
+	ct_buf_puts(sb, ct_graph_str(g, g->type[path[0]]));
+	for (uint32_t i = 1; i <= len; i++) {
+		if (i == head && head < tail) {
+			i = tail;   /* the loop's i++ is not run: i is a node */
+			if (pt) {
+				ct_buf_puts(sb, " ");
+				ct_buf_puts(sb, pl);
+				ct_buf_puts(sb, plus ? "+ \xe2\x86\x92 " : " \xe2\x86\x92 ");
+				ct_buf_puts(sb, pt);
+			}
+			ct_buf_puts(sb, " \xe2\x80\xa6");
+			pl = pt = NULL;
+			plus = false;
+		}
+		const char *l = NULL, *ty = NULL;
+		if (i < len) {
+			l = ct_cycle_label(ct_graph_str(g, ct_graph_label(g, t->via[path[i]])), lb);
+			ty = ct_graph_str(g, g->type[path[i]]);
+			if (pt && strcmp(ty, pt) == 0 && strcmp(l, pl) == 0) {
+				plus = true;
+				continue;
+			}
+		}
+		if (pt) {
+			ct_buf_puts(sb, " ");
+			ct_buf_puts(sb, pl);
+			ct_buf_puts(sb, plus ? "+ \xe2\x86\x92 " : " \xe2\x86\x92 ");
+			ct_buf_puts(sb, pt);
+		}
+		if (i == len)
+			break;
+		/* l may live in lb: keep a copy while it is pending. */
+		static __thread char pending[CT_CYCLE_LABEL_MAX];
+		if (l == lb) {
+			memcpy(pending, lb, sizeof(pending));
+			l = pending;
+		}
+		pl = l;
+		pt = ty;
+		plus = false;
+	}
+}
+
+/* Write the representative path (nodes path[0..len), root first) of
+ * cluster c into d->steps and its signature into d->text.  *budget is
+ * how many more path steps signatures may read: past it, a long path's
+ * signature is made from the kept steps only. */
 static int describe(struct ct_diff *d, struct ct_diff_cluster *c, const struct last *L,
 		    const struct ct_path_tree *t, const uint32_t *path, uint32_t len,
-		    struct ct_buf *sb, struct ct_error *err)
+		    uint64_t *budget, struct ct_buf *sb, struct ct_error *err)
 {
 	const struct ct_graph *g = L->g;
 	uint32_t keep = len <= CT_DIFF_PATH_HEAD + CT_DIFF_PATH_TAIL ? len :
@@ -369,9 +433,6 @@ static int describe(struct ct_diff *d, struct ct_diff_cluster *c, const struct l
 	d->steps = st;
 	c->steps_off = d->n_steps;
 	c->steps_len = keep;
-	sb->len = 0;
-	ct_buf_put(sb, "", 0);
-	uint64_t prev_type = 0, prev_label = 0;
 	for (uint32_t k = 0; k < keep; k++) {
 		uint32_t i = k < CT_DIFF_PATH_HEAD || len == keep ? k : len - (keep - k);
 		uint32_t v = path[i];
@@ -389,27 +450,13 @@ static int describe(struct ct_diff *d, struct ct_diff_cluster *c, const struct l
 					   .retained = L->dom->idom[v] != CT_NONE ?
 						       L->dom->retained[v] : g->size[v]};
 		s->omitted = (k == CT_DIFF_PATH_HEAD && len != keep) ? len - keep : 0;
-		/* The signature: a step equal to the one before it (the same
-		 * type reached by the same label) is written once, with "+". */
-		char lb[CT_CYCLE_LABEL_MAX];
-		const char *sl = e != CT_NONE ? ct_cycle_label(ln, lb) : "";
-		uint64_t th = ct_hash_bytes(tn, strlen(tn)), lh = ct_hash_bytes(sl, strlen(sl));
-		if (s->omitted)
-			ct_buf_puts(sb, " \xe2\x80\xa6");
-		if (k && !s->omitted && th == prev_type && lh == prev_label) {
-			if (sb->len && sb->p[sb->len - 1] != '+')
-				ct_buf_puts(sb, "+");
-			continue;
-		}
-		prev_type = th;
-		prev_label = lh;
-		if (k)
-			ct_buf_puts(sb, " \xe2\x86\x92 ");
-		ct_buf_puts(sb, tn);
-		if (e != CT_NONE) {
-			ct_buf_puts(sb, " ");
-			ct_buf_puts(sb, sl);
-		}
+	}
+	if (len <= *budget) {
+		*budget -= len;
+		signature(g, t, path, len, len, len, sb);
+	} else {
+		signature(g, t, path, len, keep == len ? len : CT_DIFF_PATH_HEAD,
+			  keep == len ? len : len - CT_DIFF_PATH_TAIL, sb);
 	}
 	if (sb->failed)
 		return ct_error_nomem(err);
@@ -430,6 +477,9 @@ static int describe_all(struct ct_diff *d, const struct last *L, const struct ct
 	uint32_t *path = ct_mem_alloc(((size_t)n + 1) * sizeof(*path));
 	uint32_t *next = ct_mem_alloc(((size_t)n + 1) * sizeof(*next));
 	struct ct_buf sb = {0};
+	/* Signatures read whole paths up to this many steps in all: linear
+	 * work however deep and many the clusters are. */
+	uint64_t budget = 16 * (uint64_t)n + 1000000;
 	int rc = 0;
 
 	if (!off || !kid || !path || !next) {
@@ -465,7 +515,8 @@ static int describe_all(struct ct_diff *d, const struct last *L, const struct ct
 		path[++depth] = w;
 		next[depth] = off[w];
 		if (rep_of[w] != CT_NONE &&
-		    (rc = describe(d, &d->clusters[rep_of[w]], L, t, path + 1, depth, &sb, err)))
+		    (rc = describe(d, &d->clusters[rep_of[w]], L, t, path + 1, depth, &budget, &sb,
+				   err)))
 			goto out;
 	}
 	/* Unreachable representatives: the object alone. */
@@ -473,11 +524,12 @@ static int describe_all(struct ct_diff *d, const struct last *L, const struct ct
 		struct ct_diff_cluster *cl = &d->clusters[c];
 		if (!cl->garbage)
 			continue;
-		if ((rc = describe(d, cl, L, t, &rep[c], 1, &sb, err)))
+		if ((rc = describe(d, cl, L, t, &rep[c], 1, &budget, &sb, err)))
 			goto out;
 		/* "(garbage) Type": no path. */
 		const char *tn = ct_strings_get(&d->text, d->steps[cl->steps_off].type);
 		sb.len = 0;
+		ct_buf_put(&sb, "", 0);
 		ct_buf_puts(&sb, "(garbage) ");
 		ct_buf_puts(&sb, tn);
 		if (sb.failed || (cl->signature = ct_strings_intern(&d->text, sb.p, sb.len)) == CT_NONE) {
@@ -564,7 +616,7 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 	bool v8 = g->format && strcmp(g->format, "v8") == 0;
 	mark_types(g, v8 ? v8_noise : py_noise, kind, NOISE);
 	mark_types(g, v8 ? v8_held : py_held, kind, HELD);
-	const uint64_t garbage_seed = 0x9e3779b97f4a7c15ULL;
+	const uint64_t garbage_seed = 0x9e3779b97f4a7c15ULL, run_mark = 0x2545f4914f6cdd1dULL;
 	for (uint32_t v = 0; v < n; v++) {
 		hash[v] = ct_hash_u64(garbage_seed ^ type_hash(&hc, g->type[v]));
 		noise[v] = (kind[g->type[v]] & NOISE) || (v8 && (g->flags[v] & CT_NODE_NATIVE));
@@ -576,14 +628,24 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 			hash[v] = ct_hash_u64(s);
 			continue;
 		}
-		noise[v] |= (kind[g->type[v]] & HELD) && noise[p];
-		hash[v] = s == step_hash(&hc, tp, p) ? hash[p] : ct_hash_u64(hash[p] ^ s);
+		noise[v] |= (kind[g->type[v]] & HELD) && (noise[p] & NOISE);
+		/* A step equal to its parent's: the first repeat marks the run
+		 * ("+"), later ones change nothing. */
+		if (s != step_hash(&hc, tp, p)) {
+			hash[v] = ct_hash_u64(hash[p] ^ s);
+		} else if (!(noise[p] & RUN)) {
+			hash[v] = ct_hash_u64(hash[p] ^ s ^ run_mark);
+			noise[v] |= RUN;
+		} else {
+			hash[v] = hash[p];
+			noise[v] |= RUN;
+		}
 	}
 	/* Topmost survivors: the runtime's fold into one count with all they
 	 * hold; the others are clustered. */
 	uint64_t ntop = 0, nmem = 0;
 	for (uint32_t v = 0; v < n; v++) {
-		if (!surv[v] || noise[owner[v]]) {
+		if (!surv[v] || (noise[owner[v]] & NOISE)) {
 			if (surv[v]) {
 				d->noise++;
 				d->noise_bytes = ct_sat_add(d->noise_bytes, g->size[v]);
@@ -601,7 +663,7 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 	}
 	ntop = 0;
 	for (uint32_t v = 0; v < n; v++)
-		if (surv[v] && owner[v] == v && !noise[v])
+		if (surv[v] && owner[v] == v && !(noise[v] & NOISE))
 			sv[ntop++] = (struct surv){hash[v], L->tmap[g->type[v]], v};
 	qsort(sv, ntop, sizeof(*sv), by_surv);
 	uint32_t ncl = 0;
@@ -636,7 +698,7 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 	/* Every survivor counts in its topmost one's cluster. */
 	nmem = 0;
 	for (uint32_t v = 0; v < n; v++) {
-		if (!surv[v] || noise[owner[v]])
+		if (!surv[v] || (noise[owner[v]] & NOISE))
 			continue;
 		uint32_t c = cl_of[owner[v]];
 		struct ct_diff_cluster *cl = &d->clusters[c];
