@@ -367,7 +367,7 @@ static void signature(const struct ct_graph *g, const struct ct_path_tree *t,
 		      const uint32_t *path, uint32_t len, uint32_t head, uint32_t tail,
 		      struct ct_buf *sb)
 {
-	char lb[CT_CYCLE_LABEL_MAX];
+	char lb[CT_CYCLE_LABEL_MAX], pending[CT_CYCLE_LABEL_MAX];
 	const char *pl = NULL, *pt = NULL;   /* the chunk pending */
 	bool plus = false;
 
@@ -404,7 +404,6 @@ static void signature(const struct ct_graph *g, const struct ct_path_tree *t,
 		if (i == len)
 			break;
 		/* l may live in lb: keep a copy while it is pending. */
-		static __thread char pending[CT_CYCLE_LABEL_MAX];
 		if (l == lb) {
 			memcpy(pending, lb, sizeof(pending));
 			l = pending;
