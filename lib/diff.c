@@ -550,12 +550,35 @@ struct member {
 	uint32_t cluster, type;
 };
 
-/* Mark the survivors among the last dump's objects (nobj, sorted) and
- * cluster them.  A survivor that another survivor dominates belongs to
+/* surv[v] = 1 for each survivor v of the last dump, whose objects no
+ * (sorted) are: (B \ A) ∩ C, as multisets for structural identity (B is
+ * the last dump itself when there are two). */
+static void mark_survivors(const struct ct_diff *d, const struct nobj *no, uint32_t n_no,
+			   uint8_t *surv)
+{
+	const struct ct_diff_dump *A = &d->dumps[0];
+	const struct ct_diff_dump *B = d->n_dumps >= 2 ? &d->dumps[1] : NULL;  /* NULL: this one */
+	uint32_t pa = 0, pb = 0;
+
+	for (uint32_t i = 0; i < n_no;) {
+		uint32_t nc = 1;
+		while (i + nc < n_no && obj_cmp(&no[i + nc].o, &no[i].o) == 0)
+			nc++;
+		uint32_t na = count_in(A, &no[i].o, &pa);
+		uint32_t nb = B ? count_in(B, &no[i].o, &pb) : nc;
+		uint32_t s = nb > na ? nb - na : 0;
+		for (uint32_t j = 0; j < nc && j < s; j++)
+			surv[no[i + j].node] = 1;
+		i += nc;
+	}
+}
+
+/* Cluster the survivors of the last dump (surv[], mark_survivors()).  A
+ * survivor that another survivor dominates belongs to
  * that one (the topmost): what a leaked object holds is part of its leak.
  * The topmost survivors are clustered by the shape of their retainer path;
  * a cluster's retained bytes are its topmost members' (disjoint). */
-static int survivors(struct ct_diff *d, const struct last *L, const struct nobj *no, uint32_t n_no,
+static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *surv,
 		     struct ct_error *err)
 {
 	const struct ct_graph *g = L->g;
@@ -563,9 +586,6 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 	const struct ct_dom *dom = L->dom;
 	uint32_t n = g->n_nodes;
 	size_t nn = n ? n : 1;
-	const struct ct_diff_dump *A = &d->dumps[0];
-	const struct ct_diff_dump *B = d->n_dumps >= 2 ? &d->dumps[1] : NULL;  /* NULL: this one */
-	uint8_t *surv = ct_mem_zalloc(nn);
 	uint8_t *kind = ct_mem_zalloc(g->strings.count ? g->strings.count : 1);
 	uint8_t *noise = ct_mem_zalloc(nn);
 	uint64_t *hash = ct_mem_alloc(nn * sizeof(*hash));
@@ -578,22 +598,9 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 	uint32_t *rep_of = NULL, *rep = NULL, *cl_of = NULL;
 	int rc = 0;
 
-	if (!surv || !kind || !noise || !hash || !owner || !hc.type || !hc.label) {
+	if (!kind || !noise || !hash || !owner || !hc.type || !hc.label) {
 		rc = ct_error_nomem(err);
 		goto out;
-	}
-	/* (B \ A) ∩ C, as multisets for structural identity. */
-	uint32_t pa = 0, pb = 0;
-	for (uint32_t i = 0; i < n_no;) {
-		uint32_t nc = 1;
-		while (i + nc < n_no && obj_cmp(&no[i + nc].o, &no[i].o) == 0)
-			nc++;
-		uint32_t na = count_in(A, &no[i].o, &pa);
-		uint32_t nb = B ? count_in(B, &no[i].o, &pb) : nc;
-		uint32_t s = nb > na ? nb - na : 0;
-		for (uint32_t j = 0; j < nc && j < s; j++)
-			surv[no[i + j].node] = 1;
-		i += nc;
 	}
 	/* The topmost survivor above each node in the dominator tree (parents
 	 * before children: breadth first from the super-root). */
@@ -785,7 +792,6 @@ static int survivors(struct ct_diff *d, const struct last *L, const struct nobj 
 	qsort(d->clusters, d->n_clusters, sizeof(*d->clusters), by_retained);
 	d->has_survivors = true;
 out:
-	ct_mem_free(surv);
 	ct_mem_free(kind);
 	ct_mem_free(noise);
 	ct_mem_free(hash);
@@ -824,6 +830,8 @@ static void *keys_thread(void *arg)
 		return NULL;
 	for (uint32_t v = 0; v < n; v++)
 		j->no[v] = (struct nobj){{j->key[v], j->map[g->type[v]], j->fp[v]}, v};
+	ct_mem_free(j->fp);
+	j->fp = NULL;
 	struct nobj *tmp = ct_mem_alloc(((size_t)n ? n : 1) * sizeof(*tmp));
 	uint32_t *count = malloc(65536 * sizeof(*count));
 	if (!tmp || !count) {
@@ -863,6 +871,7 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	uint32_t *map = NULL;  /* graph type string id -> diff type id */
 	uint64_t *key = NULL;
 	uint32_t *fp = NULL, *cls = NULL, *active = NULL, *scratch = NULL;
+	uint8_t *surv = NULL;
 	struct nobj *no = NULL;
 	struct ct_report r = {0};
 	struct ct_dom dom = {0};
@@ -930,6 +939,7 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	if (!key || !fp || !no || !x.obj)
 		goto nomem;
 	struct keys_job kj = {g, NULL, d->identity, map, key, fp, no, x.obj, 0, {0}};
+	fp = NULL;   /* the job frees it */
 	pthread_t kt;
 	bool kt_on = d->identity != CT_DIFF_STRUCTURAL &&
 		     pthread_create(&kt, NULL, keys_thread, &kj) == 0;
@@ -942,6 +952,7 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 		kj.reach = &r.reach;
 		keys_thread(&kj);
 	}
+	ct_mem_free(kj.fp);   /* when the job stopped early */
 	if ((rc = kj.rc)) {
 		ct_error_set(err, rc, "%s", kj.err.msg);
 		goto out;
@@ -950,13 +961,27 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	if ((rc = add_cycles(d, &x, &r, key, err)))
 		goto out;
 	ct_mem_free(key);
-	ct_mem_free(fp);
 	key = NULL;
-	fp = NULL;
+	/* What the rest does not read goes now: the components, the
+	 * reachability's routes. */
+	ct_scc_finish(&r.scc);
+	ct_mem_free(r.reach.parent);
+	ct_mem_free(r.reach.parent_edge);
+	ct_mem_free(r.reach.dist);
+	r.reach.parent = r.reach.parent_edge = r.reach.dist = NULL;
+	bool last = flags & CT_DIFF_LAST;
+	if (last) {
+		surv = ct_mem_zalloc(nn);
+		if (!surv)
+			goto nomem;
+		mark_survivors(d, no, n, surv);
+	}
+	ct_mem_free(no);
+	no = NULL;
 
 	/* Dominators: retained bytes per type, none counted twice, in the
 	 * first and the last dump (the types table compares those). */
-	bool first = d->n_dumps == 0, last = flags & CT_DIFF_LAST;
+	bool first = d->n_dumps == 0;
 	if (!first && !last) {
 		d->dumps[d->n_dumps++] = x;
 		memset(&x, 0, sizeof(x));
@@ -995,7 +1020,7 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 		struct last L = {g, &r, &dom, &kids, &tree, map, scratch};
 		/* The dump being added is not in d->dumps yet: survivors()
 		 * reads the earlier ones. */
-		if ((rc = survivors(d, &L, no, n, err)))
+		if ((rc = survivors(d, &L, surv, err)))
 			goto out;
 	}
 	d->dumps[d->n_dumps++] = x;
@@ -1009,6 +1034,7 @@ out:
 	ct_mem_free(key);
 	ct_mem_free(fp);
 	ct_mem_free(no);
+	ct_mem_free(surv);
 	ct_mem_free(cls);
 	ct_mem_free(active);
 	ct_mem_free(scratch);
