@@ -787,7 +787,7 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 	}
 	/* Paths and signatures, then the ranking (rep_of indexes clusters as
 	 * they are before it). */
-	if ((rc = describe_all(d, L, tp, rep_of, rep, err)))
+	if (d->n_clusters && (rc = describe_all(d, L, tp, rep_of, rep, err)))
 		goto out;
 	qsort(d->clusters, d->n_clusters, sizeof(*d->clusters), by_retained);
 	d->has_survivors = true;
