@@ -142,30 +142,36 @@ static uint32_t count_in(const struct ct_diff_dump *a, const struct ct_diff_obj 
 	return *pos < a->n_obj && obj_cmp(&a->obj[*pos], o) == 0 ? run_of(a->obj, a->n_obj, *pos) : 0;
 }
 
-/* The dominator tree's children in CSR form: node n stands for the
- * super-root; unreachable nodes are in no list. */
-struct domkids {
+/* Children lists of a forest in CSR form: the children of node v are
+ * kid[off[v] .. off[v + 1]), those of a virtual root n (over the forest's
+ * roots) kid[off[n] .. off[n + 1]). */
+struct kids {
 	uint32_t *off;   /* n + 2 */
-	uint32_t *kid;   /* n */
+	uint32_t *kid;   /* n + 1 */
 };
 
-static int domkids_build(struct domkids *k, const struct ct_dom *dom, uint32_t n)
+/* Build k for the nodes items[0..m) (NULL: every node 0..n-1) of a forest
+ * of n nodes where parent[v] is v's parent, top (the virtual root's
+ * children) or CT_NONE (not in the forest; when top is CT_NONE, a root).
+ * Returns 0 or CT_ENOMEM. */
+static int kids_build(struct kids *k, uint32_t n, const uint32_t *items, uint32_t m,
+		      const uint32_t *parent, uint32_t top)
 {
 	k->off = ct_mem_zalloc(((size_t)n + 2) * sizeof(*k->off));
 	k->kid = ct_mem_alloc(((size_t)n + 1) * sizeof(*k->kid));
 	if (!k->off || !k->kid)
 		return CT_ENOMEM;
-	for (uint32_t v = 0; v < n; v++) {
-		uint32_t p = dom->idom[v];
-		if (p != CT_NONE)
-			k->off[(p == CT_DOM_SUPER ? n : p) + 1]++;
+	for (uint32_t i = 0; i < m; i++) {
+		uint32_t p = parent[items ? items[i] : i];
+		if (p != CT_NONE || top == CT_NONE)
+			k->off[(p == top ? n : p) + 1]++;
 	}
 	for (uint32_t i = 0; i <= n; i++)
 		k->off[i + 1] += k->off[i];
-	for (uint32_t v = 0; v < n; v++) {
-		uint32_t p = dom->idom[v];
-		if (p != CT_NONE)
-			k->kid[k->off[p == CT_DOM_SUPER ? n : p]++] = v;
+	for (uint32_t i = 0; i < m; i++) {
+		uint32_t v = items ? items[i] : i, p = parent[v];
+		if (p != CT_NONE || top == CT_NONE)
+			k->kid[k->off[p == top ? n : p]++] = v;
 	}
 	for (uint32_t i = n + 1; i > 0; i--)
 		k->off[i] = k->off[i - 1];
@@ -173,7 +179,7 @@ static int domkids_build(struct domkids *k, const struct ct_dom *dom, uint32_t n
 	return 0;
 }
 
-static void domkids_finish(struct domkids *k)
+static void kids_finish(struct kids *k)
 {
 	ct_mem_free(k->off);
 	ct_mem_free(k->kid);
@@ -184,7 +190,7 @@ static void domkids_finish(struct domkids *k)
  * One walk of the dominator tree keeping, per class, how many of the
  * current node's dominators are of it.  stack and active are scratch
  * (n + 1 and ncls entries). */
-static void disjoint_sums(const struct domkids *k, const struct ct_dom *dom, uint32_t n,
+static void disjoint_sums(const struct kids *k, const struct ct_dom *dom, uint32_t n,
 			  const uint32_t *cls, uint32_t *active, uint32_t ncls, uint32_t *stack,
 			  uint64_t *out)
 {
@@ -249,7 +255,7 @@ struct last {
 	const struct ct_graph *g;
 	const struct ct_report *r;
 	const struct ct_dom *dom;
-	const struct domkids *kids;
+	const struct kids *kids;
 	const struct ct_path_tree *tree;
 	const uint32_t *tmap;        /* graph type id -> diff type id */
 	uint32_t *scratch;           /* n + 1 */
@@ -471,8 +477,7 @@ static int describe_all(struct ct_diff *d, const struct last *L, const struct ct
 {
 	const struct ct_graph *g = L->g;
 	uint32_t n = g->n_nodes;
-	uint32_t *off = ct_mem_zalloc(((size_t)n + 2) * sizeof(*off));
-	uint32_t *kid = ct_mem_alloc(((size_t)n + 1) * sizeof(*kid));
+	struct kids k = {0};
 	uint32_t *path = ct_mem_alloc(((size_t)n + 1) * sizeof(*path));
 	uint32_t *next = ct_mem_alloc(((size_t)n + 1) * sizeof(*next));
 	struct ct_buf sb = {0};
@@ -481,24 +486,12 @@ static int describe_all(struct ct_diff *d, const struct last *L, const struct ct
 	uint64_t budget = 16 * (uint64_t)n + 1000000;
 	int rc = 0;
 
-	if (!off || !kid || !path || !next) {
+	/* The tree's children; node n is a virtual root over its roots. */
+	if (!path || !next || kids_build(&k, n, t->order, t->n, t->parent, CT_NONE)) {
 		rc = ct_error_nomem(err);
 		goto out;
 	}
-	/* Children of the tree; node n is a virtual root over the tree's roots. */
-	for (uint32_t i = 0; i < t->n; i++) {
-		uint32_t v = t->order[i], p = t->parent[v];
-		off[(p == CT_NONE ? n : p) + 1]++;
-	}
-	for (uint32_t i = 0; i <= n; i++)
-		off[i + 1] += off[i];
-	for (uint32_t i = 0; i < t->n; i++) {
-		uint32_t v = t->order[i], p = t->parent[v];
-		kid[off[p == CT_NONE ? n : p]++] = v;
-	}
-	for (uint32_t i = n + 1; i > 0; i--)
-		off[i] = off[i - 1];
-	off[0] = 0;
+	const uint32_t *off = k.off, *kid = k.kid;
 	uint32_t depth = 0;
 	path[0] = n;
 	next[0] = off[n];
@@ -538,8 +531,7 @@ static int describe_all(struct ct_diff *d, const struct last *L, const struct ct
 	}
 out:
 	free(sb.p);
-	ct_mem_free(off);
-	ct_mem_free(kid);
+	kids_finish(&k);
 	ct_mem_free(path);
 	ct_mem_free(next);
 	return rc;
@@ -875,7 +867,7 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	struct nobj *no = NULL;
 	struct ct_report r = {0};
 	struct ct_dom dom = {0};
-	struct domkids kids = {0};
+	struct kids kids = {0};
 	struct ct_path_tree tree = {0};
 	int rc = 0;
 
@@ -1003,7 +995,7 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 		ct_error_set(err, rc, "%s", dj.err.msg);
 		goto out;
 	}
-	if (domkids_build(&kids, &dom, n))
+	if (kids_build(&kids, n, NULL, n, dom.idom, CT_DOM_SUPER))
 		goto nomem;
 	cls = ct_mem_alloc(nn * sizeof(*cls));
 	active = ct_mem_alloc((x.n_types ? x.n_types : 1) * sizeof(*active));
@@ -1038,7 +1030,7 @@ out:
 	ct_mem_free(cls);
 	ct_mem_free(active);
 	ct_mem_free(scratch);
-	domkids_finish(&kids);
+	kids_finish(&kids);
 	ct_path_tree_finish(&tree);
 	ct_dom_finish(&dom);
 	ct_report_finish(&r);
