@@ -26,26 +26,19 @@ import gzip
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 
-failures = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctcheck  # noqa: E402
+from ctcheck import check, run, failures  # noqa: E402
 
 
-def check(name, cond, detail=''):
-    print(('ok   ' if cond else 'FAIL ') + name + ('' if cond else ': ' + str(detail)[:600]))
-    if not cond:
-        failures.append(name)
-    return cond
 
 
-def run(args):
-    wrapper = shlex.split(os.environ.get('CT_WRAPPER', ''))
-    p = subprocess.run(wrapper + [EXE] + args, capture_output=True, timeout=900)
-    return p.returncode, p.stdout.decode('utf-8'), p.stderr.decode('utf-8', 'replace')
+
 
 
 # Per format: class -> (components, their types with counts, signature).
@@ -160,8 +153,7 @@ def unpack(gz, tmp):
 
 
 def main():
-    global EXE
-    EXE, root, case = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
+    ctcheck.EXE, root, case = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
     with tempfile.TemporaryDirectory() as tmp:
         if case == 'python':
             test('python', unpack(os.path.join(root, 'testdata/python/service.jsonl.gz'), tmp))

@@ -19,43 +19,22 @@ a bounded cache of 5 Entry objects refilled a step, a chain growing by
 come from that construction, not from the program's output.
 The binary is run as "$CT_WRAPPER CYCLETOOL ..." when CT_WRAPPER is set.
 """
-import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 
-failures = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctcheck  # noqa: E402
+from ctcheck import check, run, strict, failures  # noqa: E402
 
 
-def check(name, cond, detail=''):
-    print(('ok   ' if cond else 'FAIL ') + name + ('' if cond else ': ' + str(detail)[:500]))
-    if not cond:
-        failures.append(name)
-    return cond
 
 
-def run(args):
-    wrapper = shlex.split(os.environ.get('CT_WRAPPER', ''))
-    p = subprocess.run(wrapper + [EXE] + args, capture_output=True, timeout=900)
-    # Standard output must be valid UTF-8: a decoding error fails the test.
-    return p.returncode, p.stdout.decode('utf-8'), p.stderr.decode('utf-8', 'replace')
 
 
-def strict(text):
-    """JSON as the output layer promises it: no duplicate keys, no NaN or
-    Infinity (invalid UTF-8 is refused by run())."""
-    def no_dups(pairs):
-        keys = [k for k, _ in pairs]
-        if len(keys) != len(set(keys)):
-            raise ValueError('duplicate key in %r' % keys)
-        return dict(pairs)
 
-    def no_constant(name):
-        raise ValueError('not JSON: ' + name)
-    return json.loads(text, object_pairs_hook=no_dups, parse_constant=no_constant)
 
 
 def grow_py(root, prefix):
@@ -444,10 +423,9 @@ def check_bad(root, tmp):
     rc, out, err = run(['diff', '-n', 'x', pool, pool])
     check('bad --top: exit 2', rc == 2, (rc, err))
     if os.path.exists('/dev/full'):
-        wrapper = shlex.split(os.environ.get('CT_WRAPPER', ''))
         for mode in ([], ['--json'], ['--ndjson']):
             with open('/dev/full', 'wb') as full:
-                p = subprocess.run(wrapper + [EXE, 'diff'] + mode + dumps[:2], stdout=full,
+                p = subprocess.run(ctcheck.command(['diff'] + mode + dumps[:2]), stdout=full,
                                    stderr=subprocess.PIPE, timeout=900)
             err = p.stderr.decode('utf-8', 'replace')
             check('output not written %s: exit 4, one line' % (mode or ['text']),
@@ -461,8 +439,7 @@ def check_bad(root, tmp):
 
 
 def main():
-    global EXE
-    EXE, root, case = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
+    ctcheck.EXE, root, case = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
     with tempfile.TemporaryDirectory() as tmp:
         if case == 'python':
             dumps = grow_py(root, os.path.join(tmp, 'p'))

@@ -13,13 +13,15 @@ The binary is run as "$CT_WRAPPER CYCLETOOL ..." when CT_WRAPPER is set.
 """
 import json
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
 import time
 
-failures = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctcheck  # noqa: E402
+from ctcheck import check, run, failures  # noqa: E402
+
 
 SCRIPT = r'''
 import json, os, signal, sys, threading
@@ -52,17 +54,8 @@ print(json.dumps({"pid": os.getpid(), "child": child, "status": status}))
 '''
 
 
-def check(name, cond, detail=''):
-    print(('ok   ' if cond else 'FAIL ') + name + ('' if cond else ': ' + str(detail)[:500]))
-    if not cond:
-        failures.append(name)
-    return cond
 
 
-def run(args):
-    wrapper = shlex.split(os.environ.get('CT_WRAPPER', ''))
-    p = subprocess.run(wrapper + [EXE] + args, capture_output=True, timeout=900)
-    return p.returncode, p.stdout.decode('utf-8'), p.stderr.decode('utf-8', 'replace')
 
 
 def header(path):
@@ -104,8 +97,7 @@ def same_scan(name, path, tmp):
 
 
 def main():
-    global EXE
-    EXE, root = sys.argv[1], os.path.abspath(sys.argv[2])
+    ctcheck.EXE, root = sys.argv[1], os.path.abspath(sys.argv[2])
     env = dict(os.environ, PYTHONPATH=os.path.join(root, 'formats', 'python'))
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.time()
