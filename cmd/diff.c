@@ -227,10 +227,21 @@ static void put_path(const struct ct_diff *d, const struct ct_diff_cluster *c)
 {
 	char b[CT_PRESENT_BYTES_MAX], id[CT_PRESENT_ID_MAX];
 
+	/* Long paths as chains are cut: the first steps, "… (N more)", the
+	 * last ones (the steps kept include those the analysis left out). */
+	uint64_t more = 0;
+	bool cut = c->steps_len > CT_PRESENT_CHAIN_STEPS;
 	for (uint32_t i = 0; i < c->steps_len; i++) {
 		const struct ct_diff_step *s = &d->steps[c->steps_off + i];
-		if (s->omitted)
-			printf(" \xe2\x80\xa6 (%" PRIu64 " more) \xe2\x86\x92", s->omitted);
+		more += s->omitted;
+		if (cut && i >= CT_PRESENT_CHAIN_HEAD && i < c->steps_len - CT_PRESENT_CHAIN_TAIL) {
+			more++;
+			continue;
+		}
+		if (more) {
+			printf(" \xe2\x80\xa6 (%" PRIu64 " more) \xe2\x86\x92", more);
+			more = 0;
+		}
 		if (i)
 			fputs(" ", stdout);
 		put_name(ct_strings_get(&d->text, s->type), CT_PRESENT_NAME_BYTES);
@@ -283,7 +294,8 @@ static void write_survivors_text(const struct ct_diff *d, uint32_t top)
 		if (c->types_len > 4)
 			printf(", %" PRIu32 " more types", c->types_len - 4);
 		fputs(")\n      ", stdout);
-		put_name(ct_strings_get(&d->text, c->signature), CT_PRESENT_SIGNATURE_BYTES);
+		ct_present_put_steps(stdout, ct_strings_get(&d->text, c->signature),
+				     CT_PRESENT_SIGNATURE_BYTES);
 		fputs("\n      e.g. ", stdout);
 		if (c->garbage)
 			fputs("(garbage, no path) ", stdout);
@@ -356,7 +368,8 @@ static void write_cycles_text(const struct ct_diff *d, const struct ct_diff_cycl
 		       ct_diff_trend_name(c->trend));
 		put_counts(c->counts, nd);
 		fputs("  ", stdout);
-		put_name(ct_strings_get(&d->text, c->sig), CT_PRESENT_SIGNATURE_BYTES);
+		ct_present_put_steps(stdout, ct_strings_get(&d->text, c->sig),
+				     CT_PRESENT_SIGNATURE_BYTES);
 		putchar('\n');
 	}
 	if (!shown)

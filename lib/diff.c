@@ -352,10 +352,12 @@ static int by_retained(const void *a, const void *b)
 	return (x->signature > y->signature) - (x->signature < y->signature);
 }
 
-static int by_count_desc(const void *a, const void *b)
+static int by_bytes_desc(const void *a, const void *b)
 {
 	const struct ct_diff_type_count *x = a, *y = b;
 
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
 	return (x->type > y->type) - (x->type < y->type);
@@ -540,6 +542,7 @@ out:
 /* A (cluster, type) pair of one survivor, for the per-type counts. */
 struct member {
 	uint32_t cluster, type;
+	uint64_t bytes;
 };
 
 /* surv[v] = 1 for each survivor v of the last dump, whose objects no
@@ -702,7 +705,7 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 		struct ct_diff_cluster *cl = &d->clusters[c];
 		cl->count++;
 		cl->bytes = ct_sat_add(cl->bytes, g->size[v]);
-		mem[nmem++] = (struct member){c, L->tmap[g->type[v]]};
+		mem[nmem++] = (struct member){c, L->tmap[g->type[v]], g->size[v]};
 		d->survivors++;
 		d->survivor_bytes = ct_sat_add(d->survivor_bytes, g->size[v]);
 	}
@@ -713,12 +716,14 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 		uint32_t *off = ct_mem_zalloc(((size_t)d->n_clusters + 1) * sizeof(*off));
 		uint32_t *by_cl = ct_mem_alloc((nmem ? nmem : 1) * sizeof(*by_cl));
 		uint64_t *cnt = ct_mem_zalloc((size_t)nt * sizeof(*cnt));
+		uint64_t *byt = ct_mem_zalloc((size_t)nt * sizeof(*byt));
 		uint32_t *seen = ct_mem_alloc((size_t)nt * sizeof(*seen));
 		uint64_t total = 0;
-		if (!off || !by_cl || !cnt || !seen) {
+		if (!off || !by_cl || !cnt || !byt || !seen) {
 			ct_mem_free(off);
 			ct_mem_free(by_cl);
 			ct_mem_free(cnt);
+			ct_mem_free(byt);
 			ct_mem_free(seen);
 			rc = ct_error_nomem(err);
 			goto out;
@@ -728,7 +733,7 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 		for (uint32_t c = 0; c < d->n_clusters; c++)
 			off[c + 1] += off[c];
 		for (uint64_t i = 0; i < nmem; i++)
-			by_cl[off[mem[i].cluster]++] = mem[i].type;
+			by_cl[off[mem[i].cluster]++] = (uint32_t)i;
 		for (uint32_t c = d->n_clusters; c > 0; c--)
 			off[c] = off[c - 1];
 		off[0] = 0;
@@ -737,17 +742,18 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 		for (uint32_t c = 0; c < d->n_clusters; c++) {
 			uint32_t k = 0;
 			for (uint32_t i = off[c]; i < off[c + 1]; i++)
-				if (!cnt[by_cl[i]]++)
+				if (!cnt[mem[by_cl[i]].type]++)
 					k++;
 			total += k;
 			for (uint32_t i = off[c]; i < off[c + 1]; i++)
-				cnt[by_cl[i]] = 0;
+				cnt[mem[by_cl[i]].type] = 0;
 		}
 		d->ctypes = calloc(total ? total : 1, sizeof(*d->ctypes));
 		if (!d->ctypes) {
 			ct_mem_free(off);
 			ct_mem_free(by_cl);
 			ct_mem_free(cnt);
+			ct_mem_free(byt);
 			ct_mem_free(seen);
 			rc = ct_error_nomem(err);
 			goto out;
@@ -756,25 +762,29 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 			struct ct_diff_cluster *cl = &d->clusters[c];
 			uint32_t k = 0;
 			cl->types_off = d->n_ctypes;
-			for (uint32_t i = off[c]; i < off[c + 1]; i++)
-				if (!cnt[by_cl[i]]++)
-					seen[k++] = by_cl[i];
+			for (uint32_t i = off[c]; i < off[c + 1]; i++) {
+				const struct member *m = &mem[by_cl[i]];
+				if (!cnt[m->type]++)
+					seen[k++] = m->type;
+				byt[m->type] = ct_sat_add(byt[m->type], m->bytes);
+			}
 			for (uint32_t j = 0; j < k; j++) {
-				d->ctypes[d->n_ctypes++] = (struct ct_diff_type_count){seen[j], 0,
-											cnt[seen[j]]};
-				cnt[seen[j]] = 0;
+				d->ctypes[d->n_ctypes++] = (struct ct_diff_type_count){
+					seen[j], 0, cnt[seen[j]], byt[seen[j]]};
+				cnt[seen[j]] = byt[seen[j]] = 0;
 			}
 			cl->types_len = k;
 		}
 		ct_mem_free(off);
 		ct_mem_free(by_cl);
 		ct_mem_free(cnt);
+		ct_mem_free(byt);
 		ct_mem_free(seen);
 	}
 	for (uint32_t c = 0; c < d->n_clusters; c++) {
 		struct ct_diff_cluster *cl = &d->clusters[c];
 		rep_of[rep[c]] = c;
-		qsort(d->ctypes + cl->types_off, cl->types_len, sizeof(*d->ctypes), by_count_desc);
+		qsort(d->ctypes + cl->types_off, cl->types_len, sizeof(*d->ctypes), by_bytes_desc);
 		d->survivor_retained = ct_sat_add(d->survivor_retained, cl->retained);
 	}
 	/* Paths and signatures, then the ranking (rep_of indexes clusters as

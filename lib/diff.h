@@ -92,7 +92,7 @@ struct ct_diff_step {
 struct ct_diff_type_count {
 	uint32_t type;           /* id in the diff's type table */
 	uint32_t pad_;
-	uint64_t count;
+	uint64_t count, bytes;
 };
 
 /* Survivors with one retainer path shape. */
@@ -105,7 +105,8 @@ struct ct_diff_cluster {
 	uint64_t retained;       /* by its topmost survivors (so none twice) */
 	uint32_t steps_off, steps_len;   /* the representative (the member that
 					  * retains most): root first */
-	uint32_t types_off, types_len;   /* count per type, most first */
+	uint32_t types_off, types_len;   /* count and bytes per type, most bytes
+					  * first */
 };
 
 struct ct_diff {

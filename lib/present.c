@@ -2,6 +2,7 @@
 #include "present.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "utf8.h"
@@ -146,6 +147,49 @@ void ct_present_put(FILE *out, const char *s, size_t max)
 	fwrite(run, 1, (size_t)(p - run), out);
 	if (p < end)
 		fputs("\xe2\x80\xa6", out);
+}
+
+void ct_present_put_steps(FILE *out, const char *s, size_t max)
+{
+	static const char arrow[] = CT_PRESENT_ARROW;
+	const size_t al = sizeof(arrow) - 1;
+	size_t n = strlen(s);
+
+	if (n <= max) {
+		ct_present_put(out, s, SIZE_MAX);
+		return;
+	}
+	/* The head: whole steps within a third of max, at most CHAIN_HEAD. */
+	const char *head_end = s, *q = s;
+	for (unsigned k = 0; k < CT_PRESENT_CHAIN_HEAD && (q = strstr(q, arrow)); k++) {
+		if ((size_t)(q - s) > max / 3)
+			break;
+		head_end = q;
+		q += al;
+	}
+	/* The tail: whole steps from the end while they fit. */
+	size_t room = max - (size_t)(head_end - s);
+	const char *tail = s + n;
+	for (const char *t = s + n - al; t > head_end; t--) {
+		if (memcmp(t, arrow, al) != 0)
+			continue;
+		if ((size_t)(s + n - (t + al)) > room)
+			break;
+		tail = t + al;
+	}
+	if (tail == s + n || head_end == s) {   /* no step boundary to cut at */
+		ct_present_put(out, s, max);
+		return;
+	}
+	char *h = strndup(s, (size_t)(head_end - s));
+	if (!h) {
+		ct_present_put(out, s, max);
+		return;
+	}
+	ct_present_put(out, h, SIZE_MAX);
+	free(h);
+	fputs(CT_PRESENT_ARROW "\xe2\x80\xa6" CT_PRESENT_ARROW, out);
+	ct_present_put(out, tail, SIZE_MAX);
 }
 
 static size_t text_at(char *buf, size_t cap, size_t at, const char *s, size_t max)

@@ -79,6 +79,13 @@ void ct_present_put(FILE *out, const char *s, size_t max);
  * has it whole). */
 #define CT_PRESENT_SIGNATURE_BYTES 240
 
+/* A signature or other text of steps joined by " → ", to a stream, made
+ * safe as ct_present_put() does.  When longer than max bytes it is cut
+ * in the middle at step boundaries, keeping its first CT_PRESENT_CHAIN_HEAD
+ * steps at most and as many last steps as fit ("A .x → B … → Y .z → Z"):
+ * a path's end says what it holds. */
+void ct_present_put_steps(FILE *out, const char *s, size_t max);
+
 /* How reachability was decided, for JSON: "refcount", "roots" or
  * "estimated"; and the note text adds when it was estimated (no reference
  * counts in the dump), " (estimated: ...)", or "". */
