@@ -281,6 +281,33 @@ static void test_jsonw(void)
 	}
 }
 
+/* Steps joined by " → " are cut in the middle at step boundaries: the
+ * head, "→ … →", and as many last steps as fit. */
+static void test_put_steps(void)
+{
+	char sig[4096], *out = NULL;
+	size_t len = 0, n = 0;
+
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(sig + n, sizeof(sig) - n, "%sType%02d .f%02d",
+				      i ? " \xe2\x86\x92 " : "", i, i);
+	FILE *f = open_memstream(&out, &len);
+	ct_present_put_steps(f, "A .x \xe2\x86\x92 B", 240);
+	fclose(f);
+	CHECK(strcmp(out, "A .x \xe2\x86\x92 B") == 0, "short steps: whole (%s)", out);
+	free(out);
+	f = open_memstream(&out, &len);
+	ct_present_put_steps(f, sig, 240);
+	fclose(f);
+	CHECK(strncmp(out, "Type00 .f00 \xe2\x86\x92 ", 16) == 0, "cut steps: the head kept (%s)", out);
+	CHECK(strstr(out, "\xe2\x86\x92 \xe2\x80\xa6 \xe2\x86\x92 ") != NULL, "cut steps: '→ … →'");
+	CHECK(len >= strlen("Type39 .f39") && strcmp(out + len - strlen("Type39 .f39"),
+						     "Type39 .f39") == 0,
+	      "cut steps: the last step kept whole (%s)", out);
+	CHECK(len <= 240 + 16, "cut steps: about the limit (%zu bytes)", len);
+	free(out);
+}
+
 int main(void)
 {
 	test_ids();
@@ -291,5 +318,6 @@ int main(void)
 		test_writers(N_NAMES * 3 + 1, numeric);
 		test_writers(test_small() ? 2000 : 100000, numeric);
 	}
+	test_put_steps();
 	return check_status("present");
 }
