@@ -380,6 +380,9 @@ class _Dumper:
             # (CPython's list_traverse and tupletraverse); deque in order.
             if t is list or t is tuple:
                 return self.idx_labels(n)[::-1]
+            if info.heap and n and rs[0] is t:
+                # 3.12 and later: deque is a heap type, visited first.
+                return ['".__class__"'] + self.idx_labels(n - 1)
             return self.idx_labels(n)
         labels = ["null"] * n
         where = {}

@@ -18,6 +18,7 @@ TYPE is the "type" field of the dump (type(o).__qualname__).
 """
 
 import gc
+import sys
 import weakref
 
 SCENARIOS = {}
@@ -240,10 +241,22 @@ def _dataclass_types():
         order: "Order"
         sku: str
 
-    @dataclass(slots=True, eq=False)
-    class Leg:
-        trip: object = None
-        name: str = ""
+    if sys.version_info >= (3, 10):
+        @dataclass(slots=True, eq=False)
+        class Leg:
+            trip: object = None
+            name: str = ""
+    else:
+        # dataclass(slots=True) is 3.10's; the same class by hand.
+        @dataclass(eq=False)
+        class Leg:
+            __slots__ = ("trip", "name")
+            trip: object
+            name: str
+
+            def __init__(self, trip=None, name=""):
+                self.trip = trip
+                self.name = name
     return Order, OrderLine, Leg
 
 
