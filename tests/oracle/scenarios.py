@@ -487,6 +487,30 @@ def logging_asyncio():
                   ("alive_sccs", "_UnixSelectorEventLoop", 1)]
 
 
+class Cached:
+    pass
+
+
+@scenario
+def lru_cache():
+    # Entries of a size-limited functools.lru_cache, as asyncio, unittest
+    # and unittest.mock leave behind: on 3.8 and 3.9 they are untracked
+    # objects of a static type that was never readied (no __mro__, no
+    # __dict__), which once crashed the dumper.
+    import functools
+    import unittest.mock  # noqa: F401
+
+    @functools.lru_cache(maxsize=8)
+    def make(i):
+        c = Cached()
+        c.me = c
+        c.i = i
+        return c
+    for i in range(12):      # the first 4 are evicted: garbage self-cycles
+        make(i)
+    return [make], [("garbage_sccs", "Cached", 4), ("alive_sccs", "Cached", 8)]
+
+
 @scenario
 def frozen():
     # Everything that exists now moves to the permanent generation, which
