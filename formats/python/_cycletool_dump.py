@@ -771,12 +771,32 @@ def _calibrate():
     return r - 1
 
 
-def _open_target(file):
+def _create_temp(path):
+    """(fd, name) of a new file beside path, created with O_EXCL."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    base = "%s.tmp%d" % (path, os.getpid())
+    for i in range(100):
+        tmp = base if i == 0 else "%s.%d" % (base, i)
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError("cannot create a temporary file beside '%s'" % path)
+
+
+def _open_target(file, temp=None):
+    """(out, path, tmp): the stream to write and, for a path, the path and
+    the temporary the stream writes (temp: an (fd, tmp) made already)."""
     if hasattr(file, "write"):
         return file, None, None
     path = os.fspath(file)
-    tmp = "%s.tmp%d" % (path, os.getpid())
-    f = open(tmp, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
+    fd, tmp = temp if temp is not None else _create_temp(path)
+    try:
+        f = open(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
     return f, path, tmp
 
 
@@ -820,7 +840,7 @@ def _next_seq():
         return pid, next(state[1])
 
 
-def dump(file, *, _exclude=None):
+def dump(file, *, fork=False, _exclude=None):
     """Write a dump of the calling process's heap to file.
 
     file is a path (str or os.PathLike; written to a temporary file in the
@@ -830,7 +850,15 @@ def dump(file, *, _exclude=None):
     it is never run.  The header says which process wrote the dump ("pid"),
     which of its dumps this is ("seq": 1 for the first dump() call of the
     process, a call that fails uses up its number too) and when ("time").
+
+    With fork=True (file must be a path) the process forks: the child
+    writes the dump of the heap as it was at the fork, renames it into
+    place and exits with os._exit (status 0 when the dump is complete);
+    dump() returns the child's pid at once, for os.waitpid.  The header
+    then has the parent's pid and dump number and "forked": true.
     """
+    if fork:
+        return _fork_dump(file, _exclude)
     pid, seq = _next_seq()
     enabled = gc.isenabled()
     gc.disable()
@@ -842,7 +870,7 @@ def dump(file, *, _exclude=None):
             gc.enable()
 
 
-def _dump_objects(objs, file, exclude, pid, seq):
+def _dump_objects(objs, file, exclude, pid, seq, temp=None):
     global _GC_HEADER
     # First of all, before the dumper holds anything else: reference counts.
     overhead = _calibrate()
@@ -859,7 +887,7 @@ def _dump_objects(objs, file, exclude, pid, seq):
         _GC_HEADER = _getsizeof(probe) - probe.__sizeof__()
     switch = sys.getswitchinterval()
     sys.setswitchinterval(1000.0)
-    out, path, tmp = _open_target(file)
+    out, path, tmp = _open_target(file, temp)
     try:
         exclude_ids = set(exclude or ())
         if exclude_ids:
@@ -871,9 +899,10 @@ def _dump_objects(objs, file, exclude, pid, seq):
                             exclude_ids.discard(id(r))
             o = r = None
         header = ('{"cycletool_dump":%d,"python":%s,"implementation":%s,'
-                  '"pid":%d,"seq":%d,"argv":[%s],"time":%r}\n' % (
+                  '"pid":%d,"seq":%d,%s"argv":[%s],"time":%r}\n' % (
                       FORMAT_VERSION, _j(sys.version.split()[0]),
                       _j(sys.implementation.name), pid, seq,
+                      '"forked":true,' if temp is not None else "",
                       ",".join(_j(str(a)) for a in sys.argv), time.time()))
         out.write(header)
         d = _Dumper(objs, out, exclude_ids)
@@ -913,16 +942,104 @@ def _dump_objects(objs, file, exclude, pid, seq):
                     pass
 
 
+# -- fork mode -----------------------------------------------------------------
+#
+# The parent's pause is the fork itself (copying the page tables) plus the
+# creation of the temporary file, so that an unwritable directory is an
+# OSError of the call, not a silent failure of the child.  The child is a
+# copy of the heap at the fork; only the forking thread runs in it.  It
+# never returns into the caller's code: whatever happens, os._exit, so no
+# atexit handler, no finally block of the caller and no flush of the
+# parent's stdio buffers runs twice.
+
+
+class _ChildSignal(BaseException):
+    pass
+
+
+def _child_signal(signum, frame):
+    raise _ChildSignal(signum)
+
+
+def _child_signals():
+    """The program's Python signal handlers (and SIGTERM, SIGHUP's default
+    of dying at once) become: stop dumping, remove the temporary, exit."""
+    import signal
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        try:
+            h = signal.getsignal(sig)
+        except (ValueError, OSError):
+            continue
+        if h is not signal.SIG_IGN:
+            signal.signal(sig, _child_signal)
+    for sig in signal.valid_signals():
+        try:
+            h = signal.getsignal(sig)
+        except (ValueError, OSError):
+            continue
+        if callable(h) and h is not _child_signal:
+            try:
+                signal.signal(sig, _child_signal)
+            except (ValueError, OSError):
+                pass
+
+
+def _fork_dump(file, exclude):
+    if hasattr(file, "write"):
+        raise TypeError("dump(fork=True) needs a path, not a file object")
+    path = os.fspath(file)
+    pid, seq = _next_seq()
+    fd, tmp = _create_temp(path)
+    try:
+        child = os.fork()
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    if child:
+        os.close(fd)
+        return child
+    # The child: never leaves this function.
+    status = 1
+    try:
+        _child_signals()
+        gc.disable()
+        _dump_objects(gc.get_objects(), path, exclude, pid, seq, (fd, tmp))
+        status = 0
+    except _ChildSignal as e:
+        status = 128 + e.args[0]
+    except BaseException as e:
+        try:
+            os.write(2, ("cycletool_dump: cannot write '%s': %s\n" % (
+                path, e)).encode("utf-8", "backslashreplace"))
+        except BaseException:
+            pass
+    finally:
+        os._exit(status)
+
+
 # -- dumping on a signal ------------------------------------------------------
 
-_signal_state = {"busy": False, "n": 0}
+_signal_state = {"busy": False, "n": 0, "children": []}
+
+
+def _reap_children():
+    """Wait for the forked dumpers that have finished (no zombies)."""
+    kids = _signal_state["children"]
+    for pid in list(kids):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:      # reaped by someone else
+            done = pid
+        if done:
+            kids.remove(pid)
 
 
 def _expand(template, n):
     return template.format(pid=os.getpid(), n=n, time=int(time.time()))
 
 
-def install_signal_handler(signum, path_template, *, chain=False):
+def install_signal_handler(signum, path_template, *, chain=False, fork=False):
     """Dump the heap whenever the process receives signal signum.
 
     path_template may contain {pid}, {n} (1 for the first dump this handler
@@ -931,6 +1048,8 @@ def install_signal_handler(signum, path_template, *, chain=False):
     replaces the previous one.  Returns the previous handler.  If chain is
     true and the previous handler is a Python callable it is called after
     the dump.  A signal that arrives while a dump is being written is ignored.
+    With fork=True each dump is written by a forked child (see dump()); the
+    handler waits for the children that have finished at its next call.
     """
     import signal
     prev = signal.getsignal(signum)
@@ -944,7 +1063,13 @@ def install_signal_handler(signum, path_template, *, chain=False):
             _signal_state["busy"] = True
             try:
                 _signal_state["n"] += 1
-                dump(_expand(path_template, _signal_state["n"]), _exclude=(fid,))
+                target = _expand(path_template, _signal_state["n"])
+                if fork:
+                    _reap_children()
+                    _signal_state["children"].append(
+                        dump(target, fork=True, _exclude=(fid,)))
+                else:
+                    dump(target, _exclude=(fid,))
             except Exception as e:     # never kill the program for a dump
                 sys.stderr.write("cycletool_dump: dump failed: %s\n" % e)
                 e = None
@@ -960,7 +1085,7 @@ def install_signal_handler(signum, path_template, *, chain=False):
 # -- python3 -m cycletool_dump ------------------------------------------------
 
 _USAGE = """\
-usage: python3 -m cycletool_dump -o OUT [--signal SIG [--at-exit]] -- script.py [args...]
+usage: python3 -m cycletool_dump -o OUT [--signal SIG [--at-exit]] [--fork] -- script.py [args...]
 
 Run script.py as __main__ and write a cycletool heap dump to OUT when it ends
 (normally, by sys.exit() or by an uncaught exception; the exit status is kept).
@@ -970,6 +1095,8 @@ Run script.py as __main__ and write a cycletool heap dump to OUT when it ends
                      10...) instead of at exit; OUT may contain {pid}, {n}
                      and {time}
   --at-exit          with --signal: also dump when the script ends
+  --fork             write each dump from a forked child (the process pauses
+                     only for the fork); at exit the process waits for it
   -h, --help         show this help
 """
 
@@ -992,6 +1119,7 @@ def main(argv=None):
     out = None
     sig = None
     at_exit = False
+    fork = False
     while args:
         a = args.pop(0)
         if a == "--":
@@ -1011,6 +1139,8 @@ def main(argv=None):
                 return 2
         elif a == "--at-exit":
             at_exit = True
+        elif a == "--fork":
+            fork = True
         elif not a.startswith("-"):
             args.insert(0, a)
             break
@@ -1028,12 +1158,12 @@ def main(argv=None):
         sys.stderr.write("cycletool_dump: cannot open '%s': %s\n" % (script, e.strerror))
         return 2
     if sig is not None:
-        install_signal_handler(sig, out)
+        install_signal_handler(sig, out, fork=fork)
     dump_at_exit = sig is None or at_exit
-    return _run_script(script, source, args, out, dump_at_exit)
+    return _run_script(script, source, args, out, dump_at_exit, fork)
 
 
-def _run_script(script, source, args, out, dump_at_exit):
+def _run_script(script, source, args, out, dump_at_exit, fork=False):
     import builtins
     code = compile(source, script, "exec", dont_inherit=True)
     source = None
@@ -1053,17 +1183,17 @@ def _run_script(script, source, args, out, dump_at_exit):
     except SystemExit:
         g = code = None
         if dump_at_exit:
-            _exit_dump(out)
+            _exit_dump(out, fork)
         raise
     except KeyboardInterrupt:
         g = code = None
         if dump_at_exit:
-            _exit_dump(out)
+            _exit_dump(out, fork)
         raise
     except BaseException:
         g = code = None
         if dump_at_exit:
-            _exit_dump(out)
+            _exit_dump(out, fork)
         et, ev, tb = sys.exc_info()
         # Report as Python would, without this module's frame.
         if tb is not None and ev is not None:
@@ -1074,13 +1204,24 @@ def _run_script(script, source, args, out, dump_at_exit):
         return 1
     g = code = None
     if dump_at_exit:
-        _exit_dump(out)
+        _exit_dump(out, fork)
     return 0
 
 
-def _exit_dump(out):
+def _exit_dump(out, fork=False):
+    target = _expand(out, 1) if "{" in out else out
     try:
-        dump(_expand(out, 1) if "{" in out else out)
+        if not fork:
+            dump(target)
+            return
+        child = dump(target, fork=True)
+        # The child reports its own failure on stderr.
+        while True:
+            try:
+                os.waitpid(child, 0)
+                break
+            except InterruptedError:      # pragma: no cover (PEP 475)
+                continue
     except Exception as e:
         sys.stderr.write("cycletool_dump: cannot write '%s': %s\n" % (out, e))
         e = None
