@@ -961,10 +961,10 @@ def _child_signal(signum, frame):
     raise _ChildSignal(signum)
 
 
-def _child_signals():
+def _child_signals(signal):
     """The program's Python signal handlers (and SIGTERM, SIGHUP's default
-    of dying at once) become: stop dumping, remove the temporary, exit."""
-    import signal
+    of dying at once) become: stop dumping, remove the temporary, exit.
+    signal: the module, imported before the fork (no import in the child)."""
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         try:
             h = signal.getsignal(sig)
@@ -987,6 +987,7 @@ def _child_signals():
 def _fork_dump(file, exclude):
     if hasattr(file, "write"):
         raise TypeError("dump(fork=True) needs a path, not a file object")
+    import signal
     path = os.fspath(file)
     pid, seq = _next_seq()
     fd, tmp = _create_temp(path)
@@ -1002,7 +1003,7 @@ def _fork_dump(file, exclude):
     # The child: never leaves this function.
     status = 1
     try:
-        _child_signals()
+        _child_signals(signal)
         gc.disable()
         _dump_objects(gc.get_objects(), path, exclude, pid, seq, (fd, tmp))
         status = 0
