@@ -957,8 +957,14 @@ class _ChildSignal(BaseException):
     pass
 
 
+_child_stopping = []
+
+
 def _child_signal(signum, frame):
-    raise _ChildSignal(signum)
+    # Once: a second signal must not interrupt the cleanup of the first.
+    if not _child_stopping:
+        _child_stopping.append(signum)
+        raise _ChildSignal(signum)
 
 
 def _child_signals(signal):
@@ -991,19 +997,33 @@ def _fork_dump(file, exclude):
     path = os.fspath(file)
     pid, seq = _next_seq()
     fd, tmp = _create_temp(path)
+    # Signals stay blocked across the fork until the child has its own
+    # handlers: none of the program's may run in the child.  (Signals the
+    # parent had caught but not handled yet are dropped in the child by
+    # CPython's after-fork code, and handled in the parent as usual.)
+    mask = None
+    sigmask = getattr(signal, "pthread_sigmask", None)
     try:
+        if sigmask is not None:
+            mask = sigmask(signal.SIG_BLOCK, signal.valid_signals())
         child = os.fork()
     except BaseException:
         os.close(fd)
         os.unlink(tmp)
+        if mask is not None:
+            sigmask(signal.SIG_SETMASK, mask)
         raise
     if child:
         os.close(fd)
+        if mask is not None:
+            sigmask(signal.SIG_SETMASK, mask)
         return child
     # The child: never leaves this function.
     status = 1
     try:
         _child_signals(signal)
+        if mask is not None:
+            sigmask(signal.SIG_SETMASK, mask)
         gc.disable()
         _dump_objects(gc.get_objects(), path, exclude, pid, seq, (fd, tmp))
         status = 0
@@ -1016,7 +1036,16 @@ def _fork_dump(file, exclude):
         except BaseException:
             pass
     finally:
-        os._exit(status)
+        try:
+            if status:
+                # Stopped before _dump_objects opened the file, where its
+                # own cleanup does not reach.
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+        finally:
+            os._exit(status)
 
 
 # -- dumping on a signal ------------------------------------------------------

@@ -111,6 +111,14 @@ time.sleep(0.3)                      # the child is dumping (some seconds)
 os.kill(pid, signal.SIGUSR2)
 _, status = os.waitpid(pid, 0)
 os.write(1, ("KILLED %d %d\n" % (os.WIFEXITED(status), os.WEXITSTATUS(status))).encode())
+# At once, before the child has its own handlers (the signals wait, blocked)
+# and while it gathers the objects, before it opens the file.
+for sig in (signal.SIGTERM, signal.SIGUSR2, signal.SIGINT):
+    pid = cycletool_dump.dump(os.path.join(out, "early.jsonl"), fork=True)
+    os.kill(pid, sig)
+    _, status = os.waitpid(pid, 0)
+    os.write(1, ("EARLY %d %d %d\n" % (sig, os.WIFEXITED(status),
+                                       os.WEXITSTATUS(status))).encode())
 '''
 
 # Write failures: the child over a file size limit; an unwritable directory.
@@ -239,8 +247,11 @@ def test_hygiene(env):
         check('a complete forked dump: status 0', 'STATUS 0' in lines, out)
         check('a child stopped by SIGUSR2 exits %d' % (128 + signal.SIGUSR2),
               'KILLED 1 %d' % (128 + signal.SIGUSR2) in lines, out)
+        for sig in (signal.SIGTERM, signal.SIGUSR2, signal.SIGINT):
+            check('a child given signal %d at once exits %d' % (sig, 128 + sig),
+                  'EARLY %d 1 %d' % (sig, 128 + sig) in lines, out)
         left = sorted(os.listdir(tmp))
-        check('the stopped child left no file and no temporary', left == ['ok.jsonl'], left)
+        check('the stopped children left no file and no temporary', left == ['ok.jsonl'], left)
 
 
 def test_failure(env):
