@@ -24,6 +24,9 @@ Three ways to make a dump:
                                                  # when app.py ends (normally,
                                                  # by SystemExit or by an exception)
 
+    cycletool_dump.dump("app.jsonl", fork=True)  # by a forked child: the program
+                                                 # pauses only for the fork
+
 The dumper never runs the collector (the point is to see the garbage before
 it is freed), disables it while it works, runs no code of the program's
 classes (no properties, __getattr__, __repr__, __sizeof__ overrides) and
@@ -1005,7 +1008,10 @@ def _fork_dump(file, exclude):
     sigmask = getattr(signal, "pthread_sigmask", None)
     try:
         if sigmask is not None:
-            mask = sigmask(signal.SIG_BLOCK, signal.valid_signals())
+            # The current mask first (changing nothing), so that it can be
+            # restored even if a handler raises out of the second call.
+            mask = sigmask(signal.SIG_BLOCK, ())
+            sigmask(signal.SIG_BLOCK, signal.valid_signals())
         child = os.fork()
     except BaseException:
         os.close(fd)
@@ -1016,6 +1022,8 @@ def _fork_dump(file, exclude):
     if child:
         os.close(fd)
         if mask is not None:
+            # A signal that came during the fork is handled here; should its
+            # handler raise, the exception wins and the child goes on alone.
             sigmask(signal.SIG_SETMASK, mask)
         return child
     # The child: never leaves this function.
