@@ -69,28 +69,6 @@ _type_flags = type.__dict__["__flags__"].__get__
 _type_dictoffset = type.__dict__["__dictoffset__"].__get__
 _type_bases = type.__dict__["__bases__"].__get__
 _type_base = type.__dict__["__base__"].__get__
-_EMPTY = {}
-
-
-def _type_mro(t):
-    """t.__mro__, or t and its tp_base chain for a static type that was
-    never readied (3.8 and 3.9's functools._lru_list_elem: its __mro__ and
-    __dict__ are None until something looks an attribute up on it, and the
-    dumper must not be that something)."""
-    mro = _type_mro_raw(t)
-    if mro is not None:
-        return mro
-    chain = []
-    while t is not None:
-        chain.append(t)
-        t = _type_base(t)
-    return tuple(chain)
-
-
-def _type_dict(t):
-    """t.__dict__ as a mapping (empty for a type never readied)."""
-    d = _type_dict_raw(t)
-    return _EMPTY if d is None else d
 _func_code = types.FunctionType.__dict__["__code__"].__get__
 _func_closure = types.FunctionType.__dict__["__closure__"].__get__
 _func_qualname = types.FunctionType.__dict__["__qualname__"].__get__
@@ -113,6 +91,30 @@ _list_copy = list.copy
 _tuple_slice = tuple.__getitem__
 _str_slice = str.__getitem__
 _str_repr = str.__repr__
+
+_EMPTY = {}
+
+
+def _type_mro(t):
+    """t.__mro__, or t and its tp_base chain for a static type that was
+    never readied (3.8 and 3.9's functools._lru_list_elem: its __mro__ and
+    __dict__ are None until something looks an attribute up on it, and the
+    dumper must not be that something)."""
+    mro = _type_mro_raw(t)
+    if mro is not None:
+        return mro
+    chain = []
+    while t is not None:
+        chain.append(t)
+        t = _type_base(t)
+    return tuple(chain)
+
+
+def _type_dict(t):
+    """t.__dict__ as a mapping (empty for a type never readied)."""
+    d = _type_dict_raw(t)
+    return _EMPTY if d is None else d
+
 
 _HEAPTYPE = 1 << 9
 _FunctionType = types.FunctionType
