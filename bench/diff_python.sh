@@ -47,7 +47,7 @@ build_cycletool
 base=$out/diff-py-s$scale
 a=$base-a.jsonl b=$base-b.jsonl c=$base-c.jsonl
 expect=$base.expect.json
-dumper=$top/formats/python/cycletool_dump.py
+dumper=$top/formats/python/_cycletool_dump.py   # the dumper (cycletool_dump.py only checks the version)
 if $rebuild || [ ! -s "$expect" ] || [ "$here/diff_workload.py" -nt "$expect" ] ||
    [ "$dumper" -nt "$expect" ]; then
 	say "== making $base-{a,b,c}.jsonl (scale $scale; about a minute)"

@@ -42,7 +42,7 @@ build_cycletool
 
 # -- the dump (cached; made again when the workload or the dumper changed) ---
 dump=$out/workload-s$scale.jsonl
-dumper=$top/formats/python/cycletool_dump.py
+dumper=$top/formats/python/_cycletool_dump.py   # the dumper (cycletool_dump.py only checks the version)
 [ -f "$dumper" ] || die "the dumper $dumper is missing"
 if $rebuild || [ ! -s "$dump" ] || [ "$here/workload.py" -nt "$dump" ] ||
    [ "$dumper" -nt "$dump" ]; then

@@ -69,9 +69,22 @@ def main():
     expect[id(objs['tuple'])] = {'[%d]' % i: id(v) for i, v in enumerate(objs['tuple'])}
     expect[id(objs['deque'])] = {'[%d]' % i: id(v) for i, v in enumerate(objs['deque'])}
     expect[id(objs['dict'])] = {"['%s']" % k: id(v) for k, v in objs['dict'].items()}
-    expect[id(objs['plain'])] = {'.x': id(a), '.y': id(b), '.__class__': id(Plain)}
+    if sys.version_info >= (3, 11):
+        # Inline values: the instance refers to its attributes.
+        expect[id(objs['plain'])] = {'.x': id(a), '.y': id(b), '.__class__': id(Plain)}
+        expect[id(objs['data'])] = {'.first': id(c), '.second': id(a), '.__class__': id(Data)}
+    else:
+        # Before 3.11 attributes live in the instance's __dict__.
+        for name, keys in (('plain', ('x', 'y')), ('data', ('first', 'second'))):
+            o = objs[name]
+            d = o.__dict__
+            expect[id(o)] = {'.__dict__': id(d), '.__class__': id(type(o))}
+            expect[id(d)] = {"['%s']" % k: id(d[k]) for k in keys}
+        o = d = None
+    if type(objs['deque']).__flags__ & (1 << 9):
+        # 3.12 and later: deque is a heap type and refers to it.
+        expect[id(objs['deque'])]['.__class__'] = id(collections.deque)
     expect[id(objs['slots'])] = {'.p': id(b), '.q': id(c), '.__class__': id(Slotted)}
-    expect[id(objs['data'])] = {'.first': id(c), '.second': id(a), '.__class__': id(Data)}
     cell = objs['closure'].__closure__[0]
     expect[id(cell)] = {'.cell_contents': id(b)}
     expect[id(objs['closure'].__closure__)] = {'[0]': id(cell)}

@@ -18,6 +18,7 @@ TYPE is the "type" field of the dump (type(o).__qualname__).
 """
 
 import gc
+import sys
 import weakref
 
 SCENARIOS = {}
@@ -240,10 +241,22 @@ def _dataclass_types():
         order: "Order"
         sku: str
 
-    @dataclass(slots=True, eq=False)
-    class Leg:
-        trip: object = None
-        name: str = ""
+    if sys.version_info >= (3, 10):
+        @dataclass(slots=True, eq=False)
+        class Leg:
+            trip: object = None
+            name: str = ""
+    else:
+        # dataclass(slots=True) is 3.10's; the same class by hand.
+        @dataclass(eq=False)
+        class Leg:
+            __slots__ = ("trip", "name")
+            trip: object
+            name: str
+
+            def __init__(self, trip=None, name=""):
+                self.trip = trip
+                self.name = name
     return Order, OrderLine, Leg
 
 
@@ -472,6 +485,30 @@ def logging_asyncio():
                   # closed loops leave no cycle; the abandoned one does
                   ("garbage_sccs", "_UnixSelectorEventLoop", 1),
                   ("alive_sccs", "_UnixSelectorEventLoop", 1)]
+
+
+class Cached:
+    pass
+
+
+@scenario
+def lru_cache():
+    # Entries of a size-limited functools.lru_cache, as asyncio, unittest
+    # and unittest.mock leave behind: on 3.8 and 3.9 they are untracked
+    # objects of a static type that was never readied (no __mro__, no
+    # __dict__), which once crashed the dumper.
+    import functools
+    import unittest.mock  # noqa: F401
+
+    @functools.lru_cache(maxsize=8)
+    def make(i):
+        c = Cached()
+        c.me = c
+        c.i = i
+        return c
+    for i in range(12):      # the first 4 are evicted: garbage self-cycles
+        make(i)
+    return [make], [("garbage_sccs", "Cached", 4), ("alive_sccs", "Cached", 8)]
 
 
 @scenario

@@ -1,0 +1,1267 @@
+"""Write a cycletool dump of this Python process's heap.
+
+This is the body of the cycletool_dump module: import cycletool_dump (a
+small file that first checks the Python version, then puts this module in
+its place), not this one.
+
+The dump is JSON Lines (format version 1, see cycletool-dump(5)): a header
+(the process id, the process's dump number "seq" from 1, the time), one
+line per object, a trailer.  It records every object the cycle collector
+tracks (gc.get_objects()) plus the untracked objects they refer to, with
+each object's true reference count and its references exactly as the
+collector sees them (gc.get_referents), so that cycletool can replay the
+collector and tell garbage cycles from live ones.
+
+Three ways to make a dump:
+
+    import cycletool_dump
+    cycletool_dump.dump("app.jsonl")             # now, from inside the program
+
+    cycletool_dump.install_signal_handler(signal.SIGUSR1, "app-{pid}-{n}.jsonl")
+                                                 # whenever the process gets SIGUSR1
+
+    python3 -m cycletool_dump -o app.jsonl -- app.py [args]
+                                                 # when app.py ends (normally,
+                                                 # by SystemExit or by an exception)
+
+    cycletool_dump.dump("app.jsonl", fork=True)  # by a forked child: the program
+                                                 # pauses only for the fork
+
+The dumper never runs the collector (the point is to see the garbage before
+it is freed), disables it while it works, runs no code of the program's
+classes (no properties, __getattr__, __repr__, __sizeof__ overrides) and
+leaves nothing behind.  Standard library only; CPython 3.8 or newer.
+"""
+
+import _thread
+import gc
+import io
+import itertools
+import os
+import sys
+import time
+import types
+import weakref
+from json.encoder import encode_basestring as _jstr
+
+__all__ = ["dump", "install_signal_handler", "main", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+
+# Longest str/bytes value written, in characters.
+VALUE_MAX = 100
+# Longest dict-key text inside a "[...]" label.
+KEY_MAX = 80
+
+_getrefcount = sys.getrefcount
+_get_referents = gc.get_referents
+_is_tracked = gc.is_tracked
+_getsizeof = sys.getsizeof
+_object_getattribute = object.__getattribute__
+_object_sizeof = object.__sizeof__
+
+# Descriptors read straight from the builtin types, so that a metaclass or a
+# subclass can never substitute its own (Python) code.
+_type_mro_raw = type.__dict__["__mro__"].__get__
+_type_dict_raw = type.__dict__["__dict__"].__get__
+_type_qualname = type.__dict__["__qualname__"].__get__
+_type_flags = type.__dict__["__flags__"].__get__
+_type_dictoffset = type.__dict__["__dictoffset__"].__get__
+_type_bases = type.__dict__["__bases__"].__get__
+_type_base = type.__dict__["__base__"].__get__
+_func_code = types.FunctionType.__dict__["__code__"].__get__
+_func_closure = types.FunctionType.__dict__["__closure__"].__get__
+_func_qualname = types.FunctionType.__dict__["__qualname__"].__get__
+_func_name = types.FunctionType.__dict__["__name__"].__get__
+_func_defaults = types.FunctionType.__dict__["__defaults__"].__get__
+_func_kwdefaults = types.FunctionType.__dict__["__kwdefaults__"].__get__
+_module_dict = types.ModuleType.__dict__["__dict__"].__get__
+_cell_contents = types.CellType.__dict__["cell_contents"].__get__
+_tb_next = types.TracebackType.__dict__["tb_next"].__get__
+_frame_code = types.FrameType.__dict__["f_code"].__get__
+_frame_trace = types.FrameType.__dict__["f_trace"].__get__
+_exc_args = BaseException.__dict__["args"].__get__
+_exc_tb = BaseException.__dict__["__traceback__"].__get__
+_exc_context = BaseException.__dict__["__context__"].__get__
+_exc_cause = BaseException.__dict__["__cause__"].__get__
+_ref_call = weakref.ref.__call__
+_dict_items = dict.items
+_dict_get = dict.get
+_list_copy = list.copy
+_tuple_slice = tuple.__getitem__
+_str_slice = str.__getitem__
+_str_repr = str.__repr__
+
+_EMPTY = {}
+
+
+def _type_mro(t):
+    """t.__mro__, or t and its tp_base chain for a static type that was
+    never readied (3.8 and 3.9's functools._lru_list_elem: its __mro__ and
+    __dict__ are None until something looks an attribute up on it, and the
+    dumper must not be that something)."""
+    mro = _type_mro_raw(t)
+    if mro is not None:
+        return mro
+    chain = []
+    while t is not None:
+        chain.append(t)
+        t = _type_base(t)
+    return tuple(chain)
+
+
+def _type_dict(t):
+    """t.__dict__ as a mapping (empty for a type never readied)."""
+    d = _type_dict_raw(t)
+    return _EMPTY if d is None else d
+
+
+_HEAPTYPE = 1 << 9
+_FunctionType = types.FunctionType
+_CodeType = types.CodeType
+_CellType = types.CellType
+_ModuleType = types.ModuleType
+_MemberDescriptorType = types.MemberDescriptorType
+_WEAKREF_TYPES = (weakref.ReferenceType,)
+_PROXY_TYPES = (weakref.ProxyType, weakref.CallableProxyType)
+_BUILTIN_CALLABLES = (types.BuiltinFunctionType, types.WrapperDescriptorType,
+                      types.MethodDescriptorType, types.MethodWrapperType,
+                      types.ClassMethodDescriptorType)
+_GC_HEADER = None          # sys.getsizeof(o) - o.__sizeof__() for gc objects
+
+_LEN_TYPES = frozenset((str, bytes, bytearray, list, tuple, dict, set,
+                        frozenset))
+try:
+    from collections import deque as _deque, OrderedDict as _OrderedDict
+    _LEN_TYPES = _LEN_TYPES | {_deque, _OrderedDict}
+except ImportError:        # pragma: no cover
+    _deque = None
+
+_MISSING = object()
+
+# Safe getters for C-level fields of builtin types: (type, label, getter).
+# Every getter here is builtin code that only returns a field: none of them
+# creates an object the heap did not already hold (unlike function.__dict__,
+# function.__annotations__, frame.f_locals, frame.f_back or generator.gi_frame,
+# which are left out on purpose).
+_FIELD_GETTERS = [
+    (types.FunctionType, ".__code__", _func_code),
+    (types.FunctionType, ".__closure__", _func_closure),
+    (types.FunctionType, ".__defaults__", _func_defaults),
+    (types.FunctionType, ".__kwdefaults__", _func_kwdefaults),
+    (types.FunctionType, ".__name__", _func_name),
+    (types.FunctionType, ".__qualname__", _func_qualname),
+    (types.CellType, ".cell_contents", _cell_contents),
+    (types.TracebackType, ".tb_next", _tb_next),
+    (types.FrameType, ".f_code", _frame_code),
+    (types.FrameType, ".f_trace", _frame_trace),
+    (BaseException, ".args", _exc_args),
+    (BaseException, ".__traceback__", _exc_tb),
+    (BaseException, ".__context__", _exc_context),
+    (BaseException, ".__cause__", _exc_cause),
+    (type, ".__mro__", _type_mro_raw),
+    (type, ".__bases__", _type_bases),
+    (type, ".__base__", _type_base),
+    (types.BuiltinFunctionType, ".__self__",
+     types.BuiltinFunctionType.__dict__["__self__"].__get__),
+]
+for _t, _attrs in ((types.GeneratorType, ("__name__", "__qualname__", "gi_yieldfrom")),
+                   (types.CoroutineType, ("__name__", "__qualname__", "cr_await")),
+                   (types.AsyncGeneratorType, ("__name__", "__qualname__", "ag_await"))):
+    for _a in _attrs:
+        if _a in _t.__dict__:
+            _FIELD_GETTERS.append((_t, "." + _a, _t.__dict__[_a].__get__))
+del _t, _attrs, _a
+
+
+def _safe_text(s):
+    """s as a str that encodes to UTF-8 (lone surrogates escaped)."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _j(s):
+    return _jstr(_safe_text(s))
+
+
+def _mro_lookup(mro, name):
+    """(owner, value) of the first class in mro whose own dict has name."""
+    for cls in mro:
+        d = _type_dict(cls)
+        if name in d:
+            return cls, d[name]
+    return None, _MISSING
+
+
+def _is_descriptor(value):
+    """True if value's type has __get__ (looked up without running code)."""
+    for cls in _type_mro(type(value)):
+        if "__get__" in _type_dict(cls):
+            return True
+    return False
+
+
+def _key_text(k):
+    """Text of a dict key for a "[...]" label, without running program code."""
+    t = type(k)
+    if issubclass(t, str):
+        r = _str_repr(k)
+    elif t in (int, float, bool, complex, bytes, type(None)) or t is type(...):
+        try:
+            r = repr(k)
+        except ValueError:       # int too large for str()
+            r = "<int>"
+    elif t is tuple and len(k) <= 4 and all(
+            type(x) in (str, int, float, bool, bytes, type(None)) for x in k):
+        try:
+            r = repr(k)
+        except ValueError:
+            r = "<tuple>"
+    else:
+        try:
+            r = "<%s 0x%x>" % (_type_qualname(t), id(k))
+        except Exception:
+            r = "<? 0x%x>" % id(k)
+    if len(r) > KEY_MAX:
+        r = r[:KEY_MAX - 3] + "..."
+    return r
+
+
+def _code_names(code, out, depth=0):
+    out.update(code.co_names)
+    if depth < 8:
+        for c in code.co_consts:
+            if type(c) is _CodeType:
+                _code_names(c, out, depth + 1)
+
+
+def _functions_of(value):
+    """Function objects behind a class-dict value (methods, properties...)."""
+    t = type(value)
+    if t is _FunctionType:
+        return (value,)
+    if t is staticmethod or t is classmethod:
+        f = staticmethod.__dict__["__func__"].__get__(value) if t is staticmethod \
+            else classmethod.__dict__["__func__"].__get__(value)
+        return (f,) if type(f) is _FunctionType else ()
+    if t is property:
+        out = []
+        for name in ("fget", "fset", "fdel"):
+            f = property.__dict__[name].__get__(value)
+            if type(f) is _FunctionType:
+                out.append(f)
+        return out
+    return ()
+
+
+class _TypeInfo:
+    """What the dumper knows about one type, built once per dump."""
+    __slots__ = ("tname", "fin", "safe_size", "is_gc", "kind", "getters",
+                 "heap", "cands", "found", "getattr_ok", "has_dict",
+                 "class_vals", "pool_tries", "is_type", "weak")
+
+
+def _make_info(t):
+    info = _TypeInfo()
+    try:
+        info.tname = _j(_type_qualname(t))
+    except Exception:
+        info.tname = '"?"'
+    mro = _type_mro(t)
+    info.fin = any("__del__" in _type_dict(c) for c in mro if c is not object)
+    owner, sz = _mro_lookup(mro, "__sizeof__")
+    info.safe_size = type(sz) in _BUILTIN_CALLABLES
+    info.heap = bool(_type_flags(t) & _HEAPTYPE)
+    # kind: 1 exact list/tuple/deque (by position), 2 dict or subclass,
+    # 3 list or tuple subclass, 0 other
+    if t is list or t is tuple or (_deque is not None and t is _deque):
+        info.kind = 1
+    elif issubclass(t, dict):
+        info.kind = 2
+    elif issubclass(t, (list, tuple)):
+        info.kind = 3
+    else:
+        info.kind = 0
+    info.is_type = issubclass(t, type)
+    info.weak = 1 if issubclass(t, _WEAKREF_TYPES) else 2 if t in _PROXY_TYPES else 0
+    getters = []
+    seen = set()
+    for bt, label, g in _FIELD_GETTERS:
+        if issubclass(t, bt):
+            getters.append((_j(label), g))
+            seen.add(label)
+    for c in mro:
+        for name, v in _type_dict(c).items():
+            if type(v) is _MemberDescriptorType and ("." + name) not in seen:
+                seen.add("." + name)
+                getters.append((_j("." + _safe_text(name)), v.__get__))
+    info.getters = getters
+    info.cands = None
+    info.found = None
+    info.class_vals = None
+    info.pool_tries = 0
+    info.has_dict = False
+    info.getattr_ok = False
+    if info.heap:
+        info.has_dict = _type_dictoffset(t) != 0
+        ga_owner, _ = _mro_lookup(mro, "__getattribute__")
+        gattr_owner, _ = _mro_lookup(mro, "__getattr__")
+        info.getattr_ok = ga_owner is object and gattr_owner is None
+        names = set()
+        class_vals = {}
+        for c in mro:
+            if not (_type_flags(c) & _HEAPTYPE):
+                continue
+            d = _type_dict(c)
+            for name, v in d.items():
+                for f in _functions_of(v):
+                    _code_names(_func_code(f), names)
+                if name in ("__annotations__", "__dataclass_fields__") and type(v) is dict:
+                    names.update(k for k in v if type(k) is str)
+                elif name == "__match_args__" and type(v) is tuple:
+                    names.update(k for k in v if type(k) is str)
+        # Keep only names that are safe to look up on an instance: absent from
+        # the classes, or present there as a plain value (not a descriptor).
+        cands = []
+        for name in names:
+            if type(name) is not str or name.startswith("__") and name.endswith("__"):
+                continue
+            owner, v = _mro_lookup(mro, name)
+            if owner is None:
+                cands.append(name)
+            elif not _is_descriptor(v):
+                cands.append(name)
+                class_vals[name] = id(v)
+        info.cands = cands
+        info.found = []
+        info.class_vals = class_vals
+    return info
+
+
+def _unsafe_referents():
+    """Ids of objects gc.get_referents must not be called on.
+
+    CPython 3.12.0-3.12.5 and 3.13 before 3.13.0 final traverse the _asyncio
+    module's free list of FutureIter objects (gh-122695): get_referents then
+    returns freed memory, and the next collection may crash or hang.  For
+    that module the dumper writes its __dict__ as its only reference.
+    """
+    v = sys.version_info
+    if not ((3, 12) <= v[:3] < (3, 12, 6) or
+            (v[:2] == (3, 13) and v.releaselevel != "final")):
+        return frozenset()
+    m = sys.modules.get("_asyncio")
+    return frozenset((id(m),)) if m is not None else frozenset()
+
+
+class _Dumper:
+    def __init__(self, objs, out, exclude):
+        self.objs = objs
+        self.out = out
+        self.exclude = exclude
+        self.infos = {}
+        self.cellnames = {}
+        self.pool = None
+        self.pool_budget = 200
+        self.index_labels = []
+        self.key_json = {}
+
+    # -- labels ---------------------------------------------------------
+
+    def idx_labels(self, n):
+        il = self.index_labels
+        while len(il) < n:
+            il.append('"[%d]"' % len(il))
+        return il[:n]
+
+    def labels_for(self, o, t, info, rs):
+        """JSON label texts (or 'null') for each referent of o."""
+        n = len(rs)
+        if info.kind == 1:
+            # list and tuple visit every item from the last to the first
+            # (CPython's list_traverse and tupletraverse); deque in order.
+            if t is list or t is tuple:
+                return self.idx_labels(n)[::-1]
+            if info.heap and n and rs[0] is t:
+                # 3.12 and later: deque is a heap type, visited first.
+                return ['".__class__"'] + self.idx_labels(n - 1)
+            return self.idx_labels(n)
+        labels = ["null"] * n
+        where = {}
+        for i, r in enumerate(rs):
+            k = id(r)
+            if k in where:
+                where[k].append(i)
+            else:
+                where[k] = [i]
+        left = n
+
+        def put(obj, label):
+            nonlocal left
+            lst = where.get(id(obj))
+            if lst:
+                labels[lst.pop(0)] = label
+                left -= 1
+                return True
+            return False
+
+        if info.kind == 2:
+            kj = self.key_json
+            items = list(_dict_items(o))
+            for k, v in items:
+                if type(k) is str:
+                    lab = kj.get(k)
+                    if lab is None:
+                        lab = _j("[" + _key_text(k) + "]")
+                        if len(kj) < 100000:
+                            kj[k] = lab
+                else:
+                    lab = _j("[" + _key_text(k) + "]")
+                put(v, lab)
+            if left:
+                for k, v in items:
+                    put(k, '"<key>"')
+            items = None
+            if not left:
+                return labels
+        elif info.kind == 3:
+            items = _list_copy(o) if issubclass(t, list) else _tuple_slice(o, slice(None))
+            il = self.idx_labels(len(items))
+            for i, v in enumerate(items):
+                put(v, il[i])
+            items = None
+        for label, g in info.getters:
+            try:
+                v = g(o)
+            except Exception:
+                continue
+            if v is not None:
+                put(v, label)
+                if not left:
+                    return labels
+        v = None
+        if info.is_type:
+            if n and type(rs[0]) is dict and labels[0] == "null":
+                labels[0] = '".__dict__"'
+            if info.heap and where.get(id(t)):
+                put(t, '".__class__"')
+        elif info.heap:
+            self.label_attrs(o, t, info, put, where)
+            if where.get(id(t)):
+                put(t, '".__class__"')
+            if left:
+                self.label_instance_dict(o, t, info, rs, labels)
+        elif t is _FunctionType:
+            self.label_function_dicts(o, rs, labels)
+        elif t is types.FrameType:
+            if n and type(rs[0]) is types.FrameType and labels[0] == "null":
+                labels[0] = '".f_back"'
+        return labels
+
+    def label_attrs(self, o, t, info, put, where):
+        """Label instance attributes (inline values, slots) by identity."""
+        cands = info.cands
+        if not cands:
+            return
+        found = info.found
+        class_vals = info.class_vals
+        ok = info.getattr_ok
+
+        def look(name):
+            if ok:
+                v = getattr(o, name, _MISSING)
+            else:
+                try:
+                    v = _object_getattribute(o, name)
+                except Exception:
+                    return _MISSING
+            if v is _MISSING:
+                return v
+            cv = class_vals.get(name)
+            if cv is not None and cv == id(v):
+                return _MISSING
+            return v
+
+        def unlabeled():
+            for k, lst in where.items():
+                if lst and k != id(t):
+                    return True
+            return False
+
+        for name in found:
+            v = look(name)
+            if v is not _MISSING:
+                put(v, _j("." + name))
+        if not unlabeled():
+            return
+        fs = set(found)
+        for name in cands:
+            if name in fs:
+                continue
+            v = look(name)
+            if v is not _MISSING and put(v, _j("." + name)):
+                found.append(name)
+                fs.add(name)
+                if not unlabeled():
+                    return
+        # Last resort: attribute names used anywhere in the program's code.
+        if info.pool_tries < 2 and self.pool_budget > 0:
+            info.pool_tries += 1
+            self.pool_budget -= 1
+            pool = self.name_pool()
+            cs = set(cands)
+            before = len(found)
+            for name in pool:
+                if name in cs:
+                    continue
+                owner, cv = _mro_lookup(_type_mro(t), name)
+                if owner is not None:
+                    continue
+                v = look(name)
+                if v is not _MISSING and put(v, _j("." + name)):
+                    found.append(name)
+                    cands.append(name)
+                    cs.add(name)
+                    if not unlabeled():
+                        break
+            if len(found) > before:
+                info.pool_tries = 0
+
+    def name_pool(self):
+        if self.pool is None:
+            names = set()
+            for o in self.objs:
+                if type(o) is _FunctionType:
+                    _code_names(_func_code(o), names)
+            self.pool = sorted(n for n in names if type(n) is str
+                               and not (n.startswith("__") and n.endswith("__")))
+        return self.pool
+
+    def label_instance_dict(self, o, t, info, rs, labels):
+        """Label a materialized instance __dict__ without creating one."""
+        if not info.has_dict and not issubclass(t, BaseException):
+            return
+        cand = [i for i, r in enumerate(rs) if labels[i] == "null" and type(r) is dict]
+        if len(cand) != 1:
+            return
+        d = rs[cand[0]]
+        mro = _type_mro(t)
+        checked = 0
+        for k, v in _dict_items(d):
+            if type(k) is not str:
+                return
+            owner, cv = _mro_lookup(mro, k)
+            if owner is not None and _is_descriptor(cv):
+                continue
+            try:
+                got = _object_getattribute(o, k)
+            except Exception:
+                return
+            if got is not v:
+                return
+            checked += 1
+            if checked >= 3:
+                break
+        if checked == 0 and len(d):
+            return
+        if checked == 0:
+            # An empty dict: only call it the instance dict if nothing else
+            # is left unexplained.
+            if sum(1 for x in labels if x == "null") != 1:
+                return
+        labels[cand[0]] = '".__dict__"'
+
+    def label_function_dicts(self, f, rs, labels):
+        cand = [i for i, r in enumerate(rs) if labels[i] == "null" and type(r) is dict]
+        if not cand:
+            return
+        if len(cand) >= 2:
+            labels[cand[0]] = '".__dict__"'
+            labels[cand[1]] = '".__annotations__"'
+            return
+        d = rs[cand[0]]
+        code = _func_code(f)
+        params = set(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+        params.add("return")
+        if len(d) and all(type(k) is str and k in params for k in d):
+            labels[cand[0]] = '".__annotations__"'
+        else:
+            labels[cand[0]] = '".__dict__"'
+
+    # -- one object ---------------------------------------------------------
+
+    def info_of(self, t):
+        info = self.infos.get(id(t))
+        if info is None:
+            info = _make_info(t)
+            self.infos[id(t)] = info
+        return info
+
+    def head(self, o, t, info):
+        """The fields before "refs": address, type, size, len, value, name."""
+        if info.safe_size:
+            try:
+                size = _getsizeof(o)
+            except Exception:
+                size = 0
+        else:
+            try:
+                size = _object_sizeof(o) + (_GC_HEADER if _is_tracked(o) else 0)
+            except Exception:
+                size = 0
+        parts = ['{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)]
+        if t in _LEN_TYPES:
+            parts.append(',"len":%d' % len(o))
+        if t is str:
+            parts.append(',"value":' + _j(o if len(o) <= VALUE_MAX else _str_slice(o, slice(0, VALUE_MAX))))
+        elif t is int:
+            if -(1 << 63) <= o < (1 << 63):
+                parts.append(',"value":%d' % o)
+            else:
+                try:
+                    s = str(o)
+                except ValueError:
+                    s = hex(o)
+                if len(s) > VALUE_MAX:
+                    s = s[:VALUE_MAX]
+                parts.append(',"value":"%s"' % s)
+        elif t is float:
+            r = repr(o)
+            if r in ("inf", "-inf", "nan"):
+                parts.append(',"value":"%s"' % r)
+            else:
+                parts.append(',"value":' + r)
+        elif t is bool:
+            parts.append(',"value":true' if o else ',"value":false')
+        elif o is None:
+            parts.append(',"value":null')
+        elif t is bytes:
+            parts.append(',"value":' + _j(repr(o[:VALUE_MAX])))
+        name = None
+        try:
+            if t is _FunctionType:
+                name = _func_qualname(o)
+            elif info.is_type:
+                name = _type_qualname(o)
+            elif t is _CodeType:
+                name = getattr(o, "co_qualname", None) or o.co_name
+            elif issubclass(t, _ModuleType):
+                name = _dict_get(_module_dict(o), "__name__")
+            elif t is _CellType:
+                name = self.cellnames.get(id(o))
+        except Exception:
+            name = None
+        if type(name) is str:
+            parts.append(',"name":' + _j(name))
+        return "".join(parts)
+
+    def refs_json(self, o, t, info, rs, known, pending):
+        """',"refs":[...],"labels":[...]' for o's referents rs, queueing
+        those not known yet in pending (to be written later)."""
+        if not rs:
+            return ',"refs":[]'
+        ids = list(map(id, rs))
+        for k, r in zip(ids, rs):
+            if k not in known:
+                known.add(k)
+                pending.append(r)
+        return (',"refs":[' + ",".join(map(str, ids)) + '],"labels":[' +
+                ",".join(self.labels_for(o, t, info, rs)) + "]")
+
+    # -- the whole heap -------------------------------------------------------
+
+    def run(self, rcs, overhead, weak_of):
+        objs = self.objs
+        out = self.out
+        write = out.write
+        exclude = self.exclude
+        known = set(map(id, objs))
+        pending = []            # untracked objects to write later
+        infos = self.infos
+        info_of = self.info_of
+        refs_json = self.refs_json
+        head = self.head
+        proxies = False
+        unsafe = _unsafe_referents()
+        # Free-variable names of closure cells.
+        cellnames = self.cellnames
+        for o in objs:
+            t = type(o)
+            if t is _FunctionType:
+                cl = _func_closure(o)
+                if cl:
+                    for c, nm in zip(cl, _func_code(o).co_freevars):
+                        cellnames[id(c)] = nm
+            elif t in _PROXY_TYPES:
+                proxies = True
+        if proxies:
+            for o in objs:
+                try:
+                    ws = weakref.getweakrefs(o)
+                except TypeError:
+                    continue
+                for w in ws:
+                    if type(w) in _PROXY_TYPES:
+                        weak_of[id(w)] = o
+        count = 0
+        buf = []
+        for i, o in enumerate(objs):
+            oid = id(o)
+            if oid in exclude:
+                continue
+            t = type(o)
+            info = infos.get(id(t))
+            if info is None:
+                info = info_of(t)
+            rs = _get_referents(o) if oid not in unsafe else [_module_dict(o)]
+            parts = [head(o, t, info), ',"refcount":%d' % (rcs[i] - overhead),
+                     refs_json(o, t, info, rs, known, pending)]
+            if info.fin:
+                parts.append(',"finalizer":true')
+            if info.weak:
+                target = _ref_call(o) if info.weak == 1 else weak_of.get(oid)
+                if target is not None:
+                    k = id(target)
+                    parts.append(',"weak":[%d]' % k)
+                    if k not in known:
+                        known.add(k)
+                        pending.append(target)
+                target = None
+            parts.append("}\n")
+            buf.append("".join(parts))
+            count += 1
+            if len(buf) >= 2000:
+                write("".join(buf))
+                buf.clear()
+            rs = None
+        if buf:
+            write("".join(buf))
+            buf.clear()
+        o = rs = None
+        weak_of.clear()
+        # Untracked objects (and tracked ones the collector does not see,
+        # e.g. after gc.freeze()), recursively through their referents.
+        ulines = []
+        j = 0
+        while j < len(pending):
+            o = pending[j]
+            j += 1
+            t = type(o)
+            info = infos.get(id(t))
+            if info is None:
+                info = info_of(t)
+            frozen = _is_tracked(o)
+            parts = [head(o, t, info), ',"gc":false']
+            rs = () if frozen else _get_referents(o)
+            if frozen:
+                parts.append(',"frozen":true')
+            parts.append(refs_json(o, t, info, rs, known, pending))
+            if info.fin:
+                parts.append(',"finalizer":true')
+            ulines.append("".join(parts))
+            rs = None
+        o = rs = None
+        return count, pending, ulines
+
+
+def _calibrate():
+    """References sys.getrefcount sees beyond the program's own, when it is
+    mapped over a list: measured on an object whose true count we know."""
+    probe = object()                 # held by this local only
+    plist = [probe]
+    r = list(map(_getrefcount, plist))[0]
+    return r - 1
+
+
+def _create_temp(path):
+    """(fd, name) of a new file beside path, created with O_EXCL."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    base = "%s.tmp%d" % (path, os.getpid())
+    for i in range(100):
+        tmp = base if i == 0 else "%s.%d" % (base, i)
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError("cannot create a temporary file beside '%s'" % path)
+
+
+def _open_target(file, temp=None):
+    """(out, path, tmp): the stream to write and, for a path, the path and
+    the temporary the stream writes (temp: an (fd, tmp) made already)."""
+    if hasattr(file, "write"):
+        return file, None, None
+    path = os.fspath(file)
+    fd, tmp = temp if temp is not None else _create_temp(path)
+    try:
+        f = open(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    return f, path, tmp
+
+
+# -- the dump's sequence number ---------------------------------------------
+#
+# Every dump() of a process takes the next number, from 1 (the header's
+# "seq"), so that dumps of one process can be put in order whatever their
+# file names and clocks say.  A child made by os.fork() is another process
+# and counts from 1 again.  next() on an itertools.count is one call into
+# C, so a dump started by a signal handler in the middle of another
+# dump() still gets a number of its own; the lock is re-entrant for the
+# same reason (the handler runs in the thread it interrupted).
+
+_seq_lock = _thread.RLock()
+_seq_state = [os.getpid(), itertools.count(1)]     # [pid, numbers to hand out]
+
+
+def _seq_reset():
+    global _seq_lock, _seq_state
+    # The parent's lock may have been held by a thread that does not exist
+    # in the child: a fresh one.
+    _seq_lock = _thread.RLock()
+    _seq_state = [os.getpid(), itertools.count(1)]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_seq_reset)
+
+
+def _next_seq():
+    """(pid, seq) for a dump that starts now."""
+    pid = os.getpid()
+    with _seq_lock:
+        state = _seq_state
+        if state[0] != pid:
+            # A child made without os.fork() (a C extension's fork()).
+            # Its own int, so that the dump's local `pid` adds nothing to
+            # the count of an object in the heap.
+            state[0] = os.getpid()
+            state[1] = itertools.count(1)
+        return pid, next(state[1])
+
+
+def dump(file, *, fork=False, _exclude=None):
+    """Write a dump of the calling process's heap to file.
+
+    file is a path (str or os.PathLike; written to a temporary file in the
+    same directory and renamed into place when complete) or a text file
+    object open for writing.  Returns the number of object lines written.
+    The cycle collector is disabled while dumping and restored afterwards;
+    it is never run.  The header says which process wrote the dump ("pid"),
+    which of its dumps this is ("seq": 1 for the first dump() call of the
+    process, a call that fails uses up its number too) and when ("time").
+
+    With fork=True (file must be a path) the process forks: the child
+    writes the dump of the heap as it was at the fork, renames it into
+    place and exits with os._exit (status 0 when the dump is complete);
+    dump() returns the child's pid at once, for os.waitpid.  The header
+    then has the parent's pid and dump number and "forked": true.
+    """
+    if fork:
+        return _fork_dump(file, _exclude)
+    pid, seq = _next_seq()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        objs = gc.get_objects()
+        return _dump_objects(objs, file, _exclude, pid, seq)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _dump_objects(objs, file, exclude, pid, seq, temp=None):
+    global _GC_HEADER
+    # First of all, before the dumper holds anything else: reference counts.
+    overhead = _calibrate()
+    rcs = list(map(_getrefcount, objs))
+    if hasattr(file, "write"):
+        # dump()'s and this function's parameters hold the file object.
+        for i, o in enumerate(objs):
+            if o is file:
+                rcs[i] -= 2
+                break
+        o = None
+    if _GC_HEADER is None:
+        probe = []
+        _GC_HEADER = _getsizeof(probe) - probe.__sizeof__()
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    out, path, tmp = _open_target(file, temp)
+    try:
+        exclude_ids = set(exclude or ())
+        if exclude_ids:
+            # Keep an excluded object if some other object refers to it.
+            for o in objs:
+                if type(o) in (types.FrameType, types.TracebackType):
+                    for r in _get_referents(o):
+                        if id(r) in exclude_ids:
+                            exclude_ids.discard(id(r))
+            o = r = None
+        header = ('{"cycletool_dump":%d,"python":%s,"implementation":%s,'
+                  '"pid":%d,"seq":%d,%s"argv":[%s],"time":%r}\n' % (
+                      FORMAT_VERSION, _j(sys.version.split()[0]),
+                      _j(sys.implementation.name), pid, seq,
+                      '"forked":true,' if temp is not None else "",
+                      ",".join(_j(str(a)) for a in sys.argv), time.time()))
+        out.write(header)
+        d = _Dumper(objs, out, exclude_ids)
+        weak_of = {}
+        count, pending, ulines = d.run(rcs, overhead, weak_of)
+        d = weak_of = None
+        rcs = None
+        # Untracked objects are held by `pending` only (plus the program):
+        # their counts are taken now that every other dumper structure that
+        # could hold them is gone.
+        urcs = list(map(_getrefcount, pending))
+        pending = None
+        buf = []
+        for i, line in enumerate(ulines):
+            buf.append('%s,"refcount":%d}\n' % (line, urcs[i] - overhead))
+            if len(buf) >= 2000:
+                out.write("".join(buf))
+                buf.clear()
+        out.write("".join(buf))
+        count += len(ulines)
+        out.write('{"cycletool_dump_end":%d,"objects":%d}\n' % (FORMAT_VERSION, count))
+        out.flush()
+        if tmp is not None:
+            out.close()
+            os.replace(tmp, path)
+            tmp = None
+        return count
+    finally:
+        sys.setswitchinterval(switch)
+        if tmp is not None:
+            try:
+                out.close()
+            finally:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+
+# -- fork mode -----------------------------------------------------------------
+#
+# The parent's pause is the fork itself (copying the page tables) plus the
+# creation of the temporary file, so that an unwritable directory is an
+# OSError of the call, not a silent failure of the child.  The child is a
+# copy of the heap at the fork; only the forking thread runs in it.  It
+# never returns into the caller's code: whatever happens, os._exit, so no
+# atexit handler, no finally block of the caller and no flush of the
+# parent's stdio buffers runs twice.
+
+
+class _ChildSignal(BaseException):
+    pass
+
+
+_child_stopping = []
+
+
+def _child_signal(signum, frame):
+    # Once: a second signal must not interrupt the cleanup of the first.
+    if not _child_stopping:
+        _child_stopping.append(signum)
+        raise _ChildSignal(signum)
+
+
+def _child_signals(signal):
+    """The program's Python signal handlers (and SIGTERM, SIGHUP's default
+    of dying at once) become: stop dumping, remove the temporary, exit.
+    signal: the module, imported before the fork (no import in the child)."""
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        try:
+            h = signal.getsignal(sig)
+        except (ValueError, OSError):
+            continue
+        if h is not signal.SIG_IGN:
+            signal.signal(sig, _child_signal)
+    for sig in signal.valid_signals():
+        try:
+            h = signal.getsignal(sig)
+        except (ValueError, OSError):
+            continue
+        if callable(h) and h is not _child_signal:
+            try:
+                signal.signal(sig, _child_signal)
+            except (ValueError, OSError):
+                pass
+
+
+def _fork_dump(file, exclude):
+    if hasattr(file, "write"):
+        raise TypeError("dump(fork=True) needs a path, not a file object")
+    import signal
+    path = os.fspath(file)
+    pid, seq = _next_seq()
+    fd, tmp = _create_temp(path)
+    # Signals stay blocked across the fork until the child has its own
+    # handlers: none of the program's may run in the child.  (Signals the
+    # parent had caught but not handled yet are dropped in the child by
+    # CPython's after-fork code, and handled in the parent as usual.)
+    mask = None
+    sigmask = getattr(signal, "pthread_sigmask", None)
+    try:
+        if sigmask is not None:
+            # The current mask first (changing nothing), so that it can be
+            # restored even if a handler raises out of the second call.
+            mask = sigmask(signal.SIG_BLOCK, ())
+            sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        child = os.fork()
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        if mask is not None:
+            sigmask(signal.SIG_SETMASK, mask)
+        raise
+    if child:
+        os.close(fd)
+        if mask is not None:
+            # A signal that came during the fork is handled here; should its
+            # handler raise, the exception wins and the child goes on alone.
+            sigmask(signal.SIG_SETMASK, mask)
+        return child
+    # The child: never leaves this function.
+    status = 1
+    try:
+        _child_signals(signal)
+        if mask is not None:
+            sigmask(signal.SIG_SETMASK, mask)
+        gc.disable()
+        _dump_objects(gc.get_objects(), path, exclude, pid, seq, (fd, tmp))
+        status = 0
+    except _ChildSignal as e:
+        status = 128 + e.args[0]
+    except BaseException as e:
+        try:
+            os.write(2, ("cycletool_dump: cannot write '%s': %s\n" % (
+                path, e)).encode("utf-8", "backslashreplace"))
+        except BaseException:
+            pass
+    finally:
+        try:
+            if status:
+                # Stopped before _dump_objects opened the file, where its
+                # own cleanup does not reach.
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+        finally:
+            os._exit(status)
+
+
+# -- dumping on a signal ------------------------------------------------------
+
+_signal_state = {"busy": False, "n": 0, "children": []}
+
+
+def _reap_children():
+    """Wait for the forked dumpers that have finished (no zombies)."""
+    kids = _signal_state["children"]
+    for pid in list(kids):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:      # reaped by someone else
+            done = pid
+        if done:
+            kids.remove(pid)
+
+
+def _expand(template, n):
+    return template.format(pid=os.getpid(), n=n, time=int(time.time()))
+
+
+def install_signal_handler(signum, path_template, *, chain=False, fork=False):
+    """Dump the heap whenever the process receives signal signum.
+
+    path_template may contain {pid}, {n} (1 for the first dump this handler
+    writes, 2 for the next...; the header's "seq" counts every dump of the
+    process) and {time} (seconds since the epoch); without them each dump
+    replaces the previous one.  Returns the previous handler.  If chain is
+    true and the previous handler is a Python callable it is called after
+    the dump.  A signal that arrives while a dump is being written is ignored.
+    With fork=True each dump is written by a forked child (see dump()); the
+    handler waits for the children that have finished at its next call.
+    """
+    import signal
+    prev = signal.getsignal(signum)
+
+    def handler(sig, frame):
+        # The frame object exists only because a Python handler runs: keep
+        # it out of the dump and drop our reference before dumping.
+        fid = id(frame)
+        frame = None
+        if not _signal_state["busy"]:
+            _signal_state["busy"] = True
+            try:
+                _signal_state["n"] += 1
+                target = _expand(path_template, _signal_state["n"])
+                if fork:
+                    _reap_children()
+                    _signal_state["children"].append(
+                        dump(target, fork=True, _exclude=(fid,)))
+                else:
+                    dump(target, _exclude=(fid,))
+            except Exception as e:     # never kill the program for a dump
+                sys.stderr.write("cycletool_dump: dump failed: %s\n" % e)
+                e = None
+            finally:
+                _signal_state["busy"] = False
+        if chain and callable(prev):
+            prev(sig, None)
+
+    signal.signal(signum, handler)
+    return prev
+
+
+# -- python3 -m cycletool_dump ------------------------------------------------
+
+_USAGE = """\
+usage: python3 -m cycletool_dump -o OUT [--signal SIG [--at-exit]] [--fork] -- script.py [args...]
+
+Run script.py as __main__ and write a cycletool heap dump to OUT when it ends
+(normally, by sys.exit() or by an uncaught exception; the exit status is kept).
+
+  -o, --output OUT   where to write the dump
+  --signal SIG       dump whenever the process gets signal SIG (USR1, SIGUSR2,
+                     10...) instead of at exit; OUT may contain {pid}, {n}
+                     and {time}
+  --at-exit          with --signal: also dump when the script ends
+  --fork             write each dump from a forked child (the process pauses
+                     only for the fork); at exit the process waits for it
+  -h, --help         show this help
+"""
+
+
+def _parse_signal(text):
+    import signal
+    t = text.upper()
+    if t.isdigit():
+        return int(t)
+    if not t.startswith("SIG"):
+        t = "SIG" + t
+    s = getattr(signal, t, None)
+    if not isinstance(s, int):
+        raise ValueError(text)
+    return int(s)
+
+
+def main(argv=None):
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = None
+    sig = None
+    at_exit = False
+    fork = False
+    while args:
+        a = args.pop(0)
+        if a == "--":
+            break
+        if a in ("-h", "--help"):
+            sys.stdout.write(_USAGE)
+            return 0
+        if a in ("-o", "--output") and args:
+            out = args.pop(0)
+        elif a.startswith("--output="):
+            out = a.split("=", 1)[1]
+        elif a == "--signal" and args:
+            try:
+                sig = _parse_signal(args.pop(0))
+            except ValueError as e:
+                sys.stderr.write("cycletool_dump: unknown signal '%s'\n" % e)
+                return 2
+        elif a == "--at-exit":
+            at_exit = True
+        elif a == "--fork":
+            fork = True
+        elif not a.startswith("-"):
+            args.insert(0, a)
+            break
+        else:
+            sys.stderr.write("cycletool_dump: unknown option '%s'\n%s" % (a, _USAGE))
+            return 2
+    if out is None or not args:
+        sys.stderr.write(_USAGE)
+        return 2
+    script = args[0]
+    try:
+        with io.open_code(script) as f:
+            source = f.read()
+    except OSError as e:
+        sys.stderr.write("cycletool_dump: cannot open '%s': %s\n" % (script, e.strerror))
+        return 2
+    if sig is not None:
+        install_signal_handler(sig, out, fork=fork)
+    dump_at_exit = sig is None or at_exit
+    return _run_script(script, source, args, out, dump_at_exit, fork)
+
+
+def _run_script(script, source, args, out, dump_at_exit, fork=False):
+    import builtins
+    code = compile(source, script, "exec", dont_inherit=True)
+    source = None
+    mod = types.ModuleType("__main__")
+    g = _module_dict(mod)
+    g["__file__"] = script
+    g["__builtins__"] = builtins
+    g["__cached__"] = None
+    g["__loader__"] = None
+    g["__spec__"] = None
+    sys.modules["__main__"] = mod
+    sys.argv[:] = args
+    sys.path[0] = os.path.dirname(os.path.abspath(script))
+    mod = None
+    try:
+        exec(code, g)
+    except SystemExit:
+        g = code = None
+        if dump_at_exit:
+            _exit_dump(out, fork)
+        raise
+    except KeyboardInterrupt:
+        g = code = None
+        if dump_at_exit:
+            _exit_dump(out, fork)
+        raise
+    except BaseException:
+        g = code = None
+        if dump_at_exit:
+            _exit_dump(out, fork)
+        et, ev, tb = sys.exc_info()
+        # Report as Python would, without this module's frame.
+        if tb is not None and ev is not None:
+            tb = tb.tb_next
+            ev.__traceback__ = tb
+        sys.excepthook(et, ev, tb)
+        et = ev = tb = None
+        return 1
+    g = code = None
+    if dump_at_exit:
+        _exit_dump(out, fork)
+    return 0
+
+
+def _exit_dump(out, fork=False):
+    target = _expand(out, 1) if "{" in out else out
+    try:
+        if not fork:
+            dump(target)
+            return
+        child = dump(target, fork=True)
+        # The child reports its own failure on stderr.
+        while True:
+            try:
+                os.waitpid(child, 0)
+                break
+            except InterruptedError:      # pragma: no cover (PEP 475)
+                continue
+    except Exception as e:
+        sys.stderr.write("cycletool_dump: cannot write '%s': %s\n" % (out, e))
+        e = None
