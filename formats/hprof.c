@@ -1135,13 +1135,22 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 		goto out;
 	}
 	h.header = 2 * (uint64_t)h.idsize;
+	bool dumped = false, open_segments = false;
 	for (;;) {
 		const char *p;
 		size_t n;
 		if ((rc = ct_input_peek(in, 1, &p, &n, err)))
 			goto out;
-		if (n == 0)
+		if (n == 0) {
+			if (!dumped)
+				rc = fail(&h, pos(&h), "no HEAP DUMP record before the end of the input");
+			else if (open_segments)
+				rc = fail(&h, pos(&h), "truncated: no HEAP DUMP END record after the "
+					  "HEAP DUMP SEGMENT records");
+			if (rc)
+				goto out;
 			break;
+		}
 		at = pos(&h);
 		if ((rc = get(&h, head, 9, "record header", at)))
 			goto out;
@@ -1154,8 +1163,15 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 		switch (tag) {
 		case REC_UTF8: rc = rec_utf8(&h, len, at); break;
 		case REC_LOAD_CLASS: rc = rec_load_class(&h, len, at); break;
-		case REC_HEAP_DUMP: case REC_HEAP_DUMP_SEGMENT: rc = heap_dump(&h, len); break;
+		case REC_HEAP_DUMP: case REC_HEAP_DUMP_SEGMENT:
+			dumped = true;
+			open_segments = tag == REC_HEAP_DUMP_SEGMENT;
+			rc = heap_dump(&h, len);
+			break;
 		case REC_HEAP_DUMP_END:
+			open_segments = false;
+			rc = skip(&h, len, "record", at);
+			break;
 		default: rc = skip(&h, len, "record", at); break;
 		}
 		if (rc)
@@ -1184,7 +1200,7 @@ out:
 
 static int probe(const char *head, size_t len)
 {
-	static const char sig[] = "JAVA PROFILE 1.0.";
+	static const char sig[] = "JAVA PROFILE ";
 	if (len >= sizeof(sig) - 1 && memcmp(head, sig, sizeof(sig) - 1) == 0)
 		return 100;
 	return 0;
