@@ -168,6 +168,8 @@ struct hp {
 	bool new_size;          /* java.lang.Object's instance size is given */
 	uint64_t header;        /* H */
 	uint32_t class_cls;     /* java.lang.Class's index, or CT_NONE */
+	/* object array classes: class id -> type name */
+	struct ct_addrmap arr_type;
 	/* roots */
 	struct ct_addrmap roots;
 	/* instances waiting for their class: [u64 offset][u64 id][u64 class]
@@ -742,9 +744,16 @@ static int sub_object_array(struct hp *h, uint64_t at)
 	if ((uint64_t)n * h->idsize > h->seg_left)
 		return fail(h, at, "OBJECT ARRAY DUMP of %" PRIu32
 			    " elements overruns its heap dump record", n);
-	if ((rc = count_object(h, at)) ||
-	    (rc = class_name(h, cid, "", &type, "OBJECT ARRAY DUMP", at)))
+	if ((rc = count_object(h, at)))
 		return rc;
+	type = ct_addrmap_get(&h->arr_type, cid);
+	if (type == CT_NONE) {
+		uint32_t old;
+		if ((rc = class_name(h, cid, "", &type, "OBJECT ARRAY DUMP", at)))
+			return rc;
+		if (ct_addrmap_put(&h->arr_type, cid, type, &old))
+			return ct_error_nomem(h->err);
+	}
 	/* an array's class name is "[L...;": type is "....[]" already */
 	uint64_t size = align8(h->header + 4 + (uint64_t)n * h->idsize);
 	if ((rc = node(h, oid, type, size, 0)) || (rc = need_buf(h, CHUNK * 8)))
@@ -1097,6 +1106,7 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 	ct_addrmap_init(&h.load_map);
 	ct_addrmap_init(&h.cls_map);
 	ct_addrmap_init(&h.roots);
+	ct_addrmap_init(&h.arr_type);
 	ct_addrmap_init(&h.prefix_map);
 
 	/* header: the version and its NUL, id size, time stamp */
@@ -1183,6 +1193,7 @@ out:
 	ct_addrmap_finish(&h.load_map);
 	ct_addrmap_finish(&h.cls_map);
 	ct_addrmap_finish(&h.roots);
+	ct_addrmap_finish(&h.arr_type);
 	ct_addrmap_finish(&h.prefix_map);
 	free(h.utf8);
 	free(h.text);

@@ -39,9 +39,9 @@ def check(cond, what):
         print(f'FAIL {what}')
 
 
-def run(exe, args):
+def run(exe, args, stdin=None):
     wrapper = shlex.split(os.environ.get('CT_WRAPPER', ''))
-    p = subprocess.run(wrapper + [exe] + args, capture_output=True, timeout=900)
+    p = subprocess.run(wrapper + [exe] + args, input=stdin, capture_output=True, timeout=900)
     return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
 
 
@@ -441,6 +441,13 @@ def test_bad(exe, tmp, dump):
     bad(data[:19] + struct.pack('>I', 3) + data[23:], 'identifier size 3', 19)
     expect_unrecognised(exe, path, bytes(range(256)) * 8, 'garbage bytes')
     expect_unrecognised(exe, path, data[:5], 'the first 5 bytes')
+    # from a pipe (no size known): the truncation is found where it is
+    rc, out, err = run(exe, ['scan', '-'], stdin=real[:2000000])
+    check(rc == 3 and re.search(r"'-': truncated [A-Z ]+ at byte \d+$", err.strip()) is not None,
+          f'bad input, leaky.hprof truncated, from a pipe: status {rc}, {err.strip()!r}')
+    rc, out, err = run(exe, ['scan', '--json', '-'], stdin=real)
+    check(rc == 0 and json.loads(out)['summary']['objects'] == 24244,
+          f'leaky.hprof loads from a pipe (status {rc})')
     # a record longer than the file
     first = 31
     bad(data[:first + 5] + struct.pack('>I', 1 << 30) + data[first + 9:],
