@@ -9,7 +9,11 @@
  * LOAD CLASS (a class object's id and name), HEAP DUMP and HEAP DUMP
  * SEGMENT (sub-records: GC roots, CLASS DUMP, INSTANCE DUMP, OBJECT ARRAY
  * DUMP, PRIMITIVE ARRAY DUMP) and HEAP DUMP END; other records are
- * skipped by their length.  Android's "JAVA PROFILE 1.0.3" is refused.
+ * skipped by their length.  Android's "JAVA PROFILE 1.0.3" adds root
+ * kinds (interned string, finalizing, debugger, reference cleanup, VM
+ * internal, JNI monitor: roots; "unreachable": not a root), HEAP DUMP
+ * INFO (which heap follows: skipped) and PRIMITIVE ARRAY NODATA (an
+ * array without its elements).
  *
  * One pass, streaming: the input is read through ct_input's window and
  * never held whole.  An instance's fields are bytes whose layout its
@@ -93,6 +97,16 @@ enum {
 	SUB_INSTANCE_DUMP = 0x21,
 	SUB_OBJECT_ARRAY_DUMP = 0x22,
 	SUB_PRIMITIVE_ARRAY_DUMP = 0x23,
+	/* Android (1.0.3) */
+	SUB_ROOT_INTERNED_STRING = 0x89,
+	SUB_ROOT_FINALIZING = 0x8a,
+	SUB_ROOT_DEBUGGER = 0x8b,
+	SUB_ROOT_REFERENCE_CLEANUP = 0x8c,
+	SUB_ROOT_VM_INTERNAL = 0x8d,
+	SUB_ROOT_JNI_MONITOR = 0x8e,
+	SUB_UNREACHABLE = 0x90,
+	SUB_PRIMITIVE_ARRAY_NODATA = 0xc3,
+	SUB_HEAP_DUMP_INFO = 0xfe,
 };
 
 enum { T_OBJECT = 2, T_BOOLEAN = 4, T_CHAR = 5, T_FLOAT = 6, T_DOUBLE = 7, T_BYTE = 8,
@@ -774,7 +788,7 @@ static int sub_object_array(struct hp *h, uint64_t at)
 	return 0;
 }
 
-static int sub_primitive_array(struct hp *h, uint64_t at)
+static int sub_primitive_array(struct hp *h, uint64_t at, bool nodata)
 {
 	uint64_t oid;
 	uint32_t stack, n, t;
@@ -788,7 +802,7 @@ static int sub_primitive_array(struct hp *h, uint64_t at)
 	if (es == 0 || t == T_OBJECT)
 		return fail(h, at, "PRIMITIVE ARRAY DUMP of unknown element type %" PRIu32, t);
 	uint64_t bytes = (uint64_t)n * es;
-	if (bytes > h->seg_left)
+	if (!nodata && bytes > h->seg_left)
 		return fail(h, at, "PRIMITIVE ARRAY DUMP of %" PRIu32
 			    " elements overruns its heap dump record", n);
 	if ((rc = count_object(h, at)))
@@ -801,6 +815,8 @@ static int sub_primitive_array(struct hp *h, uint64_t at)
 	}
 	if ((rc = node(h, oid, h->prim_type[t], align8(h->header + 4 + bytes), 0)))
 		return rc;
+	if (nodata)
+		return 0;
 	uint64_t keep = 0;
 	if (t == T_BYTE || t == T_CHAR) {
 		keep = bytes < PREFIX_MAX ? bytes : PREFIX_MAX;
@@ -932,9 +948,20 @@ static int sub_root(struct hp *h, unsigned tag, uint64_t at)
 	uint64_t oid;
 	unsigned extra;
 	int rc;
+	bool root = true;
 	switch (tag) {
 	case SUB_ROOT_UNKNOWN: case SUB_ROOT_STICKY_CLASS: case SUB_ROOT_MONITOR_USED:
+	case SUB_ROOT_INTERNED_STRING: case SUB_ROOT_FINALIZING: case SUB_ROOT_DEBUGGER:
+	case SUB_ROOT_REFERENCE_CLEANUP: case SUB_ROOT_VM_INTERNAL:
 		extra = 0;
+		break;
+	case SUB_UNREACHABLE:
+		extra = 0;
+		root = false;
+		break;
+	case SUB_HEAP_DUMP_INFO:   /* u4 heap type, then the heap's name id */
+		extra = 4;
+		root = false;
 		break;
 	case SUB_ROOT_JNI_GLOBAL:
 		extra = h->idsize;
@@ -943,15 +970,18 @@ static int sub_root(struct hp *h, unsigned tag, uint64_t at)
 		extra = 4;
 		break;
 	case SUB_ROOT_JNI_LOCAL: case SUB_ROOT_JAVA_FRAME: case SUB_ROOT_THREAD_OBJECT:
+	case SUB_ROOT_JNI_MONITOR:
 		extra = 8;
 		break;
 	default:
 		return fail(h, at, "unknown heap dump sub-record tag 0x%02x", tag);
 	}
+	if (tag == SUB_HEAP_DUMP_INFO)
+		return skip(h, extra + h->idsize, "HEAP DUMP INFO", at);
 	if ((rc = id(h, &oid, "GC root", at)) || (rc = skip(h, extra, "GC root", at)))
 		return rc;
 	uint32_t old;
-	if (oid && ct_addrmap_put(&h->roots, oid, 1, &old))
+	if (root && oid && ct_addrmap_put(&h->roots, oid, 1, &old))
 		return ct_error_nomem(h->err);
 	return 0;
 }
@@ -970,7 +1000,8 @@ static int heap_dump(struct hp *h, uint64_t len)
 		case SUB_CLASS_DUMP: rc = sub_class(h, at); break;
 		case SUB_INSTANCE_DUMP: rc = sub_instance(h, at); break;
 		case SUB_OBJECT_ARRAY_DUMP: rc = sub_object_array(h, at); break;
-		case SUB_PRIMITIVE_ARRAY_DUMP: rc = sub_primitive_array(h, at); break;
+		case SUB_PRIMITIVE_ARRAY_DUMP: rc = sub_primitive_array(h, at, false); break;
+		case SUB_PRIMITIVE_ARRAY_NODATA: rc = sub_primitive_array(h, at, true); break;
 		default: rc = sub_root(h, tag, at); break;
 		}
 	}
@@ -1128,12 +1159,14 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 			goto out;
 		}
 	}
-	if (strcmp((char *)head, "JAVA PROFILE 1.0.1") && strcmp((char *)head, "JAVA PROFILE 1.0.2")) {
-		if (strcmp((char *)head, "JAVA PROFILE 1.0.3") == 0)
-			rc = fail(&h, 0, "Android heap dumps (JAVA PROFILE 1.0.3) are not supported"
-				  " (convert with hprof-conv)");
-		else
-			rc = fail(&h, 0, "not an HPROF heap dump: unknown version");
+	if (strcmp((char *)head, "JAVA PROFILE 1.0.1") && strcmp((char *)head, "JAVA PROFILE 1.0.2") &&
+	    strcmp((char *)head, "JAVA PROFILE 1.0.3")) {
+		bool text = hl > 0;
+		for (size_t i = 0; i < hl; i++)
+			text &= head[i] >= 0x20 && head[i] < 0x7f;
+		rc = text ? fail(&h, 0, "unknown HPROF version '%s' (want JAVA PROFILE 1.0.1, "
+				 "1.0.2 or 1.0.3)", (char *)head)
+			  : fail(&h, 0, "not an HPROF heap dump");
 		goto out;
 	}
 	uint64_t at = pos(&h);
@@ -1219,7 +1252,8 @@ static int probe(const char *head, size_t len)
 
 const struct ct_loader ct_loader_hprof = {
 	.name = "hprof",
-	.description = "Java heap dump (HPROF 1.0.1/1.0.2: jcmd GC.heap_dump, jmap -dump)",
+	.description = "Java heap dump (HPROF 1.0.1/1.0.2, Android 1.0.3: jcmd GC.heap_dump, "
+		       "jmap -dump)",
 	.probe = probe,
 	.load = load,
 };

@@ -71,7 +71,7 @@ CASES = {
     'hprof-truncated.hprof': None,
     'hprof-idsize-3.hprof': None,
     'hprof-unknown-subrecord.hprof': None,
-    'hprof-android.hprof': None,
+    'hprof-bad-version.hprof': None,
 }
 
 failures = []

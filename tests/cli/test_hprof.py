@@ -207,10 +207,16 @@ class Writer:
 OBJ, BYTE, INT, CHAR = 2, 8, 10, 5
 
 
-def small_dump(idsize=8, version=b'JAVA PROFILE 1.0.2', instance_first=False):
+def small_dump(idsize=8, version=b'JAVA PROFILE 1.0.2', instance_first=False, android=False):
     """java.lang.Object; A {B b; int n} and B {A a} in a cycle held by a
     root; a WeakReference whose referent (a C) nothing else holds; a
-    String "héllo" in UTF-16 held by A's static; an Object[] of 3."""
+    String "héllo" in UTF-16 held by A's static; an Object[] of 3.
+    android: version 1.0.3 with a HEAP DUMP INFO, an interned-string root
+    on the String, an "unreachable" record on the C (not a root) and a
+    PRIMITIVE ARRAY NODATA int[] of 1000."""
+    if android:
+        version = b'JAVA PROFILE 1.0.3'
+
     w = Writer(idsize, version)
     OBJECT, A, B, C, REF, WREF, STR, BARR, OARR = range(0x100, 0x100 + 9 * 0x10, 0x10)
     for cid, name in [(OBJECT, 'java/lang/Object'), (A, 'A'), (B, 'B'), (C, 'C'),
@@ -222,6 +228,11 @@ def small_dump(idsize=8, version=b'JAVA PROFILE 1.0.2', instance_first=False):
     w.root(a, 0x03)
     w.root(wr, 0x01)
     w.root(arr, 0x08)
+    if android:
+        w.sub.append(bytes([0xfe]) + struct.pack('>I', 0x50) + w.id(w.string('app')))
+        w.sub.append(bytes([0x89]) + w.id(s))
+        w.sub.append(bytes([0x90]) + w.id(c))
+        w.sub.append(bytes([0xc3]) + w.id(0x5070) + struct.pack('>II', 0, 1000) + bytes([INT]))
     if instance_first:
         w.instance(b, B, [(OBJ, a)])
     w.class_dump(OBJECT, 0, [])
@@ -249,7 +260,8 @@ def write_seeds(d):
     os.makedirs(d, exist_ok=True)
     for name, kw in [('small8', {}), ('small4', {'idsize': 4}),
                      ('v101', {'version': b'JAVA PROFILE 1.0.1'}),
-                     ('instance-first', {'instance_first': True})]:
+                     ('instance-first', {'instance_first': True}),
+                     ('android', {'android': True})]:
         with open(os.path.join(d, name + '.hprof'), 'wb') as f:
             f.write(small_dump(**kw)[0])
 
@@ -349,6 +361,7 @@ def test_small(exe, tmp):
     for name, kw in [('ids of 8 bytes', {}), ('ids of 4 bytes', {'idsize': 4}),
                      ('version 1.0.1', {'version': b'JAVA PROFILE 1.0.1'}),
                      ('an instance before its class', {'instance_first': True}),
+                     ('Android 1.0.3', {'android': True}),
                      ('a HEAP DUMP record', {})]:
         data, ids = small_dump(**kw)
         if name == 'a HEAP DUMP record':
@@ -361,8 +374,9 @@ def test_small(exe, tmp):
             continue
         s = doc['summary']
         # 9 classes, a, b, c, wr, s, its byte[], the Object[]
-        check(s['objects'] == 16 and s['roots'] == 3,
-              f'{name}: 16 objects, 3 roots ({s["objects"]}, {s["roots"]})')
+        want = (17, 4) if kw.get('android') else (16, 3)
+        check((s['objects'], s['roots']) == want,
+              f'{name}: {want[0]} objects, {want[1]} roots ({s["objects"]}, {s["roots"]})')
         ab = [x for x in doc['sccs'] if x['signature'] == 'A .b → B .a → A']
         check(len(ab) == 1 and not ab[0]['garbage'], f'{name}: the A <-> B cycle, alive')
         hx = (lambda v: f'0x{v:x}')
@@ -437,7 +451,7 @@ def test_bad(exe, tmp, dump):
                                                  len(real) - 1]):
         bad(real[:cut], f'leaky.hprof truncated at byte {cut}')
     bad(b'JAVA PROFILE 9.9.9\0' + data[19:], 'unknown version', 0)
-    bad(b'JAVA PROFILE 1.0.3\0' + data[19:], 'Android 1.0.3 (refused)', 0)
+    bad(b'JAVA PROFILE \xff\0' + data[19:], 'a version that is not text', 0)
     bad(data[:19] + struct.pack('>I', 3) + data[23:], 'identifier size 3', 19)
     expect_unrecognised(exe, path, bytes(range(256)) * 8, 'garbage bytes')
     expect_unrecognised(exe, path, data[:5], 'the first 5 bytes')
