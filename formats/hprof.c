@@ -54,7 +54,11 @@
  * written; otherwise an instance is H plus the sizes of every field of
  * its class chain (a reference counts the reference size), rounded up to
  * 8.  An array is H + 4 + length x element size, rounded up to 8.  A class
- * object's size is that of an instance of java.lang.Class.
+ * object counts 0 bytes: VisualVM's retained sizes never count class
+ * objects (HprofHeap.computeRetainedSize adds instance and array sizes
+ * only), although its ClassDumpInstance.getSize() says the size of a
+ * java.lang.Class instance; with 0, a class's retained size (the usual
+ * biggest retainer: statics) is the one VisualVM gives.
  *
  * Errors (truncated input, a record longer than the input, a sub-record
  * overrunning its segment, an unknown sub-record tag, a bad type code,
@@ -181,7 +185,6 @@ struct hp {
 	uint32_t n_slots, slots_cap;
 	bool new_size;          /* java.lang.Object's instance size is given */
 	uint64_t header;        /* H */
-	uint32_t class_cls;     /* java.lang.Class's index, or CT_NONE */
 	/* object array classes: class id -> type name */
 	struct ct_addrmap arr_type;
 	/* roots */
@@ -877,9 +880,7 @@ static int sub_class(struct hp *h, uint64_t at)
 		h->new_size = true;
 		h->header = isize;
 	}
-	if (name_is(h, c->name, "java.lang.Class"))
-		h->class_cls = ci;
-	/* its size is set at the end (java.lang.Class may come later) */
+	/* a class object counts no bytes: see the top of the file */
 	if ((rc = node(h, cid, type, 0, 0)))
 		return rc;
 	/* constant pool */
@@ -1093,16 +1094,6 @@ static int finish(struct hp *h)
 			return rc;
 		o += 28 + (uint64_t)n;
 	}
-	/* class objects are instances of java.lang.Class */
-	uint64_t csize = 0;
-	if (h->class_cls != CT_NONE) {
-		if ((rc = lay_out(h, h->class_cls, 0)))
-			return rc;
-		if (h->cls[h->class_cls].laid_out)
-			csize = h->cls[h->class_cls].size;
-	}
-	for (uint32_t i = 0; i < h->n_cls; i++)
-		g->size[h->cls[i].node] = csize;
 	/* strings' text */
 	if ((rc = need_tmp(h, VALUE_MAX + 4)))
 		return rc;
@@ -1129,7 +1120,7 @@ static int finish(struct hp *h)
 
 static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 {
-	struct hp h = {.in = in, .b = b, .err = err, .class_cls = CT_NONE};
+	struct hp h = {.in = in, .b = b, .err = err};
 	unsigned char head[32];
 	int rc;
 
