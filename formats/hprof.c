@@ -136,6 +136,9 @@ struct cls {
 	uint32_t node;          /* the class object's node */
 	/* layout, once the chain is complete */
 	bool laid_out, is_string, is_ref;
+	uint32_t tried_at;      /* n_cls + 1 when the chain was last found
+				 * incomplete (checked again once more
+				 * classes are dumped) */
 	uint32_t slot0, nslots;
 	uint64_t field_bytes;
 	uint64_t size;
@@ -598,14 +601,16 @@ static int rec_load_class(struct hp *h, uint64_t len, uint64_t at)
 static int lay_out(struct hp *h, uint32_t ci, uint64_t at)
 {
 	struct cls *c = &h->cls[ci];
-	if (c->laid_out)
+	if (c->laid_out || c->tried_at == h->n_cls + 1)
 		return 0;
 	/* the chain must be complete */
 	uint32_t depth = 0;
 	for (uint64_t sid = c->super; sid; ) {
 		uint32_t si = ct_addrmap_get(&h->cls_map, sid);
-		if (si == CT_NONE)
+		if (si == CT_NONE) {
+			c->tried_at = h->n_cls + 1;
 			return 0;
+		}
 		if (++depth > h->n_cls)
 			return fail(h, at, "the superclass chain of class 0x%" PRIx64 " loops",
 				    c->id);
@@ -623,6 +628,12 @@ static int lay_out(struct hp *h, uint32_t ci, uint64_t at)
 		for (uint32_t f = 0; f < d->nfields; f++) {
 			const struct field *fd = &h->fields[d->field0 + f];
 			if (fd->type == T_OBJECT) {
+				/* each class's layout repeats its superclasses'
+				 * references: bound what deep chains cost */
+				if (h->n_slots >= 64 * (uint64_t)h->n_fields + (1u << 20))
+					return fail(h, at, "class layouts of more than %" PRIu32
+						    " references (superclass chains too deep)",
+						    h->n_slots);
 				if (grow32(&h->slots, &h->slots_cap, h->n_slots + 1, sizeof(*h->slots)))
 					return ct_error_nomem(h->err);
 				const struct utf8 *u = &h->utf8[fd->name];
