@@ -657,9 +657,7 @@ static int lay_out(struct hp *h, uint32_t ci, uint64_t at)
 		if (!d->super)
 			break;
 		k = ct_addrmap_get(&h->cls_map, d->super);
-		c = &h->cls[ci];   /* h->cls does not move here, but be plain */
 	}
-	c = &h->cls[ci];
 	c->slot0 = slot0;
 	c->nslots = h->n_slots - slot0;
 	c->field_bytes = off;
@@ -696,7 +694,7 @@ static int instance(struct hp *h, uint64_t oid, uint32_t ci, const unsigned char
 	int rc;
 	if (n != c->field_bytes)
 		return fail(h, at, "INSTANCE DUMP of 0x%" PRIx64 " has %" PRIu64
-			    " bytes of fields, its class layout %" PRIu64, oid, n, c->field_bytes);
+			    " bytes of fields, its class layout says %" PRIu64, oid, n, c->field_bytes);
 	if ((rc = node(h, oid, c->name, c->size, c->is_ref ? CT_NODE_WEAKREF : 0)))
 		return rc;
 	for (uint32_t s = 0; s < c->nslots; s++) {
