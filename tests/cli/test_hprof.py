@@ -3,7 +3,17 @@
 written here.
 
 usage: test_hprof.py CYCLETOOL SOURCE_ROOT
+       test_hprof.py CYCLETOOL SOURCE_ROOT --fresh     on a dump made now
+       test_hprof.py CYCLETOOL SOURCE_ROOT --visualvm  against VisualVM
        test_hprof.py --write-seeds DIR     the fuzz corpus's seeds
+
+--fresh runs testdata/java/make_dump.sh (skipped, status 77, without a
+JDK) and checks the same program facts on its dump.  --visualvm runs
+testdata/java/visualvm_check.sh (skipped without javac and the visualvm
+package) on the committed dump: every class's instance count and bytes,
+and the 10 biggest retainers, must be VisualVM's (cycletool(1), HPROF:
+a class object's retained size differs when it shares children with
+garbage, which VisualVM counts as parents).
 
 testdata/java/leaky.hprof was made by testdata/java/make_dump.sh from
 Leaky.java (OpenJDK 17): the tests read it, they need no Java.  What it
@@ -314,8 +324,6 @@ def test_real(exe, dump):
     check(sizes.get('Leaky$Owner') == 32 and sizes.get('Leaky$Weakling') == 24
           and sizes.get('Leaky$CacheEntry') == 200 * 32,
           'shallow sizes: header 16 + fields, aligned to 8 (Owner 32, Weakling 24)')
-    byte_arrays = [s for s in [sizes.get('byte[]')] if s]
-    check(bool(byte_arrays), 'byte[] sizes present')
 
     # top: the cache is among the biggest retainers
     doc = load_json(exe, ['top', '--json', dump], 'top leaky.hprof')
@@ -396,6 +404,15 @@ def test_small(exe, tmp):
         idb = 8 if 'idsize' not in kw else 4
         check(bool(a_obj) and a_obj[0]['self_size'] == ((2 * idb + idb + 4 + 7) & ~7),
               f'{name}: A\'s size is header + a reference + an int, aligned')
+        d = load_json(exe, ['diff', '--json', path, path], f'diff ({name})')
+        sizes = {t['type']: t['bytes'][0] for t in d['types']} if d else {}
+        # the String's byte[] of 10 bytes, the Object[] of 3: header + 4
+        # + elements, aligned; class objects count 0
+        check(sizes.get('byte[]') == (2 * idb + 4 + 10 + 7) & ~7
+              and sizes.get('java.lang.Object[]') == (2 * idb + 4 + 3 * idb + 7) & ~7
+              and sizes.get('class A') == 0,
+              f'{name}: array sizes by VisualVM\'s rule, class objects 0 ({sizes.get("byte[]")}, '
+              f'{sizes.get("java.lang.Object[]")}, {sizes.get("class A")})')
         cls = load_json(exe, ['export', '--root', hx(0x110), '--depth', '2', path], 'export class A')
         check(cls is not None and cls.get('GREETING', {}).get('$value') == 'héllo',
               f'{name}: a UTF-16 String shows "héllo"')
@@ -487,12 +504,62 @@ def test_bad(exe, tmp, dump):
         'an object array of 268M elements in a small segment', j)
 
 
+def test_visualvm(exe, root, dump):
+    script = os.path.join(root, 'testdata', 'java', 'visualvm_check.sh')
+    p = subprocess.run(['sh', script, dump, '10'], capture_output=True, text=True, timeout=600)
+    if p.returncode == 77:
+        print(p.stderr.strip())
+        return 77
+    if p.returncode != 0:
+        check(False, f'visualvm_check.sh failed: {p.stderr.strip()[-300:]}')
+        return 1
+    vv_top, vv_cls = [], {}
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if f[0] == 'top':
+            vv_top.append((f[1], f[2], int(f[3]), int(f[4])))
+        elif f[0] == 'class':
+            vv_cls[' '.join(f[1:-2])] = (int(f[-2]), int(f[-1]))
+    d = load_json(exe, ['diff', '--json', dump, dump], 'diff leaky.hprof')
+    ours = {t['type']: (t['counts'][0], t['bytes'][0]) for t in d['types']}
+    differ = [k for k in vv_cls if ours.get(k) != vv_cls[k]]
+    check(len(vv_cls) > 100 and not differ,
+          f'{len(vv_cls)} classes: instance counts and bytes are VisualVM\'s (differ: {differ[:5]})')
+    top = load_json(exe, ['top', '--json', '-n', '10', dump], 'top leaky.hprof')
+    ours_top = [(o['id'], o['type'], o['self_size'], o['retained']) for o in top['objects']]
+    check([t[0] for t in ours_top] == [t[0] for t in vv_top],
+          'top: the 10 biggest retainers are VisualVM\'s, in its order')
+    same = all(o[3] == v[3] and o[2] == v[2] for o, v in zip(ours_top, vv_top)
+               if not o[1].startswith('class '))
+    check(same, 'top: their sizes and retained sizes are VisualVM\'s (class objects aside)')
+    return 0
+
+
 def main():
     if sys.argv[1] == '--write-seeds':
         write_seeds(sys.argv[2])
         return 0
     exe, root = sys.argv[1], sys.argv[2]
     dump = os.path.join(root, 'testdata', 'java', 'leaky.hprof')
+    mode = sys.argv[3] if len(sys.argv) > 3 else None
+    if mode == '--visualvm':
+        rc = test_visualvm(exe, root, dump)
+        if rc == 77:
+            return 77
+        return 1 if failures or rc else 0
+    if mode == '--fresh':
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = os.path.join(tmp, 'fresh.hprof')
+            p = subprocess.run(['sh', os.path.join(root, 'testdata', 'java', 'make_dump.sh'), fresh],
+                               capture_output=True, text=True, timeout=600)
+            if p.returncode == 77:
+                print(p.stderr.strip())
+                return 77
+            if p.returncode != 0:
+                print(f'make_dump.sh failed: {p.stderr.strip()[-500:]}')
+                return 1
+            test_real(exe, fresh)
+        return 1 if failures else 0
     test_real(exe, dump)
     with tempfile.TemporaryDirectory() as tmp:
         test_small(exe, tmp)
