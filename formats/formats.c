@@ -7,6 +7,7 @@ const struct ct_loader *const ct_loaders[] = {
 	&ct_loader_meliae,
 	&ct_loader_v8,
 	&ct_loader_refjson,
+	&ct_loader_hprof,
 	NULL,
 };
 

@@ -30,6 +30,7 @@ extern const struct ct_loader ct_loader_python;
 extern const struct ct_loader ct_loader_meliae;
 extern const struct ct_loader ct_loader_refjson;
 extern const struct ct_loader ct_loader_v8;
+extern const struct ct_loader ct_loader_hprof;
 
 /* All loaders, NULL-terminated, in --help order. */
 extern const struct ct_loader *const ct_loaders[];

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Make testdata/java/leaky.hprof from Leaky.java (OpenJDK 17: javac, java).
+# The committed dump makes the tests independent of Java; run this to
+# regenerate it.  Exits 77 when no JDK is installed.
+#
+# A small heap (-Xmx16m, serial GC, no class data sharing archive, the
+# interpreter only) keeps the dump small (about 3 MB).  Compressed
+# references are off (-XX:-UseCompressedOops) so that the reference size
+# is the identifier size (8), which is what cycletool assumes and what
+# VisualVM's heap library then computes too (cycletool(1), HPROF).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:-$here/leaky.hprof}
+if ! command -v javac >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
+	echo "make_dump.sh: javac and java are needed (openjdk-17-jdk-headless)" >&2
+	exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+javac -d "$tmp" "$here/Leaky.java"
+rm -f "$out"
+java -Xmx16m -Xshare:off -XX:+UseSerialGC -Xint -XX:-UseCompressedOops \
+	-cp "$tmp" Leaky "$out"
+ls -l "$out"
