@@ -48,7 +48,7 @@ int ct_load(struct ct_input *in, const char *format, unsigned opts, struct ct_gr
 		}
 		if (!loader)
 			return ct_error_set(err, CT_EINPUT,
-					    "unrecognised format (not a cycletool, meliae or V8 dump)");
+					    "unrecognised format (not a cycletool, meliae, V8 or Java (HPROF) dump)");
 	}
 	ct_builder_init(&b, loader->name);
 	b.no_labels = opts & CT_BUILD_NO_LABELS;
