@@ -227,13 +227,14 @@ static int step_zstd(struct ct_input *in, char *dst, size_t room, size_t *out,
 
 	d->in_member = true;
 	size_t r = ZSTD_decompressStream(d->zd, &ob, &ib);
-	d->zstart += ib.pos;
-	*out = ob.pos;
 	if (ZSTD_isError(r)) {
+		/* The offset is that of the slice it failed in. */
 		if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
 			return ct_error_nomem(err);
 		return corrupt(in, ZSTD_getErrorName(r), err);
 	}
+	d->zstart += ib.pos;
+	*out = ob.pos;
 	d->in_member = r != 0;   /* 0: a frame is complete and flushed */
 	return 0;
 }
