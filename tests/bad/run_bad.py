@@ -66,6 +66,10 @@ CASES = {
     'nul-between-tokens.jsonl': 2,
     'deep-nesting.jsonl': 2,
     'empty.jsonl': None,
+    # Compressed input: the message names the compressed offset, not a line.
+    'truncated.jsonl.gz': None,
+    'corrupt.heapsnapshot.gz': None,
+    'truncated.jsonl.zst': None,
 }
 
 failures = []
