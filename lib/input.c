@@ -417,13 +417,16 @@ long ct_input_read(struct ct_input *in, char *dst, size_t n, struct ct_error *er
 	return (long)avail;
 }
 
-int ct_input_drain(struct ct_input *in, struct ct_error *err)
+int ct_input_drain(struct ct_input *in, uint64_t max_raw, struct ct_error *err)
 {
+	uint64_t from = in->raw_done;
 	int rc;
 
 	if (in->codec <= CT_CODEC_NONE)
 		return 0;   /* not compressed: nothing to check */
 	do {
+		if (max_raw && in->raw_done - from >= max_raw)
+			return 0;
 		in->consumed += in->end - in->start;
 		in->start = in->end;
 		if ((rc = fill(in, 1, err)))

@@ -80,8 +80,9 @@ long ct_input_read(struct ct_input *in, char *dst, size_t n, struct ct_error *er
 
 /* Read and discard the rest of a compressed input, so that damage past
  * what a loader read is found: 0, CT_EINPUT (corrupt, truncated or a read
- * error) or CT_ENOMEM.  Does nothing (0) for input that is not compressed.
- * The bytes discarded count in consumed but not in line. */
-int ct_input_drain(struct ct_input *in, struct ct_error *err);
+ * error) or CT_ENOMEM.  Stops (0) once max_raw more compressed bytes are
+ * read, unless max_raw is 0.  Does nothing (0) for input that is not
+ * compressed.  The bytes discarded count in consumed but not in line. */
+int ct_input_drain(struct ct_input *in, uint64_t max_raw, struct ct_error *err);
 
 #endif

@@ -195,6 +195,25 @@ def case_damaged():
             path = put('flip.jsonl.zst', bytes(bad))
             rc, out, err = run(['scan', path])
             one_line_error('zstd damaged', rc, out, err, path, r'zstd data corrupt at byte \d+: ')
+        # A loader's error early in a big dump is that error: the check
+        # of what follows stops after 32 MB, short of the damaged end.
+        rnd2 = random.Random(3)
+        tail = base64.b64encode(rnd2.randbytes(36 << 20)).replace(b'+', b'\n')
+        big = gzip.compress(b'{"cycletool_dump":1}\n{"address": oops}\n' + tail, 1)
+        bad = bytearray(big)
+        bad[-6] ^= 1
+        path = put('early.jsonl.gz', bytes(bad))
+        rc, out, err = run(['scan', path])
+        check('error on line 2 of a big damaged .gz: the loader\'s error',
+              rc == 3 and 'line 2' in err and 'gzip' not in err, f'status {rc}: {err!r}')
+        # Within 32 MB the damage found after the loader's error wins.
+        small = bytearray(gzip.compress(b'{"cycletool_dump":1}\n{"address": oops}\n'
+                                        + tail[:1 << 20], 1))
+        small[-6] ^= 1
+        path = put('early-small.jsonl.gz', bytes(small))
+        rc, out, err = run(['scan', path])
+        one_line_error('error on line 2 of a small damaged .gz: the damage', rc, out, err, path,
+                       r'gzip data corrupt at byte \d+: incorrect data check$')
         # Two members whose join is cut: still a truncation, not a short graph.
         two = members(data, 2)
         path = put('two-cut.jsonl.gz', two[:len(two) - 3])

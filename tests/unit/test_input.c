@@ -494,7 +494,7 @@ static void test_peek_and_drain(void)
 		CHECK(ct_input_peek(&in, 4096, &p, &n, &err) == 0 && n == sizeof(text) - 1 &&
 		      memcmp(p, text, n) == 0, "gzip peek (%s): %zu bytes", file ? "file" : "mem", n);
 		CHECK(ct_input_line(&in, &p, &n, &err) == 1 && n == 21, "gzip first line");
-		CHECK(ct_input_drain(&in, &err) == 0, "drain a good stream: %s", err.msg);
+		CHECK(ct_input_drain(&in, 0, &err) == 0, "drain a good stream: %s", err.msg);
 		CHECK(ct_input_line(&in, &p, &n, &err) == 0, "nothing after drain");
 		ct_input_finish(&in);
 		if (fp)
@@ -508,14 +508,34 @@ static void test_peek_and_drain(void)
 	z.p[z.n - 6] ^= 1;
 	open_packed(&in, &z, 0);
 	CHECK(ct_input_line(&in, &p, &n, &err) == 1 && n == 21, "damaged gzip: first line");
-	CHECK(ct_input_drain(&in, &err) == CT_EINPUT && strstr(err.msg, "incorrect data check"),
+	CHECK(ct_input_drain(&in, 0, &err) == CT_EINPUT && strstr(err.msg, "incorrect data check"),
 	      "drain a damaged stream: '%s'", err.msg);
+	ct_input_finish(&in);
+	free(z.p);
+	/* Letters that compress to megabytes: a drain bounded to 1 MB of
+	 * them stops short of the damage; a drain to the end finds it. */
+	uint64_t seed = 9;
+	blen = 16u << 20;   /* four buffers */
+	big = realloc(big, blen);
+	for (size_t i = sizeof(text); i < blen; i++)
+		big[i] = i % 70 == 69 ? '\n' : (char)('a' + rng_below(&seed, 26));
+	z = gzip_of(big, blen, 1);
+	z.p[z.n - 6] ^= 1;
+	open_packed(&in, &z, 0);
+	CHECK(ct_input_line(&in, &p, &n, &err) == 1 && n == 21, "damaged letters: first line");
+	uint64_t at = in.raw_done;
+	int rc = ct_input_drain(&in, 1u << 20, &err);
+	CHECK(rc == 0 && in.raw_done > at && in.raw_done < z.n,
+	      "bounded drain: status %d '%s', %" PRIu64 " -> %" PRIu64 " of %zu", rc, err.msg, at,
+	      in.raw_done, z.n);
+	CHECK(ct_input_drain(&in, 0, &err) == CT_EINPUT && strstr(err.msg, "incorrect data check"),
+	      "drain to the end: '%s'", err.msg);
 	ct_input_finish(&in);
 	free(z.p);
 	free(big);
 
 	ct_input_init_mem(&in, text, sizeof(text) - 1);
-	CHECK(ct_input_drain(&in, &err) == 0 && in.consumed == 0, "drain plain input");
+	CHECK(ct_input_drain(&in, 0, &err) == 0 && in.consumed == 0, "drain plain input");
 	ct_input_finish(&in);
 }
 
