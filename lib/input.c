@@ -26,7 +26,7 @@ struct ct_decoder {
 	bool zs_ready;
 	ZSTD_DStream *zd;
 	const unsigned char *src;  /* zbuf, or the memory input */
-	unsigned char *zbuf;       /* file input only */
+	unsigned char *zbuf;       /* file input only: ZCHUNK bytes after this struct */
 	size_t zstart, zend;       /* undecoded bytes: src[zstart..zend) */
 	uint64_t zbase;            /* compressed offset of src[0] */
 	bool src_eof;              /* no compressed bytes past zend */
@@ -76,7 +76,6 @@ void ct_input_finish(struct ct_input *in)
 		if (d->zs_ready)
 			inflateEnd(&d->zs);
 		ZSTD_freeDStream(d->zd);
-		free(d->zbuf);
 		free(d);
 	}
 	free(in->buf);
@@ -114,17 +113,19 @@ static int raw_read(struct ct_input *in, char *dst, size_t n, size_t *got, struc
 }
 
 /* Set up the decoder; head holds the first n bytes of a file (already
- * read to recognise the magic). */
+ * read to recognise the magic).  Once the decoder exists, a failure is
+ * kept in d->fail like any later one. */
 static int start_decoder(struct ct_input *in, const char *head, size_t n, struct ct_error *err)
 {
-	struct ct_decoder *d = calloc(1, sizeof(*d));
+	/* One allocation with the compressed buffer of a file, so that the
+	 * head is never lost. */
+	struct ct_decoder *d = calloc(1, sizeof(*d) + (in->fp ? ZCHUNK : 0));
 
 	if (!d)
 		return ct_error_nomem(err);
 	in->dec = d;   /* freed by ct_input_finish() whatever happens below */
 	if (in->fp) {
-		if (!(d->zbuf = malloc(ZCHUNK)))
-			return ct_error_nomem(err);
+		d->zbuf = (unsigned char *)(d + 1);
 		memcpy(d->zbuf, head, n);
 		d->src = d->zbuf;
 		d->zend = n;
@@ -136,14 +137,17 @@ static int start_decoder(struct ct_input *in, const char *head, size_t n, struct
 	if (in->codec == CT_CODEC_GZIP) {
 		int r = inflateInit2(&d->zs, 16 + MAX_WBITS);  /* gzip wrapper only */
 		if (r == Z_MEM_ERROR)
-			return ct_error_nomem(err);
-		if (r != Z_OK)
-			return ct_error_set(err, CT_EINPUT, "cannot start the gzip decoder");
-		d->zs_ready = true;
+			ct_error_nomem(&d->fail);
+		else if (r != Z_OK)
+			ct_error_set(&d->fail, CT_EINPUT, "cannot start the gzip decoder");
+		else
+			d->zs_ready = true;
 	} else if (!(d->zd = ZSTD_createDStream())) {
-		return ct_error_nomem(err);
+		ct_error_nomem(&d->fail);
 	}
-	return 0;
+	if (d->fail.code && err)
+		*err = d->fail;
+	return d->fail.code;
 }
 
 /* Bring the next compressed bytes into zbuf (file input, all consumed). */
@@ -298,8 +302,12 @@ static int produce(struct ct_input *in, char *dst, size_t room, size_t *got,
 	}
 	if (in->codec == CT_CODEC_NONE)
 		return raw_read(in, dst, room, got, err);
-	if (!in->dec && (rc = start_decoder(in, NULL, 0, err)))
-		return rc;
+	if (!in->dec) {
+		if (in->fp)   /* its first bytes were read: it cannot start again */
+			return ct_error_nomem(err);
+		if ((rc = start_decoder(in, NULL, 0, err)))
+			return rc;
+	}
 	struct ct_decoder *d = in->dec;
 	if (!d->fail.code)
 		decode(in, dst, room, got, &d->fail);
