@@ -155,6 +155,21 @@ int load_graph(const char *path, const char *format, unsigned opts, struct ct_gr
 		in.progress_ctx = &prog;
 	}
 	rc = ct_load(&in, format, opts, g, &err);
+	if (rc == 0 || rc == CT_EINPUT) {
+		/* Compressed input: damage past what the loader read (a bad
+		 * checksum at the end), or what made the data it read look
+		 * malformed, is the error to report.  After a loader's error
+		 * only what follows closely is checked (32 MB compressed): a
+		 * bad line early in a huge dump is reported without reading
+		 * it all. */
+		struct ct_error rest = {0};
+		if (ct_input_drain(&in, rc ? 32u << 20 : 0, &rest)) {
+			if (rc == 0)
+				ct_graph_finish(g);
+			err = rest;
+			rc = rest.code;
+		}
+	}
 	if (prog.shown)
 		fputs("\r\033[K", stderr);
 	ct_input_finish(&in);

@@ -2,7 +2,15 @@
  *
  * Loaders read through this so that they never see paths, can peek at the
  * start of the input (for probes) and can report progress.  The caller
- * owns the FILE * or the memory; ct_input owns only its buffer.
+ * owns the FILE * or the memory; ct_input owns only its buffer (and its
+ * decoder).
+ *
+ * Compressed input is decompressed as it is read: when the first bytes are
+ * the gzip magic (1f 8b) or the zstd magic (28 b5 2f fd), every function
+ * below hands out the decompressed bytes, and consumed and line count them.
+ * Concatenated gzip members and zstd frames are read as one stream.  A
+ * corrupt or truncated stream is CT_EINPUT naming the compressed offset.
+ * Memory stays bounded by the buffers, whatever the decompressed size.
  */
 #ifndef CT_INPUT_H
 #define CT_INPUT_H
@@ -29,12 +37,29 @@ struct ct_input {
 	ct_progress_fn *progress;
 	void *progress_ctx;
 	uint64_t next_progress;
+	/* Compression, known after the first peek, line or read.  Once a
+	 * compressed stream is found, total is 0 (the decompressed size is
+	 * not known) and progress counts the compressed bytes: raw_done of
+	 * raw_total. */
+	int codec;           /* enum ct_codec */
+	uint64_t raw_done;   /* compressed bytes decoded so far */
+	uint64_t raw_total;  /* compressed size when known, else 0 */
+	struct ct_decoder *dec;  /* owned; NULL until a compressed stream is read */
+};
+
+enum ct_codec {
+	CT_CODEC_UNKNOWN = 0,  /* nothing read yet */
+	CT_CODEC_NONE,
+	CT_CODEC_GZIP,
+	CT_CODEC_ZSTD,
 };
 
 /* Read from fp (not closed by ct_input_finish).  total is the input size
- * when known (for progress), else 0. */
+ * when known (for progress), else 0; it becomes raw_total, and total 0,
+ * when the input turns out to be compressed. */
 void ct_input_init_file(struct ct_input *in, FILE *fp, uint64_t total);
-/* Read from the n bytes at p, which must outlive the input. */
+/* Read from the n bytes at p, which must outlive the input.  Compressed
+ * bytes are decompressed (into a buffer) like a file's. */
 void ct_input_init_mem(struct ct_input *in, const char *p, size_t n);
 /* Release the buffer; in may be zeroed or NULL. */
 void ct_input_finish(struct ct_input *in);
@@ -52,5 +77,12 @@ int ct_input_line(struct ct_input *in, const char **p, size_t *len, struct ct_er
 
 /* Read up to n bytes.  Returns the number read (0 at end), or -1 with err set. */
 long ct_input_read(struct ct_input *in, char *dst, size_t n, struct ct_error *err);
+
+/* Read and discard the rest of a compressed input, so that damage past
+ * what a loader read is found: 0, CT_EINPUT (corrupt, truncated or a read
+ * error) or CT_ENOMEM.  Stops (0) once max_raw more compressed bytes are
+ * read, unless max_raw is 0.  Does nothing (0) for input that is not
+ * compressed.  The bytes discarded count in consumed but not in line. */
+int ct_input_drain(struct ct_input *in, uint64_t max_raw, struct ct_error *err);
 
 #endif
