@@ -1,5 +1,5 @@
 // A small heap with known shape, for cycletool's HPROF tests
-// (testdata/java/make_dump.sh runs it and commits leaky.hprof).
+// (testdata/java/make_dump.sh runs it and commits it gzip'd as leaky.hprof.gz).
 //
 // What it makes, alive unless said otherwise:
 //   - 1 Owner <-> Pet pair (a cycle between two classes), held by a static

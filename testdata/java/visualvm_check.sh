@@ -5,7 +5,7 @@
 # CYCLETOOL names the binary).  Needs javac and the Debian package
 # visualvm (its org-graalvm-visualvm-lib-jfluid-heap.jar); exits 77
 # without them.  The dump is copied first: VisualVM writes a cache
-# directory next to the file it reads.
+# directory next to the file it reads (a .gz dump is unpacked there).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dump=$1
@@ -18,7 +18,10 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 javac -cp "$jar" -d "$tmp" "$here/VisualVMCheck.java"
-cp "$dump" "$tmp/dump.hprof"
+case $dump in
+*.gz) gzip -dc "$dump" >"$tmp/dump.hprof" ;;
+*) cp "$dump" "$tmp/dump.hprof" ;;
+esac
 java -Xmx8g -cp "$jar:$tmp" VisualVMCheck "$tmp/dump.hprof" "$n"
 if [ -n "${CYCLETOOL:-}" ]; then
 	"$CYCLETOOL" top --json -n "$n" "$dump" | python3 -c '

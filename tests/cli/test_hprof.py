@@ -15,7 +15,7 @@ and the 10 biggest retainers, must be VisualVM's (cycletool(1), HPROF:
 a class object's retained size differs when it shares children with
 garbage, which VisualVM counts as parents).
 
-testdata/java/leaky.hprof was made by testdata/java/make_dump.sh from
+testdata/java/leaky.hprof.gz was made by testdata/java/make_dump.sh from
 Leaky.java (OpenJDK 17): the tests read it, they need no Java.  What it
 holds is checked against what the program made and against a small HPROF
 reader of this file (counts per class, the weak referent's id).
@@ -29,6 +29,7 @@ one line naming the byte offset.
 The binary is run as "$CT_WRAPPER CYCLETOOL ..." when CT_WRAPPER is set
 (CT_TEST_SMALL: fewer truncation offsets).
 """
+import gzip
 import json
 import os
 import re
@@ -66,8 +67,15 @@ def java_name(n):
         return n
     return (m.group(3) or PRIM.get(m.group(4), '')) + '[]' * len(m.group(1))
 
+def read_bytes(path):
+    """The file's bytes, gunzipped when it is gzip (the committed dump is)."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    return gzip.decompress(data) if data[:2] == b'\x1f\x8b' else data
+
+
 def read_hprof(path):
-    data = open(path, 'rb').read()
+    data = read_bytes(path)
     nul = data.index(b'\0')
     idsize = struct.unpack('>I', data[nul + 1:nul + 5])[0]
     fid = '>I' if idsize == 4 else '>Q'
@@ -463,7 +471,7 @@ def test_bad(exe, tmp, dump):
         cuts += list(range(len(data) - 400, len(data) - 9, 37))
     for cut in cuts:
         bad(data[:cut], f'truncated at byte {cut} of {len(data)}')
-    real = open(dump, 'rb').read()
+    real = read_bytes(dump)
     for cut in ([100000, 2000000] if small else [31, 1000, 100000, 1000000, 2000000,
                                                  len(real) - 1]):
         bad(real[:cut], f'leaky.hprof truncated at byte {cut}')
@@ -540,7 +548,7 @@ def main():
         write_seeds(sys.argv[2])
         return 0
     exe, root = sys.argv[1], sys.argv[2]
-    dump = os.path.join(root, 'testdata', 'java', 'leaky.hprof')
+    dump = os.path.join(root, 'testdata', 'java', 'leaky.hprof.gz')
     mode = sys.argv[3] if len(sys.argv) > 3 else None
     if mode == '--visualvm':
         rc = test_visualvm(exe, root, dump)
