@@ -145,16 +145,80 @@ static void v8_edges(struct ct_runtime *rt, const struct ct_graph *g, const stru
 	}
 }
 
+/* java: the JDK's own classes (and their class objects). */
+static bool java_jdk(const char *s)
+{
+	static const char *const prefix[] = {"java.", "javax.", "jdk.", "sun.", "com.sun.", NULL};
+
+	if (strncmp(s, "class ", 6) == 0)
+		s += 6;
+	for (const char *const *p = prefix; *p; p++)
+		if (strncmp(s, *p, strlen(*p)) == 0)
+			return true;
+	return false;
+}
+
+/* java: the kind of each type: class objects are the runtime's (as a
+ * Python class is), so are the JDK's classes but its collections
+ * (java.util.*), arrays and strings, which are containers: the runtime's
+ * when a runtime member of the component holds them. */
+static void java_kinds(struct ct_runtime *rt, const struct ct_graph *g)
+{
+	for (uint32_t v = 0; v < g->n_nodes; v++) {
+		uint32_t t = g->type[v];
+		if (t >= rt->n_kinds || rt->kind[t])
+			continue;
+		const char *s = ct_graph_str(g, t);
+		size_t n = strlen(s);
+		uint8_t k = KIND_APP;
+		if (strncmp(s, "class ", 6) == 0)
+			k = KIND_RUNTIME;
+		else if ((n > 2 && strcmp(s + n - 2, "[]") == 0) || strncmp(s, "java.util.", 10) == 0 ||
+			 strcmp(s, "java.lang.String") == 0)
+			k = KIND_CONTAINER;
+		else if (java_jdk(s))
+			k = KIND_RUNTIME;
+		rt->kind[t] = k ? k : 0xff;   /* 0xff: looked at, the program's */
+	}
+	for (uint32_t t = 0; t < rt->n_kinds; t++)
+		if (rt->kind[t] == 0xff)
+			rt->kind[t] = KIND_APP;
+}
+
+/* java: a class's links to its super class, loader, signers, protection
+ * domain, constant pool and resolved references are the runtime's (as a
+ * Python class's __mro__ and __bases__). */
+static void java_edges(struct ct_runtime *rt, const struct ct_graph *g, const struct ct_reach *r)
+{
+	uint32_t labels[] = {find(g, ".super"), find(g, ".classLoader"), find(g, ".signers"),
+			     find(g, ".protectionDomain"), find(g, ".<resolved_references>")};
+
+	for (uint32_t v = 0; v < g->n_nodes; v++) {
+		uint32_t t = g->type[v];
+		if (!r->alive[v] || t >= rt->n_kinds || strncmp(ct_graph_str(g, t), "class ", 6) != 0)
+			continue;
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			uint32_t l = g->label[e];
+			bool runtime = strncmp(ct_graph_str(g, l), "[cp ", 4) == 0;
+			for (size_t i = 0; i < sizeof(labels) / sizeof(*labels); i++)
+				runtime |= l == labels[i] && l != CT_NONE;
+			if (runtime)
+				skip_edge(rt, e);
+		}
+	}
+}
+
 int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const struct ct_reach *r,
 		       struct ct_error *err)
 {
 	bool python = g->format && strcmp(g->format, "python") == 0;
 	bool v8 = g->format && strcmp(g->format, "v8") == 0;
+	bool java = g->format && strcmp(g->format, "hprof") == 0;
 
 	memset(rt, 0, sizeof(*rt));
 	rt->mro = rt->cls = rt->closure = rt->shared = rt->script = CT_NONE;
 	rt->function = rt->synthetic = CT_NONE;
-	if (!python && !v8)
+	if (!python && !v8 && !java)
 		return 0;
 	rt->n_kinds = g->strings.count;
 	rt->skip = ct_mem_zalloc(ct_mem_bytes((g->n_edges + 63) / 64 + 1, sizeof(*rt->skip)));
@@ -171,6 +235,10 @@ int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const st
 		set_kinds(rt, g, py_leaf, KIND_LEAF);
 		set_kinds(rt, g, py_container, KIND_CONTAINER);
 		python_edges(rt, g, r);
+	} else if (java) {
+		rt->java = true;
+		java_kinds(rt, g);
+		java_edges(rt, g, r);
 	} else {
 		rt->sfi = ct_mem_zalloc(ct_mem_bytes(g->n_nodes ? g->n_nodes : 1, 1));
 		if (!rt->sfi) {
@@ -256,6 +324,20 @@ enum ct_runtime_verdict ct_runtime_component(const struct ct_runtime *rt,
 	uint32_t user = 0;
 	if (!rt->kind || n == 0)
 		return CT_RUNTIME_APP;
+	if (rt->java) {
+		/* The JDK's own structure (a map and its views, a lock's queue,
+		 * method handles and their classes): no class of the program's in
+		 * it.  Arrays count by their element class. */
+		bool jdk = true;
+		for (uint32_t i = 0; i < n && jdk; i++) {
+			const char *t = ct_graph_str(g, g->type[members[i]]);
+			size_t len = strlen(t);
+			jdk = java_jdk(t) || (len > 2 && strcmp(t + len - 2, "[]") == 0 &&
+					      (java_jdk(t) || !strchr(t, '.')));
+		}
+		if (jdk)
+			return CT_RUNTIME_RUNTIME;
+	}
 	if (rt->closure != CT_NONE) {
 		/* v8: the engine's own JavaScript (node's modules, V8's builtins)
 		 * is the runtime's whatever it holds, unless a closure of the

@@ -82,6 +82,8 @@ struct ct_runtime {
 				* is (0 not looked up yet); filled as components are
 				* judged */
 	uint64_t n_skipped;    /* references left out */
+	bool java;             /* hprof: a component of the JDK's classes only is the
+				* runtime's */
 };
 
 /* Which edges of g are the runtime's, by the rule of g->format; r gives
