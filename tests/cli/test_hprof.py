@@ -309,6 +309,25 @@ def test_real(exe, dump):
     check(len(pair) == 1 and not pair[0]['garbage'] and pair[0]['size'] == 2
           and pair[0]['bytes'] == 64,
           'scan: the Owner <-> Pet cycle is alive, 2 objects, 64 bytes, with its signature')
+    # The application's cycles first: the alive components that are not the
+    # runtime's each hold a class of the program's (Leaky...), and the
+    # JDK's own (method handles, a map and its views) are the runtime's.
+    def jdk(t):
+        t = t[6:] if t.startswith('class ') else t
+        return t.startswith(('java.', 'javax.', 'jdk.', 'sun.', 'com.sun.')) or \
+            (t.endswith('[]') and '.' not in t)
+    app = [s for s in sccs if not s['garbage'] and not s.get('runtime')]
+    check(bool(app) and all(any(not jdk(t) for t in s['types']) for s in app),
+          'scan: every alive application component holds a class of the program\'s '
+          f'{[s["signature"][:80] for s in app if all(jdk(t) for t in s["types"])][:3]}')
+    check(any(s.get('runtime') for s in sccs) and
+          all(all(jdk(t) or t.startswith('class ') for t in s['types'])
+              for s in sccs if s.get('runtime') and not any(
+                  t.startswith('class Leaky') for t in s['types'])),
+          'scan: the runtime\'s components are the JDK\'s and class objects')
+    check(len(app) <= 3 and any(s['signature'].startswith('Leaky$Owner') for s in app),
+          'scan: Owner <-> Pet among the first alive application cycles '
+          f'{[s["signature"][:80] for s in app]}')
     orphans = [s for s in sccs
                if s['signature'] == 'Leaky$Orphan .other → Leaky$Orphan .other → Leaky$Orphan']
     check(len(orphans) == 3 and all(s['garbage'] for s in orphans),
