@@ -261,7 +261,8 @@ class _TypeInfo:
     """What the dumper knows about one type, built once per dump."""
     __slots__ = ("tname", "fin", "safe_size", "is_gc", "kind", "getters",
                  "heap", "cands", "found", "getattr_ok", "has_dict",
-                 "class_vals", "pool_tries", "is_type", "weak")
+                 "class_vals", "pool_tries", "is_type", "weak",
+                 "found_labels", "scans", "misses", "desc")
 
 
 def _make_info(t):
@@ -301,8 +302,11 @@ def _make_info(t):
     info.getters = getters
     info.cands = None
     info.found = None
+    info.found_labels = None
     info.class_vals = None
     info.pool_tries = 0
+    info.scans = info.misses = 0
+    info.desc = {}
     info.has_dict = False
     info.getattr_ok = False
     if info.heap:
@@ -337,6 +341,7 @@ def _make_info(t):
                 class_vals[name] = id(v)
         info.cands = cands
         info.found = []
+        info.found_labels = []
         info.class_vals = class_vals
     return info
 
@@ -397,14 +402,13 @@ class _Dumper:
                 where[k].append(i)
             else:
                 where[k] = [i]
-        left = n
+        st = [n]                # referents still unlabeled
 
         def put(obj, label):
-            nonlocal left
             lst = where.get(id(obj))
             if lst:
                 labels[lst.pop(0)] = label
-                left -= 1
+                st[0] -= 1
                 return True
             return False
 
@@ -421,11 +425,11 @@ class _Dumper:
                 else:
                     lab = _j("[" + _key_text(k) + "]")
                 put(v, lab)
-            if left:
+            if st[0]:
                 for k, v in items:
                     put(k, '"<key>"')
             items = None
-            if not left:
+            if not st[0]:
                 return labels
         elif info.kind == 3:
             items = _list_copy(o) if issubclass(t, list) else _tuple_slice(o, slice(None))
@@ -440,7 +444,7 @@ class _Dumper:
                 continue
             if v is not None:
                 put(v, label)
-                if not left:
+                if not st[0]:
                     return labels
         v = None
         if info.is_type:
@@ -449,10 +453,12 @@ class _Dumper:
             if info.heap and where.get(id(t)):
                 put(t, '".__class__"')
         elif info.heap:
-            self.label_attrs(o, t, info, put, where)
+            tl = where.get(id(t))
+            if st[0] > (len(tl) if tl else 0):
+                self.label_attrs(o, t, info, put, where, st)
             if where.get(id(t)):
                 put(t, '".__class__"')
-            if left:
+            if st[0]:
                 self.label_instance_dict(o, t, info, rs, labels)
         elif t is _FunctionType:
             self.label_function_dicts(o, rs, labels)
@@ -461,7 +467,7 @@ class _Dumper:
                 labels[0] = '".f_back"'
         return labels
 
-    def label_attrs(self, o, t, info, put, where):
+    def label_attrs(self, o, t, info, put, where, st):
         """Label instance attributes (inline values, slots) by identity."""
         cands = info.cands
         if not cands:
@@ -485,28 +491,42 @@ class _Dumper:
                 return _MISSING
             return v
 
-        def unlabeled():
-            for k, lst in where.items():
-                if lst and k != id(t):
-                    return True
-            return False
+        tid = id(t)
 
-        for name in found:
+        def unlabeled():
+            tl = where.get(tid)
+            return st[0] > (len(tl) if tl else 0)
+
+        labs = info.found_labels
+        for i, name in enumerate(found):
             v = look(name)
-            if v is not _MISSING:
-                put(v, _j("." + name))
-        if not unlabeled():
+            if v is not _MISSING and put(v, labs[i]) and not unlabeled():
+                return
+        # The other candidates: on every instance while they keep finding
+        # names, then (a referent no name explains, instance after instance)
+        # on every 64th, so that a rare attribute is still learnt.
+        info.scans += 1
+        if info.misses >= 16 and info.scans & 63:
             return
         fs = set(found)
+        before = len(found)
         for name in cands:
             if name in fs:
                 continue
             v = look(name)
-            if v is not _MISSING and put(v, _j("." + name)):
-                found.append(name)
-                fs.add(name)
-                if not unlabeled():
-                    return
+            if v is not _MISSING:
+                lab = _j("." + name)
+                if put(v, lab):
+                    found.append(name)
+                    labs.append(lab)
+                    fs.add(name)
+                    if not unlabeled():
+                        info.misses = 0
+                        return
+        if len(found) > before:
+            info.misses = 0
+        else:
+            info.misses += 1
         # Last resort: attribute names used anywhere in the program's code.
         if info.pool_tries < 2 and self.pool_budget > 0:
             info.pool_tries += 1
@@ -521,8 +541,12 @@ class _Dumper:
                 if owner is not None:
                     continue
                 v = look(name)
-                if v is not _MISSING and put(v, _j("." + name)):
+                if v is _MISSING:
+                    continue
+                lab = _j("." + name)
+                if put(v, lab):
                     found.append(name)
+                    labs.append(lab)
                     cands.append(name)
                     cs.add(name)
                     if not unlabeled():
@@ -548,13 +572,22 @@ class _Dumper:
         if len(cand) != 1:
             return
         d = rs[cand[0]]
-        mro = _type_mro(t)
+        mro = None
+        desc = info.desc
         checked = 0
         for k, v in _dict_items(d):
             if type(k) is not str:
                 return
-            owner, cv = _mro_lookup(mro, k)
-            if owner is not None and _is_descriptor(cv):
+            isdesc = desc.get(k)
+            if isdesc is None:
+                if mro is None:
+                    mro = _type_mro(t)
+                owner, cv = _mro_lookup(mro, k)
+                isdesc = owner is not None and _is_descriptor(cv)
+                cv = None
+                if len(desc) < 4096:
+                    desc[k] = isdesc
+            if isdesc:
                 continue
             try:
                 got = _object_getattribute(o, k)
