@@ -373,6 +373,7 @@ class _Dumper:
         self.pool_budget = 200
         self.index_labels = []
         self.key_json = {}
+        self.spill = None
 
     # -- labels ---------------------------------------------------------
 
@@ -454,7 +455,8 @@ class _Dumper:
                 put(t, '".__class__"')
         elif info.heap:
             tl = where.get(id(t))
-            if st[0] > (len(tl) if tl else 0):
+            nl = where.get(id(None))
+            if st[0] > (len(tl) if tl else 0) + (len(nl) if nl else 0):
                 self.label_attrs(o, t, info, put, where, st)
             if where.get(id(t)):
                 put(t, '".__class__"')
@@ -493,9 +495,14 @@ class _Dumper:
 
         tid = id(t)
 
+        nid = id(None)
+
+        # True while a referent other than the class and None (which no
+        # attribute getter labels: an unset slot) is unlabeled.
         def unlabeled():
             tl = where.get(tid)
-            return st[0] > (len(tl) if tl else 0)
+            nl = where.get(nid)
+            return st[0] > (len(tl) if tl else 0) + (len(nl) if nl else 0)
 
         labs = info.found_labels
         for i, name in enumerate(found):
@@ -534,11 +541,11 @@ class _Dumper:
             pool = self.name_pool()
             cs = set(cands)
             before = len(found)
+            in_class = set()
+            for c in _type_mro(t):
+                in_class.update(_type_dict(c))
             for name in pool:
-                if name in cs:
-                    continue
-                owner, cv = _mro_lookup(_type_mro(t), name)
-                if owner is not None:
+                if name in cs or name in in_class:
                     continue
                 v = look(name)
                 if v is _MISSING:
@@ -697,10 +704,11 @@ class _Dumper:
         if not rs:
             return ',"refs":[]'
         ids = list(map(id, rs))
-        for k, r in zip(ids, rs):
-            if k not in known:
-                known.add(k)
-                pending.append(r)
+        if not known.issuperset(ids):
+            for k, r in zip(ids, rs):
+                if k not in known:
+                    known.add(k)
+                    pending.append(r)
         return (',"refs":[' + ",".join(map(str, ids)) + '],"labels":[' +
                 ",".join(self.labels_for(o, t, info, rs)) + "]")
 
@@ -777,7 +785,10 @@ class _Dumper:
         weak_of.clear()
         # Untracked objects (and tracked ones the collector does not see,
         # e.g. after gc.freeze()), recursively through their referents.
-        ulines = []
+        # Their lines wait in the spill file for the reference counts,
+        # which can only be taken at the end (see _dump_objects).
+        spill = self.spill
+        sbuf = []
         j = 0
         while j < len(pending):
             o = pending[j]
@@ -794,10 +805,15 @@ class _Dumper:
             parts.append(refs_json(o, t, info, rs, known, pending))
             if info.fin:
                 parts.append(',"finalizer":true')
-            ulines.append("".join(parts))
+            parts.append("\n")
+            sbuf.append("".join(parts))
+            if len(sbuf) >= 2000:
+                spill.write("".join(sbuf))
+                sbuf.clear()
             rs = None
-        o = rs = None
-        return count, pending, ulines
+        spill.write("".join(sbuf))
+        o = rs = sbuf = None
+        return count, pending
 
 
 def _calibrate():
@@ -809,9 +825,9 @@ def _calibrate():
     return r - 1
 
 
-def _create_temp(path):
+def _create_temp(path, mode=os.O_WRONLY):
     """(fd, name) of a new file beside path, created with O_EXCL."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    flags = mode | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     base = "%s.tmp%d" % (path, os.getpid())
     for i in range(100):
         tmp = base if i == 0 else "%s.%d" % (base, i)
@@ -820,6 +836,20 @@ def _create_temp(path):
         except FileExistsError:
             continue
     raise FileExistsError("cannot create a temporary file beside '%s'" % path)
+
+
+def _open_spill(path):
+    """A temporary text file for the untracked objects' lines, already
+    unlinked: beside path (a path target) or in $TMPDIR or /tmp."""
+    if path is None:
+        path = os.path.join(os.environ.get("TMPDIR") or "/tmp", "cycletool_dump")
+    fd, name = _create_temp(path + ".untracked", os.O_RDWR)
+    try:
+        os.unlink(name)
+        return open(fd, "w+", encoding="utf-8", newline="\n", buffering=1 << 20)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _open_target(file, temp=None):
@@ -926,6 +956,7 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
     switch = sys.getswitchinterval()
     sys.setswitchinterval(1000.0)
     out, path, tmp = _open_target(file, temp)
+    spill = None
     try:
         exclude_ids = set(exclude or ())
         if exclude_ids:
@@ -943,9 +974,11 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
                       '"forked":true,' if temp is not None else "",
                       ",".join(_j(str(a)) for a in sys.argv), time.time()))
         out.write(header)
+        spill = _open_spill(path)
         d = _Dumper(objs, out, exclude_ids)
+        d.spill = spill
         weak_of = {}
-        count, pending, ulines = d.run(rcs, overhead, weak_of)
+        count, pending = d.run(rcs, overhead, weak_of)
         d = weak_of = None
         rcs = None
         # Untracked objects are held by `pending` only (plus the program):
@@ -953,14 +986,22 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
         # could hold them is gone.
         urcs = list(map(_getrefcount, pending))
         pending = None
+        spill.flush()
+        spill.seek(0)
         buf = []
-        for i, line in enumerate(ulines):
-            buf.append('%s,"refcount":%d}\n' % (line, urcs[i] - overhead))
+        i = 0
+        for line in spill:
+            buf.append('%s,"refcount":%d}\n' % (line[:-1], urcs[i] - overhead))
+            i += 1
             if len(buf) >= 2000:
                 out.write("".join(buf))
                 buf.clear()
         out.write("".join(buf))
-        count += len(ulines)
+        if i != len(urcs):
+            raise OSError("the spill file of untracked objects was cut short")
+        count += i
+        spill.close()
+        spill = None
         out.write('{"cycletool_dump_end":%d,"objects":%d}\n' % (FORMAT_VERSION, count))
         out.flush()
         if tmp is not None:
@@ -970,6 +1011,8 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
         return count
     finally:
         sys.setswitchinterval(switch)
+        if spill is not None:
+            spill.close()
         if tmp is not None:
             try:
                 out.close()
