@@ -14,7 +14,8 @@
 # as JSON lines, json.dumps per object; written in that script) and
 # cycletool_dump.dump(), and the pause of cycletool_dump.dump(fork=True)
 # (until it returns).  Memory: peak RSS during the dump (VmHWM, reset with
-# /proc/self/clear_refs) minus RSS before it, per object line written.
+# /proc/self/clear_refs) minus RSS before it, per object line written, the
+# largest over the runs.
 # The dumps go to bench/out/dump/ (git-ignored).
 # Environment: PYTHON (default python3).
 #
@@ -30,7 +31,7 @@ prog=dump_speed
 top=$(dirname "$here")
 runs=${RUNS:-3}
 scale=${OBJECTS:-2700000}
-bench_args --no-such-option 2,24 "$@"
+bench_args --no-such-option 2,25 "$@"
 case $scale in ''|*[!0-9]*|0) die "-s needs a positive number of objects" ;; esac
 
 python=${PYTHON:-python3}
@@ -49,7 +50,7 @@ awk -v tracked="$(get tracked)" -v lines="$(get lines)" -v ns="$(get naive_s)" \
 function goal(ok) { if (!ok) missed = 1; return ok ? "ok" : "MISSED" }
 BEGIN {
 	printf "heap:               %d gc-tracked objects, %d lines in the dump (%d MB), Python %s\n", tracked, lines, mb, py
-	printf "medians of %d runs:\n", runs
+	printf "medians of %d runs (memory: the largest):\n", runs
 	printf "  naive dumper      %7.2f s   %6.1f B/object extra\n", ns, nb
 	printf "  cycletool_dump    %7.2f s   %6.1f B/object extra\n", cs, cb
 	printf "time ratio:         %.2fx  (goal <= 2x: %s)\n", ratio, goal(ratio <= 2)
