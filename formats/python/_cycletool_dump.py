@@ -138,6 +138,10 @@ except ImportError:        # pragma: no cover
     _deque = None
 
 _MISSING = object()
+# Types whose objects head() gives a value or a name (besides types, modules
+# and the _LEN_TYPES).
+_VALUE_NAME_TYPES = frozenset((str, int, float, bool, bytes, type(None),
+                               _FunctionType, _CodeType, _CellType))
 
 # Safe getters for C-level fields of builtin types: (type, label, getter).
 # Every getter here is builtin code that only returns a field: none of them
@@ -262,7 +266,7 @@ class _TypeInfo:
     __slots__ = ("tname", "fin", "safe_size", "is_gc", "kind", "getters",
                  "heap", "cands", "found", "getattr_ok", "has_dict",
                  "class_vals", "pool_tries", "is_type", "weak",
-                 "found_labels", "scans", "misses", "desc")
+                 "found_labels", "scans", "misses", "desc", "plain")
 
 
 def _make_info(t):
@@ -287,6 +291,9 @@ def _make_info(t):
     else:
         info.kind = 0
     info.is_type = issubclass(t, type)
+    # plain: head() writes no len, value or name for it
+    info.plain = not (t in _LEN_TYPES or info.is_type or t in _VALUE_NAME_TYPES
+                      or issubclass(t, _ModuleType))
     info.weak = 1 if issubclass(t, _WEAKREF_TYPES) else 2 if t in _PROXY_TYPES else 0
     getters = []
     seen = set()
@@ -652,6 +659,8 @@ class _Dumper:
                 size = _object_sizeof(o) + (_GC_HEADER if _is_tracked(o) else 0)
             except Exception:
                 size = 0
+        if info.plain:
+            return '{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)
         parts = ['{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)]
         if t in _LEN_TYPES:
             parts.append(',"len":%d' % len(o))
