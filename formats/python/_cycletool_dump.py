@@ -138,6 +138,10 @@ except ImportError:        # pragma: no cover
     _deque = None
 
 _MISSING = object()
+# Types whose objects head() gives a value or a name (besides types, modules
+# and the _LEN_TYPES).
+_VALUE_NAME_TYPES = frozenset((str, int, float, bool, bytes, type(None),
+                               _FunctionType, _CodeType, _CellType))
 
 # Safe getters for C-level fields of builtin types: (type, label, getter).
 # Every getter here is builtin code that only returns a field: none of them
@@ -261,7 +265,8 @@ class _TypeInfo:
     """What the dumper knows about one type, built once per dump."""
     __slots__ = ("tname", "fin", "safe_size", "is_gc", "kind", "getters",
                  "heap", "cands", "found", "getattr_ok", "has_dict",
-                 "class_vals", "pool_tries", "is_type", "weak")
+                 "class_vals", "pool_tries", "is_type", "weak",
+                 "found_labels", "scans", "misses", "desc", "plain")
 
 
 def _make_info(t):
@@ -286,6 +291,9 @@ def _make_info(t):
     else:
         info.kind = 0
     info.is_type = issubclass(t, type)
+    # plain: head() writes no len, value or name for it
+    info.plain = not (t in _LEN_TYPES or info.is_type or t in _VALUE_NAME_TYPES
+                      or issubclass(t, _ModuleType))
     info.weak = 1 if issubclass(t, _WEAKREF_TYPES) else 2 if t in _PROXY_TYPES else 0
     getters = []
     seen = set()
@@ -301,8 +309,11 @@ def _make_info(t):
     info.getters = getters
     info.cands = None
     info.found = None
+    info.found_labels = None
     info.class_vals = None
     info.pool_tries = 0
+    info.scans = info.misses = 0
+    info.desc = {}
     info.has_dict = False
     info.getattr_ok = False
     if info.heap:
@@ -337,6 +348,7 @@ def _make_info(t):
                 class_vals[name] = id(v)
         info.cands = cands
         info.found = []
+        info.found_labels = []
         info.class_vals = class_vals
     return info
 
@@ -368,6 +380,7 @@ class _Dumper:
         self.pool_budget = 200
         self.index_labels = []
         self.key_json = {}
+        self.spill = None
 
     # -- labels ---------------------------------------------------------
 
@@ -397,14 +410,13 @@ class _Dumper:
                 where[k].append(i)
             else:
                 where[k] = [i]
-        left = n
+        st = [n]                # referents still unlabeled
 
         def put(obj, label):
-            nonlocal left
             lst = where.get(id(obj))
             if lst:
                 labels[lst.pop(0)] = label
-                left -= 1
+                st[0] -= 1
                 return True
             return False
 
@@ -421,11 +433,11 @@ class _Dumper:
                 else:
                     lab = _j("[" + _key_text(k) + "]")
                 put(v, lab)
-            if left:
+            if st[0]:
                 for k, v in items:
                     put(k, '"<key>"')
             items = None
-            if not left:
+            if not st[0]:
                 return labels
         elif info.kind == 3:
             items = _list_copy(o) if issubclass(t, list) else _tuple_slice(o, slice(None))
@@ -440,7 +452,7 @@ class _Dumper:
                 continue
             if v is not None:
                 put(v, label)
-                if not left:
+                if not st[0]:
                     return labels
         v = None
         if info.is_type:
@@ -449,10 +461,13 @@ class _Dumper:
             if info.heap and where.get(id(t)):
                 put(t, '".__class__"')
         elif info.heap:
-            self.label_attrs(o, t, info, put, where)
+            tl = where.get(id(t))
+            nl = where.get(id(None))
+            if st[0] > (len(tl) if tl else 0) + (len(nl) if nl else 0):
+                self.label_attrs(o, t, info, put, where, st)
             if where.get(id(t)):
                 put(t, '".__class__"')
-            if left:
+            if st[0]:
                 self.label_instance_dict(o, t, info, rs, labels)
         elif t is _FunctionType:
             self.label_function_dicts(o, rs, labels)
@@ -461,7 +476,7 @@ class _Dumper:
                 labels[0] = '".f_back"'
         return labels
 
-    def label_attrs(self, o, t, info, put, where):
+    def label_attrs(self, o, t, info, put, where, st):
         """Label instance attributes (inline values, slots) by identity."""
         cands = info.cands
         if not cands:
@@ -485,28 +500,47 @@ class _Dumper:
                 return _MISSING
             return v
 
-        def unlabeled():
-            for k, lst in where.items():
-                if lst and k != id(t):
-                    return True
-            return False
+        tid = id(t)
 
-        for name in found:
+        nid = id(None)
+
+        # True while a referent other than the class and None (which no
+        # attribute getter labels: an unset slot) is unlabeled.
+        def unlabeled():
+            tl = where.get(tid)
+            nl = where.get(nid)
+            return st[0] > (len(tl) if tl else 0) + (len(nl) if nl else 0)
+
+        labs = info.found_labels
+        for i, name in enumerate(found):
             v = look(name)
-            if v is not _MISSING:
-                put(v, _j("." + name))
-        if not unlabeled():
+            if v is not _MISSING and put(v, labs[i]) and not unlabeled():
+                return
+        # The other candidates: on every instance while they keep finding
+        # names, then (a referent no name explains, instance after instance)
+        # on every 64th, so that a rare attribute is still learnt.
+        info.scans += 1
+        if info.misses >= 16 and info.scans & 63:
             return
         fs = set(found)
+        before = len(found)
         for name in cands:
             if name in fs:
                 continue
             v = look(name)
-            if v is not _MISSING and put(v, _j("." + name)):
-                found.append(name)
-                fs.add(name)
-                if not unlabeled():
-                    return
+            if v is not _MISSING:
+                lab = _j("." + name)
+                if put(v, lab):
+                    found.append(name)
+                    labs.append(lab)
+                    fs.add(name)
+                    if not unlabeled():
+                        info.misses = 0
+                        return
+        if len(found) > before:
+            info.misses = 0
+        else:
+            info.misses += 1
         # Last resort: attribute names used anywhere in the program's code.
         if info.pool_tries < 2 and self.pool_budget > 0:
             info.pool_tries += 1
@@ -514,15 +548,19 @@ class _Dumper:
             pool = self.name_pool()
             cs = set(cands)
             before = len(found)
+            in_class = set()
+            for c in _type_mro(t):
+                in_class.update(_type_dict(c))
             for name in pool:
-                if name in cs:
-                    continue
-                owner, cv = _mro_lookup(_type_mro(t), name)
-                if owner is not None:
+                if name in cs or name in in_class:
                     continue
                 v = look(name)
-                if v is not _MISSING and put(v, _j("." + name)):
+                if v is _MISSING:
+                    continue
+                lab = _j("." + name)
+                if put(v, lab):
                     found.append(name)
+                    labs.append(lab)
                     cands.append(name)
                     cs.add(name)
                     if not unlabeled():
@@ -548,13 +586,22 @@ class _Dumper:
         if len(cand) != 1:
             return
         d = rs[cand[0]]
-        mro = _type_mro(t)
+        mro = None
+        desc = info.desc
         checked = 0
         for k, v in _dict_items(d):
             if type(k) is not str:
                 return
-            owner, cv = _mro_lookup(mro, k)
-            if owner is not None and _is_descriptor(cv):
+            isdesc = desc.get(k)
+            if isdesc is None:
+                if mro is None:
+                    mro = _type_mro(t)
+                owner, cv = _mro_lookup(mro, k)
+                isdesc = owner is not None and _is_descriptor(cv)
+                cv = None
+                if len(desc) < 4096:
+                    desc[k] = isdesc
+            if isdesc:
                 continue
             try:
                 got = _object_getattribute(o, k)
@@ -612,6 +659,8 @@ class _Dumper:
                 size = _object_sizeof(o) + (_GC_HEADER if _is_tracked(o) else 0)
             except Exception:
                 size = 0
+        if info.plain:
+            return '{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)
         parts = ['{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)]
         if t in _LEN_TYPES:
             parts.append(',"len":%d' % len(o))
@@ -664,10 +713,11 @@ class _Dumper:
         if not rs:
             return ',"refs":[]'
         ids = list(map(id, rs))
-        for k, r in zip(ids, rs):
-            if k not in known:
-                known.add(k)
-                pending.append(r)
+        if not known.issuperset(ids):
+            for k, r in zip(ids, rs):
+                if k not in known:
+                    known.add(k)
+                    pending.append(r)
         return (',"refs":[' + ",".join(map(str, ids)) + '],"labels":[' +
                 ",".join(self.labels_for(o, t, info, rs)) + "]")
 
@@ -744,7 +794,10 @@ class _Dumper:
         weak_of.clear()
         # Untracked objects (and tracked ones the collector does not see,
         # e.g. after gc.freeze()), recursively through their referents.
-        ulines = []
+        # Their lines wait in the spill file for the reference counts,
+        # which can only be taken at the end (see _dump_objects).
+        spill = self.spill
+        sbuf = []
         j = 0
         while j < len(pending):
             o = pending[j]
@@ -761,10 +814,15 @@ class _Dumper:
             parts.append(refs_json(o, t, info, rs, known, pending))
             if info.fin:
                 parts.append(',"finalizer":true')
-            ulines.append("".join(parts))
+            parts.append("\n")
+            sbuf.append("".join(parts))
+            if len(sbuf) >= 2000:
+                spill.write("".join(sbuf))
+                sbuf.clear()
             rs = None
-        o = rs = None
-        return count, pending, ulines
+        spill.write("".join(sbuf))
+        o = rs = sbuf = None
+        return count, pending
 
 
 def _calibrate():
@@ -776,9 +834,9 @@ def _calibrate():
     return r - 1
 
 
-def _create_temp(path):
+def _create_temp(path, mode=os.O_WRONLY):
     """(fd, name) of a new file beside path, created with O_EXCL."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    flags = mode | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     base = "%s.tmp%d" % (path, os.getpid())
     for i in range(100):
         tmp = base if i == 0 else "%s.%d" % (base, i)
@@ -787,6 +845,20 @@ def _create_temp(path):
         except FileExistsError:
             continue
     raise FileExistsError("cannot create a temporary file beside '%s'" % path)
+
+
+def _open_spill(path):
+    """A temporary text file for the untracked objects' lines, already
+    unlinked: beside path (a path target) or in $TMPDIR or /tmp."""
+    if path is None:
+        path = os.path.join(os.environ.get("TMPDIR") or "/tmp", "cycletool_dump")
+    fd, name = _create_temp(path + ".untracked", os.O_RDWR)
+    try:
+        os.unlink(name)
+        return open(fd, "w+", encoding="utf-8", newline="\n", buffering=1 << 20)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _open_target(file, temp=None):
@@ -893,6 +965,7 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
     switch = sys.getswitchinterval()
     sys.setswitchinterval(1000.0)
     out, path, tmp = _open_target(file, temp)
+    spill = None
     try:
         exclude_ids = set(exclude or ())
         if exclude_ids:
@@ -910,9 +983,11 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
                       '"forked":true,' if temp is not None else "",
                       ",".join(_j(str(a)) for a in sys.argv), time.time()))
         out.write(header)
+        spill = _open_spill(path)
         d = _Dumper(objs, out, exclude_ids)
+        d.spill = spill
         weak_of = {}
-        count, pending, ulines = d.run(rcs, overhead, weak_of)
+        count, pending = d.run(rcs, overhead, weak_of)
         d = weak_of = None
         rcs = None
         # Untracked objects are held by `pending` only (plus the program):
@@ -920,14 +995,22 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
         # could hold them is gone.
         urcs = list(map(_getrefcount, pending))
         pending = None
+        spill.flush()
+        spill.seek(0)
         buf = []
-        for i, line in enumerate(ulines):
-            buf.append('%s,"refcount":%d}\n' % (line, urcs[i] - overhead))
+        i = 0
+        for line in spill:
+            buf.append('%s,"refcount":%d}\n' % (line[:-1], urcs[i] - overhead))
+            i += 1
             if len(buf) >= 2000:
                 out.write("".join(buf))
                 buf.clear()
         out.write("".join(buf))
-        count += len(ulines)
+        if i != len(urcs):
+            raise OSError("the spill file of untracked objects was cut short")
+        count += i
+        spill.close()
+        spill = None
         out.write('{"cycletool_dump_end":%d,"objects":%d}\n' % (FORMAT_VERSION, count))
         out.flush()
         if tmp is not None:
@@ -937,6 +1020,8 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
         return count
     finally:
         sys.setswitchinterval(switch)
+        if spill is not None:
+            spill.close()
         if tmp is not None:
             try:
                 out.close()

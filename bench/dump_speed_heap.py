@@ -1,0 +1,168 @@
+"""The heap and the timed runs of bench/dump_speed.sh (issue 13 part 5).
+
+Builds a realistic heap in this process: xml.dom.minidom documents (half of
+them kept, half dropped without unlink(), so that they stay as garbage
+cycles: the collector is disabled first), with logging, asyncio and email
+imported and used.  Then times, on that same heap and alternating, a naive
+dumper (below: address, type, size and refs of every gc.get_objects() entry
+as JSON lines) and cycletool_dump.dump(), and the pause of
+cycletool_dump.dump(fork=True).  Prints one line per run and a summary as
+key=value lines on stdout.
+
+    PYTHONPATH=formats/python python3 bench/dump_speed_heap.py OUTDIR [OBJECTS [RUNS]]
+
+OBJECTS: gc-tracked objects to build (default 2700000); RUNS default 3.
+Memory: peak RSS (VmHWM, reset through /proc/self/clear_refs before each
+run) minus RSS before the run, divided by the objects the dump wrote; the
+largest over the runs (later runs can reuse memory freed by earlier ones).
+"""
+import gc
+
+gc.disable()
+
+import asyncio
+import email
+import email.policy
+import json
+import logging
+import os
+import sys
+import time
+import xml.dom.minidom
+
+import cycletool_dump
+
+KEEP = []
+
+
+def build(target):
+    # logging: a tree of loggers with handlers and formatters
+    logging.basicConfig(level=logging.WARNING, stream=open(os.devnull, "w"))
+    for i in range(200):
+        lg = logging.getLogger("app.mod%d.sub%d" % (i % 20, i))
+        h = logging.StreamHandler(open(os.devnull, "w"))
+        h.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        lg.addHandler(h)
+        lg.warning("started %d", i)
+    # asyncio: a loop that ran some tasks, kept with its futures
+    loop = asyncio.new_event_loop()
+
+    async def work(n):
+        await asyncio.sleep(0)
+        return [n] * 3
+    async def main():
+        return await asyncio.gather(*(work(n) for n in range(500)))
+    KEEP.append(loop.run_until_complete(main()))
+    KEEP.append(loop)
+    # email: parsed messages kept
+    for i in range(300):
+        m = email.message_from_string(
+            "From: a%d@example.org\nTo: b@example.org\nSubject: hi %d\n"
+            "Content-Type: text/plain\n\nbody %d\n" % (i, i, i),
+            policy=email.policy.default)
+        KEEP.append((m, m["subject"]))
+    # minidom: documents until the heap has `target` tracked objects
+    xml_text = "<inventory>%s</inventory>" % "".join(
+        '<item sku="s%d"><name>part %d</name><qty>%d</qty></item>'
+        % (i, i, i % 97) for i in range(200))
+    base = len(gc.get_objects())
+    xml.dom.minidom.parseString(xml_text)
+    KEEP.append(xml.dom.minidom.parseString(xml_text))
+    per = max(1, (len(gc.get_objects()) - base) // 2)
+    docs = max(0, (target - len(gc.get_objects())) // per)
+    for i in range(docs):
+        d = xml.dom.minidom.parseString(xml_text)
+        if i % 2:
+            KEEP.append(d)       # alive; the others become garbage cycles
+    d = None
+
+
+def naive(path):
+    """The peer: address/type/size/refs of gc.get_objects() as JSON lines."""
+    objs = gc.get_objects()
+    with open(path, "w", buffering=1 << 20) as f:
+        w = f.write
+        dumps = json.dumps
+        for o in objs:
+            w(dumps({"address": id(o), "type": type(o).__qualname__,
+                     "size": sys.getsizeof(o),
+                     "refs": [id(r) for r in gc.get_referents(o)]}) + "\n")
+    return len(objs)
+
+
+def rss_kib(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def timed(fn, path):
+    ok = reset_peak()
+    before = rss_kib("VmRSS")
+    t0 = time.perf_counter()
+    n = fn(path)
+    wall = time.perf_counter() - t0
+    peak = rss_kib("VmHWM") if ok else 0
+    return wall, n, max(0, peak - before) * 1024, os.path.getsize(path)
+
+
+def main():
+    outdir = sys.argv[1]
+    target = int(sys.argv[2]) if len(sys.argv) > 2 else 2700000
+    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    t0 = time.perf_counter()
+    build(target)
+    tracked = len(gc.get_objects())
+    print("# heap: %d gc-tracked objects, built in %.1f s"
+          % (tracked, time.perf_counter() - t0), flush=True)
+    npath = os.path.join(outdir, "naive.jsonl")
+    cpath = os.path.join(outdir, "cycletool.jsonl")
+    fpath = os.path.join(outdir, "fork.jsonl")
+    res = {"naive": [], "cycletool": [], "pause": []}
+    for r in range(runs):
+        for name, fn, path in (("naive", naive, npath),
+                               ("cycletool", cycletool_dump.dump, cpath)):
+            wall, n, extra, size = timed(fn, path)
+            res[name].append((wall, n, extra, size))
+            print("# run %d %-9s %7.2f s  %8d lines  %6.1f B/object extra  %5.0f MB"
+                  % (r + 1, name, wall, n, extra / max(n, 1), size / 1e6), flush=True)
+        t = time.perf_counter()
+        child = cycletool_dump.dump(fpath, fork=True)
+        pause = time.perf_counter() - t
+        _, status = os.waitpid(child, 0)
+        res["pause"].append(pause)
+        print("# run %d fork pause %.1f ms (child status %d)"
+              % (r + 1, pause * 1000, status), flush=True)
+
+    def med(xs):
+        xs = sorted(xs)
+        return xs[len(xs) // 2]
+    nt = med([x[0] for x in res["naive"]])
+    ct = med([x[0] for x in res["cycletool"]])
+    cn = res["cycletool"][0][1]
+    print("tracked=%d" % tracked)
+    print("lines=%d" % cn)
+    print("naive_s=%.2f" % nt)
+    print("cycletool_s=%.2f" % ct)
+    print("ratio=%.2f" % (ct / nt))
+    # Memory: the largest growth over the runs (a later run can reuse
+    # memory an earlier one freed without RSS growing: the first run is
+    # usually the largest and the true one).
+    print("naive_bytes_per_object=%.1f" % (max([x[2] for x in res["naive"]]) / tracked))
+    print("bytes_per_object=%.1f" % (max([x[2] for x in res["cycletool"]]) / cn))
+    print("fork_pause_ms=%.1f" % (med(res["pause"]) * 1000))
+    print("dump_mb=%.0f" % (res["cycletool"][0][3] / 1e6))
+
+
+main()
