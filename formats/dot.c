@@ -26,13 +26,11 @@ static char dot_msg[512];
 
 static int on_error(char *msg)
 {
-	/* Keep the first error: later ones are consequences. */
-	if (!dot_msg[0] && msg) {
-		snprintf(dot_msg, sizeof(dot_msg), "%s", msg);
-		size_t n = strlen(dot_msg);
-		while (n && (dot_msg[n - 1] == '\n' || dot_msg[n - 1] == ' '))
-			dot_msg[--n] = '\0';
-	}
+	/* cgraph hands a message over in pieces ("Error", ": syntax error in
+	 * line 1 near ';'\n"): gather them, and keep the first line. */
+	size_t n = strlen(dot_msg);
+	if (msg && !memchr(dot_msg, '\n', n))
+		snprintf(dot_msg + n, sizeof(dot_msg) - n, "%s", msg);
 	return 0;
 }
 
@@ -119,9 +117,16 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 	int errors = agerrors();
 	agseterrf(old);
 	agseterr(old_level);
+	char *nl = strchr(dot_msg, '\n');
+	if (nl)
+		*nl = '\0';
+	/* "Error: syntax error in line 1 near ';'" -> "syntax error ..." */
+	const char *msg = dot_msg;
+	if (strncmp(msg, "Error: ", 7) == 0)
+		msg += 7;
 	if (!g || errors || dot_msg[0]) {
 		rc = ct_error_set(err, CT_EINPUT, "cannot parse dot: %s",
-				  dot_msg[0] ? dot_msg : !g ? "no graph in the input" : "syntax error");
+				  msg[0] ? msg : !g ? "no graph in the input" : "syntax error");
 		goto out;
 	}
 	rc = convert(g, b, err);

@@ -34,10 +34,11 @@ static void on_error(const char *reason, const char *file, int line, igraph_erro
 	(void)file;
 	(void)line;
 	(void)code;
-	IGRAPH_FINALLY_FREE();
-	/* Keep the first: later ones are consequences. */
+	/* Keep the first: later ones are consequences.  Copy it before
+	 * freeing igraph's objects (reason may live in one). */
 	if (!igraph_msg[0])
 		snprintf(igraph_msg, sizeof(igraph_msg), "%s", reason ? reason : "unknown error");
+	IGRAPH_FINALLY_FREE();
 }
 
 static void on_warning(const char *reason, const char *file, int line)
