@@ -120,6 +120,8 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 	char *nl = strchr(dot_msg, '\n');
 	if (nl)
 		*nl = '\0';
+	for (size_t n = strlen(dot_msg); n && strchr(". ", dot_msg[n - 1]);)
+		dot_msg[--n] = '\0';
 	/* "Error: syntax error in line 1 near ';'" -> "syntax error ..." */
 	const char *msg = dot_msg;
 	if (strncmp(msg, "Error: ", 7) == 0)

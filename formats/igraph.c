@@ -188,6 +188,16 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err,
 	igraph_set_error_handler(old_err);
 	igraph_set_warning_handler(old_warn);
 	if (irc != IGRAPH_SUCCESS) {
+		/* libxml2's "Line 6: ..." (GraphML) in the project's lower case. */
+		if (strncmp(igraph_msg, "Line ", 5) == 0)
+			igraph_msg[0] = 'l';
+		/* and without a full stop or a newline at the end. */
+		size_t n = strlen(igraph_msg);
+		while (n && strchr(".\n ", igraph_msg[n - 1]))
+			igraph_msg[--n] = '\0';
+		for (char *c = igraph_msg; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
 		if (irc == IGRAPH_ENOMEM)
 			rc = ct_error_nomem(err);
 		else
