@@ -10,7 +10,9 @@
 
 bool ct_top_numeric_ids(const struct ct_graph *g)
 {
-	return g->numeric_ids;
+	/* Graph files (formats/graphfile.h) number their nodes too, but
+	 * V8's rules below are not theirs. */
+	return g->numeric_ids && g->format && strcmp(g->format, "v8") == 0;
 }
 
 bool ct_top_listable(const struct ct_graph *g, uint32_t v)

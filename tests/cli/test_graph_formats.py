@@ -237,6 +237,14 @@ def test_misc(exe, tmp):
         g.write(f.read())
     res, why = scan_sccs(exe, path + '.gz', 'graphml', False, False, G)
     check(res is not None and res[0] == oracle(G), f'gzip\'d GraphML: {why or "same SCCs"}')
+    # top lists nodes @0..@3 (V8's rules for its synthetic nodes are not
+    # a graph file's).
+    path2 = os.path.join(tmp, 'top.edges')
+    with open(path2, 'w') as f:
+        f.write('9 0\n0 1\n1 2\n2 0\n0 3\n3 4\n')
+    rc, out, err = run(exe, ['top', '--json', path2])
+    ids = [o.get('id') for o in json.loads(out).get('objects', [])] if rc == 0 else []
+    check('@0' in ids and '@9' in ids, f'top on an edge list lists @0 and @9 ({ids})')
     # --format forces the reader: a GraphML file read as GML fails.
     rc, out, err = run(exe, ['scan', '--format', 'gml', path])
     check(rc == 3 and not out and len(err.splitlines()) == 1 and 'gml' in err,
