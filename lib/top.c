@@ -12,7 +12,15 @@ bool ct_top_numeric_ids(const struct ct_graph *g)
 {
 	/* Graph files (formats/graphfile.h) number their nodes too, but
 	 * V8's rules below are not theirs. */
-	return g->numeric_ids && g->format && strcmp(g->format, "v8") == 0;
+	static const char *const graph_files[] = {"dot", "graphml", "gml", "pajek", "lgl",
+						  "edgelist"};
+
+	if (!g->numeric_ids)
+		return false;
+	for (size_t i = 0; g->format && i < sizeof(graph_files) / sizeof(graph_files[0]); i++)
+		if (strcmp(g->format, graph_files[i]) == 0)
+			return false;
+	return true;
 }
 
 bool ct_top_listable(const struct ct_graph *g, uint32_t v)

@@ -90,9 +90,9 @@ void ct_top_finish(struct ct_top *t);
  * frees it); NULL when nothing holds it.  Returns 0 or CT_ENOMEM. */
 int ct_top_held_text(const struct ct_top *t, uint32_t i, char **text, struct ct_error *err);
 
-/* Is the graph a V8 snapshot, whose objects are named by number (node
- * ids) rather than by address ("0x…")?  Graph files, also numbered, are
- * not. */
+/* Does the graph name objects by number (V8 node ids) rather than by
+ * address ("0x…"), so that V8's listing rules apply?  Graph files
+ * (DOT, GraphML...), also numbered, do not. */
 bool ct_top_numeric_ids(const struct ct_graph *g);
 
 #endif
