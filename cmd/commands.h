@@ -65,7 +65,8 @@ enum { OPT_ALLOW_DANGLING = 1000, OPT_COLOR };
 /* Their lines in --help, the same in every command. */
 #define INPUT_HELP \
 	"  -f, --format=NAME      input format (default: detect): python, meliae,\n" \
-	"                         v8, refjson, hprof\n" \
+	"                         v8, refjson, hprof; graph files: dot, graphml,\n" \
+	"                         gml, pajek, lgl, edgelist\n" \
 	"      --allow-dangling   count and drop references to objects not in the\n" \
 	"                         dump instead of failing\n"
 #define COLOR_HELP \

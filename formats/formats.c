@@ -8,6 +8,12 @@ const struct ct_loader *const ct_loaders[] = {
 	&ct_loader_v8,
 	&ct_loader_refjson,
 	&ct_loader_hprof,
+	&ct_loader_dot,
+	&ct_loader_graphml,
+	&ct_loader_gml,
+	&ct_loader_pajek,
+	&ct_loader_lgl,
+	&ct_loader_edgelist,
 	NULL,
 };
 
@@ -48,7 +54,8 @@ int ct_load(struct ct_input *in, const char *format, unsigned opts, struct ct_gr
 		}
 		if (!loader)
 			return ct_error_set(err, CT_EINPUT,
-					    "unrecognised format (not a cycletool, meliae, V8 or Java (HPROF) dump)");
+					    "unrecognised format (not a cycletool, meliae, V8 or Java (HPROF) dump, "
+					    "nor a DOT, GraphML, GML, Pajek, LGL or edge list graph)");
 	}
 	ct_builder_init(&b, loader->name);
 	b.no_labels = opts & CT_BUILD_NO_LABELS;

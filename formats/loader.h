@@ -31,6 +31,12 @@ extern const struct ct_loader ct_loader_meliae;
 extern const struct ct_loader ct_loader_refjson;
 extern const struct ct_loader ct_loader_v8;
 extern const struct ct_loader ct_loader_hprof;
+extern const struct ct_loader ct_loader_dot;
+extern const struct ct_loader ct_loader_graphml;
+extern const struct ct_loader ct_loader_gml;
+extern const struct ct_loader ct_loader_pajek;
+extern const struct ct_loader ct_loader_lgl;
+extern const struct ct_loader ct_loader_edgelist;
 
 /* All loaders, NULL-terminated, in --help order. */
 extern const struct ct_loader *const ct_loaders[];

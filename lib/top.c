@@ -10,7 +10,17 @@
 
 bool ct_top_numeric_ids(const struct ct_graph *g)
 {
-	return g->numeric_ids;
+	/* Graph files (formats/graphfile.h) number their nodes too, but
+	 * V8's rules below are not theirs. */
+	static const char *const graph_files[] = {"dot", "graphml", "gml", "pajek", "lgl",
+						  "edgelist"};
+
+	if (!g->numeric_ids)
+		return false;
+	for (size_t i = 0; g->format && i < sizeof(graph_files) / sizeof(graph_files[0]); i++)
+		if (strcmp(g->format, graph_files[i]) == 0)
+			return false;
+	return true;
 }
 
 bool ct_top_listable(const struct ct_graph *g, uint32_t v)

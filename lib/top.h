@@ -91,7 +91,8 @@ void ct_top_finish(struct ct_top *t);
 int ct_top_held_text(const struct ct_top *t, uint32_t i, char **text, struct ct_error *err);
 
 /* Does the graph name objects by number (V8 node ids) rather than by
- * address ("0x…")? */
+ * address ("0x…"), so that V8's listing rules apply?  Graph files
+ * (DOT, GraphML...), also numbered, do not. */
 bool ct_top_numeric_ids(const struct ct_graph *g);
 
 #endif

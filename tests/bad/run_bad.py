@@ -76,6 +76,14 @@ CASES = {
     'truncated.jsonl.gz': None,
     'corrupt.heapsnapshot.gz': None,
     'truncated.jsonl.zst': None,
+    # Graph files (igraph's and cgraph's messages name the line, except
+    # igraph's edge list reader).
+    'gml-syntax.gml': 4,
+    'graphml-unclosed.graphml': 6,
+    'pajek-syntax.net': 6,
+    'dot-syntax.dot': 3,
+    'edgelist-weight.edges': None,
+    'lgl-syntax.lgl': 3,
 }
 
 failures = []

@@ -1,0 +1,382 @@
+/* GraphML, GML, Pajek, LGL and edge lists, through igraph's readers.
+ *
+ * The input is read whole (up to CT_GRAPHFILE_MAX) and handed to igraph
+ * through fmemopen().  igraph's error and warning handlers are replaced
+ * while it reads, so that a bad file is CT_EINPUT with igraph's message
+ * (which names the line when igraph knows it), never an abort.
+ *
+ * Attributes (igraph's C attribute handler): node "type", else "label" ->
+ * the type (default "node"); "size" -> bytes (default 0); "id", else
+ * "name" -> the id (graphfile.h); edge "label" -> the edge's label.
+ * Other attributes are dropped.  Edges keep the direction the file
+ * writes them in, even in an undirected graph.
+ *
+ * edgelist: one edge a line, "SOURCE TARGET" (a third column, a weight,
+ * is allowed and dropped), read by igraph's NCOL reader: names may be
+ * symbolic.  lgl: igraph's LGL format ("# source" then a target a line).
+ */
+#include "loader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <igraph.h>
+
+#include "graphfile.h"
+
+enum which { GRAPHML, GML, PAJEK, EDGELIST, LGL };
+
+static char igraph_msg[512];
+
+static void on_error(const char *reason, const char *file, int line, igraph_error_t code)
+{
+	(void)file;
+	(void)line;
+	(void)code;
+	/* Keep the first: later ones are consequences.  Copy it before
+	 * freeing igraph's objects (reason may live in one). */
+	if (!igraph_msg[0])
+		snprintf(igraph_msg, sizeof(igraph_msg), "%s", reason ? reason : "unknown error");
+	IGRAPH_FINALLY_FREE();
+}
+
+static void on_warning(const char *reason, const char *file, int line)
+{
+	(void)reason;
+	(void)file;
+	(void)line;
+}
+
+/* The type of attribute a of vertices (is_vertex) or edges; -1 when
+ * absent. */
+static int attr_type(const igraph_t *g, bool is_vertex, const char *a)
+{
+	igraph_strvector_t vn, en;
+	igraph_vector_int_t vt, et;
+	int t = -1;
+
+	if (igraph_strvector_init(&vn, 0) || igraph_strvector_init(&en, 0) ||
+	    igraph_vector_int_init(&vt, 0) || igraph_vector_int_init(&et, 0))
+		return -1;  /* (no memory: the attribute is ignored) */
+	if (igraph_cattribute_list(g, NULL, NULL, &vn, &vt, &en, &et) == IGRAPH_SUCCESS) {
+		igraph_strvector_t *names = is_vertex ? &vn : &en;
+		igraph_vector_int_t *types = is_vertex ? &vt : &et;
+		for (igraph_integer_t i = 0; i < igraph_strvector_size(names); i++)
+			if (strcmp(igraph_strvector_get(names, i), a) == 0)
+				t = (int)VECTOR(*types)[i];
+	}
+	igraph_strvector_destroy(&vn);
+	igraph_strvector_destroy(&en);
+	igraph_vector_int_destroy(&vt);
+	igraph_vector_int_destroy(&et);
+	return t;
+}
+
+/* Attribute a (of type t, attr_type()) of vertex (is_vertex) or edge i as
+ * text, in tmp when numeric; NULL when absent. */
+static const char *attr_text(const igraph_t *g, bool is_vertex, const char *a, int t,
+			     igraph_integer_t i, char tmp[64])
+{
+	if (!a)
+		return NULL;
+	if (t == IGRAPH_ATTRIBUTE_STRING)
+		return is_vertex ? VAS(g, a, i) : EAS(g, a, i);
+	if (t == IGRAPH_ATTRIBUTE_NUMERIC) {
+		double d = is_vertex ? VAN(g, a, i) : EAN(g, a, i);
+		if (d != d)
+			return NULL;
+		snprintf(tmp, 64, "%.17g", d);
+		return tmp;
+	}
+	if (t == IGRAPH_ATTRIBUTE_BOOLEAN) {
+		bool x = is_vertex ? VAB(g, a, i) : EAB(g, a, i);
+		return x ? "true" : "false";
+	}
+	return NULL;
+}
+
+static int convert(const igraph_t *ig, struct ct_builder *b, struct ct_error *err)
+{
+	igraph_integer_t n = igraph_vcount(ig), m = igraph_ecount(ig);
+	struct ct_gf gf;
+	char tmp[64];
+	int rc;
+
+	if ((rc = ct_gf_init(&gf, b, (uint64_t)n, (uint64_t)m, err)))
+		goto out;
+	const char *id_a = "id", *type_a = "type", *size_a = "size", *label_a = "label";
+	int id_t = attr_type(ig, true, id_a), type_t = attr_type(ig, true, type_a);
+	int size_t_ = attr_type(ig, true, size_a), label_t = attr_type(ig, false, label_a);
+	if (id_t < 0)
+		id_t = attr_type(ig, true, id_a = "name");
+	if (type_t < 0)
+		type_t = attr_type(ig, true, type_a = "label");
+	if (id_t < 0)
+		gf.numeric = false;
+	for (igraph_integer_t v = 0; v < n; v++) {
+		if (id_t >= 0 &&
+		    (rc = ct_gf_set_id(&gf, b, (uint32_t)v, attr_text(ig, true, id_a, id_t, v, tmp),
+				       err)))
+			goto out;
+		if (type_t >= 0 &&
+		    (rc = ct_gf_set_type(&gf, b, (uint32_t)v,
+					 attr_text(ig, true, type_a, type_t, v, tmp), err)))
+			goto out;
+		if (size_t_ >= 0)
+			ct_gf_set_size_text(&gf, (uint32_t)v,
+					    attr_text(ig, true, size_a, size_t_, v, tmp));
+	}
+	for (igraph_integer_t e = 0; e < m; e++) {
+		gf.from[e] = (uint32_t)IGRAPH_FROM(ig, e);
+		gf.to[e] = (uint32_t)IGRAPH_TO(ig, e);
+		if (label_t >= 0 &&
+		    (rc = ct_gf_set_label(&gf, b, (uint32_t)e,
+					  attr_text(ig, false, label_a, label_t, e, tmp), err)))
+			goto out;
+	}
+	rc = ct_gf_emit(&gf, b, err);
+out:
+	ct_gf_finish(&gf);
+	return rc;
+}
+
+static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err, enum which w,
+		const char *name)
+{
+	igraph_error_handler_t *old_err;
+	igraph_warning_handler_t *old_warn;
+	igraph_t ig;
+	bool have = false;
+	char *buf = NULL;
+	size_t len;
+	FILE *fp = NULL;
+	int rc, irc;
+
+	if ((rc = ct_gf_slurp(in, name, &buf, &len, err)))
+		return rc;
+	if (len == 0) {
+		/* fmemopen() refuses an empty buffer; no format is empty. */
+		rc = ct_error_set(err, CT_EINPUT, "cannot parse %s: empty input", name);
+		goto out;
+	}
+	if (!(fp = fmemopen(buf, len, "r"))) {
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	igraph_set_attribute_table(&igraph_cattribute_table);
+	old_err = igraph_set_error_handler(on_error);
+	old_warn = igraph_set_warning_handler(on_warning);
+	igraph_msg[0] = '\0';
+	switch (w) {
+	case GRAPHML:
+		irc = igraph_read_graph_graphml(&ig, fp, 0);
+		break;
+	case GML:
+		irc = igraph_read_graph_gml(&ig, fp);
+		break;
+	case PAJEK:
+		irc = igraph_read_graph_pajek(&ig, fp);
+		break;
+	case EDGELIST:
+		irc = igraph_read_graph_ncol(&ig, fp, NULL, true, IGRAPH_ADD_WEIGHTS_NO, true);
+		break;
+	default:
+		irc = igraph_read_graph_lgl(&ig, fp, true, IGRAPH_ADD_WEIGHTS_NO, true);
+		break;
+	}
+	igraph_set_error_handler(old_err);
+	igraph_set_warning_handler(old_warn);
+	if (irc != IGRAPH_SUCCESS) {
+		/* libxml2's "Line 6: ..." (GraphML) in the project's lower case. */
+		if (strncmp(igraph_msg, "Line ", 5) == 0)
+			igraph_msg[0] = 'l';
+		/* and without a full stop or a newline at the end. */
+		size_t n = strlen(igraph_msg);
+		while (n && strchr(".\n ", igraph_msg[n - 1]))
+			igraph_msg[--n] = '\0';
+		for (char *c = igraph_msg; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		if (irc == IGRAPH_ENOMEM)
+			rc = ct_error_nomem(err);
+		else
+			rc = ct_error_set(err, CT_EINPUT, "cannot parse %s: %s", name,
+					  igraph_msg[0] ? igraph_msg : igraph_strerror(irc));
+		goto out;
+	}
+	have = true;
+	rc = convert(&ig, b, err);
+out:
+	if (have)
+		igraph_destroy(&ig);
+	if (fp)
+		fclose(fp);
+	free(buf);
+	return rc;
+}
+
+/* ---- probes ---- */
+
+static bool has(const char *head, size_t len, const char *s)
+{
+	return memmem(head, len, s, strlen(s)) != NULL;
+}
+
+/* Skip white space and lines starting with one of the comment characters. */
+static size_t skip(const char *head, size_t len, size_t i, const char *comment)
+{
+	while (i < len) {
+		if (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n') {
+			i++;
+		} else if (comment && strchr(comment, head[i])) {
+			while (i < len && head[i] != '\n')
+				i++;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+static bool word_at(const char *head, size_t len, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+
+	return len - i >= n && strncasecmp(head + i, w, n) == 0;
+}
+
+static int probe_graphml(const char *head, size_t len)
+{
+	return has(head, len, "<graphml") ? 100 : 0;
+}
+
+static int probe_gml(const char *head, size_t len)
+{
+	size_t i = skip(head, len, 0, "#");
+
+	/* Top-level keys before "graph [", e.g. networkx's none, igraph's
+	 * "Creator "..."". */
+	for (int k = 0; k < 8 && i < len; k++) {
+		if (word_at(head, len, i, "graph")) {
+			size_t j = skip(head, len, i + 5, NULL);
+			return j < len && head[j] == '[' ? 90 : 0;
+		}
+		if (!((head[i] >= 'a' && head[i] <= 'z') || (head[i] >= 'A' && head[i] <= 'Z')))
+			return 0;
+		while (i < len && head[i] != '\n')
+			i++;
+		i = skip(head, len, i, "#");
+	}
+	return 0;
+}
+
+static int probe_pajek(const char *head, size_t len)
+{
+	size_t i = skip(head, len, 0, "%");
+
+	if (word_at(head, len, i, "*vertices") || word_at(head, len, i, "*network") ||
+	    word_at(head, len, i, "*arcs") || word_at(head, len, i, "*edges"))
+		return 100;
+	return 0;
+}
+
+/* Lines of two or three fields (the last line may be cut off). */
+static int probe_edgelist(const char *head, size_t len)
+{
+	size_t i = 0, lines = 0;
+
+	while (i < len) {
+		size_t end = i;
+		while (end < len && head[end] != '\n')
+			end++;
+		if (end == len && len == CT_PROBE_BYTES)
+			break;
+		int fields = 0;
+		for (size_t j = i; j < end;) {
+			while (j < end && (head[j] == ' ' || head[j] == '\t' || head[j] == '\r'))
+				j++;
+			if (j == end)
+				break;
+			fields++;
+			for (; j < end && head[j] != ' ' && head[j] != '\t' && head[j] != '\r'; j++)
+				if (strchr("{}[]<>\"#*;=", head[j]) || (unsigned char)head[j] < 0x20)
+					return 0;
+		}
+		if (fields != 0 && fields != 2 && fields != 3)
+			return 0;
+		lines += fields != 0;
+		i = end + 1;
+	}
+	return lines ? 20 : 0;
+}
+
+static int probe_lgl(const char *head, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (head[i] == ' ' || head[i] == '\t'))
+		i++;
+	return i + 1 < len && head[i] == '#' && head[i + 1] == ' ' && probe_edgelist(head, 0) == 0
+		       ? 30 : 0;
+}
+
+static int load_graphml(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
+{
+	return load(in, b, err, GRAPHML, "graphml");
+}
+
+static int load_gml(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
+{
+	return load(in, b, err, GML, "gml");
+}
+
+static int load_pajek(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
+{
+	return load(in, b, err, PAJEK, "pajek");
+}
+
+static int load_edgelist(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
+{
+	return load(in, b, err, EDGELIST, "edgelist");
+}
+
+static int load_lgl(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
+{
+	return load(in, b, err, LGL, "lgl");
+}
+
+const struct ct_loader ct_loader_graphml = {
+	.name = "graphml",
+	.description = "GraphML (networkx, Gephi, Cytoscape, igraph)",
+	.probe = probe_graphml,
+	.load = load_graphml,
+};
+
+const struct ct_loader ct_loader_gml = {
+	.name = "gml",
+	.description = "GML (graph [ node [ id 1 ] edge [ source 1 target 2 ] ])",
+	.probe = probe_gml,
+	.load = load_gml,
+};
+
+const struct ct_loader ct_loader_pajek = {
+	.name = "pajek",
+	.description = "Pajek .net (*Vertices, *Arcs)",
+	.probe = probe_pajek,
+	.load = load_pajek,
+};
+
+const struct ct_loader ct_loader_lgl = {
+	.name = "lgl",
+	.description = "LGL (\"# source\" then one target a line)",
+	.probe = probe_lgl,
+	.load = load_lgl,
+};
+
+const struct ct_loader ct_loader_edgelist = {
+	.name = "edgelist",
+	.description = "edge list: \"SOURCE TARGET\" a line (NCOL; a weight column is dropped)",
+	.probe = probe_edgelist,
+	.load = load_edgelist,
+};
