@@ -462,8 +462,7 @@ class _Dumper:
                 put(t, '".__class__"')
         elif info.heap:
             tl = where.get(id(t))
-            nl = where.get(id(None))
-            if st[0] > (len(tl) if tl else 0) + (len(nl) if nl else 0):
+            if st[0] > (len(tl) if tl else 0):
                 self.label_attrs(o, t, info, put, where, st)
             if where.get(id(t)):
                 put(t, '".__class__"')
@@ -502,14 +501,11 @@ class _Dumper:
 
         tid = id(t)
 
-        nid = id(None)
-
-        # True while a referent other than the class and None (which no
-        # attribute getter labels: an unset slot) is unlabeled.
+        # True while a referent other than the class is unlabeled (None
+        # included: an attribute set to None is labeled like any other).
         def unlabeled():
             tl = where.get(tid)
-            nl = where.get(nid)
-            return st[0] > (len(tl) if tl else 0) + (len(nl) if nl else 0)
+            return st[0] > (len(tl) if tl else 0)
 
         labs = info.found_labels
         for i, name in enumerate(found):
