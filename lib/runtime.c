@@ -14,6 +14,9 @@ enum ct_runtime_kind {
 			  * program's, unless a class is in its component */
 };
 
+/* v8: rt->sfi's values, per shared function info. */
+enum { SFI_UNKNOWN = 0, SFI_ENGINE, SFI_PROGRAM };
+
 static const char *const py_runtime[] = {
 	"type", "module", "function", "code",
 	"builtin_function_or_method", "method-wrapper", "wrapper_descriptor",
@@ -63,6 +66,35 @@ static inline void skip_edge(struct ct_runtime *rt, uint32_t e)
 {
 	rt->skip[e >> 6] |= (uint64_t)1 << (e & 63);
 	rt->n_skipped++;
+}
+
+/* The target of v's first edge labelled label, or CT_NONE. */
+static uint32_t follow(const struct ct_graph *g, uint32_t v, uint32_t label)
+{
+	if (label == CT_NONE)
+		return CT_NONE;
+	for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
+		if (g->label[e] == label)
+			return g->dst[e];
+	return CT_NONE;
+}
+
+/* v8: is each closure's shared function info the program's (its script is
+ * a file) or the engine's (a "node:" module, or no script: V8's builtins)?
+ * One pass over the closures; the answer is kept per shared function info,
+ * which many closures share. */
+static void closure_scripts(struct ct_runtime *rt, const struct ct_graph *g)
+{
+	for (uint32_t v = 0; v < g->n_nodes && rt->closure != CT_NONE; v++) {
+		if (g->type[v] != rt->closure)
+			continue;
+		uint32_t sfi = follow(g, v, rt->shared);
+		if (sfi == CT_NONE || rt->sfi[sfi] != SFI_UNKNOWN)
+			continue;
+		uint32_t script = follow(g, sfi, rt->script);
+		const char *name = script == CT_NONE ? "" : ct_graph_str(g, g->value[script]);
+		rt->sfi[sfi] = *name && strncmp(name, "node:", 5) != 0 ? SFI_PROGRAM : SFI_ENGINE;
+	}
 }
 
 static bool is_class(const struct ct_runtime *rt, const struct ct_graph *g, uint32_t v)
@@ -251,20 +283,10 @@ int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const st
 		rt->script = find(g, ".script_or_debug_info");
 		set_kinds(rt, g, v8_runtime, KIND_RUNTIME);
 		set_kinds(rt, g, v8_container, KIND_CONTAINER);
+		closure_scripts(rt, g);
 		v8_edges(rt, g, r);
 	}
 	return 0;
-}
-
-/* The target of v's first edge labelled label, or CT_NONE. */
-static uint32_t follow(const struct ct_graph *g, uint32_t v, uint32_t label)
-{
-	if (label == CT_NONE)
-		return CT_NONE;
-	for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++)
-		if (g->label[e] == label)
-			return g->dst[e];
-	return CT_NONE;
 }
 
 /* python: a function made by a call (its qualified name has "<locals>"),
@@ -274,13 +296,16 @@ static bool made_by_call(const struct ct_graph *g, uint32_t f)
 	return strstr(ct_graph_str(g, g->value[f]), "<locals>") != NULL;
 }
 
+/* v's kind; *klass says whether v is a class (it has an __mro__), so that
+ * each member's edges are scanned once. */
 static uint8_t kind_of(const struct ct_runtime *rt, const struct ct_graph *g, const uint32_t *comp,
-		       uint32_t v)
+		       uint32_t v, bool *klass)
 {
 	uint32_t t = g->type[v];
 	uint8_t k = t < rt->n_kinds ? rt->kind[t] : KIND_APP;
 
-	if (k != KIND_RUNTIME && is_class(rt, g, v))
+	*klass = is_class(rt, g, v);
+	if (*klass)
 		k = KIND_RUNTIME;
 	if (k == KIND_RUNTIME && t == rt->function && t != CT_NONE && made_by_call(g, v))
 		return KIND_CALL;
@@ -294,22 +319,13 @@ static uint8_t kind_of(const struct ct_runtime *rt, const struct ct_graph *g, co
 	return k;
 }
 
-/* v8: is closure v the program's (its script is a file) or the engine's
- * (a "node:" module, or no script: V8's builtins)?  The answer is kept per
- * shared function info (rt->sfi), which many closures share. */
+/* v8: is closure v the program's?  rt->sfi holds the answer per shared
+ * function info (closure_scripts()). */
 static bool user_closure(const struct ct_runtime *rt, const struct ct_graph *g, uint32_t v)
 {
-	enum { UNKNOWN = 0, ENGINE = 1, PROGRAM = 2 };
 	uint32_t sfi = follow(g, v, rt->shared);
 
-	if (sfi == CT_NONE)
-		return false;
-	if (rt->sfi[sfi] == UNKNOWN) {
-		uint32_t script = follow(g, sfi, rt->script);
-		const char *name = script == CT_NONE ? "" : ct_graph_str(g, g->value[script]);
-		rt->sfi[sfi] = *name && strncmp(name, "node:", 5) != 0 ? PROGRAM : ENGINE;
-	}
-	return rt->sfi[sfi] == PROGRAM;
+	return sfi != CT_NONE && rt->sfi[sfi] == SFI_PROGRAM;
 }
 
 enum ct_runtime_verdict ct_runtime_component(const struct ct_runtime *rt,
@@ -361,8 +377,9 @@ enum ct_runtime_verdict ct_runtime_component(const struct ct_runtime *rt,
 	 * class's hook), else the program's data. */
 	bool klass = false, call = false;
 	for (uint32_t i = 0; i < n && !app; i++) {
-		uint8_t k = kind_of(rt, g, comp, members[i]);
-		klass |= k == KIND_RUNTIME && is_class(rt, g, members[i]);
+		bool is_klass;
+		uint8_t k = kind_of(rt, g, comp, members[i], &is_klass);
+		klass |= is_klass;
 		call |= k == KIND_CALL;
 		if (k == KIND_CALL)
 			k = KIND_RUNTIME;

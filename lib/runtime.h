@@ -79,8 +79,8 @@ struct ct_runtime {
 				* "Node / TCP"), or CT_NONE */
 	uint32_t shared, script; /* v8: the ".shared" and ".script_or_debug_info" labels */
 	uint8_t *sfi;          /* v8: per node, whose a shared function info's script
-				* is (0 not looked up yet); filled as components are
-				* judged */
+				* is (the program's or the engine's; 0 for nodes that
+				* are no closure's), filled by ct_runtime_compute() */
 	uint64_t n_skipped;    /* references left out */
 	bool java;             /* hprof: a component of the JDK's classes only is the
 				* runtime's */
