@@ -1,7 +1,7 @@
 /* DOT (graphviz), through cgraph's reader.
  *
  * The input is read whole (up to CT_GRAPHFILE_MAX) and parsed with
- * agmemread().  cgraph's error reporting is redirected while it reads
+ * agread() from memory; text after the first graph is an error.  cgraph's error reporting is redirected while it reads
  * (agseterrf()), so that a bad file is CT_EINPUT with cgraph's message
  * (which names the line), never printed.
  *
@@ -95,6 +95,37 @@ out:
 	return rc;
 }
 
+/* cgraph reads through an I/O discipline: this one reads from memory (as
+ * agmemread() does) so that the reader can be called again on what
+ * follows the first graph. */
+struct mem_chan {
+	const char *p;
+	size_t len, pos;
+};
+
+static int mem_read(void *chan, char *buf, int bufsize)
+{
+	struct mem_chan *c = chan;
+	size_t n = c->len - c->pos;
+
+	if (bufsize <= 0)
+		return 0;
+	if (n > (size_t)bufsize)
+		n = (size_t)bufsize;
+	memcpy(buf, c->p + c->pos, n);
+	c->pos += n;
+	return (int)n;
+}
+
+static Agiodisc_t mem_io;
+static Agdisc_t mem_disc;
+
+__attribute__((constructor)) static void mem_disc_init(void)
+{
+	mem_io = (Agiodisc_t){mem_read, AgIoDisc.putstr, AgIoDisc.flush};
+	mem_disc = (Agdisc_t){&AgMemDisc, &AgIdDisc, &mem_io};
+}
+
 static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 {
 	Agraph_t *g = NULL;
@@ -113,8 +144,21 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 	agusererrf old = agseterrf(on_error);
 	agerrlevel_t old_level = agseterr(AGERR);
 	agreseterrors();
-	g = agmemread(buf);
+	struct mem_chan chan = {buf, len, 0};
+	g = agread(&chan, &mem_disc);
 	int errors = agerrors();
+	if (g && !errors && !dot_msg[0]) {
+		/* Read on to the end: text after the graph is an error (a second
+		 * graph, or junk), and cgraph's lexer must not be left holding
+		 * it for the next graph read in this process. */
+		Agraph_t *more = agread(&chan, &mem_disc);
+		errors = agerrors();
+		if (more) {
+			agclose(more);
+			if (!dot_msg[0])
+				snprintf(dot_msg, sizeof(dot_msg), "more than one graph in the input");
+		}
+	}
 	agseterrf(old);
 	agseterr(old_level);
 	char *nl = strchr(dot_msg, '\n');

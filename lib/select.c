@@ -379,7 +379,8 @@ int ct_by_type_build(struct ct_by_type *bt, const struct ct_selection *sel,
 							 g->kind[e] == CT_EDGE_WEAK};
 		}
 	}
-	qsort(raw, n_raw, sizeof(*raw), raw_cmp);
+	if (n_raw)  /* qsort wants a valid pointer even for no elements */
+		qsort(raw, n_raw, sizeof(*raw), raw_cmp);
 	bt->edges = malloc((n_raw + 1) * sizeof(*bt->edges));
 	if (!bt->edges) {
 		rc = ct_error_nomem(err);

@@ -82,6 +82,8 @@ CASES = {
     'graphml-unclosed.graphml': 6,
     'pajek-syntax.net': 6,
     'dot-syntax.dot': 3,
+    'dot-trailing.dot': 1,
+    'dot-two-graphs.dot': None,
     'edgelist-weight.edges': None,
     'lgl-syntax.lgl': 3,
 }

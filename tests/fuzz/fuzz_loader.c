@@ -4,19 +4,17 @@
  * probes, which is how the Python loaders (cycletool, meliae) are fuzzed.
  *
  * Built by meson once per loader as an ordinary program whose main()
- * replays every file of a corpus directory (the 'fuzz' test suite).  To
- * fuzz for real with libFuzzer (clang), from the top of the tree, e.g. for
- * the V8 loader:
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -DCT_FUZZ_LIBFUZZER -DCT_FUZZ_FORMAT='"v8"' -I. -I/usr/include/graphviz \
- *     tests/fuzz/fuzz_loader.c $(find lib formats -maxdepth 1 -name '*.c') \
- *     -lcgraph -lgvc -o fuzz_v8
- *   mkdir -p /tmp/fuzz-out
- *   ./fuzz_v8 -max_total_time=120 -max_len=8192 /tmp/fuzz-out tests/fuzz/corpus/v8
+ * replays every file of a corpus directory (the 'fuzz' test suite).  With
+ * -Dlibfuzzer=true (clang) it is a libFuzzer target instead:
+ * tests/fuzz/run.sh SECONDS [FORMAT...] builds build-fuzz that way and
+ * fuzzes each target from its corpus (tests/run: 15 s each), and
+ * bench/fuzz.sh HOURS runs them all for hours.
  *
  * Whatever loads is also written by every writer (scan, top, path, the
- * $ref exporter), whose output must be strict JSON and valid UTF-8.
+ * $ref exporter), whose output must be strict JSON and valid UTF-8; drawn
+ * by render (DOT, which graphviz must read back, and the text tree) for
+ * the largest groups and for one object's neighbourhood; and summarised
+ * by diff as two dumps of itself (types, cycles, survivors).
  *
  * Add any input that crashes to tests/fuzz/corpus/<format>/.
  */
@@ -26,14 +24,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <graphviz/cgraph.h>
+
 #include "formats/loader.h"
+#include "lib/diff.h"
 #include "lib/export.h"
 #include "lib/json.h"
+#include "lib/render.h"
 #include "lib/report.h"
+#include "lib/select.h"
 #include "lib/utf8.h"
 #include "lib/write.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* What the replay did, for its summary line: inputs loaded, pictures
+ * drawn (DOT read back), diffs made. */
+static unsigned n_loaded, n_drawn, n_diffed;
 
 /* The writers' promises on whatever the loader accepted: JSON that the
  * strict scanner reads whole (one value, or one per line), text that is
@@ -68,6 +75,80 @@ static void check_output(const char *what, char *text, size_t n, int json)
 		q += k;
 	}
 	free(text);
+}
+
+/* DOT that graphviz's own reader must accept, UTF-8 text trees. */
+static void check_dot(char *text, size_t n)
+{
+	check_output("render dot", strndup(text, n), n, 0);
+	Agraph_t *a = agmemread(text);
+	if (!a) {
+		fprintf(stderr, "render wrote DOT that graphviz cannot read\n");
+		abort();
+	}
+	agclose(a);
+	n_drawn++;
+	free(text);
+}
+
+/* render's selections: the largest groups (with root paths), and node's
+ * neighbourhood with referrers; each drawn as DOT, as a text tree and by
+ * type.  Selection errors (no cycles) are fine; a crash is not. */
+static void render_all(const struct ct_graph *g, const struct ct_report *r, uint32_t node)
+{
+	struct ct_select_opts so[2] = {
+		{.mode = CT_SELECT_GROUPS, .path = true, .runtime = node & 1, .max_nodes = 40},
+		{.mode = CT_SELECT_OBJECT, .object = g->addr[node], .depth = 2, .backrefs = true,
+		 .max_nodes = 40},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		struct ct_selection sel;
+		struct ct_error err = {0};
+		if (ct_select(&sel, r, &so[i], &err))
+			continue;
+		for (int by_type = 0; by_type < 2; by_type++) {
+			struct ct_render_opts ro = {.format = CT_RENDER_DOT, .by_type = by_type,
+						    .title = "fuzz"};
+			char *text;
+			size_t n;
+			FILE *f = open_memstream(&text, &n);
+			int rc = ct_render_graphviz(f, &sel, &ro, &err);
+			fclose(f);
+			if (rc == 0)
+				check_dot(text, n);
+			else
+				free(text);
+			ro.format = CT_RENDER_TXT;
+			f = open_memstream(&text, &n);
+			(void)ct_render_tree(f, &sel, &ro, &err);
+			fclose(f);
+			check_output("render tree", text, n, 0);
+		}
+		ct_selection_finish(&sel);
+	}
+}
+
+/* diff of g against itself: every object persists, nothing survives. */
+static void diff_self(const struct ct_graph *g)
+{
+	struct ct_diff d;
+	struct ct_diff_table t;
+	struct ct_diff_cycles c;
+	struct ct_error err = {0};
+
+	ct_diff_init(&d);
+	if (ct_diff_add(&d, g, "a", 0, &err) == 0 && ct_diff_add(&d, g, "b", CT_DIFF_LAST, &err) == 0) {
+		if (d.n_clusters) {
+			fprintf(stderr, "diff of a dump with itself found survivors\n");
+			abort();
+		}
+		if (ct_diff_types(&d, &t, &err) == 0)
+			ct_diff_table_finish(&t);
+		if (ct_diff_cycles(&d, &c, &err) == 0)
+			ct_diff_cycles_finish(&c);
+		n_diffed++;
+	}
+	ct_diff_finish(&d);
 }
 
 /* Run every writer of write.h and the $ref exporter on g. */
@@ -108,6 +189,8 @@ static void write_all(const struct ct_graph *g, const struct ct_report *r, uint3
 		WRITE("export", 1, ct_export_write(&x, f, node, &err));
 		ct_export_finish(&x);
 	}
+	render_all(g, r, node);
+	diff_self(g);
 #undef WRITE
 }
 
@@ -128,6 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ct_load(&in, NULL, opts, &g, &err) == 0) {
 #endif
 		struct ct_report_opts ro = {.top = size % 3, .min_size = size % 2};
+		n_loaded++;
 		if (ct_report_build(&r, &g, &ro, &err) == 0) {
 			if (g.n_nodes)
 				write_all(&g, &r, (uint32_t)(size % g.n_nodes));
@@ -190,7 +274,8 @@ int main(int argc, char **argv)
 		}
 		closedir(d);
 	}
-	printf("replayed %d inputs\n", count);
+	printf("replayed %d inputs: %u loaded, %u pictures drawn, %u diffs\n", count, n_loaded,
+	       n_drawn, n_diffed);
 	if (count == 0) {
 		fprintf(stderr, "no inputs found\n");
 		return 1;
