@@ -9,7 +9,7 @@ if [ $# -ne 1 ] || ! awk -v h="$1" 'BEGIN { exit !(h + 0 > 0) }'; then
 	echo "usage: bench/fuzz.sh HOURS" >&2
 	exit 2
 fi
-formats=(python v8 refjson hprof dot graphml gml pajek lgl edgelist)
+formats=($(cd tests/fuzz/corpus && ls -d */ | tr -d /))   # one target each
 n=${#formats[@]}
 # Two runners, each with half the targets, each for HOURS in all.
 seconds=$(awk -v h="$1" -v n="$n" 'BEGIN { s = int(h * 3600 * 2 / n); print s < 1 ? 1 : s }')
