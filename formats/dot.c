@@ -14,6 +14,8 @@
  */
 #include "loader.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +128,73 @@ __attribute__((constructor)) static void mem_disc_init(void)
 	mem_disc = (Agdisc_t){&AgMemDisc, &AgIdDisc, &mem_io};
 }
 
+/* Past the blanks and comments (what cgraph's lexer skips) from p[i]: a
+ * '#' line counts only at a line's start. */
+static size_t skip_blank(const char *p, size_t i, size_t len)
+{
+	while (i < len) {
+		bool bol = i == 0 || p[i - 1] == '\n';
+		if (strchr(" \t\r\n\f\v", p[i])) {
+			i++;
+		} else if ((bol && p[i] == '#') || (p[i] == '/' && i + 1 < len && p[i + 1] == '/')) {
+			while (i < len && p[i] != '\n')
+				i++;
+		} else if (p[i] == '/' && i + 1 < len && p[i + 1] == '*') {
+			const char *e = memmem(p + i + 2, len - i - 2, "*/", 2);
+			if (!e)
+				return i;  /* unclosed: not blank */
+			i = (size_t)(e - p) + 2;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+/* Only blanks and comments from p[i] on. */
+static bool tail_is_blank(const char *p, size_t i, size_t len)
+{
+	return skip_blank(p, i, len) == len;
+}
+
+/* Where the first graph's text ends: just after the '}' that closes its
+ * first '{', tokenised as cgraph's lexer does (quoted strings, where a
+ * backslash takes the next character with it: "x\\" ends; HTML strings
+ * <...>, nested; comments; '#' lines).  SIZE_MAX when it does not end. */
+static size_t graph_end(const char *p, size_t len)
+{
+	size_t i = 0, depth = 0;
+
+	while (i < len) {
+		size_t b = skip_blank(p, i, len);
+		if (b > i) {
+			i = b;
+			continue;
+		}
+		char c = p[i++];
+		if (c == '"') {
+			while (i < len && p[i] != '"')
+				i += p[i] == '\\' && i + 1 < len ? 2 : 1;
+			if (i >= len)
+				return SIZE_MAX;
+			i++;
+		} else if (c == '<') {
+			size_t nest = 1;
+			while (i < len && nest)
+				nest += p[i] == '<' ? 1 : p[i] == '>' ? (size_t)-1 : 0, i++;
+			if (nest)
+				return SIZE_MAX;
+		} else if (c == '/' && i < len && p[i] == '*') {
+			return SIZE_MAX;  /* an unclosed comment (skip_blank() took closed ones) */
+		} else if (c == '{') {
+			depth++;
+		} else if (c == '}' && depth && --depth == 0) {
+			return i;
+		}
+	}
+	return SIZE_MAX;
+}
+
 static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 {
 	Agraph_t *g = NULL;
@@ -144,21 +213,13 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 	agusererrf old = agseterrf(on_error);
 	agerrlevel_t old_level = agseterr(AGERR);
 	agreseterrors();
-	struct mem_chan chan = {buf, len, 0};
+	/* cgraph is given the first graph only: its lexer is global, and text
+	 * after the graph (an unclosed quote, a second graph) would stay in
+	 * it for the next graph read in this process. */
+	size_t end = graph_end(buf, len);
+	struct mem_chan chan = {buf, end == SIZE_MAX ? len : end, 0};
 	g = agread(&chan, &mem_disc);
 	int errors = agerrors();
-	if (g && !errors && !dot_msg[0]) {
-		/* Read on to the end: text after the graph is an error (a second
-		 * graph, or junk), and cgraph's lexer must not be left holding
-		 * it for the next graph read in this process. */
-		Agraph_t *more = agread(&chan, &mem_disc);
-		errors = agerrors();
-		if (more) {
-			agclose(more);
-			if (!dot_msg[0])
-				snprintf(dot_msg, sizeof(dot_msg), "more than one graph in the input");
-		}
-	}
 	agseterrf(old);
 	agseterr(old_level);
 	char *nl = strchr(dot_msg, '\n');
@@ -173,6 +234,21 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 	if (!g || errors || dot_msg[0]) {
 		rc = ct_error_set(err, CT_EINPUT, "cannot parse dot: %s",
 				  msg[0] ? msg : !g ? "no graph in the input" : "syntax error");
+		goto out;
+	}
+	if (end == SIZE_MAX) {
+		/* cgraph read a graph that graph_end() saw no end of: refuse
+		 * rather than trust either. */
+		rc = ct_error_set(err, CT_EINPUT, "cannot parse dot: the graph has no closing '}'");
+		goto out;
+	}
+	if (end < len && !tail_is_blank(buf, end, len)) {
+		size_t line = 1;
+		for (size_t i = 0; i < skip_blank(buf, end, len); i++)
+			line += buf[i] == '\n';
+		rc = ct_error_set(err, CT_EINPUT,
+				  "cannot parse dot: text after the graph at line %zu (one graph per file)",
+				  line);
 		goto out;
 	}
 	rc = convert(g, b, err);

@@ -83,7 +83,8 @@ CASES = {
     'pajek-syntax.net': 6,
     'dot-syntax.dot': 3,
     'dot-trailing.dot': 1,
-    'dot-two-graphs.dot': None,
+    'dot-two-graphs.dot': 4,
+    'dot-quote-after.dot': 4,
     'edgelist-weight.edges': None,
     'lgl-syntax.lgl': 3,
 }
