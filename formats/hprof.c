@@ -64,17 +64,22 @@
  *
  * Sizes, as org.graalvm.visualvm.lib.jfluid.heap computes them (ClassDump
  * getInstanceSize, ClassDumpSegment getArraySize, ObjectSizeSettings):
- * the header H is the identifier size plus the reference size (the
- * reference size is taken to be the identifier size: VisualVM guesses
- * compressed references from system properties, which is not done here);
- * when java.lang.Object's class dump gives a non-zero instance size, H is
+ * the header H is the identifier size plus the reference size R.  R is
+ * guessed as VisualVM does (sizes() says how: 4-byte ids, java.lang.
+ * Object's instance size, two field offsets in Class$Atomic's or
+ * FutureTask's statics, the java.vm.compressedOopsMode property, else the
+ * identifier size), so a dump with 8-byte ids from a JVM with compressed
+ * references (the default below 32 GB of heap) gets R = 4 and H = 12.
+ * When java.lang.Object's class dump gives a non-zero instance size, H is
  * that size and an instance's size is its class dump's instance size as
  * written; otherwise an instance is H plus the sizes of every field of
- * its class chain (a reference counts the reference size), rounded up to
- * 8.  An array is H + 4 + length x element size, rounded up to 8.  A class
- * object counts 0 bytes: VisualVM's retained sizes never count class
- * objects (HprofHeap.computeRetainedSize adds instance and array sizes
- * only), although its ClassDumpInstance.getSize() says the size of a
+ * its class chain (a reference counts R), rounded up to 8.  An array is
+ * H + 4 + length x element size (a reference: R), rounded up to 8.  The
+ * guess needs the whole dump, so a node's size is a class index or a
+ * length until the end (SZ_*).  A class object counts 0 bytes:
+ * VisualVM's retained sizes never count class objects
+ * (HprofHeap.computeRetainedSize adds instance and array sizes only),
+ * although its ClassDumpInstance.getSize() says the size of a
  * java.lang.Class instance; with 0, a class's retained size (the usual
  * biggest retainer: statics) is the one VisualVM gives.
  *
@@ -225,6 +230,10 @@ struct hp {
 	uint32_t n_slots, slots_cap;
 	bool new_size;          /* java.lang.Object's instance size is given */
 	uint64_t header;        /* H */
+	uint32_t oop;           /* the reference size, once known (sizes()) */
+	uint64_t oop_offset[2][2];  /* oop_probe's statics */
+	bool oop_seen[2][2];
+	bool oops_mode;         /* a String "java.vm.compressedOopsMode" exists */
 	/* object array classes: class id -> type name */
 	struct ct_addrmap arr_type;
 	/* roots and threads (named in root kinds) */
@@ -568,6 +577,11 @@ static int label_field(struct hp *h, uint64_t sid, uint32_t *out, const char *wh
 	return intern_tmp(h, n, out);
 }
 
+/* Until sizes() knows the reference size, a node's size is one of these
+ * in its low 2 bits, with the class index, the array's length or its
+ * bytes above. */
+enum { SZ_INSTANCE = 0, SZ_REFS = 1, SZ_BYTES = 2, SZ_NONE = 3 };
+
 static int count_object(struct hp *h, uint64_t at)
 {
 	if (++h->objects > UINT32_MAX - 1)
@@ -703,7 +717,7 @@ static int lay_out(struct hp *h, uint32_t ci, uint64_t at)
 		sid = h->cls[si].super;
 	}
 	uint32_t slot0 = h->n_slots;
-	uint64_t off = 0, unaligned = h->header;
+	uint64_t off = 0;
 	bool is_ref = false;
 	c->value_off = c->coder_off = c->thread_name_off = -1;
 	c->is_string = name_is(h, c->name, "java.lang.String");
@@ -741,7 +755,6 @@ static int lay_out(struct hp *h, uint32_t ci, uint64_t at)
 					c->coder_off = (int64_t)off;
 			}
 			off += type_size(h, fd->type);
-			unaligned += type_size(h, fd->type);
 		}
 		if (!d->super)
 			break;
@@ -751,7 +764,6 @@ static int lay_out(struct hp *h, uint32_t ci, uint64_t at)
 	c->nslots = h->n_slots - slot0;
 	c->field_bytes = off;
 	c->is_ref = is_ref;
-	c->size = h->new_size ? c->raw_size : align8(unaligned);
 	c->laid_out = true;
 	return 0;
 }
@@ -779,7 +791,8 @@ static int instance(struct hp *h, uint64_t oid, uint32_t ci, const unsigned char
 	if (n != c->field_bytes)
 		return fail(h, at, "INSTANCE DUMP of 0x%" PRIx64 " has %" PRIu64
 			    " bytes of fields, its class layout says %" PRIu64, oid, n, c->field_bytes);
-	if ((rc = node(h, oid, c->name, c->size, c->is_ref ? CT_NODE_WEAKREF : 0)))
+	if ((rc = node(h, oid, c->name, (uint64_t)ci << 2 | SZ_INSTANCE,
+		       c->is_ref ? CT_NODE_WEAKREF : 0)))
 		return rc;
 	for (uint32_t s = 0; s < c->nslots; s++) {
 		const struct slot *sl = &h->slots[c->slot0 + s];
@@ -867,7 +880,7 @@ static int sub_object_array(struct hp *h, uint64_t at)
 			return ct_error_nomem(h->err);
 	}
 	/* an array's class name is "[L...;": type is "....[]" already */
-	uint64_t size = align8(h->header + 4 + (uint64_t)n * h->idsize);
+	uint64_t size = (uint64_t)n << 2 | SZ_REFS;
 	if ((rc = node(h, oid, type, size, 0)) || (rc = need_buf(h, CHUNK * 8)))
 		return rc;
 	for (uint32_t i = 0; i < n; ) {
@@ -911,7 +924,7 @@ static int sub_primitive_array(struct hp *h, uint64_t at, bool nodata)
 		if ((rc = label_str(h, s, &h->prim_type[t])))
 			return rc;
 	}
-	if ((rc = node(h, oid, h->prim_type[t], align8(h->header + 4 + bytes), 0)))
+	if ((rc = node(h, oid, h->prim_type[t], bytes << 2 | SZ_BYTES, 0)))
 		return rc;
 	if (nodata)
 		return 0;
@@ -926,8 +939,10 @@ static int sub_primitive_array(struct hp *h, uint64_t at, bool nodata)
 	return skip(h, bytes - keep, "PRIMITIVE ARRAY DUMP", at);
 }
 
-/* A value of basic type t: its id when t is an object, else skipped. */
-static int value(struct hp *h, unsigned t, uint64_t *v, const char *what, uint64_t at)
+/* A value of basic type t: *v its bits (an id when t is an object);
+ * *ref the id, or 0 when t is not an object. */
+static int value(struct hp *h, unsigned t, uint64_t *v, uint64_t *ref, const char *what,
+		 uint64_t at)
 {
 	unsigned char b[8];
 	unsigned n = type_size(h, t);
@@ -936,14 +951,25 @@ static int value(struct hp *h, unsigned t, uint64_t *v, const char *what, uint64
 		return fail(h, at, "%s: unknown basic type %u", what, t);
 	if ((rc = get(h, b, n, what, at)))
 		return rc;
-	*v = t == T_OBJECT ? be(b, n) : 0;
+	*v = be(b, n);
+	*ref = t == T_OBJECT ? *v : 0;
 	return 0;
 }
+
+/* The static long fields VisualVM's heap library guesses the reference
+ * size from (ObjectSizeSettings.guessOopSize): two field offsets of one
+ * class, 4 or 8 apart. */
+static const struct {
+	const char *cls, *first, *second;
+} oop_probe[2] = {
+	{"java.lang.Class$Atomic", "annotationDataOffset", "annotationTypeOffset"},
+	{"java.util.concurrent.FutureTask", "runnerOffset", "waitersOffset"},
+};
 
 static int sub_class(struct hp *h, uint64_t at)
 {
 	static const char *W = "CLASS DUMP";
-	uint64_t cid, super, loader, signers, domain, r1, r2, v;
+	uint64_t cid, super, loader, signers, domain, r1, r2, v, ref;
 	uint32_t stack, isize, count, idx, t;
 	uint32_t type, label;
 	int rc;
@@ -976,16 +1002,16 @@ static int sub_class(struct hp *h, uint64_t at)
 		h->header = isize;
 	}
 	/* a class object counts no bytes: see the top of the file */
-	if ((rc = node(h, cid, type, 0, 0)))
+	if ((rc = node(h, cid, type, SZ_NONE, 0)))
 		return rc;
 	/* constant pool */
 	if ((rc = u2(h, &count, W, at)))
 		return rc;
 	for (uint32_t i = 0; i < count; i++) {
 		if ((rc = u2(h, &idx, W, at)) || (rc = u1(h, &t, W, at)) ||
-		    (rc = value(h, t, &v, W, at)))
+		    (rc = value(h, t, &v, &ref, W, at)))
 			return rc;
-		if (v) {
+		if (ref) {
 			char s[32];
 			snprintf(s, sizeof(s), "[cp %" PRIu32 "]", idx);
 			if ((rc = label_str(h, s, &label)) || (rc = edge(h, v, label, CT_EDGE_STRONG)))
@@ -995,15 +1021,30 @@ static int sub_class(struct hp *h, uint64_t at)
 	/* statics */
 	if ((rc = u2(h, &count, W, at)))
 		return rc;
+	int probe = -1;
+	for (int i = 0; i < 2; i++)
+		if (name_is(h, h->cls[ci].name, oop_probe[i].cls))
+			probe = i;
 	for (uint32_t i = 0; i < count; i++) {
 		uint64_t sid;
 		if ((rc = id(h, &sid, W, at)) || (rc = u1(h, &t, W, at)) ||
-		    (rc = value(h, t, &v, W, at)))
+		    (rc = value(h, t, &v, &ref, W, at)))
 			return rc;
-		if (v) {
+		if (ref) {
 			if ((rc = label_field(h, sid, &label, W, at)) ||
-			    (rc = edge(h, v, label, CT_EDGE_STRONG)))
+			    (rc = edge(h, ref, label, CT_EDGE_STRONG)))
 				return rc;
+		}
+		uint32_t ui = probe >= 0 && t == T_LONG ? ct_addrmap_get(&h->utf8_map, sid) : CT_NONE;
+		if (ui != CT_NONE) {
+			const struct utf8 *u = &h->utf8[ui];
+			for (int k = 0; k < 2; k++) {
+				const char *f = k ? oop_probe[probe].second : oop_probe[probe].first;
+				if (u->len == strlen(f) && memcmp(h->text + u->off, f, u->len) == 0) {
+					h->oop_offset[probe][k] = v;
+					h->oop_seen[probe][k] = true;
+				}
+			}
 		}
 	}
 	static const char *const names[] = {".super", ".classLoader", ".signers",
@@ -1365,6 +1406,53 @@ out:
 	return rc;
 }
 
+/* The reference size and the header H, as VisualVM's heap library
+ * guesses them (ObjectSizeSettings): with 4-byte ids, 4; when
+ * java.lang.Object's class dump gives an instance size, that is H and
+ * the reference size is H minus the id size; else the distance between
+ * two field offsets a class keeps in static longs (Class$Atomic's
+ * annotationDataOffset and annotationTypeOffset, else FutureTask's
+ * runnerOffset and waitersOffset) when it is 4 or 8; else 4 when the
+ * system property java.vm.compressedOopsMode is set (here: a String of
+ * that text exists); else the id size.  Then every node's size, from
+ * what the loader put there (SZ_*). */
+static void sizes(struct hp *h)
+{
+	struct ct_graph *g = &h->b->g;
+	uint32_t oop = h->idsize;
+	if (h->idsize == 8 && h->new_size) {
+		oop = h->header > 8 ? (uint32_t)(h->header - 8) : 8;
+	} else if (h->idsize == 8) {
+		int guess = 0;
+		for (int i = 0; i < 2 && !guess; i++) {
+			int64_t d = (int64_t)(h->oop_offset[i][1] - h->oop_offset[i][0]);
+			if (h->oop_seen[i][0] && h->oop_seen[i][1] && (d == 4 || d == 8))
+				guess = (int)d;
+		}
+		oop = guess ? (uint32_t)guess : h->oops_mode ? 4 : 8;
+	}
+	h->oop = oop;
+	if (!h->new_size)
+		h->header = h->idsize + oop;
+	for (uint32_t i = 0; i < h->n_cls; i++) {
+		struct cls *c = &h->cls[i];
+		if (c->laid_out)
+			c->size = h->new_size ? c->raw_size
+				  : align8(h->header + c->field_bytes -
+					   (uint64_t)c->nslots * (h->idsize - oop));
+	}
+	for (uint32_t v = 0; v < g->n_nodes; v++) {
+		uint64_t s = g->size[v], k = s >> 2;
+		switch (s & 3) {
+		case SZ_INSTANCE: s = k < h->n_cls ? h->cls[k].size : 0; break;
+		case SZ_REFS: s = align8(h->header + 4 + k * oop); break;
+		case SZ_BYTES: s = align8(h->header + 4 + k); break;
+		default: s = 0; break;
+		}
+		g->size[v] = s;
+	}
+}
+
 static int finish(struct hp *h)
 {
 	struct ct_graph *g = &h->b->g;
@@ -1401,6 +1489,9 @@ static int finish(struct hp *h)
 			if (!p)
 				continue;
 			size_t n = decode(h, p, s->coder);
+			static const char mode[] = "java.vm.compressedOopsMode";
+			if (n == sizeof(mode) - 1 && memcmp(h->tmp, mode, n) == 0)
+				h->oops_mode = true;
 			uint32_t v = ct_builder_append(h->b, h->tmp, n);
 			if (v == CT_NONE)
 				return ct_error_nomem(h->err);
@@ -1408,6 +1499,7 @@ static int finish(struct hp *h)
 			break;
 		}
 	}
+	sizes(h);
 	if ((rc = mark_roots(h)))
 		return rc;
 	g->roots_given = true;
