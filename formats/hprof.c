@@ -60,7 +60,11 @@
  *          (".NAME"), constant pool entries ("[cp i]"), ".super",
  *          ".classLoader", ".signers" and ".protectionDomain".  Null
  *          references are left out.  java.lang.ref.Reference.referent is
- *          CT_EDGE_WEAK (as MAT and VisualVM treat it); the rest strong.
+ *          CT_EDGE_WEAK (as MAT and VisualVM treat it), and so are a
+ *          class's .signers and .protectionDomain (VisualVM's heap
+ *          library does not follow them: a ProtectionDomain that an
+ *          application's class loader also caches is its to retain);
+ *          the rest strong.
  *
  * Sizes, as org.graalvm.visualvm.lib.jfluid.heap computes them (ClassDump
  * getInstanceSize, ClassDumpSegment getArraySize, ObjectSizeSettings):
@@ -1053,8 +1057,11 @@ static int sub_class(struct hp *h, uint64_t at)
 	for (int i = 0; i < 4; i++) {
 		if (!refs[i])
 			continue;
+		/* VisualVM's heap library does not know a class's signers
+		 * and protection domain (its dominators do not follow them):
+		 * weak here, so that retained sizes agree */
 		if ((rc = label_str(h, names[i], &label)) ||
-		    (rc = edge(h, refs[i], label, CT_EDGE_STRONG)))
+		    (rc = edge(h, refs[i], label, i >= 2 ? CT_EDGE_WEAK : CT_EDGE_STRONG)))
 			return rc;
 	}
 	/* instance fields */
