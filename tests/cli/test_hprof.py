@@ -282,6 +282,8 @@ def write_seeds(d):
                      ('android', {'android': True})]:
         with open(os.path.join(d, name + '.hprof'), 'wb') as f:
             f.write(small_dump(**kw)[0])
+    with open(os.path.join(d, 'roots.hprof'), 'wb') as f:   # root kinds, 4-byte references
+        f.write(roots_dump((12, 16))[0])
 
 
 # ---- the tests ----
