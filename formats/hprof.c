@@ -1322,8 +1322,10 @@ static const char *string_text(const struct hp *h, uint64_t sid)
 }
 
 /* What kind of root r is, as text in h->tmp: "JNI global", "thread main
- * stack frame" (cycletool(1), HPROF). */
-static int root_text(struct hp *h, const struct root *r, uint32_t *out)
+ * stack frame" (cycletool(1), HPROF).  tobj lists the THREAD OBJECT
+ * roots (n_tobj of them: indices into h->roots). */
+static int root_text(struct hp *h, const struct root *r, const uint32_t *tobj, uint32_t n_tobj,
+		     uint32_t *out)
 {
 	const char *what, *thread = NULL;
 	switch (r->tag) {
@@ -1348,9 +1350,9 @@ static int root_text(struct hp *h, const struct root *r, uint32_t *out)
 	if (thread) {
 		/* the thread: its THREAD OBJECT root has the same serial */
 		uint64_t tid = r->tag == SUB_ROOT_THREAD_OBJECT ? r->id : 0;
-		for (uint32_t i = 0; !tid && i < h->n_roots; i++)
-			if (h->roots[i].tag == SUB_ROOT_THREAD_OBJECT && h->roots[i].serial == r->serial)
-				tid = h->roots[i].id;
+		for (uint32_t i = 0; !tid && i < n_tobj; i++)
+			if (h->roots[tobj[i]].serial == r->serial)
+				tid = h->roots[tobj[i]].id;
 		for (uint32_t i = 0; tid && i < h->n_threads; i++)
 			if (h->threads[i].id == tid)
 				thread = string_text(h, h->threads[i].name);
@@ -1380,11 +1382,17 @@ static int mark_roots(struct hp *h)
 {
 	struct ct_graph *g = &h->b->g;
 	uint64_t *order = malloc((h->n_roots ? h->n_roots : 1) * sizeof(*order));
-	uint32_t n = 0;
+	uint32_t *tobj = malloc((h->n_roots ? h->n_roots : 1) * sizeof(*tobj));
+	uint32_t n = 0, n_tobj = 0;
 	int rc = 0;
-	if (!order)
+	if (!order || !tobj) {
+		free(order);
+		free(tobj);
 		return ct_error_nomem(h->err);
+	}
 	for (uint32_t i = 0; i < h->n_roots; i++) {
+		if (h->roots[i].tag == SUB_ROOT_THREAD_OBJECT)
+			tobj[n_tobj++] = i;
 		uint32_t v = node_of(h, h->roots[i].id);
 		if (v != CT_NONE) {
 			g->flags[v] |= CT_NODE_ROOT;
@@ -1404,12 +1412,14 @@ static int mark_roots(struct hp *h)
 	}
 	for (uint32_t i = 0; i < k; i++) {
 		g->root_note_node[i] = (uint32_t)(order[i] >> 32);
-		if ((rc = root_text(h, &h->roots[(uint32_t)order[i]], &g->root_note[i])))
+		if ((rc = root_text(h, &h->roots[(uint32_t)order[i]], tobj, n_tobj,
+				    &g->root_note[i])))
 			goto out;
 	}
 	g->n_root_notes = k;
 out:
 	free(order);
+	free(tobj);
 	return rc;
 }
 
