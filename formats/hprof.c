@@ -216,6 +216,7 @@ struct hp {
 	uint64_t seg_left;      /* bytes left in the current heap dump record */
 	bool in_seg;
 	uint64_t objects;
+	uint64_t over_at;       /* the first object past MAX_OBJECTS, or 0 */
 	/* UTF8 records */
 	struct ct_addrmap utf8_map;
 	struct utf8 *utf8;
@@ -586,11 +587,20 @@ static int label_field(struct hp *h, uint64_t sid, uint32_t *out, const char *wh
  * bytes above. */
 enum { SZ_INSTANCE = 0, SZ_REFS = 1, SZ_BYTES = 2, SZ_NONE = 3 };
 
+/* Objects a graph can hold (32-bit node numbers).  heap_dump() counts
+ * the objects past it without loading them, and load() refuses the dump
+ * with their number. */
+#ifndef CT_HPROF_MAX_OBJECTS   /* lower only to check the refusal by hand */
+#define MAX_OBJECTS ((uint64_t)UINT32_MAX - 1)
+#else
+#define MAX_OBJECTS ((uint64_t)CT_HPROF_MAX_OBJECTS)
+#endif
+
 static int count_object(struct hp *h, uint64_t at)
 {
-	if (++h->objects > UINT32_MAX - 1)
-		return fail(h, at, "too many objects: %" PRIu64 " (at most %" PRIu32 ")",
-			    h->objects, UINT32_MAX - 1);
+	if (++h->objects > MAX_OBJECTS)
+		return fail(h, at, "too many objects: %" PRIu64 " (at most %" PRIu64 ")",
+			    h->objects, MAX_OBJECTS);
 	return 0;
 }
 
@@ -1142,6 +1152,51 @@ static int sub_root(struct hp *h, unsigned tag, uint64_t at)
 	return 0;
 }
 
+/* Skip an object's sub-record (its tag read), counting it: past the
+ * limit of objects, the rest of the dump is only counted. */
+static int count_sub(struct hp *h, unsigned tag, uint64_t at)
+{
+	static const char *W = "heap dump sub-record";
+	uint32_t n, t, count, k;
+	uint64_t v, ref;
+	int rc;
+	h->objects++;
+	switch (tag) {
+	case SUB_CLASS_DUMP:
+		if ((rc = skip(h, 7 * (uint64_t)h->idsize + 8, W, at)) || (rc = u2(h, &count, W, at)))
+			return rc;
+		for (uint32_t i = 0; i < count; i++)   /* constant pool */
+			if ((rc = u2(h, &k, W, at)) || (rc = u1(h, &t, W, at)) ||
+			    (rc = value(h, t, &v, &ref, W, at)))
+				return rc;
+		if ((rc = u2(h, &count, W, at)))
+			return rc;
+		for (uint32_t i = 0; i < count; i++)   /* statics */
+			if ((rc = skip(h, h->idsize, W, at)) || (rc = u1(h, &t, W, at)) ||
+			    (rc = value(h, t, &v, &ref, W, at)))
+				return rc;
+		if ((rc = u2(h, &count, W, at)))
+			return rc;
+		return skip(h, (uint64_t)count * (h->idsize + 1), W, at);   /* fields */
+	case SUB_INSTANCE_DUMP:
+		if ((rc = skip(h, 2 * (uint64_t)h->idsize + 4, W, at)) || (rc = u4(h, &n, W, at)))
+			return rc;
+		return skip(h, n, W, at);
+	case SUB_OBJECT_ARRAY_DUMP:
+		if ((rc = skip(h, h->idsize + 4, W, at)) || (rc = u4(h, &n, W, at)))
+			return rc;
+		return skip(h, h->idsize + (uint64_t)n * h->idsize, W, at);
+	default:   /* primitive arrays, with or without their elements */
+		if ((rc = skip(h, h->idsize + 4, W, at)) || (rc = u4(h, &n, W, at)) ||
+		    (rc = u1(h, &t, W, at)))
+			return rc;
+		if (type_size(h, t) == 0 || t == T_OBJECT)
+			return fail(h, at, "PRIMITIVE ARRAY DUMP of unknown element type %" PRIu32, t);
+		return tag == SUB_PRIMITIVE_ARRAY_NODATA ? 0
+			: skip(h, (uint64_t)n * type_size(h, t), W, at);
+	}
+}
+
 static int heap_dump(struct hp *h, uint64_t len)
 {
 	int rc = 0;
@@ -1152,6 +1207,15 @@ static int heap_dump(struct hp *h, uint64_t len)
 		uint32_t tag;
 		if ((rc = u1(h, &tag, "heap dump sub-record", at)))
 			break;
+		bool object = tag == SUB_CLASS_DUMP || tag == SUB_INSTANCE_DUMP ||
+			      tag == SUB_OBJECT_ARRAY_DUMP || tag == SUB_PRIMITIVE_ARRAY_DUMP ||
+			      tag == SUB_PRIMITIVE_ARRAY_NODATA;
+		if (object && h->objects >= MAX_OBJECTS) {
+			if (!h->over_at)
+				h->over_at = at;
+			rc = count_sub(h, tag, at);
+			continue;
+		}
 		switch (tag) {
 		case SUB_CLASS_DUMP: rc = sub_class(h, at); break;
 		case SUB_INSTANCE_DUMP: rc = sub_instance(h, at); break;
@@ -1616,6 +1680,11 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 		}
 		if (rc)
 			goto out;
+	}
+	if (h.over_at) {
+		rc = fail(&h, h.over_at, "too many objects: %" PRIu64 " (a graph holds at most %"
+			  PRIu64 "); the first one too many is", h.objects, MAX_OBJECTS);
+		goto out;
 	}
 	rc = finish(&h);
 out:
