@@ -23,6 +23,24 @@
  * (its field bytes copied) and decoded at the end, so any order loads,
  * from a pipe too, at the cost of memory for those instances only.
  *
+ * Memory: the graph's own arrays and little else.  The builder takes
+ * targets by index (no address map, no 8-byte target or input position
+ * kept per object or reference): while reading, an edge's dst holds a
+ * 32-bit key of its target's id (the distance in 8-byte words from a base
+ * near the first id; ids that have none, rare, are listed apart), and
+ * once every object is in, resolve() indexes the node ids in a table of
+ * 32-bit node numbers (about 5.5 bytes an object) and turns each key into
+ * its node.  A reference to an id not in the dump is dropped and counted
+ * (summary: dangling references), as VisualVM and MAT ignore them:
+ * HotSpot's dumps have a few (to objects of the class data sharing
+ * archive).  A string's text is found through its edge to its array, so
+ * the loader keeps only the first bytes of each byte[] and char[] (16
+ * bytes and at most 120 of text) until the end, and every table of its
+ * own is freed before the graph is handed over.  On a 990 MB HotSpot dump
+ * of 23.4M objects and 25.8M references the graph takes 1.10 GB (29 bytes
+ * an object and 9 a reference are lib/graph.h's layout; strings 0.16
+ * GB), and loading peaks at 1.38 GB.
+ *
  * What the graph gets:
  *   addr   the object id (the object's address at dump time)
  *   type   the Java class name: "java.util.HashMap$Node", "byte[]",
@@ -42,21 +60,30 @@
  *          (".NAME"), constant pool entries ("[cp i]"), ".super",
  *          ".classLoader", ".signers" and ".protectionDomain".  Null
  *          references are left out.  java.lang.ref.Reference.referent is
- *          CT_EDGE_WEAK (as MAT and VisualVM treat it); the rest strong.
+ *          CT_EDGE_WEAK (as MAT and VisualVM treat it), and so are a
+ *          class's .signers and .protectionDomain (VisualVM's heap
+ *          library does not follow them: a ProtectionDomain that an
+ *          application's class loader also caches is its to retain);
+ *          the rest strong.
  *
  * Sizes, as org.graalvm.visualvm.lib.jfluid.heap computes them (ClassDump
  * getInstanceSize, ClassDumpSegment getArraySize, ObjectSizeSettings):
- * the header H is the identifier size plus the reference size (the
- * reference size is taken to be the identifier size: VisualVM guesses
- * compressed references from system properties, which is not done here);
- * when java.lang.Object's class dump gives a non-zero instance size, H is
+ * the header H is the identifier size plus the reference size R.  R is
+ * guessed as VisualVM does (sizes() says how: 4-byte ids, java.lang.
+ * Object's instance size, two field offsets in Class$Atomic's or
+ * FutureTask's statics, the java.vm.compressedOopsMode property, else the
+ * identifier size), so a dump with 8-byte ids from a JVM with compressed
+ * references (the default below 32 GB of heap) gets R = 4 and H = 12.
+ * When java.lang.Object's class dump gives a non-zero instance size, H is
  * that size and an instance's size is its class dump's instance size as
  * written; otherwise an instance is H plus the sizes of every field of
- * its class chain (a reference counts the reference size), rounded up to
- * 8.  An array is H + 4 + length x element size, rounded up to 8.  A class
- * object counts 0 bytes: VisualVM's retained sizes never count class
- * objects (HprofHeap.computeRetainedSize adds instance and array sizes
- * only), although its ClassDumpInstance.getSize() says the size of a
+ * its class chain (a reference counts R), rounded up to 8.  An array is
+ * H + 4 + length x element size (a reference: R), rounded up to 8.  The
+ * guess needs the whole dump, so a node's size is a class index or a
+ * length until the end (SZ_*).  A class object counts 0 bytes:
+ * VisualVM's retained sizes never count class objects
+ * (HprofHeap.computeRetainedSize adds instance and array sizes only),
+ * although its ClassDumpInstance.getSize() says the size of a
  * java.lang.Class instance; with 0, a class's retained size (the usual
  * biggest retainer: statics) is the one VisualVM gives.
  *
@@ -71,6 +98,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/mem.h"
 #include "../lib/utf8.h"
 #include "loader.h"
 
@@ -136,6 +164,7 @@ struct cls {
 	uint32_t node;          /* the class object's node */
 	/* layout, once the chain is complete */
 	bool laid_out, is_string, is_ref;
+	int64_t thread_name_off; /* java.lang.Thread's name field, or -1 */
 	uint32_t tried_at;      /* n_cls + 1 when the chain was last found
 				 * incomplete (checked again once more
 				 * classes are dumped) */
@@ -150,16 +179,33 @@ struct utf8 {
 	uint32_t len;
 };
 
-struct pending_string {
+struct pending_string {     /* a java.lang.String; its array is found by
+			     * its edge once targets are resolved */
 	uint32_t node;
-	uint64_t array;
 	uint8_t coder;
 };
 
-struct prefix {
+struct prefix {             /* the first bytes of a byte[] or char[] */
 	uint64_t off;           /* into h->prefix */
-	uint32_t len;           /* bytes kept */
+	uint32_t node;          /* the array's node (ascending) */
+	uint8_t len;            /* bytes kept */
 	uint8_t type;           /* T_BYTE or T_CHAR */
+};
+
+struct wide {               /* an edge whose target id has no 32-bit key */
+	uint64_t id;
+	uint32_t edge;
+};
+
+struct root {               /* a GC root sub-record */
+	uint64_t id;
+	uint32_t serial;        /* its thread's serial number, when it has one */
+	uint8_t tag;
+};
+
+struct thread {             /* a java.lang.Thread instance */
+	uint64_t id;
+	uint64_t name;          /* its name field: a String's id, or 0 */
 };
 
 struct hp {
@@ -170,6 +216,7 @@ struct hp {
 	uint64_t seg_left;      /* bytes left in the current heap dump record */
 	bool in_seg;
 	uint64_t objects;
+	uint64_t over_at;       /* the first object past MAX_OBJECTS, or 0 */
 	/* UTF8 records */
 	struct ct_addrmap utf8_map;
 	struct utf8 *utf8;
@@ -188,10 +235,29 @@ struct hp {
 	uint32_t n_slots, slots_cap;
 	bool new_size;          /* java.lang.Object's instance size is given */
 	uint64_t header;        /* H */
+	uint32_t oop;           /* the reference size, once known (sizes()) */
+	uint64_t oop_offset[2][2];  /* oop_probe's statics */
+	bool oop_seen[2][2];
+	bool oops_mode;         /* a String "java.vm.compressedOopsMode" exists */
 	/* object array classes: class id -> type name */
 	struct ct_addrmap arr_type;
-	/* roots */
-	struct ct_addrmap roots;
+	/* roots and threads (named in root kinds) */
+	struct root *roots;
+	uint32_t n_roots, roots_cap;
+	struct thread *threads;
+	uint32_t n_threads, threads_cap;
+	/* edge targets: a 32-bit key per edge in the builder's dst array
+	 * until resolve() (key_base, key_shift), or KEY_WIDE and the id in
+	 * wide[] */
+	uint64_t key_base;
+	unsigned key_shift;
+	bool key_set;
+	struct wide *wide;
+	uint64_t n_wide, wide_cap;
+	/* id -> node, once every node is in (resolve()): node indices in
+	 * open addressing, compared through the graph's addr array */
+	uint32_t *idx;
+	uint64_t idx_mask;
 	/* instances waiting for their class: [u64 offset][u64 id][u64 class]
 	 * [u32 n] then n bytes, back to back */
 	char *wait;
@@ -199,7 +265,6 @@ struct hp {
 	/* strings' text */
 	struct pending_string *strs;
 	uint32_t n_strs, strs_cap;
-	struct ct_addrmap prefix_map;
 	struct prefix *pre;
 	uint32_t n_pre, pre_cap;
 	char *prefix;
@@ -517,11 +582,25 @@ static int label_field(struct hp *h, uint64_t sid, uint32_t *out, const char *wh
 	return intern_tmp(h, n, out);
 }
 
+/* Until sizes() knows the reference size, a node's size is one of these
+ * in its low 2 bits, with the class index, the array's length or its
+ * bytes above. */
+enum { SZ_INSTANCE = 0, SZ_REFS = 1, SZ_BYTES = 2, SZ_NONE = 3 };
+
+/* Objects a graph can hold (32-bit node numbers).  heap_dump() counts
+ * the objects past it without loading them, and load() refuses the dump
+ * with their number. */
+#ifndef CT_HPROF_MAX_OBJECTS   /* lower only to check the refusal by hand */
+#define MAX_OBJECTS ((uint64_t)UINT32_MAX - 1)
+#else
+#define MAX_OBJECTS ((uint64_t)CT_HPROF_MAX_OBJECTS)
+#endif
+
 static int count_object(struct hp *h, uint64_t at)
 {
-	if (++h->objects > UINT32_MAX - 1)
-		return fail(h, at, "too many objects: %" PRIu64 " (at most %" PRIu32 ")",
-			    h->objects, UINT32_MAX - 1);
+	if (++h->objects > MAX_OBJECTS)
+		return fail(h, at, "too many objects: %" PRIu64 " (at most %" PRIu64 ")",
+			    h->objects, MAX_OBJECTS);
 	return 0;
 }
 
@@ -530,11 +609,46 @@ static int node(struct hp *h, uint64_t addr, uint32_t type, uint64_t size, uint8
 	return ct_builder_node(h->b, addr, type, size, flags, 0, false, 0, 0, h->err);
 }
 
+/* The 32-bit key of object id v, or KEY_WIDE.  Ids are addresses: with
+ * 8-byte ids, aligned to 8 and within 16 GB either side of the first id
+ * seen (a heap below 32 GB, as compressed references need, always is),
+ * the key is the distance from a base in 8-byte words. */
+#define KEY_WIDE UINT32_MAX
+#define KEY_SPAN (16ULL << 30)
+
+static uint32_t key_of(struct hp *h, uint64_t v)
+{
+	if (!h->key_set) {
+		h->key_set = true;
+		h->key_shift = h->idsize == 8 ? 3 : 0;
+		h->key_base = h->idsize == 8 && v > KEY_SPAN ? (v - KEY_SPAN) & ~(uint64_t)7 : 0;
+	}
+	if (v < h->key_base)
+		return KEY_WIDE;
+	uint64_t d = v - h->key_base;
+	if (d & (((uint64_t)1 << h->key_shift) - 1) || d >> h->key_shift >= KEY_WIDE)
+		return KEY_WIDE;
+	return (uint32_t)(d >> h->key_shift);
+}
+
+static uint64_t id_of_key(const struct hp *h, uint32_t k)
+{
+	return h->key_base + ((uint64_t)k << h->key_shift);
+}
+
+/* An edge from the last node to object id target (none when 0): its key
+ * goes in the builder's dst array now, the node index by resolve(). */
 static int edge(struct hp *h, uint64_t target, uint32_t label, uint8_t kind)
 {
 	if (target == 0)
 		return 0;
-	return ct_builder_edge(h->b, target, h->b->no_labels ? 0 : label, kind, h->err);
+	uint32_t k = key_of(h, target);
+	if (k == KEY_WIDE) {
+		if (grow(&h->wide, &h->wide_cap, h->n_wide + 1, sizeof(*h->wide)))
+			return ct_error_nomem(h->err);
+		h->wide[h->n_wide++] = (struct wide){target, (uint32_t)h->b->n_edges};
+	}
+	return ct_builder_edge_index(h->b, k, h->b->no_labels ? 0 : label, kind, h->err);
 }
 
 /* ---- records ---- */
@@ -617,13 +731,14 @@ static int lay_out(struct hp *h, uint32_t ci, uint64_t at)
 		sid = h->cls[si].super;
 	}
 	uint32_t slot0 = h->n_slots;
-	uint64_t off = 0, unaligned = h->header;
+	uint64_t off = 0;
 	bool is_ref = false;
-	c->value_off = c->coder_off = -1;
+	c->value_off = c->coder_off = c->thread_name_off = -1;
 	c->is_string = name_is(h, c->name, "java.lang.String");
 	for (uint32_t k = ci; ; ) {
 		struct cls *d = &h->cls[k];
 		bool reference = name_is(h, d->name, "java.lang.ref.Reference");
+		bool thread = name_is(h, d->name, "java.lang.Thread");
 		is_ref |= reference;
 		for (uint32_t f = 0; f < d->nfields; f++) {
 			const struct field *fd = &h->fields[d->field0 + f];
@@ -645,6 +760,8 @@ static int lay_out(struct hp *h, uint32_t ci, uint64_t at)
 				if (k == ci && c->is_string && u->len == 5 &&
 				    memcmp(h->text + u->off, "value", 5) == 0)
 					c->value_off = (int64_t)off;
+				if (thread && u->len == 4 && memcmp(h->text + u->off, "name", 4) == 0)
+					c->thread_name_off = (int64_t)off;
 			}
 			if (k == ci && c->is_string && fd->type == T_BYTE) {
 				const struct utf8 *u = &h->utf8[fd->name];
@@ -652,7 +769,6 @@ static int lay_out(struct hp *h, uint32_t ci, uint64_t at)
 					c->coder_off = (int64_t)off;
 			}
 			off += type_size(h, fd->type);
-			unaligned += type_size(h, fd->type);
 		}
 		if (!d->super)
 			break;
@@ -662,26 +778,20 @@ static int lay_out(struct hp *h, uint32_t ci, uint64_t at)
 	c->nslots = h->n_slots - slot0;
 	c->field_bytes = off;
 	c->is_ref = is_ref;
-	c->size = h->new_size ? c->raw_size : align8(unaligned);
 	c->laid_out = true;
 	return 0;
 }
 
-static int add_prefix(struct hp *h, uint64_t aid, uint8_t type, const unsigned char *p,
-		      size_t n)
+/* Keep the first bytes of the array just added (the last node). */
+static int add_prefix(struct hp *h, uint8_t type, const unsigned char *p, size_t n)
 {
 	if (n > PREFIX_MAX)
 		n = PREFIX_MAX;
 	if (grow(&h->prefix, &h->prefix_cap, h->prefix_len + n, 1) ||
 	    grow32(&h->pre, &h->pre_cap, h->n_pre + 1, sizeof(*h->pre)))
 		return ct_error_nomem(h->err);
-	uint32_t old;
-	if (ct_addrmap_put(&h->prefix_map, aid, h->n_pre, &old))
-		return ct_error_nomem(h->err);
-	if (old != CT_NONE)
-		return 0;
 	memcpy(h->prefix + h->prefix_len, p, n);
-	h->pre[h->n_pre++] = (struct prefix){h->prefix_len, (uint32_t)n, type};
+	h->pre[h->n_pre++] = (struct prefix){h->prefix_len, h->b->g.n_nodes - 1, (uint8_t)n, type};
 	h->prefix_len += n;
 	return 0;
 }
@@ -695,22 +805,25 @@ static int instance(struct hp *h, uint64_t oid, uint32_t ci, const unsigned char
 	if (n != c->field_bytes)
 		return fail(h, at, "INSTANCE DUMP of 0x%" PRIx64 " has %" PRIu64
 			    " bytes of fields, its class layout says %" PRIu64, oid, n, c->field_bytes);
-	if ((rc = node(h, oid, c->name, c->size, c->is_ref ? CT_NODE_WEAKREF : 0)))
+	if ((rc = node(h, oid, c->name, (uint64_t)ci << 2 | SZ_INSTANCE,
+		       c->is_ref ? CT_NODE_WEAKREF : 0)))
 		return rc;
 	for (uint32_t s = 0; s < c->nslots; s++) {
 		const struct slot *sl = &h->slots[c->slot0 + s];
 		if ((rc = edge(h, be(bytes + sl->off, h->idsize), sl->label, sl->kind)))
 			return rc;
 	}
-	if (c->is_string && c->value_off >= 0) {
-		uint64_t aid = be(bytes + c->value_off, h->idsize);
+	if (c->is_string && c->value_off >= 0 && be(bytes + c->value_off, h->idsize)) {
 		uint8_t coder = c->coder_off >= 0 ? bytes[c->coder_off] : 0;
-		if (aid) {
-			if (grow32(&h->strs, &h->strs_cap, h->n_strs + 1, sizeof(*h->strs)))
-				return ct_error_nomem(h->err);
-			h->strs[h->n_strs++] = (struct pending_string){
-				h->b->g.n_nodes - 1, aid, coder};
-		}
+		if (grow32(&h->strs, &h->strs_cap, h->n_strs + 1, sizeof(*h->strs)))
+			return ct_error_nomem(h->err);
+		h->strs[h->n_strs++] = (struct pending_string){h->b->g.n_nodes - 1, coder};
+	}
+	if (c->thread_name_off >= 0) {
+		if (grow32(&h->threads, &h->threads_cap, h->n_threads + 1, sizeof(*h->threads)))
+			return ct_error_nomem(h->err);
+		h->threads[h->n_threads++] = (struct thread){
+			oid, be(bytes + c->thread_name_off, h->idsize)};
 	}
 	return 0;
 }
@@ -781,7 +894,7 @@ static int sub_object_array(struct hp *h, uint64_t at)
 			return ct_error_nomem(h->err);
 	}
 	/* an array's class name is "[L...;": type is "....[]" already */
-	uint64_t size = align8(h->header + 4 + (uint64_t)n * h->idsize);
+	uint64_t size = (uint64_t)n << 2 | SZ_REFS;
 	if ((rc = node(h, oid, type, size, 0)) || (rc = need_buf(h, CHUNK * 8)))
 		return rc;
 	for (uint32_t i = 0; i < n; ) {
@@ -825,7 +938,7 @@ static int sub_primitive_array(struct hp *h, uint64_t at, bool nodata)
 		if ((rc = label_str(h, s, &h->prim_type[t])))
 			return rc;
 	}
-	if ((rc = node(h, oid, h->prim_type[t], align8(h->header + 4 + bytes), 0)))
+	if ((rc = node(h, oid, h->prim_type[t], bytes << 2 | SZ_BYTES, 0)))
 		return rc;
 	if (nodata)
 		return 0;
@@ -834,14 +947,16 @@ static int sub_primitive_array(struct hp *h, uint64_t at, bool nodata)
 		keep = bytes < PREFIX_MAX ? bytes : PREFIX_MAX;
 		if ((rc = need_buf(h, PREFIX_MAX)) ||
 		    (rc = get(h, h->buf, (size_t)keep, "PRIMITIVE ARRAY DUMP", at)) ||
-		    (rc = add_prefix(h, oid, (uint8_t)t, h->buf, (size_t)keep)))
+		    (rc = add_prefix(h, (uint8_t)t, h->buf, (size_t)keep)))
 			return rc;
 	}
 	return skip(h, bytes - keep, "PRIMITIVE ARRAY DUMP", at);
 }
 
-/* A value of basic type t: its id when t is an object, else skipped. */
-static int value(struct hp *h, unsigned t, uint64_t *v, const char *what, uint64_t at)
+/* A value of basic type t: *v its bits (an id when t is an object);
+ * *ref the id, or 0 when t is not an object. */
+static int value(struct hp *h, unsigned t, uint64_t *v, uint64_t *ref, const char *what,
+		 uint64_t at)
 {
 	unsigned char b[8];
 	unsigned n = type_size(h, t);
@@ -850,14 +965,25 @@ static int value(struct hp *h, unsigned t, uint64_t *v, const char *what, uint64
 		return fail(h, at, "%s: unknown basic type %u", what, t);
 	if ((rc = get(h, b, n, what, at)))
 		return rc;
-	*v = t == T_OBJECT ? be(b, n) : 0;
+	*v = be(b, n);
+	*ref = t == T_OBJECT ? *v : 0;
 	return 0;
 }
+
+/* The static long fields VisualVM's heap library guesses the reference
+ * size from (ObjectSizeSettings.guessOopSize): two field offsets of one
+ * class, 4 or 8 apart. */
+static const struct {
+	const char *cls, *first, *second;
+} oop_probe[2] = {
+	{"java.lang.Class$Atomic", "annotationDataOffset", "annotationTypeOffset"},
+	{"java.util.concurrent.FutureTask", "runnerOffset", "waitersOffset"},
+};
 
 static int sub_class(struct hp *h, uint64_t at)
 {
 	static const char *W = "CLASS DUMP";
-	uint64_t cid, super, loader, signers, domain, r1, r2, v;
+	uint64_t cid, super, loader, signers, domain, r1, r2, v, ref;
 	uint32_t stack, isize, count, idx, t;
 	uint32_t type, label;
 	int rc;
@@ -890,16 +1016,16 @@ static int sub_class(struct hp *h, uint64_t at)
 		h->header = isize;
 	}
 	/* a class object counts no bytes: see the top of the file */
-	if ((rc = node(h, cid, type, 0, 0)))
+	if ((rc = node(h, cid, type, SZ_NONE, 0)))
 		return rc;
 	/* constant pool */
 	if ((rc = u2(h, &count, W, at)))
 		return rc;
 	for (uint32_t i = 0; i < count; i++) {
 		if ((rc = u2(h, &idx, W, at)) || (rc = u1(h, &t, W, at)) ||
-		    (rc = value(h, t, &v, W, at)))
+		    (rc = value(h, t, &v, &ref, W, at)))
 			return rc;
-		if (v) {
+		if (ref) {
 			char s[32];
 			snprintf(s, sizeof(s), "[cp %" PRIu32 "]", idx);
 			if ((rc = label_str(h, s, &label)) || (rc = edge(h, v, label, CT_EDGE_STRONG)))
@@ -909,15 +1035,30 @@ static int sub_class(struct hp *h, uint64_t at)
 	/* statics */
 	if ((rc = u2(h, &count, W, at)))
 		return rc;
+	int probe = -1;
+	for (int i = 0; i < 2; i++)
+		if (name_is(h, h->cls[ci].name, oop_probe[i].cls))
+			probe = i;
 	for (uint32_t i = 0; i < count; i++) {
 		uint64_t sid;
 		if ((rc = id(h, &sid, W, at)) || (rc = u1(h, &t, W, at)) ||
-		    (rc = value(h, t, &v, W, at)))
+		    (rc = value(h, t, &v, &ref, W, at)))
 			return rc;
-		if (v) {
+		if (ref) {
 			if ((rc = label_field(h, sid, &label, W, at)) ||
-			    (rc = edge(h, v, label, CT_EDGE_STRONG)))
+			    (rc = edge(h, ref, label, CT_EDGE_STRONG)))
 				return rc;
+		}
+		uint32_t ui = probe >= 0 && t == T_LONG ? ct_addrmap_get(&h->utf8_map, sid) : CT_NONE;
+		if (ui != CT_NONE) {
+			const struct utf8 *u = &h->utf8[ui];
+			for (int k = 0; k < 2; k++) {
+				const char *f = k ? oop_probe[probe].second : oop_probe[probe].first;
+				if (u->len == strlen(f) && memcmp(h->text + u->off, f, u->len) == 0) {
+					h->oop_offset[probe][k] = v;
+					h->oop_seen[probe][k] = true;
+				}
+			}
 		}
 	}
 	static const char *const names[] = {".super", ".classLoader", ".signers",
@@ -926,8 +1067,11 @@ static int sub_class(struct hp *h, uint64_t at)
 	for (int i = 0; i < 4; i++) {
 		if (!refs[i])
 			continue;
+		/* VisualVM's heap library does not know a class's signers
+		 * and protection domain (its dominators do not follow them):
+		 * weak here, so that retained sizes agree */
 		if ((rc = label_str(h, names[i], &label)) ||
-		    (rc = edge(h, refs[i], label, CT_EDGE_STRONG)))
+		    (rc = edge(h, refs[i], label, i >= 2 ? CT_EDGE_WEAK : CT_EDGE_STRONG)))
 			return rc;
 	}
 	/* instance fields */
@@ -988,12 +1132,69 @@ static int sub_root(struct hp *h, unsigned tag, uint64_t at)
 	}
 	if (tag == SUB_HEAP_DUMP_INFO)
 		return skip(h, extra + h->idsize, "HEAP DUMP INFO", at);
-	if ((rc = id(h, &oid, "GC root", at)) || (rc = skip(h, extra, "GC root", at)))
+	if ((rc = id(h, &oid, "GC root", at)))
 		return rc;
-	uint32_t old;
-	if (root && oid && ct_addrmap_put(&h->roots, oid, 1, &old))
+	/* the thread's serial number: JNI global's extra is an id, the
+	 * others' begins with it */
+	uint32_t serial = 0;
+	if (extra >= 4 && tag != SUB_ROOT_JNI_GLOBAL) {
+		if ((rc = u4(h, &serial, "GC root", at)))
+			return rc;
+		extra -= 4;
+	}
+	if ((rc = skip(h, extra, "GC root", at)))
+		return rc;
+	if (!root || !oid)
+		return 0;
+	if (grow32(&h->roots, &h->roots_cap, h->n_roots + 1, sizeof(*h->roots)))
 		return ct_error_nomem(h->err);
+	h->roots[h->n_roots++] = (struct root){oid, serial, (uint8_t)tag};
 	return 0;
+}
+
+/* Skip an object's sub-record (its tag read), counting it: past the
+ * limit of objects, the rest of the dump is only counted. */
+static int count_sub(struct hp *h, unsigned tag, uint64_t at)
+{
+	static const char *W = "heap dump sub-record";
+	uint32_t n, t, count, k;
+	uint64_t v, ref;
+	int rc;
+	h->objects++;
+	switch (tag) {
+	case SUB_CLASS_DUMP:
+		if ((rc = skip(h, 7 * (uint64_t)h->idsize + 8, W, at)) || (rc = u2(h, &count, W, at)))
+			return rc;
+		for (uint32_t i = 0; i < count; i++)   /* constant pool */
+			if ((rc = u2(h, &k, W, at)) || (rc = u1(h, &t, W, at)) ||
+			    (rc = value(h, t, &v, &ref, W, at)))
+				return rc;
+		if ((rc = u2(h, &count, W, at)))
+			return rc;
+		for (uint32_t i = 0; i < count; i++)   /* statics */
+			if ((rc = skip(h, h->idsize, W, at)) || (rc = u1(h, &t, W, at)) ||
+			    (rc = value(h, t, &v, &ref, W, at)))
+				return rc;
+		if ((rc = u2(h, &count, W, at)))
+			return rc;
+		return skip(h, (uint64_t)count * (h->idsize + 1), W, at);   /* fields */
+	case SUB_INSTANCE_DUMP:
+		if ((rc = skip(h, 2 * (uint64_t)h->idsize + 4, W, at)) || (rc = u4(h, &n, W, at)))
+			return rc;
+		return skip(h, n, W, at);
+	case SUB_OBJECT_ARRAY_DUMP:
+		if ((rc = skip(h, h->idsize + 4, W, at)) || (rc = u4(h, &n, W, at)))
+			return rc;
+		return skip(h, h->idsize + (uint64_t)n * h->idsize, W, at);
+	default:   /* primitive arrays, with or without their elements */
+		if ((rc = skip(h, h->idsize + 4, W, at)) || (rc = u4(h, &n, W, at)) ||
+		    (rc = u1(h, &t, W, at)))
+			return rc;
+		if (type_size(h, t) == 0 || t == T_OBJECT)
+			return fail(h, at, "PRIMITIVE ARRAY DUMP of unknown element type %" PRIu32, t);
+		return tag == SUB_PRIMITIVE_ARRAY_NODATA ? 0
+			: skip(h, (uint64_t)n * type_size(h, t), W, at);
+	}
 }
 
 static int heap_dump(struct hp *h, uint64_t len)
@@ -1006,6 +1207,15 @@ static int heap_dump(struct hp *h, uint64_t len)
 		uint32_t tag;
 		if ((rc = u1(h, &tag, "heap dump sub-record", at)))
 			break;
+		bool object = tag == SUB_CLASS_DUMP || tag == SUB_INSTANCE_DUMP ||
+			      tag == SUB_OBJECT_ARRAY_DUMP || tag == SUB_PRIMITIVE_ARRAY_DUMP ||
+			      tag == SUB_PRIMITIVE_ARRAY_NODATA;
+		if (object && h->objects >= MAX_OBJECTS) {
+			if (!h->over_at)
+				h->over_at = at;
+			rc = count_sub(h, tag, at);
+			continue;
+		}
 		switch (tag) {
 		case SUB_CLASS_DUMP: rc = sub_class(h, at); break;
 		case SUB_INSTANCE_DUMP: rc = sub_instance(h, at); break;
@@ -1081,6 +1291,249 @@ static size_t decode(struct hp *h, const struct prefix *p, uint8_t coder)
 	return n;
 }
 
+/* The node of object id v, or CT_NONE (after resolve()). */
+static uint32_t node_of(const struct hp *h, uint64_t v)
+{
+	const uint64_t *addr = h->b->g.addr;
+	for (uint64_t j = ct_hash_u64(v) & h->idx_mask;; j = (j + 1) & h->idx_mask) {
+		uint32_t i = h->idx[j];
+		if (i == CT_NONE || addr[i] == v)
+			return i;
+	}
+}
+
+/* Index the nodes by id, and turn every edge's key into its target's
+ * node; references to ids not in the dump are dropped and counted (as
+ * VisualVM and MAT do: HotSpot's dumps have a few, to objects of the
+ * class data sharing archive). */
+static int resolve(struct hp *h)
+{
+	struct ct_graph *g = &h->b->g;
+	uint32_t n = g->n_nodes, m = (uint32_t)h->b->n_edges;
+	uint64_t cap = 16;
+	while (cap < (uint64_t)n + n / 3 + 1)
+		cap *= 2;
+	h->idx = ct_mem_alloc(ct_mem_bytes(cap, sizeof(*h->idx)));
+	if (!h->idx)
+		return ct_error_nomem(h->err);
+	memset(h->idx, 0xff, cap * sizeof(*h->idx));
+	h->idx_mask = cap - 1;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t v = g->addr[i];
+		uint64_t j = ct_hash_u64(v) & h->idx_mask;
+		for (; h->idx[j] != CT_NONE; j = (j + 1) & h->idx_mask)
+			if (g->addr[h->idx[j]] == v)
+				return ct_error_set(h->err, CT_EINPUT, "two objects with id 0x%" PRIx64
+						    " (objects %" PRIu32 " and %" PRIu32 " of the dump)",
+						    v, h->idx[j] + 1, i + 1);
+		h->idx[j] = i;
+	}
+	if (!g->out_off)
+		return 0;
+	g->out_off[n] = m;
+	uint64_t wi = 0;
+	uint32_t w = 0;
+	for (uint32_t v = 0; v < n; v++) {
+		uint32_t from = g->out_off[v], to = g->out_off[v + 1];
+		g->out_off[v] = w;
+		for (uint32_t e = from; e < to; e++) {
+			enum { AHEAD = 16 };
+			if (e + AHEAD < m && g->dst[e + AHEAD] != KEY_WIDE)
+				__builtin_prefetch(&h->idx[ct_hash_u64(id_of_key(h, g->dst[e + AHEAD])) &
+							   h->idx_mask]);
+			uint64_t id = g->dst[e] == KEY_WIDE && wi < h->n_wide && h->wide[wi].edge == e
+				      ? h->wide[wi++].id : id_of_key(h, g->dst[e]);
+			uint32_t t = node_of(h, id);
+			if (t == CT_NONE) {
+				g->dangling++;
+				continue;
+			}
+			g->dst[w] = t;
+			if (g->label)
+				g->label[w] = g->label[e];
+			g->kind[w] = g->kind[e];
+			w++;
+		}
+	}
+	g->out_off[n] = w;
+	h->b->n_edges = w;
+	free(h->wide);
+	h->wide = NULL;
+	return 0;
+}
+
+/* The prefix kept for node v (an array), or NULL. */
+static const struct prefix *prefix_of(const struct hp *h, uint32_t v)
+{
+	uint32_t lo = 0, hi = h->n_pre;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (h->pre[mid].node < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->n_pre && h->pre[lo].node == v ? &h->pre[lo] : NULL;
+}
+
+/* The text of the string with id sid ("" when unknown): valid until the
+ * graph's strings grow. */
+static const char *string_text(const struct hp *h, uint64_t sid)
+{
+	uint32_t v = sid ? node_of(h, sid) : CT_NONE;
+	const struct ct_graph *g = &h->b->g;
+	return v != CT_NONE && g->value[v] ? ct_graph_str(g, g->value[v]) : "";
+}
+
+/* What kind of root r is, as text in h->tmp: "JNI global", "thread main
+ * stack frame" (cycletool(1), HPROF).  tobj lists the THREAD OBJECT
+ * roots (n_tobj of them: indices into h->roots). */
+static int root_text(struct hp *h, const struct root *r, const uint32_t *tobj, uint32_t n_tobj,
+		     uint32_t *out)
+{
+	const char *what, *thread = NULL;
+	switch (r->tag) {
+	case SUB_ROOT_JNI_GLOBAL: what = "JNI global"; break;
+	case SUB_ROOT_JNI_LOCAL: what = "JNI local"; thread = ""; break;
+	case SUB_ROOT_JAVA_FRAME: what = "stack frame"; thread = ""; break;
+	case SUB_ROOT_NATIVE_STACK: what = "native stack"; thread = ""; break;
+	case SUB_ROOT_STICKY_CLASS: what = "system class"; break;
+	case SUB_ROOT_THREAD_BLOCK: what = "block"; thread = ""; break;
+	case SUB_ROOT_MONITOR_USED: what = "busy monitor"; break;
+	case SUB_ROOT_THREAD_OBJECT: what = ""; thread = ""; break;
+	case SUB_ROOT_INTERNED_STRING: what = "interned string"; break;
+	case SUB_ROOT_FINALIZING: what = "finalizing"; break;
+	case SUB_ROOT_DEBUGGER: what = "debugger"; break;
+	case SUB_ROOT_REFERENCE_CLEANUP: what = "reference cleanup"; break;
+	case SUB_ROOT_VM_INTERNAL: what = "VM internal"; break;
+	case SUB_ROOT_JNI_MONITOR: what = "JNI monitor"; thread = ""; break;
+	default: what = "unknown"; break;
+	}
+	size_t n = 0;
+	int rc;
+	if (thread) {
+		/* the thread: its THREAD OBJECT root has the same serial */
+		uint64_t tid = r->tag == SUB_ROOT_THREAD_OBJECT ? r->id : 0;
+		for (uint32_t i = 0; !tid && i < n_tobj; i++)
+			if (h->roots[tobj[i]].serial == r->serial)
+				tid = h->roots[tobj[i]].id;
+		for (uint32_t i = 0; tid && i < h->n_threads; i++)
+			if (h->threads[i].id == tid)
+				thread = string_text(h, h->threads[i].name);
+		char num[32];
+		if (!thread[0]) {
+			snprintf(num, sizeof(num), "#%" PRIu32, r->serial);
+			thread = num;
+		}
+		if ((rc = put_str(h, &n, "thread ")) || (rc = put_str(h, &n, thread)) ||
+		    (what[0] && ((rc = put_str(h, &n, " ")))))
+			return rc;
+	}
+	if ((rc = put_str(h, &n, what)))
+		return rc;
+	return intern_tmp(h, n, out);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Flag the roots, and give the graph each one's kind (the first root
+ * sub-record naming it). */
+static int mark_roots(struct hp *h)
+{
+	struct ct_graph *g = &h->b->g;
+	uint64_t *order = malloc((h->n_roots ? h->n_roots : 1) * sizeof(*order));
+	uint32_t *tobj = malloc((h->n_roots ? h->n_roots : 1) * sizeof(*tobj));
+	uint32_t n = 0, n_tobj = 0;
+	int rc = 0;
+	if (!order || !tobj) {
+		free(order);
+		free(tobj);
+		return ct_error_nomem(h->err);
+	}
+	for (uint32_t i = 0; i < h->n_roots; i++) {
+		if (h->roots[i].tag == SUB_ROOT_THREAD_OBJECT)
+			tobj[n_tobj++] = i;
+		uint32_t v = node_of(h, h->roots[i].id);
+		if (v != CT_NONE) {
+			g->flags[v] |= CT_NODE_ROOT;
+			order[n++] = (uint64_t)v << 32 | i;
+		}
+	}
+	qsort(order, n, sizeof(*order), cmp_u64);
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (i == 0 || order[i] >> 32 != order[k - 1] >> 32)
+			order[k++] = order[i];
+	g->root_note_node = ct_mem_alloc((k ? k : 1) * sizeof(uint32_t));
+	g->root_note = ct_mem_alloc((k ? k : 1) * sizeof(uint32_t));
+	if (!g->root_note_node || !g->root_note) {
+		rc = ct_error_nomem(h->err);
+		goto out;
+	}
+	for (uint32_t i = 0; i < k; i++) {
+		g->root_note_node[i] = (uint32_t)(order[i] >> 32);
+		if ((rc = root_text(h, &h->roots[(uint32_t)order[i]], tobj, n_tobj,
+				    &g->root_note[i])))
+			goto out;
+	}
+	g->n_root_notes = k;
+out:
+	free(order);
+	free(tobj);
+	return rc;
+}
+
+/* The reference size and the header H, as VisualVM's heap library
+ * guesses them (ObjectSizeSettings): with 4-byte ids, 4; when
+ * java.lang.Object's class dump gives an instance size, that is H and
+ * the reference size is H minus the id size; else the distance between
+ * two field offsets a class keeps in static longs (Class$Atomic's
+ * annotationDataOffset and annotationTypeOffset, else FutureTask's
+ * runnerOffset and waitersOffset) when it is 4 or 8; else 4 when the
+ * system property java.vm.compressedOopsMode is set (here: a String of
+ * that text exists); else the id size.  Then every node's size, from
+ * what the loader put there (SZ_*). */
+static void sizes(struct hp *h)
+{
+	struct ct_graph *g = &h->b->g;
+	uint32_t oop = h->idsize;
+	if (h->idsize == 8 && h->new_size) {
+		oop = h->header > 8 ? (uint32_t)(h->header - 8) : 8;
+	} else if (h->idsize == 8) {
+		int guess = 0;
+		for (int i = 0; i < 2 && !guess; i++) {
+			int64_t d = (int64_t)(h->oop_offset[i][1] - h->oop_offset[i][0]);
+			if (h->oop_seen[i][0] && h->oop_seen[i][1] && (d == 4 || d == 8))
+				guess = (int)d;
+		}
+		oop = guess ? (uint32_t)guess : h->oops_mode ? 4 : 8;
+	}
+	h->oop = oop;
+	if (!h->new_size)
+		h->header = h->idsize + oop;
+	for (uint32_t i = 0; i < h->n_cls; i++) {
+		struct cls *c = &h->cls[i];
+		if (c->laid_out)
+			c->size = h->new_size ? c->raw_size
+				  : align8(h->header + c->field_bytes -
+					   (uint64_t)c->nslots * (h->idsize - oop));
+	}
+	for (uint32_t v = 0; v < g->n_nodes; v++) {
+		uint64_t s = g->size[v], k = s >> 2;
+		switch (s & 3) {
+		case SZ_INSTANCE: s = k < h->n_cls ? h->cls[k].size : 0; break;
+		case SZ_REFS: s = align8(h->header + 4 + k * oop); break;
+		case SZ_BYTES: s = align8(h->header + 4 + k); break;
+		default: s = 0; break;
+		}
+		g->size[v] = s;
+	}
+}
+
 static int finish(struct hp *h)
 {
 	struct ct_graph *g = &h->b->g;
@@ -1103,26 +1556,33 @@ static int finish(struct hp *h)
 			return rc;
 		o += 28 + (uint64_t)n;
 	}
-	/* strings' text */
+	free(h->wait);
+	h->wait = NULL;
+	if ((rc = resolve(h)))
+		return rc;
+	/* strings' text: from the array a String refers to */
 	if ((rc = need_tmp(h, VALUE_MAX + 4)))
 		return rc;
 	for (uint32_t i = 0; i < h->n_strs; i++) {
 		const struct pending_string *s = &h->strs[i];
-		uint32_t p = ct_addrmap_get(&h->prefix_map, s->array);
-		if (p == CT_NONE)
-			continue;
-		size_t n = decode(h, &h->pre[p], s->coder);
-		uint32_t v = ct_builder_append(h->b, h->tmp, n);
-		if (v == CT_NONE)
-			return ct_error_nomem(h->err);
-		g->value[s->node] = v;
+		for (uint32_t e = g->out_off[s->node]; e < g->out_off[s->node + 1]; e++) {
+			const struct prefix *p = prefix_of(h, g->dst[e]);
+			if (!p)
+				continue;
+			size_t n = decode(h, p, s->coder);
+			static const char mode[] = "java.vm.compressedOopsMode";
+			if (n == sizeof(mode) - 1 && memcmp(h->tmp, mode, n) == 0)
+				h->oops_mode = true;
+			uint32_t v = ct_builder_append(h->b, h->tmp, n);
+			if (v == CT_NONE)
+				return ct_error_nomem(h->err);
+			g->value[s->node] = v;
+			break;
+		}
 	}
-	/* roots */
-	if (h->roots.count) {
-		for (uint32_t v = 0; v < g->n_nodes; v++)
-			if (ct_addrmap_get(&h->roots, g->addr[v]) != CT_NONE)
-				g->flags[v] |= CT_NODE_ROOT;
-	}
+	sizes(h);
+	if ((rc = mark_roots(h)))
+		return rc;
 	g->roots_given = true;
 	return 0;
 }
@@ -1136,9 +1596,10 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 	ct_addrmap_init(&h.utf8_map);
 	ct_addrmap_init(&h.load_map);
 	ct_addrmap_init(&h.cls_map);
-	ct_addrmap_init(&h.roots);
 	ct_addrmap_init(&h.arr_type);
-	ct_addrmap_init(&h.prefix_map);
+	/* targets by node index (resolve()): no address map, no per-node
+	 * position, no 8-byte target per edge in the builder */
+	b->by_index = true;
 
 	/* header: the version and its NUL, id size, time stamp */
 	size_t hl = 0;
@@ -1220,14 +1681,21 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 		if (rc)
 			goto out;
 	}
+	if (h.over_at) {
+		rc = fail(&h, h.over_at, "too many objects: %" PRIu64 " (a graph holds at most %"
+			  PRIu64 "); the first one too many is", h.objects, MAX_OBJECTS);
+		goto out;
+	}
 	rc = finish(&h);
 out:
 	ct_addrmap_finish(&h.utf8_map);
 	ct_addrmap_finish(&h.load_map);
 	ct_addrmap_finish(&h.cls_map);
-	ct_addrmap_finish(&h.roots);
 	ct_addrmap_finish(&h.arr_type);
-	ct_addrmap_finish(&h.prefix_map);
+	free(h.roots);
+	free(h.threads);
+	free(h.wide);
+	ct_mem_free(h.idx);
 	free(h.utf8);
 	free(h.text);
 	free(h.cls);

@@ -110,6 +110,8 @@ void ct_graph_finish(struct ct_graph *g)
 		free(g->packed);
 	}
 	ct_mem_free(g->kind);
+	ct_mem_free(g->root_note_node);
+	ct_mem_free(g->root_note);
 	ct_addrmap_finish(&g->map);
 	ct_strings_finish(&g->strings);
 	memset(g, 0, sizeof(*g));

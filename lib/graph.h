@@ -95,6 +95,12 @@ struct ct_graph {
 	const char *format;   /* static name of the loader that built it */
 	bool roots_given;     /* the roots are exactly the nodes flagged CT_NODE_ROOT
 			       * (V8), not estimated from references */
+	/* What kind of root each root is, when the dump says (HPROF's GC
+	 * root kinds): root_note_node[] ascending, root_note[i] the kind of
+	 * root_note_node[i] as text (a string id: "JNI global"); NULL and 0
+	 * otherwise.  Read with ct_graph_root_note(). */
+	uint32_t n_root_notes;
+	uint32_t *root_note_node, *root_note;
 	bool numeric_ids;     /* addr holds ids shown as "@123" (V8), not addresses
 			       * shown as "0x7f..." */
 	/* Where the dump came from, when it says (cycletool's Python dumper
@@ -166,6 +172,20 @@ static inline uint32_t ct_graph_find(const struct ct_graph *g, uint64_t addr)
 static inline const char *ct_graph_str(const struct ct_graph *g, uint32_t id)
 {
 	return ct_strings_get(&g->strings, id);
+}
+
+/* The kind of root node v is, as the dump says (a string id), or 0. */
+static inline uint32_t ct_graph_root_note(const struct ct_graph *g, uint32_t v)
+{
+	uint32_t lo = 0, hi = g->n_root_notes;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->root_note_node[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->n_root_notes && g->root_note_node[lo] == v ? g->root_note[lo] : 0;
 }
 
 /* A graph under construction.  Loaders call ct_builder_node() once per

@@ -21,6 +21,7 @@ static void put(char *buf, size_t cap, size_t *at, const char *s)
 
 /* What the route starts at, for people: "the global object @6049",
  * "module app 0x100", "a stack root (GC roots → Stack roots) @5",
+ * "0x69c800000 (root: thread main stack frame)",
  * "0x7f3a…, externally referenced (refcount 2)".  Into buf. */
 static void root_phrase(const struct ct_path *p, char *buf, size_t cap)
 {
@@ -72,6 +73,13 @@ static void root_phrase(const struct ct_path *p, char *buf, size_t cap)
 		break;
 	}
 	case CT_PATH_ROOT_FLAGGED:
+		if (ct_graph_root_note(g, via)) {   /* HPROF: "0x… (root: JNI global)" */
+			put(buf, cap, &at, id);
+			put(buf, cap, &at, " (root: ");
+			put(buf, cap, &at, ct_graph_str(g, ct_graph_root_note(g, via)));
+			put(buf, cap, &at, ")");
+			return;
+		}
 		put(buf, cap, &at, g->roots_given && format_v8(g) ? "the root of the snapshot" :
 		    "a root the dump names");
 		break;
@@ -155,6 +163,10 @@ int ct_path_write_json(FILE *out, const struct ct_path *p, const struct ct_write
 		ct_jsonw_object(&w);
 		ct_jsonw_kstring(&w, "kind", ct_path_root_kind_name(p->root_kind));
 		ct_jsonw_kstring(&w, "id", id);
+		uint32_t note = p->root_kind == CT_PATH_ROOT_FLAGGED ?
+				ct_graph_root_note(g, p->root_via) : 0;
+		if (note)   /* the kind of GC root the dump says (HPROF) */
+			ct_jsonw_kstring(&w, "gc_root", ct_graph_str(g, note));
 		ct_jsonw_kbool(&w, "user_level", p->user_level);
 		ct_jsonw_kstring(&w, "text", text);
 		ct_jsonw_end(&w);

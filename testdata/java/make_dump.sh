@@ -7,9 +7,9 @@
 #
 # A small heap (-Xmx16m, serial GC, no class data sharing archive, the
 # interpreter only) keeps the dump small (about 3 MB).  Compressed
-# references are off (-XX:-UseCompressedOops) so that the reference size
-# is the identifier size (8), which is what cycletool assumes and what
-# VisualVM's heap library then computes too (cycletool(1), HPROF).
+# references are off (-XX:-UseCompressedOops): references of 8 bytes, as
+# cycletool and VisualVM's heap library both find from the dump
+# (cycletool(1), HPROF; with compressed references both find 4).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/leaky.hprof.gz}

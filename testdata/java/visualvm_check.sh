@@ -6,6 +6,10 @@
 # visualvm (its org-graalvm-visualvm-lib-jfluid-heap.jar); exits 77
 # without them.  The dump is copied first: VisualVM writes a cache
 # directory next to the file it reads (a .gz dump is unpacked there).
+# For bench/top_vs_visualvm.sh: VISUALVM_TOP_ONLY=1 leaves out the
+# per-class lines, VISUALVM_TIME=FILE runs VisualVM (only) under GNU time
+# writing "wall-seconds peak-KiB user-seconds sys-seconds" to FILE, and
+# VISUALVM_XMX sets its heap (default 8g).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dump=$1
@@ -22,7 +26,13 @@ case $dump in
 *.gz) gzip -dc "$dump" >"$tmp/dump.hprof" ;;
 *) cp "$dump" "$tmp/dump.hprof" ;;
 esac
-java -Xmx8g -cp "$jar:$tmp" VisualVMCheck "$tmp/dump.hprof" "$n"
+set -- java -Xmx"${VISUALVM_XMX:-8g}" -cp "$jar:$tmp" VisualVMCheck "$tmp/dump.hprof" "$n" \
+	${VISUALVM_TOP_ONLY:+top}
+if [ -n "${VISUALVM_TIME:-}" ]; then
+	/usr/bin/time -f '%e %M %U %S' -o "$VISUALVM_TIME" "$@"
+else
+	"$@"
+fi
 if [ -n "${CYCLETOOL:-}" ]; then
 	"$CYCLETOOL" top --json -n "$n" "$dump" | python3 -c '
 import json, sys

@@ -282,6 +282,8 @@ def write_seeds(d):
                      ('android', {'android': True})]:
         with open(os.path.join(d, name + '.hprof'), 'wb') as f:
             f.write(small_dump(**kw)[0])
+    with open(os.path.join(d, 'roots.hprof'), 'wb') as f:   # root kinds, 4-byte references
+        f.write(roots_dump((12, 16))[0])
 
 
 # ---- the tests ----
@@ -302,6 +304,18 @@ def test_real(exe, dump):
     doc = load_json(exe, ['scan', '--json', '--members', dump], 'scan leaky.hprof')
     if doc is None:
         return
+    # the Held object only the thread "holder" keeps, in a local variable
+    top = load_json(exe, ['top', '--json', '-n', '100000', dump], 'top leaky.hprof')
+    held = [o['id'] for o in (top or {}).get('objects', []) if o['type'] == 'Leaky$Held']
+    check(len(held) == 1, 'top lists the Held object')
+    if held:
+        rc, out, err = run(exe, ['path', dump, held[0]])
+        check(rc == 0 and out.splitlines()[-1].startswith(
+            f'from {held[0]} (root: thread holder stack frame)'),
+            f'path: the Held object is a root of thread holder\'s stack frame ({out[-120:]!r})')
+        p = load_json(exe, ['path', '--json', dump, held[0]], 'path --json Held')
+        check(p is not None and p['root']['gc_root'] == 'thread holder stack frame',
+              'path --json: root.gc_root says the thread\'s stack frame')
     check(doc['format'] == 'hprof', 'leaky.hprof probes as hprof')
     check(doc['summary']['dangling_references'] == 0, 'no dangling references')
     sccs = doc['sccs']
@@ -455,6 +469,82 @@ def test_small(exe, tmp):
           'an object held only by Reference.referent is garbage')
 
 
+def roots_dump(atomic_offsets):
+    """GC roots of several kinds, one thread named "worker"; class Holder
+    {Holder x; int n}.  atomic_offsets: Class$Atomic's two static field
+    offsets (VisualVM's guess of the reference size), or None."""
+    w = Writer(8)
+    OBJECT, THREAD, STR, BARR, HOLDER, ATOMIC, OARR = range(0x100, 0x100 + 7 * 0x10, 0x10)
+    for cid, name in [(OBJECT, 'java/lang/Object'), (THREAD, 'java/lang/Thread'),
+                      (STR, 'java/lang/String'), (BARR, '[B'), (HOLDER, 'Holder'),
+                      (ATOMIC, 'java/lang/Class$Atomic'), (OARR, '[Ljava/lang/Object;')]:
+        w.load_class(cid, name)
+    t, name, text, h1, h2, g, arr = range(0x5000, 0x5000 + 7 * 0x10, 0x10)
+    w.sub.append(bytes([0x08]) + w.id(t) + struct.pack('>II', 7, 0))      # thread object
+    w.sub.append(bytes([0x03]) + w.id(h1) + struct.pack('>II', 7, 0))     # its stack frame
+    w.sub.append(bytes([0x01]) + w.id(g) + w.id(0x9999))                  # JNI global
+    w.sub.append(bytes([0x05]) + w.id(HOLDER))                             # system class
+    w.sub.append(bytes([0xff]) + w.id(arr))                                # unknown
+    w.class_dump(OBJECT, 0, [])
+    w.class_dump(THREAD, OBJECT, [('name', OBJ)])
+    w.class_dump(STR, OBJECT, [('value', OBJ), ('coder', BYTE)])
+    w.class_dump(BARR, OBJECT, [])
+    w.class_dump(HOLDER, OBJECT, [('x', OBJ), ('n', INT)])
+    statics = [] if atomic_offsets is None else [
+        ('annotationDataOffset', 11, atomic_offsets[0]),
+        ('annotationTypeOffset', 11, atomic_offsets[1])]
+    w.class_dump(ATOMIC, OBJECT, [], statics=statics)
+    w.class_dump(OARR, OBJECT, [])
+    w.instance(t, THREAD, [(OBJ, name)])
+    w.instance(name, STR, [(OBJ, text), (BYTE, 0)])
+    w.prim_array(text, BYTE, b'worker', 6)
+    w.instance(h1, HOLDER, [(OBJ, h2), (INT, 1)])
+    w.instance(h2, HOLDER, [(OBJ, 0), (INT, 2)])
+    w.instance(g, HOLDER, [(OBJ, 0), (INT, 3)])
+    w.object_array(arr, OARR, [h2, g])
+    return w.bytes(), dict(t=t, h1=h1, h2=h2, g=g, arr=arr, holder=HOLDER, text=text)
+
+
+def test_roots(exe, tmp):
+    """path names the kind of GC root; sizes follow the reference size
+    VisualVM guesses (4 with compressed references)."""
+    data, ids = roots_dump((12, 16))
+    path = os.path.join(tmp, 'roots.hprof')
+    with open(path, 'wb') as f:
+        f.write(data)
+    for what, oid, kind in [('a stack frame', ids['h1'], 'thread worker stack frame'),
+                            ('a JNI global', ids['g'], 'JNI global'),
+                            ('a class', ids['holder'], 'system class'),
+                            ('a thread', ids['t'], 'thread worker'),
+                            ('an unknown root', ids['arr'], 'unknown')]:
+        rc, out, err = run(exe, ['path', path, f'0x{oid:x}'])
+        last = out.splitlines()[-1] if out else ''
+        check(rc == 0 and last.startswith(f'from 0x{oid:x} (root: {kind})'),
+              f'path of {what}: "root: {kind}" ({last!r} {err.strip()[:200]})')
+        doc = load_json(exe, ['path', '--json', path, f'0x{oid:x}'], f'path --json {what}')
+        check(doc is not None and doc['root'].get('gc_root') == kind,
+              f'path --json of {what}: gc_root "{kind}"')
+    # h2 is reached from the stack frame (h1) and from the array: the first
+    # node of its path is flagged with its own kind
+    doc = load_json(exe, ['path', '--json', path, f'0x{ids["h2"]:x}'], 'path --json h2')
+    check(doc is not None and doc['root'].get('gc_root') in ('thread worker stack frame', 'unknown'),
+          'path of an object under a root: the root\'s kind')
+    # sizes: references of 4 bytes (offsets 4 apart), header 8 + 4
+    for offsets, ref, what in [((12, 16), 4, 'compressed references'),
+                               ((12, 20), 8, 'references of 8 bytes'),
+                               (None, 8, 'no Class$Atomic offsets')]:
+        data, ids = roots_dump(offsets)
+        with open(path, 'wb') as f:
+            f.write(data)
+        d = load_json(exe, ['diff', '--json', path, path], f'diff ({what})')
+        sizes = {t['type']: t['bytes'][0] for t in d['types']} if d else {}
+        head = 8 + ref
+        want = {'Holder': 3 * ((head + ref + 4 + 7) & ~7), 'byte[]': (head + 4 + 6 + 7) & ~7,
+                'java.lang.Object[]': (head + 4 + 2 * ref + 7) & ~7}
+        got = {k: sizes.get(k) for k in want}
+        check(got == want, f'sizes with {what}: {got} (want {want})')
+
+
 def expect_bad(exe, path, what, offset=None):
     rc, out, err = run(exe, ['scan', path])
     lines = err.splitlines()
@@ -590,6 +680,7 @@ def main():
     test_real(exe, dump)
     with tempfile.TemporaryDirectory() as tmp:
         test_small(exe, tmp)
+        test_roots(exe, tmp)
         test_bad(exe, tmp, dump)
     if failures:
         print(f'{len(failures)} failed')
