@@ -4,9 +4,11 @@ This is the body of the cycletool_dump module: import cycletool_dump (a
 small file that first checks the Python version, then puts this module in
 its place), not this one.
 
-The dump is JSON Lines (format version 1, see cycletool-dump(5)): a header
+The dump is JSON Lines (format version 2, see cycletool-dump(5)): a header
 (the process id, the process's dump number "seq" from 1, the time), one
-line per object, a trailer.  It records every object the cycle collector
+line per object, a trailer.  When tracemalloc is tracing, each object's
+line names its allocation site (the innermost frame tracemalloc recorded
+for it) by a number, defined once by a site line before its first use.  It records every object the cycle collector
 tracks (gc.get_objects()) plus the untracked objects they refer to, with
 each object's true reference count and its references exactly as the
 collector sees them (gc.get_referents), so that cycletool can replay the
@@ -46,7 +48,12 @@ from json.encoder import encode_basestring as _jstr
 
 __all__ = ["dump", "install_signal_handler", "main", "FORMAT_VERSION"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+try:
+    import _tracemalloc
+except ImportError:        # pragma: no cover (built without it)
+    _tracemalloc = None
 
 # Longest str/bytes value written, in characters.
 VALUE_MAX = 100
@@ -381,6 +388,34 @@ class _Dumper:
         self.index_labels = []
         self.key_json = {}
         self.spill = None
+        # Allocation sites, when tracemalloc traces: (file, line) -> the
+        # object line's ',"site":N' text.
+        self.traceback_of = None
+        self.sites = {}
+        self.n_sites = 0
+
+    def site_text(self, o, emit):
+        """',"site":N' for o's allocation site ('' when tracemalloc has
+        none), emitting the site's line through emit the first time.
+        _get_object_traceback only looks the object's address up in
+        tracemalloc's table: no code of the object's type runs."""
+        tb = self.traceback_of(o)
+        if not tb:
+            return ""
+        fr = tb[0]                  # the innermost frame: (filename, lineno)
+        text = self.sites.get(fr)
+        if text is None:
+            fn, ln = fr
+            if ln == 0 and fn == "<unknown>":
+                text = ""           # allocated with no Python frame
+            else:
+                n = self.n_sites
+                self.n_sites = n + 1
+                emit('{"cycletool_site":%d,"file":%s,"line":%d}\n' % (
+                    n, _j(fn if type(fn) is str else str(fn)), ln))
+                text = ',"site":%d' % n
+            self.sites[fr] = text
+        return text
 
     # -- labels ---------------------------------------------------------
 
@@ -732,6 +767,7 @@ class _Dumper:
         head = self.head
         proxies = False
         unsafe = _unsafe_referents()
+        site_text = self.site_text if self.traceback_of is not None else None
         # Free-variable names of closure cells.
         cellnames = self.cellnames
         for o in objs:
@@ -765,6 +801,8 @@ class _Dumper:
             rs = _get_referents(o) if oid not in unsafe else [_module_dict(o)]
             parts = [head(o, t, info), ',"refcount":%d' % (rcs[i] - overhead),
                      refs_json(o, t, info, rs, known, pending)]
+            if site_text is not None:
+                parts.append(site_text(o, buf.append))
             if info.fin:
                 parts.append(',"finalizer":true')
             if info.weak:
@@ -808,6 +846,9 @@ class _Dumper:
             if frozen:
                 parts.append(',"frozen":true')
             parts.append(refs_json(o, t, info, rs, known, pending))
+            if site_text is not None:
+                # Before the spilled lines, which follow the tracked ones.
+                parts.append(site_text(o, write))
             if info.fin:
                 parts.append(',"finalizer":true')
             parts.append("\n")
@@ -982,6 +1023,8 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
         spill = _open_spill(path)
         d = _Dumper(objs, out, exclude_ids)
         d.spill = spill
+        if _tracemalloc is not None and _tracemalloc.is_tracing():
+            d.traceback_of = _tracemalloc._get_object_traceback
         weak_of = {}
         count, pending = d.run(rcs, overhead, weak_of)
         d = weak_of = None

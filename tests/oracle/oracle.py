@@ -89,6 +89,8 @@ def load_dump(path):
                 header = rec
             elif "cycletool_dump_end" in rec:
                 trailer = rec
+            elif "cycletool_site" in rec:
+                continue
             else:
                 if rec["address"] in objs:
                     raise ValueError("duplicate address %d" % rec["address"])
