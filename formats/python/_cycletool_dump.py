@@ -44,6 +44,7 @@ import sys
 import time
 import types
 import weakref
+from itertools import filterfalse as _filterfalse
 from json.encoder import encode_basestring as _jstr
 
 __all__ = ["dump", "install_signal_handler", "main", "FORMAT_VERSION"]
@@ -390,6 +391,7 @@ class _Dumper:
         self.spill = None
         # Allocation sites, when tracemalloc traces: (file, line) -> the
         # object line's ',"site":N' text.
+        self.listed_tracked = False
         self.traceback_of = None
         self.sites = {}
         self.n_sites = 0
@@ -740,11 +742,20 @@ class _Dumper:
 
     def refs_json(self, o, t, info, rs, known, pending):
         """',"refs":[...],"labels":[...]' for o's referents rs, queueing
-        those not known yet in pending (to be written later)."""
+        those not known yet in pending (to be written later).  known: the
+        ids of every object listed or queued, or with self.listed_tracked
+        only those queued (every tracked object is listed then)."""
         if not rs:
             return ',"refs":[]'
         ids = list(map(id, rs))
-        if not known.issuperset(ids):
+        if self.listed_tracked:
+            # Only the untracked referents can lack a line of their own.
+            if not known.issuperset(map(id, _filterfalse(_is_tracked, rs))):
+                for k, r in zip(ids, rs):
+                    if k not in known and not _is_tracked(r):
+                        known.add(k)
+                        pending.append(r)
+        elif not known.issuperset(ids):
             for k, r in zip(ids, rs):
                 if k not in known:
                     known.add(k)
@@ -759,7 +770,8 @@ class _Dumper:
         out = self.out
         write = out.write
         exclude = self.exclude
-        known = set(map(id, objs))
+        self.listed_tracked = _listing_is_complete()
+        known = set() if self.listed_tracked else set(map(id, objs))
         pending = []            # untracked objects to write later
         infos = self.infos
         info_of = self.info_of
@@ -810,7 +822,7 @@ class _Dumper:
                 if target is not None:
                     k = id(target)
                     parts.append(',"weak":[%d]' % k)
-                    if k not in known:
+                    if k not in known and not (self.listed_tracked and _is_tracked(target)):
                         known.add(k)
                         pending.append(target)
                 target = None
@@ -860,6 +872,31 @@ class _Dumper:
         spill.write("".join(sbuf))
         o = rs = sbuf = None
         return count, pending
+
+
+def _listing_is_complete():
+    """True when every object the collector tracks during the dump is in
+    the gc.get_objects() list taken at its start, so that a tracked
+    referent needs no look-up (and the dumper no set of every object's
+    id: about 60 bytes per object).  That holds when nothing is frozen
+    (frozen objects are tracked but not listed), no other thread has a
+    Python frame (one could link a new object into a listed one while the
+    dump writes), and no trace or profile function or sys.monitoring tool
+    is set (which can materialize the dumper's own frames, whose locals
+    are created after the listing).  Otherwise the dumper keeps the set."""
+    if getattr(gc, "get_freeze_count", lambda: 1)() != 0:
+        return False
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return False
+    mon = getattr(sys, "monitoring", None)
+    if mon is not None:
+        try:
+            if any(mon.get_tool(i) is not None for i in range(6)):
+                return False
+        except Exception:
+            return False
+    cf = getattr(sys, "_current_frames", None)
+    return cf is not None and len(cf()) <= 1
 
 
 def _calibrate():
