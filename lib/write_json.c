@@ -61,12 +61,14 @@ static void sites_json(struct ct_jsonw *w, const struct ct_report *r,
 			continue;
 		for (i = 0; i < n && site[i] != id; i++)
 			;
-		if (i < n)
+		if (i < n) {
 			count[i]++;
-		else if (n < SITES_MAX)
-			site[n] = id, count[n++] = 1;
-		else
+		} else if (n < SITES_MAX) {
+			site[n] = id;
+			count[n++] = 1;
+		} else {
 			other++;
+		}
 	}
 	ct_jsonw_key(w, "sites");
 	ct_jsonw_object(w);

@@ -30,22 +30,28 @@ static void sites_line(FILE *out, const struct ct_report *r, const struct ct_rep
 			continue;
 		for (i = 0; i < n && (site[i] != g->site[v] || type[i] != g->type[v]); i++)
 			;
-		if (i < n)
+		if (i < n) {
 			count[i]++;
-		else if (n < SITES_MAX)
-			type[n] = g->type[v], site[n] = g->site[v], count[n++] = 1;
-		else
+		} else if (n < SITES_MAX) {
+			type[n] = g->type[v];
+			site[n] = g->site[v];
+			count[n++] = 1;
+		} else {
 			more++;
+		}
 	}
 	if (!n)
 		return;
 	/* Most frequent first (insertion sort: n is small), then first seen. */
 	for (uint32_t i = 1; i < n; i++)
 		for (uint32_t j = i; j > 0 && count[j] > count[j - 1]; j--) {
-			uint32_t t;
-			t = type[j], type[j] = type[j - 1], type[j - 1] = t;
-			t = site[j], site[j] = site[j - 1], site[j - 1] = t;
-			t = count[j], count[j] = count[j - 1], count[j - 1] = t;
+			uint32_t ty = type[j], si = site[j], co = count[j];
+			type[j] = type[j - 1];
+			site[j] = site[j - 1];
+			count[j] = count[j - 1];
+			type[j - 1] = ty;
+			site[j - 1] = si;
+			count[j - 1] = co;
 		}
 	fprintf(out, "\n    %ssites%s  ", st->dim, st->off);
 	for (uint32_t i = 0; i < n && i < SITES_SHOWN; i++) {
