@@ -27,6 +27,9 @@ static const char usage[] =
 "      --ndjson           one survivor cluster per line\n"
 "  -n, --top=N            rows of each table and clusters (default: 10 in\n"
 "                         text, all in JSON; 0 = all)\n"
+"      --by-site          cluster the survivors by type and allocation site\n"
+"                         (\"Handler allocated at app.py:41\"), not by retainer\n"
+"                         path: Python dumps taken while tracemalloc traced\n"
 "\n"
 "Checks:\n"
 "      --fail-if=EXPR     exit 1 when EXPR holds (repeatable): NAME>VALUE,\n"
@@ -49,7 +52,7 @@ INPUT_HELP
 "than two dumps, dumps of different formats), 3 input malformed or\n"
 "unreadable, 4 out of memory or output not written.\n";
 
-enum { OPT_JSON = 256, OPT_NDJSON, OPT_FAIL_IF, OPT_STRICT };
+enum { OPT_JSON = 256, OPT_NDJSON, OPT_FAIL_IF, OPT_STRICT, OPT_BY_SITE };
 
 static const struct option longopts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
@@ -57,6 +60,7 @@ static const struct option longopts[] = {
 	{"top", required_argument, NULL, 'n'},
 	{"fail-if", required_argument, NULL, OPT_FAIL_IF},
 	{"strict", no_argument, NULL, OPT_STRICT},
+	{"by-site", no_argument, NULL, OPT_BY_SITE},
 	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
@@ -275,7 +279,8 @@ static void write_survivors_text(const struct ct_diff *d, uint32_t top)
 	else
 		printf("Survivors (new since dump 1, alive in dump 2): %" PRIu64
 		       " objects, %s, retaining %s", d->survivors, b1, b2);
-	printf("; %" PRIu32 " retainer path%s\n", d->n_clusters, d->n_clusters == 1 ? "" : "s");
+	printf("; %" PRIu32 " %s%s\n", d->n_clusters,
+	       d->by_site ? "allocation site" : "retainer path", d->n_clusters == 1 ? "" : "s");
 	for (uint32_t i = 0; i < d->n_clusters && (!top || i < top); i++) {
 		const struct ct_diff_cluster *c = &d->clusters[i];
 		ct_present_bytes(c->retained, b1);
@@ -425,6 +430,13 @@ static void json_cluster(struct ct_jsonw *w, const struct ct_diff *d, const stru
 	ct_jsonw_ku64(w, "bytes", c->bytes);
 	ct_jsonw_ku64(w, "retained", c->retained);
 	ct_jsonw_kbool(w, "garbage", c->garbage);
+	if (d->by_site) {
+		ct_jsonw_key(w, "site");
+		if (c->site)
+			ct_jsonw_string(w, ct_strings_get(&d->text, c->site));
+		else
+			ct_jsonw_null(w);
+	}
 	ct_jsonw_key(w, "types");
 	ct_jsonw_object(w);
 	for (uint32_t j = 0; j < c->types_len; j++) {
@@ -476,6 +488,7 @@ static int write_json(const struct ct_diff *d, const struct ct_diff_table *t,
 	ct_jsonw_object(&w);
 	ct_jsonw_kstring(&w, "format", d->format ? d->format : "");
 	ct_jsonw_kstring(&w, "identity", identity_name(d->identity));
+	ct_jsonw_kstring(&w, "clustered_by", d->by_site ? "site" : "path");
 	ct_jsonw_key(&w, "dumps");
 	ct_jsonw_array(&w);
 	for (uint32_t k = 0; k < nd; k++) {
@@ -621,7 +634,7 @@ static int check_origin(const struct ct_diff *d, bool strict, unsigned *said)
 int cmd_diff(int argc, char **argv)
 {
 	struct common_opts common = COMMON_OPTS_INIT;
-	bool json = false, ndjson = false, strict = false, top_set = false;
+	bool json = false, ndjson = false, strict = false, top_set = false, by_site = false;
 	unsigned long top = 10;
 	struct cond *conds = NULL;
 	uint32_t n_conds = 0;
@@ -644,6 +657,9 @@ int cmd_diff(int argc, char **argv)
 			break;
 		case OPT_STRICT:
 			strict = true;
+			break;
+		case OPT_BY_SITE:
+			by_site = true;
 			break;
 		case OPT_FAIL_IF:
 			if (!parse_cond(optarg, &conds[n_conds])) {
@@ -695,7 +711,8 @@ int cmd_diff(int argc, char **argv)
 				argc - optind, argv[i]);
 		if ((status = load_graph(argv[i], common.format, common.load, &g)))
 			break;
-		int rc = ct_diff_add(&d, &g, argv[i], i == argc - 1 ? CT_DIFF_LAST : 0, &err);
+		int rc = ct_diff_add(&d, &g, argv[i], i == argc - 1 ? CT_DIFF_LAST |
+				     (by_site ? CT_DIFF_BY_SITE : 0) : 0, &err);
 		ct_graph_finish(&g);
 		if (rc == CT_EUSAGE)
 			status = usage_error("diff", "%s", err.msg);

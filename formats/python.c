@@ -4,7 +4,10 @@
  * "size" and "refs".  cycletool dumps add a header line
  * {"cycletool_dump": 1, ...}, a trailer {"cycletool_dump_end": 1,
  * "objects": N}, and per object "labels", "refcount", "gc", "finalizer",
- * "weak" and "name" (see cycletool-dump(5)).
+ * "weak" and "name" (see cycletool-dump(5)).  Version 2 adds allocation
+ * sites: records {"cycletool_site": N, "file": F, "line": L} that define
+ * site N (numbered from 0, each before its first use) and per object
+ * "site": N.  Version 1 dumps (no sites) load as before.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -22,7 +25,9 @@
 struct record {
 	bool has_addr, has_type, has_size, has_refs, has_refcount, has_labels;
 	bool header, trailer;
+	bool has_site, site_def;      /* "site" of an object; a site record */
 	uint64_t addr, size, refcount, version, objects;
+	uint64_t site, site_line;     /* the object's site; a site record's line */
 	uint64_t pid, seq;
 	double time;
 	int header_rc;                /* the first header member's error */
@@ -33,6 +38,13 @@ struct record {
 	uint32_t *labels;
 	size_t nrefs, nweak, nlabels;
 	size_t refs_cap, weak_cap, labels_cap;
+	char *site_file;              /* a site record's "file" (NUL-terminated) */
+	size_t site_file_len, site_file_cap;
+	bool has_site_file, has_site_line;
+	/* Kept from line to line: */
+	uint64_t dump_version;        /* the header's, 0 before it (or meliae) */
+	uint32_t *sites;              /* site number -> "file:line" string id */
+	size_t n_sites, sites_cap;
 };
 
 static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
@@ -243,6 +255,7 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 
 	r->has_addr = r->has_type = r->has_size = r->has_refs = false;
 	r->has_refcount = r->has_labels = r->header = r->trailer = false;
+	r->has_site = r->site_def = r->has_site_file = r->has_site_line = false;
 	r->flags = 0;
 	r->value = r->name = 0;
 	r->nrefs = r->nweak = r->nlabels = 0;
@@ -299,6 +312,31 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 		} else if (key_is(k, kn, "cycletool_dump")) {
 			rc = ct_json_u64(j, &r->version, "cycletool_dump", err);
 			r->header = true;
+		} else if (r->dump_version >= 2 && key_is(k, kn, "site")) {
+			rc = ct_json_u64(j, &r->site, "site", err);
+			r->has_site = true;
+		} else if (r->dump_version >= 2 && key_is(k, kn, "cycletool_site")) {
+			rc = ct_json_u64(j, &r->site, "cycletool_site", err);
+			r->site_def = true;
+		} else if (r->dump_version >= 2 && key_is(k, kn, "file")) {
+			if (ct_json_peek(j) != CT_JSON_STRING)
+				return ct_json_fail(j, err, "\"file\" must be a string");
+			if (!(rc = ct_json_string(j, &s, &n, err))) {
+				if (n + 1 > r->site_file_cap) {
+					char *p = realloc(r->site_file, n + 1);
+					if (!p)
+						return ct_error_nomem(err);
+					r->site_file = p;
+					r->site_file_cap = n + 1;
+				}
+				memcpy(r->site_file, s, n);
+				r->site_file[n] = '\0';
+				r->site_file_len = n;
+				r->has_site_file = true;
+			}
+		} else if (r->dump_version >= 2 && key_is(k, kn, "line")) {
+			rc = ct_json_u64(j, &r->site_line, "line", err);
+			r->has_site_line = true;
 		} else if (key_is(k, kn, "cycletool_dump_end")) {
 			rc = ct_json_skip(j, err);
 			r->trailer = true;
@@ -323,6 +361,46 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 	return ct_json_done(j, err);
 }
 
+/* A site record: site r->site is "file:line" (files are cut to
+ * VALUE_MAX bytes from the start, keeping their end, which names them). */
+static int add_site(struct ct_builder *b, struct record *r, uint64_t line,
+		    struct ct_error *err)
+{
+	char num[24];
+	uint32_t id;
+	int rc;
+
+	if (!r->has_site_file || !r->has_site_line)
+		return ct_error_at(err, CT_EINPUT, line, 0, "site record has no \"%s\" member",
+				   r->has_site_file ? "line" : "file");
+	if (r->site != r->n_sites)
+		return ct_error_at(err, CT_EINPUT, line, 0,
+				   "site record %" PRIu64 " out of order (expected %zu)",
+				   r->site, r->n_sites);
+	size_t fl = r->site_file_len, skip = 0;
+	if (fl > VALUE_MAX) {
+		skip = fl - VALUE_MAX;
+		while (skip < fl && ((unsigned char)r->site_file[skip] & 0xc0) == 0x80)
+			skip++;
+	}
+	int nl = snprintf(num, sizeof(num), ":%" PRIu64, r->site_line);
+	size_t tl = fl - skip + (size_t)nl;
+	if (tl + 1 > r->site_file_cap) {
+		char *p = realloc(r->site_file, tl + 1);
+		if (!p)
+			return ct_error_nomem(err);
+		r->site_file = p;
+		r->site_file_cap = tl + 1;
+	}
+	memmove(r->site_file, r->site_file + skip, fl - skip);
+	memcpy(r->site_file + fl - skip, num, (size_t)nl + 1);
+	if ((rc = store(b, r->site_file, tl, false, &id, err)))
+		return rc;
+	if (push_u32(&r->sites, &r->n_sites, &r->sites_cap, id))
+		return ct_error_nomem(err);
+	return 0;
+}
+
 static int add_record(struct ct_builder *b, struct record *r, uint64_t line,
 		      struct ct_error *err)
 {
@@ -340,9 +418,14 @@ static int add_record(struct ct_builder *b, struct record *r, uint64_t line,
 				   r->nlabels, r->nrefs);
 	if (r->nweak)
 		r->flags |= CT_NODE_WEAKREF;
+	if (r->has_site && r->site >= r->n_sites)
+		return ct_error_at(err, CT_EINPUT, line, 0,
+				   "\"site\" %" PRIu64 " has no site record before it", r->site);
 	rc = ct_builder_node(b, r->addr, r->type, r->size, r->flags,
 			     r->value ? r->value : r->name, r->has_refcount, r->refcount,
 			     line, err);
+	if (!rc && r->has_site)
+		rc = ct_builder_site(b, r->sites[r->site], err);
 	for (size_t i = 0; !rc && i < r->nrefs; i++)
 		rc = ct_builder_edge(b, r->refs[i], r->has_labels ? r->labels[i] : 0,
 				     CT_EDGE_STRONG, err);
@@ -387,12 +470,13 @@ static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_
 				rc = ct_error_at(err, CT_EINPUT, ln, 1, "header record not on the first line");
 				goto out;
 			}
-			if (r.version != 1) {
+			if (r.version != 1 && r.version != 2) {
 				rc = ct_error_at(err, CT_EINPUT, ln, 1,
-						 "unsupported dump version %" PRIu64 " (this cycletool reads 1)",
-						 r.version);
+						 "unsupported dump version %" PRIu64
+						 " (this cycletool reads 1 and 2)", r.version);
 				goto out;
 			}
+			r.dump_version = r.version;
 			b->g.pid = r.pid;
 			b->g.seq = r.seq;
 			b->g.time = r.time;
@@ -406,6 +490,11 @@ static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_
 				goto out;
 			}
 			seen_trailer = true;
+			continue;
+		}
+		if (r.site_def) {
+			if ((rc = add_site(b, &r, ln, err)))
+				goto out;
 			continue;
 		}
 		if ((rc = add_record(b, &r, ln, err)))
@@ -428,6 +517,8 @@ out:
 	free(r.refs);
 	free(r.weak);
 	free(r.labels);
+	free(r.site_file);
+	free(r.sites);
 	return rc;
 }
 

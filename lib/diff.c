@@ -539,6 +539,39 @@ out:
 	return rc;
 }
 
+/* By site: each cluster's site, and its signature "Type allocated at
+ * file:line" ("(garbage) " first when unreachable; "Type (no allocation
+ * site)" for objects tracemalloc knew nothing of), from its
+ * representative rep[c]. */
+static int site_signatures(struct ct_diff *d, const struct ct_graph *g, const uint32_t *rep,
+			   struct ct_error *err)
+{
+	struct ct_buf sb = {0};
+	int rc = 0;
+
+	for (uint32_t c = 0; c < d->n_clusters; c++) {
+		struct ct_diff_cluster *cl = &d->clusters[c];
+		uint32_t v = rep[c];
+		const char *site = g->site[v] ? ct_graph_str(g, g->site[v]) : NULL;
+		sb.len = 0;
+		ct_buf_put(&sb, "", 0);
+		if (cl->garbage)
+			ct_buf_puts(&sb, "(garbage) ");
+		ct_buf_puts(&sb, ct_graph_str(g, g->type[v]));
+		ct_buf_puts(&sb, site ? " allocated at " : " (no allocation site)");
+		if (site)
+			ct_buf_puts(&sb, site);
+		cl->site = site ? ct_strings_intern(&d->text, site, strlen(site)) : 0;
+		if (sb.failed || cl->site == CT_NONE ||
+		    (cl->signature = ct_strings_intern(&d->text, sb.p, sb.len)) == CT_NONE) {
+			rc = ct_error_nomem(err);
+			break;
+		}
+	}
+	free(sb.p);
+	return rc;
+}
+
 /* A (cluster, type) pair of one survivor, for the per-type counts. */
 struct member {
 	uint32_t cluster, type;
@@ -663,9 +696,18 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 		goto out;
 	}
 	ntop = 0;
-	for (uint32_t v = 0; v < n; v++)
-		if (surv[v] && owner[v] == v && !(noise[v] & NOISE))
-			sv[ntop++] = (struct surv){hash[v], L->tmap[g->type[v]], v};
+	for (uint32_t v = 0; v < n; v++) {
+		if (!surv[v] || owner[v] != v || (noise[v] & NOISE))
+			continue;
+		uint64_t h = hash[v];
+		if (d->by_site) {
+			/* Type and site, garbage apart from alive. */
+			h = type_hash(&hc, g->type[v]) ^
+			    ct_hash_u64(g->site[v] ? type_hash(&hc, g->site[v]) : run_mark);
+			h = ct_hash_u64(r->reach.alive[v] ? h : h ^ garbage_seed);
+		}
+		sv[ntop++] = (struct surv){h, L->tmap[g->type[v]], v};
+	}
 	qsort(sv, ntop, sizeof(*sv), by_surv);
 	uint32_t ncl = 0;
 	for (uint64_t i = 0; i < ntop; i++)
@@ -790,6 +832,8 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 	/* Paths and signatures, then the ranking (rep_of indexes clusters as
 	 * they are before it). */
 	if (d->n_clusters && (rc = describe_all(d, L, tp, rep_of, rep, err)))
+		goto out;
+	if (d->by_site && (rc = site_signatures(d, g, rep, err)))
 		goto out;
 	qsort(d->clusters, d->n_clusters, sizeof(*d->clusters), by_retained);
 	d->has_survivors = true;
@@ -972,6 +1016,15 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	ct_mem_free(r.reach.dist);
 	r.reach.parent = r.reach.parent_edge = r.reach.dist = NULL;
 	bool last = flags & CT_DIFF_LAST;
+	if (last && (flags & CT_DIFF_BY_SITE)) {
+		if (!g->site) {
+			rc = ct_error_set(err, CT_EUSAGE, "--by-site: '%s' has no allocation sites "
+					  "(dump it while tracemalloc traces: python3 -X "
+					  "tracemalloc)", file);
+			goto out;
+		}
+		d->by_site = true;
+	}
 	if (last) {
 		surv = ct_mem_zalloc(nn);
 		if (!surv)

@@ -24,7 +24,9 @@
  * part of its leak.  Topmost survivors of the runtime's kinds (code,
  * classes, functions, modules, V8's system objects, shapes and code), the
  * plain data they hold first, and what they dominate are folded into one
- * count.
+ * count.  With CT_DIFF_BY_SITE the topmost survivors are clustered by
+ * their type and allocation site instead (Python dumps taken while
+ * tracemalloc traced): "Handler allocated at app/server.py:41".
  */
 #ifndef CT_DIFF_H
 #define CT_DIFF_H
@@ -107,6 +109,9 @@ struct ct_diff_cluster {
 					  * retains most): root first */
 	uint32_t types_off, types_len;   /* count and bytes per type, most bytes
 					  * first */
+	uint32_t site;           /* by site: the topmost survivors' allocation site
+				  * ("file:line", string id in the diff's text; 0 =
+				  * none); 0 when clustered by path */
 };
 
 struct ct_diff {
@@ -119,6 +124,7 @@ struct ct_diff {
 	uint32_t n_dumps, cap;
 	/* Survivors, set by the last dump added with CT_DIFF_LAST: */
 	bool has_survivors;
+	bool by_site;            /* clustered by allocation site (CT_DIFF_BY_SITE) */
 	uint64_t survivors, survivor_bytes;
 	uint64_t survivor_retained;   /* none counted twice */
 	uint64_t noise, noise_bytes;  /* the runtime's, folded */
@@ -181,6 +187,9 @@ void ct_diff_finish(struct ct_diff *d);
 
 enum ct_diff_add_flag {
 	CT_DIFF_LAST = 1 << 0,   /* the last dump: find and cluster the survivors */
+	CT_DIFF_BY_SITE = 1 << 1, /* with CT_DIFF_LAST: cluster them by type and
+				   * allocation site (the dump must have sites,
+				   * else CT_EUSAGE) */
 };
 
 /* Summarise g (loaded from file) as the next dump; flags as above.  The

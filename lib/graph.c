@@ -100,6 +100,7 @@ void ct_graph_finish(struct ct_graph *g)
 	ct_mem_free(g->flags);
 	ct_mem_free(g->value);
 	ct_mem_free(g->refcount);
+	ct_mem_free(g->site);
 	ct_mem_free(g->out_off);
 	ct_mem_free(g->dst);
 	ct_mem_free(g->label);
@@ -169,6 +170,8 @@ static int grow_nodes(struct ct_builder *b)
 		GROW(b->pos, cap, ok);
 	if (b->has_refcount || g->refcount)
 		GROW(g->refcount, cap, ok);
+	if (g->site)
+		GROW(g->site, cap, ok);
 	if (!ok)
 		return CT_ENOMEM;
 	b->node_cap = (uint32_t)cap;
@@ -254,10 +257,28 @@ int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t
 	g->value[i] = value;
 	if (g->refcount)
 		g->refcount[i] = has_refcount ? refcount : 0;
+	if (g->site)
+		g->site[i] = 0;
 	if (b->pos)
 		b->pos[i] = pos;
 	g->out_off[i] = (uint32_t)b->n_edges;
 	g->n_nodes = i + 1;
+	return 0;
+}
+
+int ct_builder_site(struct ct_builder *b, uint32_t site, struct ct_error *err)
+{
+	struct ct_graph *g = &b->g;
+
+	if (g->n_nodes == 0)
+		return ct_error_set(err, CT_EUSAGE, "site before any node");
+	if (!g->site) {
+		/* First node with a site: earlier ones get 0 (none). */
+		g->site = ct_mem_zalloc(ct_mem_bytes(b->node_cap, sizeof(*g->site)));
+		if (!g->site)
+			return ct_error_nomem(err);
+	}
+	g->site[g->n_nodes - 1] = site;
 	return 0;
 }
 

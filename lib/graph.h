@@ -5,8 +5,8 @@
  * out_off[i+1]-1, in the order the loader gave them.  Type names, edge
  * labels and short values are ids into the graph's own string arena.
  *
- * Memory: about 33 bytes per node (41 with reference counts) and 9 bytes
- * per edge, plus the address map (16 bytes per slot, 2 to 4 slots per
+ * Memory: about 33 bytes per node (41 with reference counts, 4 more with
+ * allocation sites) and 9 bytes per edge, plus the address map (16 bytes per slot, 2 to 4 slots per
  * node) and the strings.
  */
 #ifndef CT_GRAPH_H
@@ -82,6 +82,9 @@ struct ct_graph {
 	uint8_t *flags;       /* enum ct_node_flag bits, per node */
 	uint32_t *value;      /* short value or name (string id, 0 = none) */
 	uint64_t *refcount;   /* runtime reference count, or NULL if unknown */
+	uint32_t *site;       /* allocation site ("file:line", string id, 0 = none)
+			       * per node, or NULL when no node has one (no
+			       * memory then; set with ct_builder_site()) */
 	uint32_t *out_off;    /* n_nodes + 1 entries */
 	uint32_t *dst;        /* per edge: target node */
 	uint32_t *label;      /* per edge: label (string id, 0 = none); NULL once
@@ -250,6 +253,11 @@ static inline uint32_t ct_builder_append(struct ct_builder *b, const char *p, si
 int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t size,
 		    uint8_t flags, uint32_t value, bool has_refcount, uint64_t refcount,
 		    uint64_t pos, struct ct_error *err);
+
+/* Give the last node added an allocation site (a string id, not 0): the
+ * per-node array is made at the first site, so a graph without sites
+ * takes no memory for them.  Returns 0 or an error code. */
+int ct_builder_site(struct ct_builder *b, uint32_t site, struct ct_error *err);
 
 /* Add an edge from the last node added to the object at target_addr. */
 int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, uint8_t kind,

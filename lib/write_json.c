@@ -22,6 +22,8 @@ static void step_json(struct ct_jsonw *w, const struct ct_graph *g, uint32_t v, 
 	ct_jsonw_kstring(w, "type", ct_graph_str(g, g->type[v]));
 	if (g->value[v])
 		ct_jsonw_kstring(w, "value", ct_graph_str(g, g->value[v]));
+	if (g->site && g->site[v])
+		ct_jsonw_kstring(w, "site", ct_graph_str(g, g->site[v]));
 	if (e != CT_NONE) {
 		ct_jsonw_key(w, "label");
 		if (g->label[e])
@@ -38,6 +40,42 @@ static void steps_json(struct ct_jsonw *w, const struct ct_graph *g, const uint3
 	ct_jsonw_array(w);
 	for (uint32_t i = 0; i < len; i++)
 		step_json(w, g, nodes[i], edges[i]);
+	ct_jsonw_end(w);
+}
+
+/* "sites": {"file:line": members allocated there}, when the dump has
+ * allocation sites (members without one are left out).  Counted in a
+ * small table: an SCC has few sites; past SITES_MAX the rest go
+ * uncounted (the table says so with "...": n). */
+#define SITES_MAX 64
+static void sites_json(struct ct_jsonw *w, const struct ct_report *r,
+		       const struct ct_report_scc *e)
+{
+	const struct ct_graph *g = r->g;
+	const struct ct_scc *s = &r->scc;
+	uint32_t site[SITES_MAX], count[SITES_MAX], n = 0, other = 0;
+
+	for (uint32_t k = s->member_off[e->comp]; k < s->member_off[e->comp + 1]; k++) {
+		uint32_t id = g->site[s->members[k]], i;
+		if (!id)
+			continue;
+		for (i = 0; i < n && site[i] != id; i++)
+			;
+		if (i < n) {
+			count[i]++;
+		} else if (n < SITES_MAX) {
+			site[n] = id;
+			count[n++] = 1;
+		} else {
+			other++;
+		}
+	}
+	ct_jsonw_key(w, "sites");
+	ct_jsonw_object(w);
+	for (uint32_t i = 0; i < n; i++)
+		ct_jsonw_ku64(w, ct_graph_str(g, site[i]), count[i]);
+	if (other)
+		ct_jsonw_ku64(w, "...", other);
 	ct_jsonw_end(w);
 }
 
@@ -63,6 +101,8 @@ static void scc_json(struct ct_jsonw *w, const struct ct_report *r,
 		ct_jsonw_ku64(w, ct_graph_str(g, t->type), t->count);
 	}
 	ct_jsonw_end(w);
+	if (g->site)
+		sites_json(w, r, e);
 	ct_jsonw_key(w, "cycle");
 	steps_json(w, g, r->cyc_nodes + e->cycle_off, r->cyc_edges + e->cycle_off, e->cycle_len);
 	if (!e->garbage) {

@@ -129,6 +129,10 @@ int ct_path_write_text(FILE *out, const struct ct_path *p, const struct ct_write
 		ct_present_id(g, v, id);
 		ct_present_node(g, v, text, sizeof(text));
 		fprintf(out, "  %-*s  %s", wid, id, text);
+		if (g->site && g->site[v]) {
+			fputs(" allocated at ", out);
+			ct_present_put(out, ct_graph_str(g, g->site[v]), CT_PRESENT_NAME_BYTES);
+		}
 		ct_present_label(g, e, text, sizeof(text));
 		if (text[0])
 			fprintf(out, " %s", text);

@@ -12,6 +12,60 @@ struct style {
 static const struct style plain = {"", "", "", "", ""};
 static const struct style ansi = {"\033[1m", "\033[31m", "\033[32m", "\033[2m", "\033[0m"};
 
+/* "    sites  Node allocated at app.py:12 (2), ..." for an SCC of a dump
+ * with allocation sites: its members' distinct (type, site) pairs, most
+ * frequent first (members without a site left out). */
+#define SITES_MAX 64
+#define SITES_SHOWN 6
+static void sites_line(FILE *out, const struct ct_report *r, const struct ct_report_scc *e,
+		       const struct style *st)
+{
+	const struct ct_graph *g = r->g;
+	const struct ct_scc *s = &r->scc;
+	uint32_t type[SITES_MAX], site[SITES_MAX], count[SITES_MAX], n = 0, more = 0;
+
+	for (uint32_t k = s->member_off[e->comp]; k < s->member_off[e->comp + 1]; k++) {
+		uint32_t v = s->members[k], i;
+		if (!g->site[v])
+			continue;
+		for (i = 0; i < n && (site[i] != g->site[v] || type[i] != g->type[v]); i++)
+			;
+		if (i < n) {
+			count[i]++;
+		} else if (n < SITES_MAX) {
+			type[n] = g->type[v];
+			site[n] = g->site[v];
+			count[n++] = 1;
+		} else {
+			more++;
+		}
+	}
+	if (!n)
+		return;
+	/* Most frequent first (insertion sort: n is small), then first seen. */
+	for (uint32_t i = 1; i < n; i++)
+		for (uint32_t j = i; j > 0 && count[j] > count[j - 1]; j--) {
+			uint32_t ty = type[j], si = site[j], co = count[j];
+			type[j] = type[j - 1];
+			site[j] = site[j - 1];
+			count[j] = count[j - 1];
+			type[j - 1] = ty;
+			site[j - 1] = si;
+			count[j - 1] = co;
+		}
+	fprintf(out, "\n    %ssites%s  ", st->dim, st->off);
+	for (uint32_t i = 0; i < n && i < SITES_SHOWN; i++) {
+		fputs(i ? ", " : "", out);
+		ct_present_put(out, ct_graph_str(g, type[i]), CT_PRESENT_NAME_BYTES);
+		fputs(" allocated at ", out);
+		ct_present_put(out, ct_graph_str(g, site[i]), CT_PRESENT_NAME_BYTES);
+		if (count[i] > 1)
+			fprintf(out, " (%" PRIu32 ")", count[i]);
+	}
+	if (n > SITES_SHOWN || more)
+		fprintf(out, ", ... (%s%" PRIu32 " sites)", more ? "over " : "", n);
+}
+
 static const char *state(const struct ct_report_group *grp)
 {
 	return grp->n_garbage ? "garbage" : grp->runtime ? "runtime" : "alive";
@@ -99,6 +153,8 @@ int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_op
 		}
 		if (e->types_len > 8)
 			fprintf(out, ", ... (%" PRIu32 " types)", e->types_len);
+		if (g->site)
+			sites_line(out, r, e, st);
 		fprintf(out, "\n    %scycle%s  ", st->dim, st->off);
 		ct_present_chain(out, g, r->cyc_nodes + e->cycle_off, r->cyc_edges + e->cycle_off,
 		      e->cycle_len, true);

@@ -79,6 +79,10 @@ int ct_top_write_text(FILE *out, const struct ct_top *t, const struct ct_write_o
 			}
 			free(held);
 		}
+		if (g->site && g->site[v]) {
+			fputs("  allocated at ", out);
+			ct_present_put(out, ct_graph_str(g, g->site[v]), CT_PRESENT_NAME_BYTES);
+		}
 		fputc('\n', out);
 	}
 	return status(out, err);
@@ -109,6 +113,13 @@ void ct_write_node_json(struct ct_jsonw *w, const struct ct_graph *g, uint32_t v
 		ct_jsonw_string(w, ct_graph_str(g, g->value[v]));
 	else
 		ct_jsonw_null(w);
+	if (g->site) {   /* a dump with allocation sites: null for none */
+		ct_jsonw_key(w, "site");
+		if (g->site[v])
+			ct_jsonw_string(w, ct_graph_str(g, g->site[v]));
+		else
+			ct_jsonw_null(w);
+	}
 }
 
 /* "held_by": the text, "holder": its id, "held_by_labels": the labels

@@ -4,9 +4,11 @@ This is the body of the cycletool_dump module: import cycletool_dump (a
 small file that first checks the Python version, then puts this module in
 its place), not this one.
 
-The dump is JSON Lines (format version 1, see cycletool-dump(5)): a header
+The dump is JSON Lines (format version 2, see cycletool-dump(5)): a header
 (the process id, the process's dump number "seq" from 1, the time), one
-line per object, a trailer.  It records every object the cycle collector
+line per object, a trailer.  When tracemalloc is tracing, each object's
+line names its allocation site (the innermost frame tracemalloc recorded
+for it) by a number, defined once by a site line before its first use.  It records every object the cycle collector
 tracks (gc.get_objects()) plus the untracked objects they refer to, with
 each object's true reference count and its references exactly as the
 collector sees them (gc.get_referents), so that cycletool can replay the
@@ -42,11 +44,17 @@ import sys
 import time
 import types
 import weakref
+from itertools import filterfalse as _filterfalse
 from json.encoder import encode_basestring as _jstr
 
 __all__ = ["dump", "install_signal_handler", "main", "FORMAT_VERSION"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+try:
+    import _tracemalloc
+except ImportError:        # pragma: no cover (built without it)
+    _tracemalloc = None
 
 # Longest str/bytes value written, in characters.
 VALUE_MAX = 100
@@ -381,6 +389,35 @@ class _Dumper:
         self.index_labels = []
         self.key_json = {}
         self.spill = None
+        # Allocation sites, when tracemalloc traces: (file, line) -> the
+        # object line's ',"site":N' text.
+        self.listed_tracked = False
+        self.traceback_of = None
+        self.sites = {}
+        self.n_sites = 0
+
+    def site_text(self, o, emit):
+        """',"site":N' for o's allocation site ('' when tracemalloc has
+        none), emitting the site's line through emit the first time.
+        _get_object_traceback only looks the object's address up in
+        tracemalloc's table: no code of the object's type runs."""
+        tb = self.traceback_of(o)
+        if not tb:
+            return ""
+        fr = tb[0]                  # the innermost frame: (filename, lineno)
+        text = self.sites.get(fr)
+        if text is None:
+            fn, ln = fr
+            if ln == 0 and fn == "<unknown>":
+                text = ""           # allocated with no Python frame
+            else:
+                n = self.n_sites
+                self.n_sites = n + 1
+                emit('{"cycletool_site":%d,"file":%s,"line":%d}\n' % (
+                    n, _j(fn if type(fn) is str else str(fn)), ln))
+                text = ',"site":%d' % n
+            self.sites[fr] = text
+        return text
 
     # -- labels ---------------------------------------------------------
 
@@ -705,11 +742,20 @@ class _Dumper:
 
     def refs_json(self, o, t, info, rs, known, pending):
         """',"refs":[...],"labels":[...]' for o's referents rs, queueing
-        those not known yet in pending (to be written later)."""
+        those not known yet in pending (to be written later).  known: the
+        ids of every object listed or queued, or with self.listed_tracked
+        only those queued (every tracked object is listed then)."""
         if not rs:
             return ',"refs":[]'
         ids = list(map(id, rs))
-        if not known.issuperset(ids):
+        if self.listed_tracked:
+            # Only the untracked referents can lack a line of their own.
+            if not known.issuperset(map(id, _filterfalse(_is_tracked, rs))):
+                for k, r in zip(ids, rs):
+                    if k not in known and not _is_tracked(r):
+                        known.add(k)
+                        pending.append(r)
+        elif not known.issuperset(ids):
             for k, r in zip(ids, rs):
                 if k not in known:
                     known.add(k)
@@ -724,7 +770,8 @@ class _Dumper:
         out = self.out
         write = out.write
         exclude = self.exclude
-        known = set(map(id, objs))
+        self.listed_tracked = _listing_is_complete()
+        known = set() if self.listed_tracked else set(map(id, objs))
         pending = []            # untracked objects to write later
         infos = self.infos
         info_of = self.info_of
@@ -732,6 +779,7 @@ class _Dumper:
         head = self.head
         proxies = False
         unsafe = _unsafe_referents()
+        site_text = self.site_text if self.traceback_of is not None else None
         # Free-variable names of closure cells.
         cellnames = self.cellnames
         for o in objs:
@@ -765,6 +813,8 @@ class _Dumper:
             rs = _get_referents(o) if oid not in unsafe else [_module_dict(o)]
             parts = [head(o, t, info), ',"refcount":%d' % (rcs[i] - overhead),
                      refs_json(o, t, info, rs, known, pending)]
+            if site_text is not None:
+                parts.append(site_text(o, buf.append))
             if info.fin:
                 parts.append(',"finalizer":true')
             if info.weak:
@@ -772,7 +822,7 @@ class _Dumper:
                 if target is not None:
                     k = id(target)
                     parts.append(',"weak":[%d]' % k)
-                    if k not in known:
+                    if k not in known and not (self.listed_tracked and _is_tracked(target)):
                         known.add(k)
                         pending.append(target)
                 target = None
@@ -808,6 +858,9 @@ class _Dumper:
             if frozen:
                 parts.append(',"frozen":true')
             parts.append(refs_json(o, t, info, rs, known, pending))
+            if site_text is not None:
+                # Before the spilled lines, which follow the tracked ones.
+                parts.append(site_text(o, write))
             if info.fin:
                 parts.append(',"finalizer":true')
             parts.append("\n")
@@ -819,6 +872,31 @@ class _Dumper:
         spill.write("".join(sbuf))
         o = rs = sbuf = None
         return count, pending
+
+
+def _listing_is_complete():
+    """True when every object the collector tracks during the dump is in
+    the gc.get_objects() list taken at its start, so that a tracked
+    referent needs no look-up (and the dumper no set of every object's
+    id: about 60 bytes per object).  That holds when nothing is frozen
+    (frozen objects are tracked but not listed), no other thread has a
+    Python frame (one could link a new object into a listed one while the
+    dump writes), and no trace or profile function or sys.monitoring tool
+    is set (which can materialize the dumper's own frames, whose locals
+    are created after the listing).  Otherwise the dumper keeps the set."""
+    if getattr(gc, "get_freeze_count", lambda: 1)() != 0:
+        return False
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return False
+    mon = getattr(sys, "monitoring", None)
+    if mon is not None:
+        try:
+            if any(mon.get_tool(i) is not None for i in range(6)):
+                return False
+        except Exception:
+            return False
+    cf = getattr(sys, "_current_frames", None)
+    return cf is not None and len(cf()) <= 1
 
 
 def _calibrate():
@@ -982,6 +1060,8 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
         spill = _open_spill(path)
         d = _Dumper(objs, out, exclude_ids)
         d.spill = spill
+        if _tracemalloc is not None and _tracemalloc.is_tracing():
+            d.traceback_of = _tracemalloc._get_object_traceback
         weak_of = {}
         count, pending = d.run(rcs, overhead, weak_of)
         d = weak_of = None
