@@ -215,12 +215,15 @@ static void check_scc(const struct ct_report *r, uint32_t k, bool path, uint32_t
 		      e->cycle_len, s.n_clusters, s.groups_left_out, s.n);
 	} else if (CHECK(s.n_clusters == 1 && s.clusters[0].scc == k && s.groups_left_out == 0,
 			 "%s: %u clusters", what, s.n_clusters)) {
-		uint32_t extra = path && e->path_len ? e->path_len - 1 : 0;
+		uint32_t pn[2 * CT_REPORT_PATH_HEAD], pe[2 * CT_REPORT_PATH_HEAD];
+		uint32_t plen = path ? ct_report_path(r, e, CT_REPORT_PATH_HEAD, CT_REPORT_PATH_HEAD,
+						      pn, pe, NULL) : 0;
+		uint32_t extra = plen ? plen - 1 : 0;
 		check_cluster(what, &s, 0, closure, e->cycle_len + extra + e->size <= max);
 		CHECK(s.clusters[0].group == e->group, "%s: group", what);
-		if (path && e->path_len && e->cycle_len + e->path_len - 1 <= max)
-			for (uint32_t i = 0; i + 1 < e->path_len; i++) {
-				uint32_t p = s.pos[r->path_nodes[e->path_off + i]];
+		if (plen && e->cycle_len + plen - 1 <= max)
+			for (uint32_t i = 0; i + 1 < plen; i++) {
+				uint32_t p = s.pos[pn[i]];
 				CHECK(p != CT_NONE && (s.role[p] == CT_SEL_PATH ||
 						       s.role[p] == CT_SEL_MEMBER),
 				      "%s: path node %u drawn", what, i);
