@@ -598,10 +598,11 @@ static int make_nodes(struct rd *r)
 
 /* ---- pass 2: references ---- */
 
+/* Keyed (strings.h): the keys are the input's. */
 static uint64_t child_hash(uint32_t parent, const char *key, size_t n, uint32_t index)
 {
-	return ct_hash_u64((uint64_t)parent * 0x9e3779b97f4a7c15ULL ^
-			   (key ? ct_hash_bytes(key, n) : ct_hash_u64(index + 1ULL)));
+	return ct_hash_keyed_u64((uint64_t)parent * 0x9e3779b97f4a7c15ULL ^
+				 (key ? ct_hash_keyed_bytes(key, n) : index + 1ULL));
 }
 
 /* Index every member and element by (parent, key or index). */

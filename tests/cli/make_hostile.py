@@ -11,6 +11,9 @@ star      one object referring to N others, each of which refers back:
           one SCC of N+1 objects and 2N references
 chain     N objects, each referring to the next: path to the last is N steps
 ring      the chain closed: one alive SCC of N objects, an N-step cycle
+collide   the plain dump below with addresses chosen so that the unkeyed
+          hash the address map once used (ct_hash_u64, a splitmix64
+          finalizer, inverted here) gives them all the same low 24 bits
 plain     N objects in garbage pairs (Node <-> dict) plus a binary tree of
           references among the Nodes: what an ordinary dump of N objects
           and about 2N references looks like
@@ -24,35 +27,78 @@ def addr(i):
     return BASE + 16 * i
 
 
+M64 = (1 << 64) - 1
+
+
+def old_hash(x):
+    """lib/strings.h's ct_hash_u64 before issue 16."""
+    x ^= x >> 30
+    x = (x * 0xbf58476d1ce4e5b9) & M64
+    x ^= x >> 27
+    x = (x * 0x94d049bb133111eb) & M64
+    return x ^ (x >> 31)
+
+
+def unshift(x, s):
+    y = x
+    for _ in range(64 // s + 1):
+        y = x ^ (y >> s)
+    return y
+
+
+INV1, INV2 = pow(0x94d049bb133111eb, -1, 1 << 64), pow(0xbf58476d1ce4e5b9, -1, 1 << 64)
+
+
+def old_hash_inverse(h):
+    h = unshift(h, 31)
+    h = (h * INV1) & M64
+    h = unshift(h, 27)
+    h = (h * INV2) & M64
+    return unshift(h, 30)
+
+
+def colliding(n):
+    """n distinct addresses below 2^63 whose old hashes end in 0x5a5a5a."""
+    out, i = [], 0
+    while len(out) < n:
+        i += 1
+        a = old_hash_inverse((i << 24) | 0x5a5a5a)
+        if 0 < a < 1 << 63:
+            out.append(a)
+    assert all(old_hash(a) & 0xffffff == 0x5a5a5a for a in out[:100])
+    return out
+
+
 def objects(kind, n):
     """Yield (address, type, refcount, refs, labels) for each object."""
+    A = colliding(n).__getitem__ if kind == 'collide' else addr
     if kind == 'selfloop':
         for i in range(n):
-            refs = [addr(i)] + ([addr(i + 1)] if i + 1 < n else [])
+            refs = [A(i)] + ([A(i + 1)] if i + 1 < n else [])
             labels = ['.me'] + (['.next'] if i + 1 < n else [])
-            yield addr(i), 'Node', (3 if i == 0 else 2), refs, labels
+            yield A(i), 'Node', (3 if i == 0 else 2), refs, labels
     elif kind == 'star':
-        yield addr(0), 'Hub', n + 1, [addr(i) for i in range(1, n + 1)], \
+        yield A(0), 'Hub', n + 1, [A(i) for i in range(1, n + 1)], \
             ['[%d]' % i for i in range(n)]
         for i in range(1, n + 1):
-            yield addr(i), 'Spoke', 1, [addr(0)], ['.hub']
+            yield A(i), 'Spoke', 1, [A(0)], ['.hub']
     elif kind in ('chain', 'ring'):
         for i in range(n):
             nxt = i + 1 if i + 1 < n else (0 if kind == 'ring' else None)
-            refs = [addr(nxt)] if nxt is not None else []
+            refs = [A(nxt)] if nxt is not None else []
             labels = ['.next'] if nxt is not None else []
-            yield addr(i), 'Node', 2 if i == 0 else 1, refs, labels
-    elif kind == 'plain':
+            yield A(i), 'Node', 2 if i == 0 else 1, refs, labels
+    elif kind in ('plain', 'collide'):
         for i in range(n):
             if i % 2 == 0:
-                refs, labels = [addr(i + 1)] if i + 1 < n else [], ['.__dict__']
+                refs, labels = [A(i + 1)] if i + 1 < n else [], ['.__dict__']
                 for c in (2 * i + 2, 2 * i + 4):  # tree edges among the Nodes
                     if c < n:
-                        refs.append(addr(c))
+                        refs.append(A(c))
                         labels.append('.child')
-                yield addr(i), 'Node', 1 + (i > 0) + (i == 0), refs, labels[:len(refs)]
+                yield A(i), 'Node', 1 + (i > 0) + (i == 0), refs, labels[:len(refs)]
             else:
-                yield addr(i), 'dict', 1, [addr(i - 1)], ["['self']"]
+                yield A(i), 'dict', 1, [A(i - 1)], ["['self']"]
     else:
         raise SystemExit('make_hostile.py: unknown kind %r' % kind)
 

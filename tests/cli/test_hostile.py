@@ -2,7 +2,7 @@
 """Inputs shaped to make a careless analysis quadratic (issue 16) finish in
 time proportional to their size: each adversarial dump made by
 make_hostile.py (a chain of self-referring objects, a star, a chain, a
-ring) is run through scan, scan --json, top and render --path and must
+ring, addresses that all collided in the address map's old unkeyed hash) is run through scan, scan --json, top and render --path and must
 take at most RATIO times what a plain dump of the same number of objects
 takes with the same command (the plain time floored at FLOOR seconds so
 that noise on a fast run does not count).  Also checks that long root
@@ -25,7 +25,7 @@ EXE, ROOT = sys.argv[1], sys.argv[2]
 GEN = os.path.join(ROOT, 'tests', 'cli', 'make_hostile.py')
 N = 20000 if os.environ.get('CT_TEST_SMALL') else 200000
 RATIO, FLOOR = 5.0, 0.3
-KINDS = ['selfloop', 'star', 'chain', 'ring']
+KINDS = ['selfloop', 'star', 'chain', 'ring', 'collide']
 COMMANDS = [['scan'], ['scan', '--json'], ['top'], ['render', '-T', 'txt', '--path']]
 FAILED = []
 
