@@ -337,7 +337,7 @@ int cmd_render(int argc, char **argv)
 	/* Opened first: a FILE that cannot be written fails before the load. */
 	if ((status = outfile_open(&out, out_path)))
 		return status;
-	if ((status = load_graph(path, common.format, common.load, &g)))
+	if ((status = load_graph(path, &common, 0, &g)))
 		goto out;
 	if (sopts.mode == CT_SELECT_OBJECT && ct_graph_find(&g, sopts.object) == CT_NONE) {
 		say("no object %s in '%s'", object_arg, path);
