@@ -229,7 +229,8 @@ int ct_render_tree(FILE *out, const struct ct_selection *sel, const struct ct_re
 		const struct ct_report_scc *e = &r->sccs[sel->clusters[c].scc];
 		ct_render_cluster_title(sel, c, title, sizeof(title));
 		fprintf(out, "\n%s\n", title);
-		ct_present_put(out, ct_report_signature(r, &r->groups[e->group]), SIZE_MAX);
+		ct_present_put_steps(out, ct_report_signature(r, &r->groups[e->group]),
+				     CT_PRESENT_SIGNATURE_BYTES);
 		fputc('\n', out);
 		/* With --path, how the SCC is held, root first. */
 		bool path = false;

@@ -56,14 +56,23 @@ static int new_cluster(struct ct_selection *sel, uint32_t scc_index)
 }
 
 /* The cluster's representative cycle, and its root path with --path.
- * Returns 0 if the cap leaves no room for the whole cycle. */
+ * Returns 0 if the cap leaves no room for the whole cycle, unless it is
+ * the first: then it is drawn cut at the cap. */
 static int add_cycle(struct ct_selection *sel, uint32_t ci, bool path)
 {
 	const struct ct_report *r = sel->r;
 	const struct ct_report_scc *e = &r->sccs[sel->clusters[ci].scc];
 
-	if (sel->max_nodes - sel->n < e->cycle_len)
-		return 0;
+	if (sel->max_nodes - sel->n < e->cycle_len) {
+		if (sel->n > 0)
+			return 0;
+		/* The first cycle is longer than the cap: draw as much of it
+		 * as fits, from its start; the rest is cut like any member
+		 * left out (dotted edges lead to it, the caption counts it). */
+		for (uint32_t i = 0; i < sel->max_nodes; i++)
+			add(sel, r->cyc_nodes[e->cycle_off + i], ci, CT_SEL_MEMBER);
+		return 1;
+	}
 	for (uint32_t i = 0; i < e->cycle_len; i++)
 		add(sel, r->cyc_nodes[e->cycle_off + i], ci, CT_SEL_MEMBER);
 	if (path && e->path_len) {
