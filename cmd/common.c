@@ -59,6 +59,11 @@ static bool parse_size(const char *s, uint64_t *v)
 	return true;
 }
 
+static bool long_option(const char *arg)
+{
+	return arg[0] == '-' && arg[1] == '-' && arg[2];
+}
+
 int common_option(int c, const char *command, const char *usage, char **argv,
 		  struct common_opts *o)
 {
@@ -91,8 +96,14 @@ int common_option(int c, const char *command, const char *usage, char **argv,
 		fputs(usage, stdout);
 		return EXIT_OK;
 	case ':':
+		if (!long_option(argv[optind - 1]) && optopt > ' ' && optopt < 0x7f)
+			return usage_error(command, "option '-%c' needs a value", optopt);
 		return usage_error(command, "option '%s' needs a value", argv[optind - 1]);
 	default:
+		/* A short option inside a group ("-q3") leaves optind on the
+		 * group, or past it once it ends: optopt names it either way. */
+		if (!long_option(argv[optind - 1]) && optopt > ' ' && optopt < 0x7f)
+			return usage_error(command, "unknown option '-%c'", optopt);
 		return usage_error(command, "unknown option '%s'", argv[optind - 1]);
 	}
 }
@@ -219,8 +230,8 @@ bool parse_uint(const char *s, unsigned long max, unsigned long *v)
 {
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+')
-		return false;
+	if (*s < '0' || *s > '9')
+		return false;  /* strtoul would take white space and a sign */
 	errno = 0;
 	unsigned long x = strtoul(s, &end, 10);
 	if (errno || *end || x > max)

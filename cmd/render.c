@@ -266,7 +266,8 @@ int cmd_render(int argc, char **argv)
 			break;
 		case OPT_DEPTH:
 			if (!parse_uint(optarg, 1000000, &n))
-				return usage_error("render", "--depth needs a number, not '%s'", optarg);
+				return usage_error("render", "--depth needs a number from 0 to 1000000, "
+						   "not '%s'", optarg);
 			sopts.depth = (uint32_t)n;
 			depth = true;
 			break;
