@@ -112,9 +112,9 @@ void ct_report_finish(struct ct_report *r);
 #define CT_REPORT_PATH_HEAD 32
 
 /* The root path of component e (root first, e's member last) into
- * nodes[] and edges[] (edges[i] leaves nodes[i] along the path; the last
- * is CT_NONE), both with room for head + tail entries: the whole path
- * when it has at most head + tail nodes, else its first head nodes
+ * nodes[] and edges[] (edges[i] leaves nodes[i] along the path, CT_NONE
+ * after the member), both with room for head + tail entries: the whole
+ * path when it has at most head + tail nodes, else its first head nodes
  * (head <= CT_REPORT_PATH_HEAD) and its last tail nodes.  *omitted (may
  * be NULL) gets the number of nodes left out after the first head.
  * Returns the number of nodes written; 0 when e is garbage. */
