@@ -16,7 +16,8 @@
  *   ./fuzz_v8 -max_total_time=120 -max_len=8192 /tmp/fuzz-out tests/fuzz/corpus/v8
  *
  * Whatever loads is also written by every writer (scan, top, path, the
- * $ref exporter), whose output must be strict JSON and valid UTF-8.
+ * $ref exporter, render as DOT and as a text tree), whose output must be
+ * strict JSON where it is JSON, and valid UTF-8.
  *
  * Add any input that crashes to tests/fuzz/corpus/<format>/.
  */
@@ -29,7 +30,9 @@
 #include "formats/loader.h"
 #include "lib/export.h"
 #include "lib/json.h"
+#include "lib/render.h"
 #include "lib/report.h"
+#include "lib/select.h"
 #include "lib/utf8.h"
 #include "lib/write.h"
 
@@ -107,6 +110,24 @@ static void write_all(const struct ct_graph *g, const struct ct_report *r, uint3
 	if (ct_export_init(&x, g, &eo, &err) == 0) {
 		WRITE("export", 1, ct_export_write(&x, f, node, &err));
 		ct_export_finish(&x);
+	}
+	/* render: groups (cut small, with root paths every other input) and
+	 * one object's neighbourhood, as DOT (no layout) and as text. */
+	struct ct_select_opts so[2] = {
+		{.mode = CT_SELECT_GROUPS, .path = node & 1, .max_nodes = 3 + node % 40},
+		{.mode = CT_SELECT_OBJECT, .object = g->addr[node], .depth = 2, .backrefs = true,
+		 .max_nodes = 50},
+	};
+	for (int k = 0; k < 2; k++) {
+		struct ct_selection sel;
+		if (ct_select(&sel, r, &so[k], &err))
+			continue;
+		struct ct_render_opts ro = {.format = CT_RENDER_DOT, .title = "fuzz",
+					    .by_type = node & 2};
+		WRITE("render dot", 0, ct_render_graphviz(f, &sel, &ro, &err));
+		ro.format = CT_RENDER_TXT;
+		WRITE("render txt", 0, ct_render_tree(f, &sel, &ro, &err));
+		ct_selection_finish(&sel);
 	}
 #undef WRITE
 }
