@@ -44,19 +44,21 @@ struct common_opts {
 	const char *format;   /* -f: a loader name, NULL = detect */
 	unsigned load;        /* enum ct_builder_opt bits (--allow-dangling) */
 	const char *color;    /* --color: "auto", "always" or "never" */
+	uint64_t max_token;   /* --max-token: bytes; 0 = CT_INPUT_MAX_TOKEN */
 };
 
-#define COMMON_OPTS_INIT {NULL, 0, "auto"}
+#define COMMON_OPTS_INIT {NULL, 0, "auto", 0}
 
 /* getopt_long() codes of the shared long options (commands number their
  * own from 256). */
-enum { OPT_ALLOW_DANGLING = 1000, OPT_COLOR };
+enum { OPT_ALLOW_DANGLING = 1000, OPT_COLOR, OPT_MAX_TOKEN };
 
 /* Entries for a command's struct option table: the options every
  * command takes, and --color for those that print in colour. */
 #define COMMON_LONGOPTS \
 	{"format", required_argument, NULL, 'f'}, \
 	{"allow-dangling", no_argument, NULL, OPT_ALLOW_DANGLING}, \
+	{"max-token", required_argument, NULL, OPT_MAX_TOKEN}, \
 	{"help", no_argument, NULL, 'h'}
 #define COLOR_LONGOPTS \
 	{"color", required_argument, NULL, OPT_COLOR}, \
@@ -68,7 +70,9 @@ enum { OPT_ALLOW_DANGLING = 1000, OPT_COLOR };
 	"                         v8, refjson, hprof; graph files: dot, graphml,\n" \
 	"                         gml, pajek, lgl, edgelist\n" \
 	"      --allow-dangling   count and drop references to objects not in the\n" \
-	"                         dump instead of failing\n"
+	"                         dump instead of failing\n" \
+	"      --max-token=SIZE   longest line (JSON lines) or string a dump may\n" \
+	"                         hold, in bytes or with K, M, G (default 256M)\n"
 #define COLOR_HELP \
 	"      --color=WHEN       colour text output: auto (default), always, never\n"
 
@@ -89,11 +93,13 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Load path ("-" = stdin) with the given loader (NULL = probe) into *g.
+/* Load path ("-" = stdin) into *g with o's loader (NULL = probe), builder
+ * options (plus extra, enum ct_builder_opt bits) and token limit.
  * On failure prints one line naming the file and position and returns
  * the exit status; returns 0 on success, after a warning with the count
  * of references dropped under --allow-dangling, if any. */
-int load_graph(const char *path, const char *format, unsigned opts, struct ct_graph *g);
+int load_graph(const char *path, const struct common_opts *o, unsigned extra,
+	       struct ct_graph *g);
 
 /* Map a library error to an exit status, printing it about subject. */
 int report_error(const char *subject, const struct ct_error *err);

@@ -34,6 +34,36 @@ int usage_error(const char *command, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* A size: digits and an optional K, M or G (powers of 1024), at most
+ * 2^50 bytes. */
+static bool parse_size(const char *s, uint64_t *v)
+{
+	unsigned long x;
+	char digits[32];
+	size_t n = strspn(s, "0123456789");
+	unsigned shift = 0;
+
+	if (n == 0 || n >= sizeof(digits))
+		return false;
+	if (s[n]) {
+		const char *u = "KMG", *k = strchr(u, s[n] & ~0x20);
+		if (!k || s[n + 1])
+			return false;
+		shift = 10 * (unsigned)(k - u + 1);
+	}
+	memcpy(digits, s, n);
+	digits[n] = 0;
+	if (!parse_uint(digits, 1ul << 50 >> shift, &x))
+		return false;
+	*v = (uint64_t)x << shift;
+	return true;
+}
+
+static bool long_option(const char *arg)
+{
+	return arg[0] == '-' && arg[1] == '-' && arg[2];
+}
+
 int common_option(int c, const char *command, const char *usage, char **argv,
 		  struct common_opts *o)
 {
@@ -52,6 +82,11 @@ int common_option(int c, const char *command, const char *usage, char **argv,
 	case OPT_ALLOW_DANGLING:
 		o->load |= CT_BUILD_ALLOW_DANGLING;
 		return OPTION_TAKEN;
+	case OPT_MAX_TOKEN:
+		if (!parse_size(optarg, &o->max_token) || o->max_token == 0)
+			return usage_error(command, "--max-token needs a size in bytes such as "
+					   "1048576, 512M or 2G, not '%s'", optarg);
+		return OPTION_TAKEN;
 	case OPT_COLOR:
 		if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
 			return usage_error(command, "--color must be auto, always or never");
@@ -61,8 +96,14 @@ int common_option(int c, const char *command, const char *usage, char **argv,
 		fputs(usage, stdout);
 		return EXIT_OK;
 	case ':':
+		if (!long_option(argv[optind - 1]) && optopt > ' ' && optopt < 0x7f)
+			return usage_error(command, "option '-%c' needs a value", optopt);
 		return usage_error(command, "option '%s' needs a value", argv[optind - 1]);
 	default:
+		/* A short option inside a group ("-q3") leaves optind on the
+		 * group, or past it once it ends: optopt names it either way. */
+		if (!long_option(argv[optind - 1]) && optopt > ' ' && optopt < 0x7f)
+			return usage_error(command, "unknown option '-%c'", optopt);
 		return usage_error(command, "unknown option '%s'", argv[optind - 1]);
 	}
 }
@@ -120,7 +161,8 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 		fprintf(stderr, "\rcycletool: loading '%s': %" PRIu64 " MB", p->name, done >> 20);
 }
 
-int load_graph(const char *path, const char *format, unsigned opts, struct ct_graph *g)
+int load_graph(const char *path, const struct common_opts *o, unsigned extra,
+	       struct ct_graph *g)
 {
 	struct ct_input in;
 	struct ct_error err = {0};
@@ -149,12 +191,13 @@ int load_graph(const char *path, const char *format, unsigned opts, struct ct_gr
 		return EXIT_INPUT;
 	}
 	ct_input_init_file(&in, fp, total);
+	in.max_token = o->max_token;
 	if (isatty(STDERR_FILENO)) {
 		clock_gettime(CLOCK_MONOTONIC, &prog.start);
 		in.progress = on_progress;
 		in.progress_ctx = &prog;
 	}
-	rc = ct_load(&in, format, opts, g, &err);
+	rc = ct_load(&in, o->format, o->load | extra, g, &err);
 	if (rc == 0 || rc == CT_EINPUT) {
 		/* Compressed input: damage past what the loader read (a bad
 		 * checksum at the end), or what made the data it read look
@@ -187,8 +230,8 @@ bool parse_uint(const char *s, unsigned long max, unsigned long *v)
 {
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+')
-		return false;
+	if (*s < '0' || *s > '9')
+		return false;  /* strtoul would take white space and a sign */
 	errno = 0;
 	unsigned long x = strtoul(s, &end, 10);
 	if (errno || *end || x > max)

@@ -709,7 +709,7 @@ int cmd_diff(int argc, char **argv)
 		if (progress)
 			fprintf(stderr, "cycletool diff: dump %d of %d: %s\033[K\r", i - optind + 1,
 				argc - optind, argv[i]);
-		if ((status = load_graph(argv[i], common.format, common.load, &g)))
+		if ((status = load_graph(argv[i], &common, 0, &g)))
 			break;
 		int rc = ct_diff_add(&d, &g, argv[i], i == argc - 1 ? CT_DIFF_LAST |
 				     (by_site ? CT_DIFF_BY_SITE : 0) : 0, &err);

@@ -171,7 +171,7 @@ int cmd_export(int argc, char **argv)
 	/* Opened first: a FILE that cannot be written fails before the load. */
 	if ((status = outfile_open(&out, output)))
 		return status;
-	if ((status = load_graph(path, common.format, common.load, &g)))
+	if ((status = load_graph(path, &common, 0, &g)))
 		goto out;
 
 	uint32_t root = CT_NONE;

@@ -84,7 +84,7 @@ int cmd_path(int argc, char **argv)
 	struct ct_graph g;
 	struct ct_path p = {0};
 	struct ct_error err = {0};
-	status = load_graph(path, common.format, common.load, &g);
+	status = load_graph(path, &common, 0, &g);
 	if (status)
 		return status;
 	uint32_t v = ct_graph_find(&g, id);

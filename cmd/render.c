@@ -30,7 +30,8 @@ static const char usage[] =
 "                         written in place (cycletool(1), OUTPUT FILES)\n"
 "  -T FORMAT              dot, svg, png or txt, whatever the file name\n"
 "      --max-nodes=N      draw at most N objects (default 300); what is cut\n"
-"                         is said on stderr and in the picture\n"
+"                         is said on stderr and in the picture (a longer\n"
+"                         cycle is drawn cut)\n"
 "      --by-type          one node per type, edges counted: the shape of a\n"
 "                         big SCC at a glance (as text: a table of types\n"
 "                         and one of type-to-type references)\n"
@@ -39,7 +40,8 @@ static const char usage[] =
 "                         plus edges, else sfdp, which stays fast where dot\n"
 "                         can take minutes; the picture's comment names\n"
 "                         it).  A layout past a second says so on a\n"
-"                         terminal\n"
+"                         terminal; dot is refused past 5000 nodes plus\n"
+"                         edges (exit 2)\n"
 "\n"
 "Selection (default: the first 5 groups in scan's order: garbage, then\n"
 "alive, the runtime's cycles left out):\n"
@@ -264,7 +266,8 @@ int cmd_render(int argc, char **argv)
 			break;
 		case OPT_DEPTH:
 			if (!parse_uint(optarg, 1000000, &n))
-				return usage_error("render", "--depth needs a number, not '%s'", optarg);
+				return usage_error("render", "--depth needs a number from 0 to 1000000, "
+						   "not '%s'", optarg);
 			sopts.depth = (uint32_t)n;
 			depth = true;
 			break;
@@ -337,7 +340,7 @@ int cmd_render(int argc, char **argv)
 	/* Opened first: a FILE that cannot be written fails before the load. */
 	if ((status = outfile_open(&out, out_path)))
 		return status;
-	if ((status = load_graph(path, common.format, common.load, &g)))
+	if ((status = load_graph(path, &common, 0, &g)))
 		goto out;
 	if (sopts.mode == CT_SELECT_OBJECT && ct_graph_find(&g, sopts.object) == CT_NONE) {
 		say("no object %s in '%s'", object_arg, path);

@@ -153,7 +153,7 @@ int cmd_scan(int argc, char **argv)
 	struct ct_graph g;
 	struct ct_report r;
 	struct ct_error err = {0};
-	status = load_graph(path, common.format, common.load, &g);
+	status = load_graph(path, &common, 0, &g);
 	if (status)
 		return status;
 	if (ct_report_build(&r, &g, &ropts, &err)) {

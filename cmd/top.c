@@ -82,8 +82,7 @@ int cmd_top(int argc, char **argv)
 	struct ct_error err = {0};
 	/* The labels make the held-by text (lib/top.h); packed (a byte per
 	 * reference, not four) before the dominator tree takes its memory. */
-	status = load_graph(path, common.format, common.load | CT_BUILD_DOMINATORS,
-				&g);
+	status = load_graph(path, &common, CT_BUILD_DOMINATORS, &g);
 	if (status)
 		return status;
 	memset(&t, 0, sizeof(t));

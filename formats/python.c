@@ -447,6 +447,7 @@ static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_
 	int rc = 0, more;
 
 	ct_json_init(&j);
+	j.max_token = ct_input_max_token(in);
 	memset(&r, 0, sizeof(r));
 	/* Our lines average well over 100 bytes and two references. */
 	if (in->total && in->total / 100 < CT_NONE / 4 &&

@@ -80,6 +80,7 @@ struct rd {
 	struct ct_buf buf;
 	uint64_t n_at_ids;           /* "$address" values spelled "@123" */
 	uint64_t n_addresses;        /* the others */
+	uint64_t max_token;          /* ct_input_max_token() */
 };
 
 /* ---- positions and messages ---- */
@@ -207,6 +208,7 @@ static int parse(struct rd *r)
 	int rc = 0;
 
 	ct_json_init(&j);
+	j.max_token = r->max_token;
 	ct_json_reset(&j, r->text, r->len, 1);
 	for (;;) {
 		if (need_value) {
@@ -598,10 +600,11 @@ static int make_nodes(struct rd *r)
 
 /* ---- pass 2: references ---- */
 
+/* Keyed (strings.h): the keys are the input's. */
 static uint64_t child_hash(uint32_t parent, const char *key, size_t n, uint32_t index)
 {
-	return ct_hash_u64((uint64_t)parent * 0x9e3779b97f4a7c15ULL ^
-			   (key ? ct_hash_bytes(key, n) : ct_hash_u64(index + 1ULL)));
+	return ct_hash_keyed_u64((uint64_t)parent * 0x9e3779b97f4a7c15ULL ^
+				 (key ? ct_hash_keyed_bytes(key, n) : index + 1ULL));
 }
 
 /* Index every member and element by (parent, key or index). */
@@ -700,6 +703,7 @@ static int next_step(struct rd *r, bool pointer, const char **p, const char *end
 			size_t kn;
 			struct ct_error ignore = {0};
 			ct_json_init(&j);
+			j.max_token = r->max_token;
 			ct_json_reset(&j, s, (size_t)(e + 1 - s), 1);
 			int rc = ct_json_string(&j, &k, &kn, &ignore);
 			if (!rc && ct_buf_add(&r->buf, k, kn))
@@ -971,8 +975,42 @@ static int emit(struct rd *r)
 	return 0;
 }
 
+/* The strings of the text read so far, followed as it grows: stops the
+ * read once one is longer than the token limit, with no more than the
+ * limit of it in memory. */
+struct long_strings {
+	size_t at;          /* bytes looked at */
+	size_t start;       /* offset of the open string's quote */
+	bool in, esc;
+};
+
+static bool long_string(struct long_strings *ls, const char *text, size_t len, uint64_t max)
+{
+	for (; ls->at < len; ls->at++) {
+		char c = text[ls->at];
+		if (!ls->in) {
+			const char *q = memchr(text + ls->at, '"', len - ls->at);
+			if (!q) {
+				ls->at = len;
+				break;
+			}
+			ls->at = (size_t)(q - text);
+			ls->in = true;
+			ls->start = ls->at;
+		} else if (ls->esc) {
+			ls->esc = false;
+		} else if (c == '\\') {
+			ls->esc = true;
+		} else if (c == '"') {
+			ls->in = false;
+		}
+	}
+	return ls->in && len - ls->start - 1 > max;
+}
+
 static int load_refjson(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 {
+	struct long_strings ls = {0};
 	struct rd r;
 	char *text = NULL;
 	size_t len = 0, cap = in->total && in->total < SIZE_MAX / 2 ? (size_t)in->total + 1 : 1 << 20;
@@ -984,6 +1022,7 @@ static int load_refjson(struct ct_input *in, struct ct_builder *b, struct ct_err
 	ct_buf_init(&r.buf);
 	r.b = b;
 	r.err = err;
+	r.max_token = ct_input_max_token(in);
 	for (;;) {
 		if (!text || len == cap) {
 			size_t c = text ? cap * 2 : cap;
@@ -1003,6 +1042,16 @@ static int load_refjson(struct ct_input *in, struct ct_builder *b, struct ct_err
 		if (got == 0)
 			break;
 		len += (size_t)got;
+		if (long_string(&ls, text, len, r.max_token)) {
+			r.text = text;
+			r.len = len;
+			uint64_t line, col;
+			line_col(&r, ls.start, &line, &col);
+			rc = ct_error_at(err, CT_EINPUT, line, col,
+					 "string longer than the limit of %" PRIu64
+					 " bytes (--max-token raises it)", r.max_token);
+			goto out;
+		}
 	}
 	r.text = text ? text : "";
 	r.len = len;

@@ -34,7 +34,7 @@ static int rehash(struct ct_addrmap *m, uint64_t cap)
 		for (uint64_t i = 0; i <= m->mask; i++) {
 			if (!m->slots[i].val)
 				continue;
-			uint32_t j = (uint32_t)ct_hash_u64(m->slots[i].key) & mask;
+			uint32_t j = (uint32_t)ct_hash_keyed_u64(m->slots[i].key) & mask;
 			while (slots[j].val)
 				j = (j + 1) & mask;
 			slots[j] = m->slots[i];
@@ -63,7 +63,7 @@ int ct_addrmap_put(struct ct_addrmap *m, uint64_t key, uint32_t val, uint32_t *o
 		if (rehash(m, cap))
 			return CT_ENOMEM;
 	}
-	uint32_t i = (uint32_t)ct_hash_u64(key) & m->mask;
+	uint32_t i = (uint32_t)ct_hash_keyed_u64(key) & m->mask;
 	for (; m->slots[i].val; i = (i + 1) & m->mask) {
 		if (m->slots[i].key == key) {
 			*old = (uint32_t)(m->slots[i].val - 1);
@@ -81,7 +81,7 @@ uint32_t ct_addrmap_get(const struct ct_addrmap *m, uint64_t key)
 {
 	if (!m->slots)
 		return CT_NONE;
-	uint32_t i = (uint32_t)ct_hash_u64(key) & m->mask;
+	uint32_t i = (uint32_t)ct_hash_keyed_u64(key) & m->mask;
 	for (; m->slots[i].val; i = (i + 1) & m->mask)
 		if (m->slots[i].key == key)
 			return (uint32_t)(m->slots[i].val - 1);
@@ -348,7 +348,7 @@ static int index_addresses(struct ct_builder *b, struct ct_error *err)
 		return ct_error_nomem(err);
 	for (uint32_t i = 0; i < n; i++) {
 		if (i + AHEAD < n)
-			__builtin_prefetch(&m->slots[(uint32_t)ct_hash_u64(g->addr[i + AHEAD]) & m->mask],
+			__builtin_prefetch(&m->slots[(uint32_t)ct_hash_keyed_u64(g->addr[i + AHEAD]) & m->mask],
 					   1);
 		if (ct_addrmap_put(m, g->addr[i], i, &old))
 			return ct_error_nomem(err);
@@ -434,7 +434,7 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 		g->out_off[v] = w;
 		for (uint32_t e = start; e < end; e++) {
 			if (e + AHEAD < m)
-				__builtin_prefetch(&g->map.slots[(uint32_t)ct_hash_u64(b->taddr[e + AHEAD]) &
+				__builtin_prefetch(&g->map.slots[(uint32_t)ct_hash_keyed_u64(b->taddr[e + AHEAD]) &
 								 g->map.mask]);
 			uint32_t t = ct_addrmap_get(&g->map, b->taddr[e]);
 			if (t == CT_NONE) {

@@ -380,6 +380,15 @@ int ct_input_peek(struct ct_input *in, size_t want, const char **p, size_t *len,
 	return 0;
 }
 
+static int too_long(const struct ct_input *in, struct ct_error *err)
+{
+	uint64_t max = ct_input_max_token(in);
+
+	ct_error_at(err, CT_EINPUT, in->line + 1, max + 1,
+		    "line longer than the limit of %" PRIu64 " bytes (--max-token raises it)", max);
+	return -1;
+}
+
 int ct_input_line(struct ct_input *in, const char **p, size_t *len, struct ct_error *err)
 {
 	size_t scanned = 0;
@@ -394,6 +403,8 @@ int ct_input_line(struct ct_input *in, const char **p, size_t *len, struct ct_er
 			size_t adv = nl ? n + 1 : n;
 			if (n > 0 && s[n - 1] == '\r')
 				n--;
+			if (n > ct_input_max_token(in))
+				return too_long(in, err);
 			*p = s;
 			*len = n;
 			in->start += adv;
@@ -404,6 +415,8 @@ int ct_input_line(struct ct_input *in, const char **p, size_t *len, struct ct_er
 		}
 		if (in->eof)
 			return 0;
+		if (avail > ct_input_max_token(in))
+			return too_long(in, err);
 		scanned = avail;
 		if (fill(in, avail + 1, err))
 			return -1;

@@ -34,6 +34,8 @@ struct ct_input {
 	uint64_t consumed;   /* bytes handed out before buf[start] / mem[start] */
 	uint64_t total;      /* input size when known, else 0 */
 	uint64_t line;       /* lines handed out by ct_input_line() */
+	uint64_t max_token;  /* the longest line or token loaders accept, in bytes
+			      * (ct_input_max_token()); 0 = CT_INPUT_MAX_TOKEN */
 	ct_progress_fn *progress;
 	void *progress_ctx;
 	uint64_t next_progress;
@@ -54,6 +56,16 @@ enum ct_codec {
 	CT_CODEC_ZSTD,
 };
 
+/* The default limit on a line (JSON-lines formats) or a single token (a
+ * string in any JSON), in bytes: what a loader holds in memory for one
+ * is bounded by it, not by the input.  `--max-token` changes it. */
+#define CT_INPUT_MAX_TOKEN ((uint64_t)256 << 20)
+
+static inline uint64_t ct_input_max_token(const struct ct_input *in)
+{
+	return in->max_token ? in->max_token : CT_INPUT_MAX_TOKEN;
+}
+
 /* Read from fp (not closed by ct_input_finish).  total is the input size
  * when known (for progress), else 0; it becomes raw_total, and total 0,
  * when the input turns out to be compressed. */
@@ -72,7 +84,10 @@ int ct_input_peek(struct ct_input *in, size_t want, const char **p, size_t *len,
 
 /* The next line, without its '\n' (and without a '\r' before it).
  * Returns 1 with *p and *len set (valid until the next call), 0 at end of
- * input, or -1 with err set.  in->line counts the lines returned. */
+ * input, or -1 with err set.  in->line counts the lines returned.  A line
+ * longer than ct_input_max_token() is CT_EINPUT naming its line and the
+ * column past the limit, found with at most the limit (and a read's
+ * worth) in memory. */
 int ct_input_line(struct ct_input *in, const char **p, size_t *len, struct ct_error *err);
 
 /* Read up to n bytes.  Returns the number read (0 at end), or -1 with err set. */

@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <inttypes.h>
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
@@ -40,6 +41,7 @@ void ct_json_reset(struct ct_json *j, const char *p, size_t n, uint64_t line)
 int ct_json_open_input(struct ct_json *j, struct ct_input *in, size_t window,
 		       struct ct_error *err)
 {
+	j->max_token = ct_input_max_token(in);
 	if (window < WINDOW_MIN)
 		window = WINDOW_MIN;
 	if (window != j->window_cap) {
@@ -279,11 +281,23 @@ static int scratch_room(struct ct_json *j, size_t used, size_t n, struct ct_erro
 	return 0;
 }
 
+/* A string longer than the limit: the error names where it starts. */
+static int too_long(const struct ct_json *j, uint64_t line, uint64_t column, struct ct_error *err)
+{
+	uint64_t max = j->max_token ? j->max_token : CT_INPUT_MAX_TOKEN;
+
+	return ct_error_at(err, CT_EINPUT, line, column,
+			   "string longer than the limit of %" PRIu64 " bytes (--max-token raises it)",
+			   max);
+}
+
 int ct_json_string(struct ct_json *j, const char **s, size_t *len, struct ct_error *err)
 {
+	uint64_t max = j->max_token ? j->max_token : CT_INPUT_MAX_TOKEN;
 	int rc = ct_json_expect(j, '"', err);
 	if (rc)
 		return rc;
+	uint64_t sline = j->line, scol = ct_json_column(j) - 1;  /* at the quote */
 	/* Fast path: plain ASCII, no escapes, all in the text or the window
 	 * (which is refilled for a string that fits in half of it). */
 	for (;;) {
@@ -294,6 +308,8 @@ int ct_json_string(struct ct_json *j, const char **s, size_t *len, struct ct_err
 		if (q < j->end) {
 			if (*q != '"')
 				break;
+			if ((uint64_t)(q - j->p) > max)
+				return too_long(j, sline, scol, err);
 			*s = j->p;
 			*len = (size_t)(q - j->p);
 			j->p = q + 1;
@@ -307,12 +323,20 @@ int ct_json_string(struct ct_json *j, const char **s, size_t *len, struct ct_err
 	 * the text or window (decoding never lengthens), refilling as needed. */
 	size_t used = 0;
 	for (;;) {
-		if ((rc = scratch_room(j, used, (size_t)(j->end - j->p) + 1, err)))
+		/* Scratch grows to what is left of the window or text: keep
+		 * what a memory-mode text holds from growing it past the limit. */
+		size_t room = (size_t)(j->end - j->p) + 1;
+		if (room > max - used + 2)
+			room = (size_t)(max - used) + 2;
+		/* Decoding never lengthens; a character or escape begun
+		 * before stop may end up to 11 bytes past it. */
+		if ((rc = scratch_room(j, used, room + 16, err)))
 			return rc;
+		const char *stop = j->p + room - 1;
 		char *o = j->scratch + used;
 		bool more = can_refill(j);
 		size_t want = 1;
-		while (j->p < j->end) {
+		while (j->p < stop) {
 			unsigned char c = (unsigned char)*j->p;
 			if (c == '"') {
 				j->p++;
@@ -396,6 +420,10 @@ int ct_json_string(struct ct_json *j, const char **s, size_t *len, struct ct_err
 			}
 		}
 		used = (size_t)(o - j->scratch);
+		if (used > max)
+			return too_long(j, sline, scol, err);
+		if (j->p < j->end && want == 1)
+			continue;  /* stopped at the room given, not for a refill */
 		/* The window ran out: refill and go on (when nothing more comes,
 		 * the next round decodes what is left with the plain checks). */
 		if (!more || (!refill(j, want) && j->p >= j->end))

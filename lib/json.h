@@ -33,6 +33,9 @@ enum {
 struct ct_json {
 	const char *start, *p, *end;  /* the text, or the window */
 	unsigned opts;                /* CT_JSON_*; set after ct_json_init() */
+	uint64_t max_token;           /* longest string, in bytes of its text; 0 =
+				       * CT_INPUT_MAX_TOKEN; windowed mode takes the
+				       * input's (ct_input_max_token()) */
 	uint64_t line;                /* line of p, 1-based */
 	uint64_t line_start;          /* offset where that line starts */
 	uint64_t base;                /* offset of start in the document */
@@ -88,8 +91,10 @@ int ct_json_next(struct ct_json *j, char close, bool *more, struct ct_error *err
 /* A string; *s and *len are its decoded bytes, which may contain NULs
  * (\u0000).  They point into the text, the window or j's scratch buffer:
  * valid until the next call on j (in memory mode, until the next string).
- * Invalid escapes, raw control characters, invalid UTF-8 and (unless
- * CT_JSON_LONE_SURROGATES) unpaired UTF-16 surrogates are errors. */
+ * Invalid escapes, raw control characters, invalid UTF-8, (unless
+ * CT_JSON_LONE_SURROGATES) unpaired UTF-16 surrogates and a string whose
+ * text is longer than max_token (found before more than that is held)
+ * are errors. */
 int ct_json_string(struct ct_json *j, const char **s, size_t *len, struct ct_error *err);
 /* A non-negative integer that fits in 64 bits (what = field name for errors). */
 int ct_json_u64(struct ct_json *j, uint64_t *v, const char *what, struct ct_error *err);

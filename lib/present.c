@@ -254,16 +254,23 @@ static void step(FILE *out, const struct ct_graph *g, uint32_t v, uint32_t e, bo
 void ct_present_chain(FILE *out, const struct ct_graph *g, const uint32_t *nodes,
 		      const uint32_t *edges, uint32_t len, bool close)
 {
+	ct_present_chain_cut(out, g, nodes, edges, len, 0, close);
+}
+
+void ct_present_chain_cut(FILE *out, const struct ct_graph *g, const uint32_t *nodes,
+			  const uint32_t *edges, uint32_t len, uint32_t omitted, bool close)
+{
 	uint32_t skip_from = len, skip_to = len;
 
-	if (len > CT_PRESENT_CHAIN_STEPS) {
+	/* With omitted, the caller gives at least HEAD + TAIL nodes. */
+	if (omitted || len > CT_PRESENT_CHAIN_STEPS) {
 		skip_from = CT_PRESENT_CHAIN_HEAD;
 		skip_to = len - CT_PRESENT_CHAIN_TAIL;
 	}
 	for (uint32_t i = 0; i < len; i++) {
 		if (i == skip_from) {
-			fprintf(out, "\xe2\x80\xa6 (%" PRIu32 " more)" CT_PRESENT_ARROW,
-				skip_to - skip_from);
+			fprintf(out, "\xe2\x80\xa6 (%" PRIu64 " more)" CT_PRESENT_ARROW,
+				(uint64_t)(skip_to - skip_from) + omitted);
 			i = skip_to - 1;
 			continue;
 		}

@@ -108,5 +108,11 @@ void ct_present_label(const struct ct_graph *g, uint32_t e, char *buf, size_t ca
  * checks the stream. */
 void ct_present_chain(FILE *out, const struct ct_graph *g, const uint32_t *nodes,
 		      const uint32_t *edges, uint32_t len, bool close);
+/* The same for a chain already cut by its maker: omitted more nodes were
+ * left out after nodes[CT_PRESENT_CHAIN_HEAD - 1] (nodes then holds at
+ * least CT_PRESENT_CHAIN_HEAD + CT_PRESENT_CHAIN_TAIL), and are counted
+ * in the "… N more" the cut shows. */
+void ct_present_chain_cut(FILE *out, const struct ct_graph *g, const uint32_t *nodes,
+			  const uint32_t *edges, uint32_t len, uint32_t omitted, bool close);
 
 #endif

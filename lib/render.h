@@ -70,6 +70,13 @@ struct ct_render_opts {
  * it (ring of 60, minidom at 50 objects) it already took over a second. */
 #define CT_RENDER_DOT_BUDGET 150
 
+/* dot is refused past this many nodes plus edges, even when asked for:
+ * a ring of 1,000 objects took it 9 s, one of 5,000 over two minutes
+ * and one of 200,000 overflowed its stack after 24 s (layout now runs on
+ * a thread with a 1 GiB stack, so it would run for hours instead).
+ * CT_EUSAGE, suggesting sfdp. */
+#define CT_RENDER_DOT_MAX 5000
+
 /* The engine the default picks for a graph of this many nodes and edges:
  * "dot" within CT_RENDER_DOT_BUDGET, else "sfdp" (static strings). */
 const char *ct_render_auto_engine(uint32_t nodes, uint32_t edges);

@@ -3,6 +3,7 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,6 +315,52 @@ static void caption(Agraph_t *g, const struct ct_selection *sel, const struct ct
 	set(g, "labelloc", "t");
 }
 
+/* Graphviz lays out recursively (dot's ranking and ordering walk the
+ * graph depth first), so a long cycle overflows an ordinary stack: a
+ * ring of 200,000 objects laid out with dot was a SIGSEGV.  Layout and
+ * rendering therefore run on a thread whose stack is reserved big and
+ * committed only as deep as graphviz goes. */
+#define LAYOUT_STACK ((size_t)1 << 30)
+
+struct layout_job {
+	GVC_t *gvc;
+	Agraph_t *g;
+	const char *engine, *fmt;
+	char *data;
+	unsigned int len;
+	int layout_rc, render_rc;
+};
+
+static void *layout_thread(void *arg)
+{
+	struct layout_job *j = arg;
+
+	j->layout_rc = gvLayout(j->gvc, j->g, j->engine);
+	if (j->layout_rc == 0)
+		j->render_rc = gvRenderData(j->gvc, j->g, j->fmt, &j->data, &j->len);
+	return NULL;
+}
+
+static void run_on_big_stack(struct layout_job *j)
+{
+	/* Smaller reservations if the address space is limited (ulimit -v);
+	 * on this thread if no thread can be had at all. */
+	for (size_t stack = LAYOUT_STACK; stack >= ((size_t)64 << 20); stack /= 4) {
+		pthread_attr_t attr;
+		pthread_t t;
+		if (pthread_attr_init(&attr) != 0)
+			break;
+		int ok = pthread_attr_setstacksize(&attr, stack) == 0 &&
+			 pthread_create(&t, &attr, layout_thread, j) == 0;
+		pthread_attr_destroy(&attr);
+		if (ok) {
+			pthread_join(t, NULL);
+			return;
+		}
+	}
+	layout_thread(j);
+}
+
 int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
 		       const struct ct_render_opts *o, struct ct_error *err)
 {
@@ -386,6 +433,13 @@ int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
 			rc = ct_error_set(err, CT_EIO, "write error");
 		goto out;
 	}
+	if (!strcmp(engine, "dot") && (uint64_t)nodes + edges > CT_RENDER_DOT_MAX) {
+		rc = ct_error_set(err, CT_EUSAGE, "dot cannot lay out %" PRIu32 " nodes and %" PRIu32
+				  " edges in reasonable time (at most %d nodes plus edges); "
+				  "--layout=sfdp scales further, or -T dot writes the graph without layout",
+				  nodes, edges, CT_RENDER_DOT_MAX);
+		goto out;
+	}
 	gvc = gvContext();
 	if (!gvc) {
 		rc = ct_error_nomem(err);
@@ -394,23 +448,23 @@ int ct_render_graphviz(FILE *out, const struct ct_selection *sel,
 	if (o->on_layout)
 		o->on_layout(o->ctx, true, engine, nodes, edges);
 	layout_started = true;
-	if (gvLayout(gvc, g, engine) != 0) {
+	/* Rendered to memory and written here: gvc's own writers call
+	 * exit(1) when a write fails. */
+	struct layout_job job = {gvc, g, engine, o->format == CT_RENDER_PNG ? "png" : "svg",
+				 NULL, 0, 0, 0};
+	run_on_big_stack(&job);
+	if (job.layout_rc != 0) {
 		rc = ct_error_set(err, CT_ERENDER, "graphviz could not lay out the graph with %s%s%s",
 				  engine, gv_message[0] ? ": " : "", gv_message);
 		goto out;
 	}
-	/* Rendered to memory and written here: gvc's own writers call
-	 * exit(1) when a write fails. */
-	const char *fmt = o->format == CT_RENDER_PNG ? "png" : "svg";
-	char *data = NULL;
-	unsigned int len = 0;
-	if (gvRenderData(gvc, g, fmt, &data, &len) != 0)
-		rc = ct_error_set(err, CT_ERENDER, "graphviz could not render %s%s%s", fmt,
+	if (job.render_rc != 0)
+		rc = ct_error_set(err, CT_ERENDER, "graphviz could not render %s%s%s", job.fmt,
 				  gv_message[0] ? ": " : "", gv_message);
-	else if (fwrite(data, 1, len, out) != len || ferror(out))
+	else if (fwrite(job.data, 1, job.len, out) != job.len || ferror(out))
 		rc = ct_error_set(err, CT_EIO, "write error");
-	if (data)
-		gvFreeRenderData(data);
+	if (job.data)
+		gvFreeRenderData(job.data);
 	gvFreeLayout(gvc, g);
 out:
 	if (layout_started && o->on_layout)

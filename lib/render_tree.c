@@ -229,17 +229,23 @@ int ct_render_tree(FILE *out, const struct ct_selection *sel, const struct ct_re
 		const struct ct_report_scc *e = &r->sccs[sel->clusters[c].scc];
 		ct_render_cluster_title(sel, c, title, sizeof(title));
 		fprintf(out, "\n%s\n", title);
-		ct_present_put(out, ct_report_signature(r, &r->groups[e->group]), SIZE_MAX);
+		ct_present_put_steps(out, ct_report_signature(r, &r->groups[e->group]),
+				     CT_PRESENT_SIGNATURE_BYTES);
 		fputc('\n', out);
 		/* With --path, how the SCC is held, root first. */
 		bool path = false;
 		for (uint32_t i = 0; i < sel->n && !path; i++)
 			path = sel->role[i] == CT_SEL_PATH;
 		if (path && e->path_len > 1) {
+			uint32_t pn[2 * CT_REPORT_PATH_HEAD], pes[2 * CT_REPORT_PATH_HEAD], omitted;
+			uint32_t len = ct_report_path(r, e, CT_REPORT_PATH_HEAD, CT_REPORT_PATH_HEAD,
+						      pn, pes, &omitted);
 			fputs("held by:\n", out);
-			for (uint32_t k = 0; k + 1 < e->path_len; k++) {
-				uint32_t u = r->path_nodes[e->path_off + k];
-				uint32_t pe = r->path_edges[e->path_off + k];
+			for (uint32_t k = 0; k + 1 < len; k++) {
+				uint32_t u = pn[k];
+				uint32_t pe = pes[k];
+				if (omitted && k == CT_REPORT_PATH_HEAD)
+					fprintf(out, "  \xe2\x80\xa6 (%" PRIu32 " more)\n", omitted);
 				fprintf(out, "  ");
 				node_text(out, g, u);
 				fputc(' ', out);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cycle.h"
+#include "mem.h"
 
 void ct_report_finish(struct ct_report *r)
 {
@@ -16,8 +17,6 @@ void ct_report_finish(struct ct_report *r)
 	free(r->groups);
 	free(r->cyc_nodes);
 	free(r->cyc_edges);
-	free(r->path_nodes);
-	free(r->path_edges);
 	free(r->types);
 	ct_strings_finish(&r->strings);
 	memset(r, 0, sizeof(*r));
@@ -339,12 +338,44 @@ static uint32_t nearest_member(const struct ct_report *r, uint32_t c)
 	return best;
 }
 
+/* Each long root path's node CT_REPORT_PATH_HEAD steps from the root.
+ * anc[] remembers the answer for every node walked, so that paths which
+ * share their beginning (a chain of cycles) are walked once in all. */
+static int anchors(struct ct_report *r, struct ct_error *err)
+{
+	const struct ct_reach *re = &r->reach;
+	const uint32_t k = CT_REPORT_PATH_HEAD;
+	uint32_t *anc = NULL;
+
+	for (uint32_t i = 0; i < r->n_sccs; i++) {
+		struct ct_report_scc *e = &r->sccs[i];
+		if (e->path_len <= k + 1)
+			continue;
+		if (!anc) {
+			size_t n = r->g->n_nodes;
+			anc = ct_mem_alloc(ct_mem_bytes(n, sizeof(*anc)));
+			if (!anc)
+				return ct_error_nomem(err);
+			memset(anc, 0xff, n * sizeof(*anc));
+		}
+		uint32_t u = e->path_end;
+		while (re->dist[u] > k && anc[u] == CT_NONE)
+			u = re->parent[u];
+		uint32_t a = re->dist[u] == k ? u : anc[u];
+		for (uint32_t x = e->path_end; x != u; x = re->parent[x])
+			anc[x] = a;
+		e->path_anchor = a;
+	}
+	ct_mem_free(anc);
+	return 0;
+}
+
 /* Type histograms and root paths of the selected components. */
 static int describe(struct ct_report *r, struct ct_error *err)
 {
 	const struct ct_graph *g = r->g;
 	const struct ct_scc *s = &r->scc;
-	size_t total = 0, path_total = 0;
+	size_t total = 0;
 	uint32_t max_size = 0;
 
 	for (uint32_t i = 0; i < r->n_sccs; i++) {
@@ -373,26 +404,52 @@ static int describe(struct ct_report *r, struct ct_error *err)
 		}
 		e->types_len = at - e->types_off;
 		qsort(r->types + e->types_off, e->types_len, sizeof(*r->types), by_count);
-		uint32_t best = nearest_member(r, e->comp);
-		e->path_len = best == CT_NONE ? 0 : r->reach.dist[best] + 1;
-		path_total += e->path_len;
+		e->path_end = nearest_member(r, e->comp);
+		e->path_len = e->path_end == CT_NONE ? 0 : r->reach.dist[e->path_end] + 1;
+		e->path_anchor = CT_NONE;
 	}
 	free(tmp);
-	r->path_nodes = malloc((path_total ? path_total : 1) * sizeof(*r->path_nodes));
-	r->path_edges = malloc((path_total ? path_total : 1) * sizeof(*r->path_edges));
-	if (!r->path_nodes || !r->path_edges)
-		return ct_error_nomem(err);
-	at = 0;
-	for (uint32_t i = 0; i < r->n_sccs; i++) {
-		struct ct_report_scc *e = &r->sccs[i];
-		if (!e->path_len)
-			continue;
-		e->path_off = at;
-		ct_reach_path(&r->reach, nearest_member(r, e->comp), r->path_nodes + at, r->path_edges + at, e->path_len);
-		r->path_edges[at + e->path_len - 1] = CT_NONE;
-		at += e->path_len;
+	return anchors(r, err);
+}
+
+uint32_t ct_report_path(const struct ct_report *r, const struct ct_report_scc *e, uint32_t head,
+			uint32_t tail, uint32_t *nodes, uint32_t *edges, uint32_t *omitted)
+{
+	const struct ct_reach *re = &r->reach;
+	uint32_t len = e->path_len, w = len, skip = 0, hn[CT_REPORT_PATH_HEAD + 1],
+		he[CT_REPORT_PATH_HEAD + 1];
+
+	if (head > CT_REPORT_PATH_HEAD)
+		head = CT_REPORT_PATH_HEAD;
+	if (len > head + tail) {
+		w = head + tail;
+		skip = len - w;
 	}
-	return 0;
+	if (omitted)
+		*omitted = skip;
+	if (!len)
+		return 0;
+	/* The last nodes, walking up from the member. */
+	uint32_t out = CT_NONE, u = e->path_end;
+	for (uint32_t k = 0; k < (skip ? tail : len); k++) {
+		nodes[w - 1 - k] = u;
+		edges[w - 1 - k] = out;
+		out = re->parent_edge[u];
+		u = re->parent[u];
+	}
+	if (skip && head) {
+		/* The first nodes, from the anchor (the path to it has
+		 * CT_REPORT_PATH_HEAD + 1 nodes) or, on a path too short to
+		 * have one, from the member: either way more than head nodes,
+		 * so he[head - 1] leads on along the path. */
+		ct_reach_path(re, e->path_anchor != CT_NONE ? e->path_anchor : e->path_end, hn, he,
+			      CT_REPORT_PATH_HEAD + 1);
+		for (uint32_t k = 0; k < head; k++) {
+			nodes[k] = hn[k];
+			edges[k] = he[k];
+		}
+	}
+	return w;
 }
 
 int ct_report_build(struct ct_report *r, const struct ct_graph *g,

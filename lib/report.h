@@ -50,7 +50,11 @@ struct ct_report_scc {
 				* CT_RUNTIME_CODE): the runtime's when made once */
 	uint32_t group;        /* index into report->groups */
 	uint32_t cycle_off, cycle_len;  /* steps in cyc_nodes/cyc_edges */
-	uint32_t path_off, path_len;    /* nodes in path_nodes (root first); 0 if garbage */
+	uint32_t path_end;     /* the member nearest a root, where the root path
+				* ends (CT_NONE if garbage); see ct_report_path() */
+	uint32_t path_len;     /* nodes on the root path; 0 if garbage */
+	uint32_t path_anchor;  /* its node CT_REPORT_PATH_HEAD steps from the root,
+				* when it is longer than that; else CT_NONE */
 	uint32_t types_off, types_len;  /* entries in types, most frequent first */
 };
 
@@ -88,7 +92,6 @@ struct ct_report {
 					  * ones, then the runtime's; by bytes within each */
 	uint32_t n_groups;
 	uint32_t *cyc_nodes, *cyc_edges;
-	uint32_t *path_nodes, *path_edges;  /* path_edges[i] leads from path_nodes[i] */
 	struct ct_type_count *types;
 	struct ct_strings strings;    /* signatures */
 };
@@ -100,6 +103,23 @@ int ct_report_build(struct ct_report *r, const struct ct_graph *g,
 		    const struct ct_report_opts *opts, struct ct_error *err);
 /* Release the report; r may be zeroed or NULL. */
 void ct_report_finish(struct ct_report *r);
+
+/* Root paths are not stored per component (a chain of N one-object
+ * cycles would make N paths of up to N steps): they all share the
+ * breadth-first tree of reach.parent, and a writer takes the part it
+ * prints.  A path's first nodes are found from path_anchor, its last by
+ * walking up from path_end, each in time proportional to what is taken. */
+#define CT_REPORT_PATH_HEAD 32
+
+/* The root path of component e (root first, e's member last) into
+ * nodes[] and edges[] (edges[i] leaves nodes[i] along the path, CT_NONE
+ * after the member), both with room for head + tail entries: the whole
+ * path when it has at most head + tail nodes, else its first head nodes
+ * (head <= CT_REPORT_PATH_HEAD) and its last tail nodes.  *omitted (may
+ * be NULL) gets the number of nodes left out after the first head.
+ * Returns the number of nodes written; 0 when e is garbage. */
+uint32_t ct_report_path(const struct ct_report *r, const struct ct_report_scc *e, uint32_t head,
+			uint32_t tail, uint32_t *nodes, uint32_t *edges, uint32_t *omitted);
 
 static inline const char *ct_report_signature(const struct ct_report *r,
 					      const struct ct_report_group *grp)

@@ -56,24 +56,36 @@ static int new_cluster(struct ct_selection *sel, uint32_t scc_index)
 }
 
 /* The cluster's representative cycle, and its root path with --path.
- * Returns 0 if the cap leaves no room for the whole cycle. */
+ * Returns 0 if the cap leaves no room for the whole cycle, unless it is
+ * the first: then it is drawn cut at the cap. */
 static int add_cycle(struct ct_selection *sel, uint32_t ci, bool path)
 {
 	const struct ct_report *r = sel->r;
 	const struct ct_report_scc *e = &r->sccs[sel->clusters[ci].scc];
 
-	if (sel->max_nodes - sel->n < e->cycle_len)
-		return 0;
+	if (sel->max_nodes - sel->n < e->cycle_len) {
+		if (sel->n > 0)
+			return 0;
+		/* The first cycle is longer than the cap: draw as much of it
+		 * as fits, from its start; the rest is cut like any member
+		 * left out (dotted edges lead to it, the caption counts it). */
+		for (uint32_t i = 0; i < sel->max_nodes; i++)
+			add(sel, r->cyc_nodes[e->cycle_off + i], ci, CT_SEL_MEMBER);
+		return 1;
+	}
 	for (uint32_t i = 0; i < e->cycle_len; i++)
 		add(sel, r->cyc_nodes[e->cycle_off + i], ci, CT_SEL_MEMBER);
 	if (path && e->path_len) {
-		for (uint32_t i = 0; i + 1 < e->path_len; i++) {
-			uint32_t v = r->path_nodes[e->path_off + i];
-			sel->scope[v] = 1;
-			add(sel, v, CT_NONE, CT_SEL_PATH);
+		/* A long path is drawn as its first and last steps. */
+		uint32_t pn[2 * CT_REPORT_PATH_HEAD], pe[2 * CT_REPORT_PATH_HEAD];
+		uint32_t len = ct_report_path(r, e, CT_REPORT_PATH_HEAD, CT_REPORT_PATH_HEAD, pn, pe,
+					      NULL);
+		for (uint32_t i = 0; i + 1 < len; i++) {
+			sel->scope[pn[i]] = 1;
+			add(sel, pn[i], CT_NONE, CT_SEL_PATH);
 		}
 		/* The member the path reaches belongs to the cluster. */
-		add(sel, r->path_nodes[e->path_off + e->path_len - 1], ci, CT_SEL_MEMBER);
+		add(sel, pn[len - 1], ci, CT_SEL_MEMBER);
 	}
 	return 1;
 }

@@ -2,8 +2,10 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
-
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "mem.h"
 #include "utf8.h"
@@ -21,6 +23,70 @@ uint64_t ct_hash_bytes(const char *p, size_t len)
 	uint64_t tail = 0;
 	memcpy(&tail, p + i, len - i);
 	return ct_hash_u64(h ^ tail ^ 0x9e3779b97f4a7c15ULL);
+}
+
+uint64_t ct_siphash(uint64_t k0, uint64_t k1, const void *p, size_t len, unsigned c, unsigned d)
+{
+	const unsigned char *b = p;
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+	size_t i = 0;
+
+	for (;; i += 8) {
+		uint64_t m = 0;
+		bool last = len - i < 8;
+		if (last) {
+			/* The final block: what is left, and the length's low byte on top. */
+			for (size_t k = 0; k < len - i; k++)
+				m |= (uint64_t)b[i + k] << (8 * k);
+			m |= (uint64_t)(len & 0xff) << 56;
+		} else {
+			for (size_t k = 0; k < 8; k++)
+				m |= (uint64_t)b[i + k] << (8 * k);
+		}
+		v3 ^= m;
+		for (unsigned r = 0; r < c; r++)
+			CT_SIP_ROUND(v0, v1, v2, v3);
+		v0 ^= m;
+		if (last)
+			break;
+	}
+	v2 ^= 0xff;
+	for (unsigned r = 0; r < d; r++)
+		CT_SIP_ROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t ct_hash_key[2];
+
+/* Draw the key before main() runs: every table that uses it lives after. */
+__attribute__((constructor)) static void draw_key(void)
+{
+	uint64_t k[2] = {0, 0};
+	size_t got = 0;
+
+	while (got < sizeof(k)) {
+		ssize_t n = getrandom((char *)k + got, sizeof(k) - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof(k)) {
+		/* No getrandom (an old kernel, a seccomp filter): the clock, the
+		 * pid and where the stack and the library were mapped. */
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		k[0] ^= ct_hash_u64((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+				    (uint64_t)(uintptr_t)&ts);
+		k[1] ^= ct_hash_u64(((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)&draw_key ^ k[0]);
+	}
+	ct_hash_key[0] = k[0];
+	ct_hash_key[1] = k[1];
+}
+
+uint64_t ct_hash_keyed_bytes(const void *p, size_t len)
+{
+	return ct_siphash(ct_hash_key[0], ct_hash_key[1], p, len, 1, 3);
 }
 
 void ct_strings_init(struct ct_strings *s)
@@ -163,7 +229,7 @@ static uint32_t intern(struct ct_strings *s, const char *p, size_t len)
 {
 	if ((uint64_t)(s->interned + 1) * 2 > s->nslots && grow_slots(s))
 		return UINT32_MAX;
-	uint32_t tag = (uint32_t)ct_hash_bytes(p, len);
+	uint32_t tag = (uint32_t)ct_hash_keyed_bytes(p, len);
 	uint32_t mask = s->nslots - 1;
 	uint32_t i = tag & mask;
 	for (; s->slots[i].id_plus1; i = (i + 1) & mask) {
@@ -200,7 +266,7 @@ uint32_t ct_strings_find(const struct ct_strings *s, const char *p)
 		return s->count ? 0 : UINT32_MAX;
 	if (!s->nslots)
 		return UINT32_MAX;
-	uint32_t tag = (uint32_t)ct_hash_bytes(p, len);
+	uint32_t tag = (uint32_t)ct_hash_keyed_bytes(p, len);
 	uint32_t mask = s->nslots - 1;
 	for (uint32_t i = tag & mask; s->slots[i].id_plus1; i = (i + 1) & mask) {
 		uint32_t id = s->slots[i].id_plus1 - 1;

@@ -66,10 +66,13 @@ static inline size_t ct_strings_len(const struct ct_strings *s, uint32_t id)
 	return (size_t)(end - s->off[id] - 1);
 }
 
-/* 64-bit hash of a byte string, shared by every table in lib/. */
+/* Unkeyed hashes: fingerprints that must come out the same in every run
+ * (diff clusters, matches and sorts by them).  They are invertible, so
+ * input can be chosen to collide: never index a table keyed by input data
+ * with them; use the keyed hashes below. */
 uint64_t ct_hash_bytes(const char *p, size_t len);
 
-/* Mix a 64-bit integer into a well-spread hash. */
+/* Mix a 64-bit integer into a well-spread hash (unkeyed, see above). */
 static inline uint64_t ct_hash_u64(uint64_t x)
 {
 	x ^= x >> 30;
@@ -78,6 +81,48 @@ static inline uint64_t ct_hash_u64(uint64_t x)
 	x *= 0x94d049bb133111ebULL;
 	x ^= x >> 31;
 	return x;
+}
+
+/* SipHash-c-d (Aumasson and Bernstein, 2012) of len bytes at p under the
+ * 128-bit key (k0, k1): c rounds per 8-byte block, d to finish. */
+uint64_t ct_siphash(uint64_t k0, uint64_t k1, const void *p, size_t len, unsigned c, unsigned d);
+
+/* Keyed hashes, for every hash table keyed by input data (addresses,
+ * strings, $ref keys): SipHash-1-3 under a key drawn from getrandom()
+ * when the program starts, so input cannot be chosen to collide.  They
+ * differ from run to run: no output may depend on them (iterate tables
+ * in insertion order, sort by the data, not the hash). */
+extern uint64_t ct_hash_key[2];
+uint64_t ct_hash_keyed_bytes(const void *p, size_t len);
+
+#define CT_SIP_ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define CT_SIP_ROUND(v0, v1, v2, v3) \
+	do { \
+		v0 += v1; v1 = CT_SIP_ROTL(v1, 13); v1 ^= v0; v0 = CT_SIP_ROTL(v0, 32); \
+		v2 += v3; v3 = CT_SIP_ROTL(v3, 16); v3 ^= v2; \
+		v0 += v3; v3 = CT_SIP_ROTL(v3, 21); v3 ^= v0; \
+		v2 += v1; v1 = CT_SIP_ROTL(v1, 17); v1 ^= v2; v2 = CT_SIP_ROTL(v2, 32); \
+	} while (0)
+
+/* ct_hash_keyed_bytes() of the 8 little-endian bytes of x, inline for
+ * the address map's every lookup. */
+static inline uint64_t ct_hash_keyed_u64(uint64_t x)
+{
+	uint64_t v0 = ct_hash_key[0] ^ 0x736f6d6570736575ULL, v1 = ct_hash_key[1] ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = ct_hash_key[0] ^ 0x6c7967656e657261ULL, v3 = ct_hash_key[1] ^ 0x7465646279746573ULL;
+	const uint64_t last = 8ULL << 56;
+
+	v3 ^= x;
+	CT_SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= x;
+	v3 ^= last;
+	CT_SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= last;
+	v2 ^= 0xff;
+	CT_SIP_ROUND(v0, v1, v2, v3);
+	CT_SIP_ROUND(v0, v1, v2, v3);
+	CT_SIP_ROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
 }
 
 #endif

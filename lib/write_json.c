@@ -106,9 +106,19 @@ static void scc_json(struct ct_jsonw *w, const struct ct_report *r,
 	ct_jsonw_key(w, "cycle");
 	steps_json(w, g, r->cyc_nodes + e->cycle_off, r->cyc_edges + e->cycle_off, e->cycle_len);
 	if (!e->garbage) {
+		/* Long paths are cut in the middle as the text report cuts
+		 * them: path_omitted steps left out after the first
+		 * CT_PRESENT_CHAIN_HEAD (output stays linear in the dump's
+		 * size however many components a long chain holds). */
+		uint32_t pn[CT_PRESENT_CHAIN_STEPS], pe[CT_PRESENT_CHAIN_STEPS], omitted;
+		uint32_t len = ct_report_path(r, e, CT_PRESENT_CHAIN_HEAD,
+					      CT_PRESENT_CHAIN_STEPS - CT_PRESENT_CHAIN_HEAD, pn, pe,
+					      &omitted);
 		ct_jsonw_key(w, "path");
-		steps_json(w, g, r->path_nodes + e->path_off, r->path_edges + e->path_off,
-			   e->path_len);
+		steps_json(w, g, pn, pe, len);
+		ct_jsonw_ku64(w, "path_length", e->path_len);
+		if (omitted)
+			ct_jsonw_ku64(w, "path_omitted", omitted);
 	}
 	if (members) {
 		const struct ct_scc *s = &r->scc;

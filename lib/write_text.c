@@ -161,10 +161,15 @@ int ct_write_text(FILE *out, const struct ct_report *r, const struct ct_write_op
 		fprintf(out, "\n           %sSCC %" PRIu32 ", first object at %s%s\n", st->dim,
 			e->id, b2, st->off);
 		if (!e->garbage && e->path_len) {
+			/* As ct_present_chain() cuts: whole up to its limit, else
+			 * the head and enough of the end for its tail. */
+			uint32_t pn[CT_PRESENT_CHAIN_STEPS], pe[CT_PRESENT_CHAIN_STEPS], omitted;
+			uint32_t len = ct_report_path(r, e, CT_PRESENT_CHAIN_HEAD,
+						      CT_PRESENT_CHAIN_STEPS - CT_PRESENT_CHAIN_HEAD,
+						      pn, pe, &omitted);
 			fprintf(out, "    %sheld%s   ", st->dim, st->off);
-			ct_present_chain(out, g, r->path_nodes + e->path_off, r->path_edges + e->path_off,
-			      e->path_len, false);
-			ct_present_id(g, r->path_nodes[e->path_off], b2);
+			ct_present_chain_cut(out, g, pn, pe, len, omitted, false);
+			ct_present_id(g, pn[0], b2);
 			fprintf(out, "\n           %s%s %s %s%s\n", st->dim,
 				e->path_len == 1 ? "the SCC itself, at" : "root at", b2,
 				s->reachability == CT_REACH_REFCOUNT ?

@@ -97,7 +97,10 @@ static void check_dot(char *text, size_t n)
 static void render_all(const struct ct_graph *g, const struct ct_report *r, uint32_t node)
 {
 	struct ct_select_opts so[2] = {
-		{.mode = CT_SELECT_GROUPS, .path = true, .runtime = node & 1, .max_nodes = 40},
+		/* cut small (a long cycle drawn cut), with root paths every
+		 * other input */
+		{.mode = CT_SELECT_GROUPS, .path = node & 1, .runtime = node & 2,
+		 .max_nodes = 3 + node % 40},
 		{.mode = CT_SELECT_OBJECT, .object = g->addr[node], .depth = 2, .backrefs = true,
 		 .max_nodes = 40},
 	};

@@ -103,6 +103,57 @@ static void check_consistent(const char *what, const struct ct_report *r)
 	}
 }
 
+/* A chain of n objects that each also refer to themselves: n one-object
+ * cycles whose root paths are 1..n nodes long, all sharing one tree.
+ * Every cut of every path against the whole path from reach. */
+static void chain_of_cycles(void)
+{
+	enum { N = 300 };
+	static struct tg_edge ce[2 * N];
+	static uint64_t rc[N];
+	struct tg_spec sp = {.n = N, .refcounts = rc, .edges = ce};
+	struct ct_graph g;
+	struct ct_report r;
+	struct ct_error err = {0};
+	static uint32_t full_n[N], full_e[N];
+	static const uint32_t cuts[][2] = {{10, 6}, {32, 32}, {0, 3}, {5, 0}, {40, 1}, {1, 299}};
+
+	for (uint32_t v = 0; v < N; v++) {
+		ce[sp.n_edges++] = (struct tg_edge){v, v, S, ".me"};
+		if (v + 1 < N)
+			ce[sp.n_edges++] = (struct tg_edge){v, v + 1, S, ".next"};
+		rc[v] = v ? 2 : 3;
+	}
+	tg_build(&g, &sp);
+	if (!CHECK(ct_report_build(&r, &g, NULL, &err) == 0, "chain: %s", err.msg))
+		return;
+	CHECK(r.n_sccs == N && r.n_groups == 1, "chain: %u sccs", r.n_sccs);
+	for (uint32_t i = 0; i < r.n_sccs; i++) {
+		const struct ct_report_scc *e = &r.sccs[i];
+		uint32_t v = r.scc.members[r.scc.member_off[e->comp]];
+		uint32_t len = ct_reach_path(&r.reach, v, full_n, full_e, N);
+		CHECK(e->path_len == v + 1 && len == v + 1 && e->path_end == v,
+		      "chain: scc of %u has path_len %u", v, e->path_len);
+		full_e[len - 1] = CT_NONE;
+		for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+			uint32_t h = cuts[c][0], t = cuts[c][1], hh = h > CT_REPORT_PATH_HEAD ?
+				CT_REPORT_PATH_HEAD : h;
+			uint32_t pn[N + 40], pe[N + 40], om = 12345;
+			uint32_t w = ct_report_path(&r, e, h, t, pn, pe, &om);
+			bool cut = len > hh + t;
+			bool ok = w == (cut ? hh + t : len) && om == (cut ? len - hh - t : 0);
+			for (uint32_t k = 0; ok && k < w; k++) {
+				uint32_t at = cut && k >= hh ? len - (w - k) : k;
+				ok = pn[k] == full_n[at] && pe[k] == full_e[at];
+			}
+			CHECK(ok, "chain: path of %u (len %u) cut %u+%u: %u written, %u omitted", v,
+			      len, h, t, w, om);
+		}
+	}
+	ct_report_finish(&r);
+	ct_graph_finish(&g);
+}
+
 int main(void)
 {
 	struct tg_spec sp = {.n = 14, .types = types, .sizes = sizes, .flags = flags,
@@ -153,11 +204,13 @@ int main(void)
 			      "groups by bytes: %u %u %u %u", d->group, a->group, c->group, e->group);
 			CHECK(r.groups[e->group].finalizers && !ga->finalizers, "group finalizers");
 			/* Root paths: C is its own root, E hangs off the module. */
-			CHECK(c->path_len == 1 && r.path_nodes[c->path_off] == 6, "C path: %u", c->path_len);
-			CHECK(e->path_len == 2 && r.path_nodes[e->path_off] == 10 &&
-			      r.path_nodes[e->path_off + 1] == 11 &&
-			      G.dst[r.path_edges[e->path_off]] == 11 &&
-			      r.path_edges[e->path_off + 1] == CT_NONE, "E path: %u", e->path_len);
+			uint32_t pn[4], pe[4], om = 9;
+			CHECK(c->path_len == 1 && ct_report_path(&r, c, 2, 2, pn, pe, &om) == 1 &&
+			      pn[0] == 6 && pe[0] == CT_NONE && om == 0, "C path: %u", c->path_len);
+			CHECK(e->path_len == 2 && ct_report_path(&r, e, 2, 2, pn, pe, &om) == 2 &&
+			      pn[0] == 10 && pn[1] == 11 && G.dst[pe[0]] == 11 && pe[1] == CT_NONE,
+			      "E path: %u", e->path_len);
+			CHECK(ct_report_path(&r, a, 2, 2, pn, pe, &om) == 0, "A garbage: no path");
 			CHECK(a->types_len == 2 && strcmp(ct_graph_str(&G, r.types[a->types_off].type),
 							  "TreeNode") == 0 &&
 			      r.types[a->types_off].count == 2, "A type histogram");
@@ -204,6 +257,7 @@ int main(void)
 		      "%s: summary is before filters", cases[i].what);
 		ct_report_finish(&r);
 	}
+	chain_of_cycles();
 	/* An empty graph reports nothing. */
 	struct ct_graph empty;
 	struct tg_spec none = {0};

@@ -140,7 +140,9 @@ static void check_cluster(const char *what, const struct ct_selection *s, uint32
 	}
 	CHECK(members == e->size, "%s: cluster %u: SCC of %u objects, brute force %u", what, c,
 	      e->size, members);
-	for (uint32_t i = 0; i < e->cycle_len; i++) {
+	/* A first cycle longer than the cap is drawn cut at it. */
+	uint32_t len = e->cycle_len > s->max_nodes ? s->max_nodes : e->cycle_len;
+	for (uint32_t i = 0; i < len; i++) {
 		uint32_t p = s->pos[r->cyc_nodes[e->cycle_off + i]];
 		CHECK(p != CT_NONE && s->cluster[p] == c, "%s: cluster %u: cycle node %u not drawn",
 		      what, c, i);
@@ -210,17 +212,24 @@ static void check_scc(const struct ct_report *r, uint32_t k, bool path, uint32_t
 		return;
 	check_common(what, &s, max);
 	if (e->cycle_len > max) {
-		CHECK(s.n_clusters == 0 && s.groups_left_out == 1 && s.n == 0,
-		      "%s: cycle of %u does not fit: %u clusters, %u left out, %u drawn", what,
-		      e->cycle_len, s.n_clusters, s.groups_left_out, s.n);
+		/* Drawn cut: its first max steps, the rest counted as cut. */
+		bool ok = s.n_clusters == 1 && s.groups_left_out == 0 && s.n == max &&
+			  s.n_cut >= e->size - max;
+		for (uint32_t i = 0; ok && i < max; i++)
+			ok = s.nodes[i] == r->cyc_nodes[e->cycle_off + i] && s.cluster[i] == 0;
+		CHECK(ok, "%s: cycle of %u drawn cut: %u clusters, %u left out, %u drawn, %u cut",
+		      what, e->cycle_len, s.n_clusters, s.groups_left_out, s.n, s.n_cut);
 	} else if (CHECK(s.n_clusters == 1 && s.clusters[0].scc == k && s.groups_left_out == 0,
 			 "%s: %u clusters", what, s.n_clusters)) {
-		uint32_t extra = path && e->path_len ? e->path_len - 1 : 0;
+		uint32_t pn[2 * CT_REPORT_PATH_HEAD], pe[2 * CT_REPORT_PATH_HEAD];
+		uint32_t plen = path ? ct_report_path(r, e, CT_REPORT_PATH_HEAD, CT_REPORT_PATH_HEAD,
+						      pn, pe, NULL) : 0;
+		uint32_t extra = plen ? plen - 1 : 0;
 		check_cluster(what, &s, 0, closure, e->cycle_len + extra + e->size <= max);
 		CHECK(s.clusters[0].group == e->group, "%s: group", what);
-		if (path && e->path_len && e->cycle_len + e->path_len - 1 <= max)
-			for (uint32_t i = 0; i + 1 < e->path_len; i++) {
-				uint32_t p = s.pos[r->path_nodes[e->path_off + i]];
+		if (plen && e->cycle_len + plen - 1 <= max)
+			for (uint32_t i = 0; i + 1 < plen; i++) {
+				uint32_t p = s.pos[pn[i]];
 				CHECK(p != CT_NONE && (s.role[p] == CT_SEL_PATH ||
 						       s.role[p] == CT_SEL_MEMBER),
 				      "%s: path node %u drawn", what, i);

@@ -113,8 +113,38 @@ static void test_utf8(void)
 	ct_strings_finish(&s);
 }
 
+/* SipHash against the reference vectors of its paper (2-4), and the
+ * keyed hashes against it: the inline u64 form is the bytes form. */
+static void test_siphash(void)
+{
+	unsigned char msg[64];
+	uint64_t k0 = 0x0706050403020100ULL, k1 = 0x0f0e0d0c0b0a0908ULL;
+
+	for (int i = 0; i < 64; i++)
+		msg[i] = (unsigned char)i;
+	CHECK(ct_siphash(k0, k1, msg, 15, 2, 4) == 0xa129ca6149be45e5ULL, "siphash-2-4 15 bytes");
+	CHECK(ct_siphash(k0, k1, msg, 0, 2, 4) == 0x726fdb47dd0e0e31ULL, "siphash-2-4 empty");
+	CHECK(ct_siphash(k0, k1, msg, 8, 2, 4) == 0x93f5f5799a932462ULL, "siphash-2-4 8 bytes");
+	CHECK(ct_hash_key[0] || ct_hash_key[1], "a key was drawn");
+	uint64_t seen = 0;
+	for (uint64_t x = 0; x < 1000; x++) {
+		unsigned char le[8];
+		uint64_t a = x * 0x10001000ULL + 0x7f0000000000ULL;
+		for (int k = 0; k < 8; k++)
+			le[k] = (unsigned char)(a >> (8 * k));
+		uint64_t h = ct_hash_keyed_u64(a);
+		if (!CHECK(h == ct_hash_keyed_bytes(le, 8) &&
+			   h == ct_siphash(ct_hash_key[0], ct_hash_key[1], le, 8, 1, 3),
+			   "keyed u64 of %#llx is siphash-1-3 of its bytes", (unsigned long long)a))
+			break;
+		seen |= h;
+	}
+	CHECK(seen == UINT64_MAX, "keyed hashes set every bit");
+}
+
 int main(void)
 {
+	test_siphash();
 	test_utf8();
 	test_basic();
 	test_growth();
