@@ -8,8 +8,9 @@
  * Nodes in the order cgraph lists them; each node's out-edges (tail ->
  * head, also in an undirected graph).  Attributes: node "type", else
  * "label" -> the type (default "node"; graphviz's "\N" means the node's
- * name); "size" -> bytes (default 0); the node's name -> the id
- * (graphfile.h); edge "label" -> the edge's label.  Other attributes,
+ * name); "size", else "bytes" -> bytes (default 0); the node's name -> the
+ * id (graphfile.h), a "name" attribute -> the name; edge "label" -> the
+ * edge's label, edge "kind" -> its kind (graphfile.h).  Other attributes,
  * subgraphs and clusters are dropped (their nodes and edges are kept).
  */
 #include "loader.h"
@@ -55,7 +56,10 @@ static int convert(Agraph_t *g, struct ct_builder *b, struct ct_error *err)
 	Agsym_t *type = agattr(g, AGNODE, "type", NULL);
 	Agsym_t *label = agattr(g, AGNODE, "label", NULL);
 	Agsym_t *size = agattr(g, AGNODE, "size", NULL);
+	Agsym_t *bytes = agattr(g, AGNODE, "bytes", NULL);
+	Agsym_t *nname = agattr(g, AGNODE, "name", NULL);
 	Agsym_t *elabel = agattr(g, AGEDGE, "label", NULL);
+	Agsym_t *ekind = agattr(g, AGEDGE, "kind", NULL);
 	for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n), v++) {
 		struct rec *r = agbindrec(n, "cycletool", sizeof(*r), false);
 		if (!r) {
@@ -74,7 +78,9 @@ static int convert(Agraph_t *g, struct ct_builder *b, struct ct_error *err)
 		}
 		if ((rc = ct_gf_set_type(&gf, b, v, t, err)))
 			goto out;
-		ct_gf_set_size_text(&gf, v, get(n, size));
+		ct_gf_set_size_text(&gf, v, get(n, size ? size : bytes));
+		if ((rc = ct_gf_set_name(&gf, b, v, get(n, nname), err)))
+			goto out;
 	}
 	for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n)) {
 		for (Agedge_t *x = agfstout(g, n); x; x = agnxtout(g, x), e++) {
@@ -86,6 +92,7 @@ static int convert(Agraph_t *g, struct ct_builder *b, struct ct_error *err)
 			gf.to[e] = ((struct rec *)aggetrec(aghead(x), "cycletool", false))->index;
 			if ((rc = ct_gf_set_label(&gf, b, e, get(x, elabel), err)))
 				goto out;
+			ct_gf_set_kind_text(&gf, e, get(x, ekind));
 		}
 	}
 	gf.m = e;

@@ -6,9 +6,10 @@
  * (which names the line when igraph knows it), never an abort.
  *
  * Attributes (igraph's C attribute handler): node "type", else "label" ->
- * the type (default "node"); "size" -> bytes (default 0); "id", else
- * "name" -> the id (graphfile.h); edge "label" -> the edge's label.
- * Other attributes are dropped.  Edges keep the direction the file
+ * the type (default "node"); "size", else "bytes" -> bytes (default 0);
+ * "id", else "name" -> the id (graphfile.h), and "name" beside an "id" ->
+ * the name; edge "label" -> the edge's label, edge "kind" -> its kind
+ * (graphfile.h).  Other attributes are dropped.  Edges keep the direction the file
  * writes them in, even in an undirected graph.
  *
  * edgelist: one edge a line, "SOURCE TARGET" (a third column, a weight,
@@ -26,27 +27,6 @@
 #include "graphfile.h"
 
 enum which { GRAPHML, GML, PAJEK, EDGELIST, LGL };
-
-static char igraph_msg[512];
-
-static void on_error(const char *reason, const char *file, int line, igraph_error_t code)
-{
-	(void)file;
-	(void)line;
-	(void)code;
-	/* Keep the first: later ones are consequences.  Copy it before
-	 * freeing igraph's objects (reason may live in one). */
-	if (!igraph_msg[0])
-		snprintf(igraph_msg, sizeof(igraph_msg), "%s", reason ? reason : "unknown error");
-	IGRAPH_FINALLY_FREE();
-}
-
-static void on_warning(const char *reason, const char *file, int line)
-{
-	(void)reason;
-	(void)file;
-	(void)line;
-}
 
 /* The type of attribute a of vertices (is_vertex) or edges; -1 when
  * absent. */
@@ -108,8 +88,13 @@ static int convert(const igraph_t *ig, struct ct_builder *b, struct ct_error *er
 	const char *id_a = "id", *type_a = "type", *size_a = "size", *label_a = "label";
 	int id_t = attr_type(ig, true, id_a), type_t = attr_type(ig, true, type_a);
 	int size_t_ = attr_type(ig, true, size_a), label_t = attr_type(ig, false, label_a);
+	int name_t = -1, kind_t = attr_type(ig, false, "kind");
 	if (id_t < 0)
 		id_t = attr_type(ig, true, id_a = "name");
+	else
+		name_t = attr_type(ig, true, "name");
+	if (size_t_ < 0)
+		size_t_ = attr_type(ig, true, size_a = "bytes");
 	if (type_t < 0)
 		type_t = attr_type(ig, true, type_a = "label");
 	if (id_t < 0)
@@ -123,6 +108,10 @@ static int convert(const igraph_t *ig, struct ct_builder *b, struct ct_error *er
 		    (rc = ct_gf_set_type(&gf, b, (uint32_t)v,
 					 attr_text(ig, true, type_a, type_t, v, tmp), err)))
 			goto out;
+		if (name_t >= 0 &&
+		    (rc = ct_gf_set_name(&gf, b, (uint32_t)v,
+					 attr_text(ig, true, "name", name_t, v, tmp), err)))
+			goto out;
 		if (size_t_ >= 0)
 			ct_gf_set_size_text(&gf, (uint32_t)v,
 					    attr_text(ig, true, size_a, size_t_, v, tmp));
@@ -134,6 +123,9 @@ static int convert(const igraph_t *ig, struct ct_builder *b, struct ct_error *er
 		    (rc = ct_gf_set_label(&gf, b, (uint32_t)e,
 					  attr_text(ig, false, label_a, label_t, e, tmp), err)))
 			goto out;
+		if (kind_t >= 0)
+			ct_gf_set_kind_text(&gf, (uint32_t)e,
+					    attr_text(ig, false, "kind", kind_t, e, tmp));
 	}
 	rc = ct_gf_emit(&gf, b, err);
 out:
@@ -144,8 +136,7 @@ out:
 static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err, enum which w,
 		const char *name)
 {
-	igraph_error_handler_t *old_err;
-	igraph_warning_handler_t *old_warn;
+	struct ct_gf_igraph guard;
 	igraph_t ig;
 	bool have = false;
 	char *buf = NULL;
@@ -164,10 +155,7 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err,
 		rc = ct_error_nomem(err);
 		goto out;
 	}
-	igraph_set_attribute_table(&igraph_cattribute_table);
-	old_err = igraph_set_error_handler(on_error);
-	old_warn = igraph_set_warning_handler(on_warning);
-	igraph_msg[0] = '\0';
+	ct_gf_igraph_enter(&guard);
 	switch (w) {
 	case GRAPHML:
 		irc = igraph_read_graph_graphml(&ig, fp, 0);
@@ -185,24 +173,12 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err,
 		irc = igraph_read_graph_lgl(&ig, fp, true, IGRAPH_ADD_WEIGHTS_NO, true);
 		break;
 	}
-	igraph_set_error_handler(old_err);
-	igraph_set_warning_handler(old_warn);
+	const char *msg = ct_gf_igraph_leave(&guard, irc);
 	if (irc != IGRAPH_SUCCESS) {
-		/* libxml2's "Line 6: ..." (GraphML) in the project's lower case. */
-		if (strncmp(igraph_msg, "Line ", 5) == 0)
-			igraph_msg[0] = 'l';
-		/* and without a full stop or a newline at the end. */
-		size_t n = strlen(igraph_msg);
-		while (n && strchr(".\n ", igraph_msg[n - 1]))
-			igraph_msg[--n] = '\0';
-		for (char *c = igraph_msg; *c; c++)
-			if (*c == '\n')
-				*c = ' ';
 		if (irc == IGRAPH_ENOMEM)
 			rc = ct_error_nomem(err);
 		else
-			rc = ct_error_set(err, CT_EINPUT, "cannot parse %s: %s", name,
-					  igraph_msg[0] ? igraph_msg : igraph_strerror(irc));
+			rc = ct_error_set(err, CT_EINPUT, "cannot parse %s: %s", name, msg);
 		goto out;
 	}
 	have = true;
