@@ -170,12 +170,10 @@ static int export_graph(const char *path, const struct common_opts *common,
 			       select ? &sel : NULL, &err);
 	/* A write error is said once: by outfile_close() for a FILE, by
 	 * main() for standard output. */
-	if (rc == CT_EIO && out->fp == stdout)
-		status = EXIT_FAILURE_;
-	else if (rc && (rc != CT_EIO || err.msg[0]))
-		status = report_error(path, &err);
+	if (rc == CT_EIO && ferror(out->fp))
+		status = out->fp == stdout ? EXIT_FAILURE_ : EXIT_OK;
 	else if (rc)
-		status = EXIT_FAILURE_;
+		status = report_error(path, &err);
 out:
 	ct_selection_finish(&sel);
 	ct_report_finish(&r);

@@ -288,9 +288,12 @@ const char *ct_gf_igraph_leave(struct ct_gf_igraph *s, igraph_error_t irc)
 	igraph_set_warning_handler(s->old_warn);
 	if (!igraph_msg[0])
 		return igraph_strerror(irc);
-	/* libxml2's "Line 6: ..." (GraphML) in the project's lower case, */
-	if (strncmp(igraph_msg, "Line ", 5) == 0)
-		igraph_msg[0] = 'l';
+	/* In the project's lower case: libxml2's "Line 6: ..." (GraphML) and
+	 * any other sentence ("Reading DIMACS ... failed"), not an acronym
+	 * ("GML ..."), */
+	if (igraph_msg[0] >= 'A' && igraph_msg[0] <= 'Z' && igraph_msg[1] >= 'a' &&
+	    igraph_msg[1] <= 'z')
+		igraph_msg[0] = (char)(igraph_msg[0] - 'A' + 'a');
 	/* and without a full stop or a newline at the end. */
 	size_t n = strlen(igraph_msg);
 	while (n && strchr(".\n ", igraph_msg[n - 1]))

@@ -39,6 +39,7 @@ struct view {
 	uint64_t m;                      /* edges between them */
 	uint32_t *scc_id;                /* per component: the SCC's id, 0 for none */
 	struct ct_buf text;              /* clean()'s result */
+	enum ct_graphout_format format;
 };
 
 static uint32_t node_at(const struct view *w, uint32_t i)
@@ -52,10 +53,11 @@ static uint32_t pos_of(const struct view *w, uint32_t v)
 	return w->sel ? w->sel->pos[v] : v;
 }
 
-static int view_init(struct view *w, const struct ct_report *r, const struct ct_selection *sel,
-		     struct ct_error *err)
+static int view_init(struct view *w, enum ct_graphout_format f, const struct ct_report *r,
+		     const struct ct_selection *sel, struct ct_error *err)
 {
 	memset(w, 0, sizeof(*w));
+	w->format = f;
 	w->r = r;
 	w->g = r->g;
 	w->sel = sel;
@@ -81,8 +83,11 @@ static void view_finish(struct view *w)
 }
 
 /* s as valid UTF-8 without control characters: each invalid byte and
- * each control character becomes U+FFFD.  Valid until the next call;
- * NULL when out of memory. */
+ * each control character becomes U+FFFD.  For GML, which is ASCII,
+ * '&' is "&amp;" and any other character past ASCII "&#N;" (igraph
+ * writes '"' as "&quot;"; networkx decodes all three).  For DOT a
+ * backslash at the end becomes U+FFFD: "x\" would escape the closing
+ * quote.  Valid until the next call; NULL when out of memory. */
 static const char *clean(struct view *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : ""), *end = p + strlen((const char *)p);
@@ -93,8 +98,16 @@ static const char *clean(struct view *w, const char *s)
 		size_t k = ct_utf8_decode(p, end, &cp);
 		int rc;
 		if (k == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-			rc = ct_buf_add(&w->text, "\xef\xbf\xbd", 3);
+			rc = w->format == CT_GRAPHOUT_GML ? ct_buf_add(&w->text, "&#65533;", 8)
+							  : ct_buf_add(&w->text, "\xef\xbf\xbd", 3);
 			k = k ? k : 1;
+		} else if (w->format == CT_GRAPHOUT_DOT && cp == '\\' && p + 1 == end) {
+			rc = ct_buf_add(&w->text, "\xef\xbf\xbd", 3);
+		} else if (w->format == CT_GRAPHOUT_GML && (cp >= 0x80 || cp == '&')) {
+			char ent[16];
+			int len = cp == '&' ? snprintf(ent, sizeof(ent), "&amp;") :
+					      snprintf(ent, sizeof(ent), "&#%u;", cp);
+			rc = ct_buf_add(&w->text, ent, (size_t)len);
 		} else {
 			rc = ct_buf_add(&w->text, (const char *)p, k);
 		}
@@ -321,7 +334,8 @@ static int write_igraph(FILE *out, enum ct_graphout_format f, struct view *w,
 				irc = IGRAPH_ENOMEM;
 				break;
 			}
-			irc = igraph_write_graph_gml(&ig, fp, IGRAPH_WRITE_GML_DEFAULT_SW, NULL,
+			/* Entities are ours (clean()): igraph only quotes. */
+			irc = igraph_write_graph_gml(&ig, fp, IGRAPH_WRITE_GML_ENCODE_ONLY_QUOT_SW, NULL,
 						     "cycletool " CT_VERSION);
 			if (fclose(fp) && irc == IGRAPH_SUCCESS)
 				irc = IGRAPH_EFILE;
@@ -428,7 +442,7 @@ int ct_graphout_write(FILE *out, enum ct_graphout_format f, const struct ct_repo
 	struct view w;
 	int rc;
 
-	if ((rc = view_init(&w, r, sel, err)))
+	if ((rc = view_init(&w, f, r, sel, err)))
 		goto out;
 	if (w.m >= (uint64_t)1 << 40) {
 		rc = ct_error_nomem(err);

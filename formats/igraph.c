@@ -14,10 +14,15 @@
  *
  * edgelist: one edge a line, "SOURCE TARGET" (a third column, a weight,
  * is allowed and dropped), read by igraph's NCOL reader: names may be
- * symbolic.  lgl: igraph's LGL format ("# source" then a target a line).
+ * symbolic (NCOL).  lgl: igraph's LGL format ("# source" then a target a
+ * line).  dimacs: igraph's DIMACS reader, the max-flow problem ("p max N
+ * M", "n ID s|t", "a FROM TO CAPACITY") or the edge problem ("p edge N M",
+ * "e FROM TO"), "c" lines comments; nodes keep the file's numbers (from 1)
+ * as their ids, capacities are dropped.
  */
 #include "loader.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +31,7 @@
 
 #include "graphfile.h"
 
-enum which { GRAPHML, GML, PAJEK, EDGELIST, LGL };
+enum which { GRAPHML, GML, PAJEK, EDGELIST, LGL, DIMACS };
 
 /* The type of attribute a of vertices (is_vertex) or edges; -1 when
  * absent. */
@@ -76,7 +81,8 @@ static const char *attr_text(const igraph_t *g, bool is_vertex, const char *a, i
 	return NULL;
 }
 
-static int convert(const igraph_t *ig, struct ct_builder *b, struct ct_error *err)
+static int convert(const igraph_t *ig, struct ct_builder *b, bool one_based,
+		   struct ct_error *err)
 {
 	igraph_integer_t n = igraph_vcount(ig), m = igraph_ecount(ig);
 	struct ct_gf gf;
@@ -99,7 +105,14 @@ static int convert(const igraph_t *ig, struct ct_builder *b, struct ct_error *er
 		type_t = attr_type(ig, true, type_a = "label");
 	if (id_t < 0)
 		gf.numeric = false;
+	if (one_based)
+		gf.numeric = true;
 	for (igraph_integer_t v = 0; v < n; v++) {
+		if (one_based && id_t < 0) {
+			snprintf(tmp, sizeof(tmp), "%" PRId64, (int64_t)v + 1);
+			if ((rc = ct_gf_set_id(&gf, b, (uint32_t)v, tmp, err)))
+				goto out;
+		}
 		if (id_t >= 0 &&
 		    (rc = ct_gf_set_id(&gf, b, (uint32_t)v, attr_text(ig, true, id_a, id_t, v, tmp),
 				       err)))
@@ -169,6 +182,26 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err,
 	case EDGELIST:
 		irc = igraph_read_graph_ncol(&ig, fp, NULL, true, IGRAPH_ADD_WEIGHTS_NO, true);
 		break;
+	case DIMACS: {
+		igraph_strvector_t problem;
+		igraph_vector_int_t label;
+		igraph_vector_t capacity;
+		igraph_integer_t source, target;
+		if ((irc = igraph_strvector_init(&problem, 0)))
+			break;
+		if ((irc = igraph_vector_int_init(&label, 0))) {
+			igraph_strvector_destroy(&problem);
+			break;
+		}
+		if ((irc = igraph_vector_init(&capacity, 0)) == IGRAPH_SUCCESS) {
+			irc = igraph_read_graph_dimacs_flow(&ig, fp, &problem, &label, &source, &target,
+							    &capacity, true);
+			igraph_vector_destroy(&capacity);
+		}
+		igraph_vector_int_destroy(&label);
+		igraph_strvector_destroy(&problem);
+		break;
+	}
 	default:
 		irc = igraph_read_graph_lgl(&ig, fp, true, IGRAPH_ADD_WEIGHTS_NO, true);
 		break;
@@ -182,7 +215,25 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err,
 		goto out;
 	}
 	have = true;
-	rc = convert(&ig, b, err);
+	if (w == DIMACS) {
+		/* igraph grows the graph for an arc naming a node past the
+		 * problem line's count; such a file is malformed. */
+		const char *pl = buf;
+		while (*pl && (*pl == 'c' || *pl == '\n' || *pl == ' ' || *pl == '\t' || *pl == '\r')) {
+			const char *nl = *pl == 'c' ? strchr(pl, '\n') : pl + 1;
+			pl = nl ? nl + (*pl == 'c') : pl + strlen(pl);
+		}
+		char kind[16];
+		long long declared;
+		if (sscanf(pl, "p %15s %lld", kind, &declared) == 2 &&
+		    (long long)igraph_vcount(&ig) > declared) {
+			rc = ct_error_set(err, CT_EINPUT, "cannot parse dimacs: a line names node %lld, "
+					  "past the %lld nodes of the problem line",
+					  (long long)igraph_vcount(&ig), declared);
+			goto out;
+		}
+	}
+	rc = convert(&ig, b, w == DIMACS, err);
 out:
 	if (have)
 		igraph_destroy(&ig);
@@ -297,6 +348,33 @@ static int probe_lgl(const char *head, size_t len)
 		       ? 30 : 0;
 }
 
+/* "p " after "c" comment lines and blank lines. */
+static int probe_dimacs(const char *head, size_t len)
+{
+	size_t i = 0;
+
+	for (;;) {
+		while (i < len && strchr(" \t\r\n", head[i]))
+			i++;
+		if (i < len && head[i] == 'c' && (i + 1 == len || strchr(" \t\r\n", head[i + 1]))) {
+			while (i < len && head[i] != '\n')
+				i++;
+			continue;
+		}
+		break;
+	}
+	if (len - i < 2 || head[i] != 'p' || (head[i + 1] != ' ' && head[i + 1] != '\t'))
+		return 0;
+	for (i += 2; i < len && (head[i] == ' ' || head[i] == '\t'); i++)
+		;
+	return word_at(head, len, i, "max") || word_at(head, len, i, "edge") ? 100 : 40;
+}
+
+static int load_dimacs(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
+{
+	return load(in, b, err, DIMACS, "dimacs");
+}
+
 static int load_graphml(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 {
 	return load(in, b, err, GRAPHML, "graphml");
@@ -355,4 +433,11 @@ const struct ct_loader ct_loader_edgelist = {
 	.description = "edge list: \"SOURCE TARGET\" a line (NCOL; a weight column is dropped)",
 	.probe = probe_edgelist,
 	.load = load_edgelist,
+};
+
+const struct ct_loader ct_loader_dimacs = {
+	.name = "dimacs",
+	.description = "DIMACS (\"p max N M\" then \"a FROM TO CAP\", or \"p edge\" and \"e\")",
+	.probe = probe_dimacs,
+	.load = load_dimacs,
 };

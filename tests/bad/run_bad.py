@@ -84,6 +84,7 @@ CASES = {
     'dot-syntax.dot': 3,
     'edgelist-weight.edges': None,
     'lgl-syntax.lgl': 3,
+    'dimacs-syntax.dimacs': None,
 }
 
 failures = []
