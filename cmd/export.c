@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../formats/graphout.h"
+#include "../formats/loader.h"
 #include "../lib/export.h"
 #include "../lib/present.h"
 #include "../lib/report.h"
@@ -262,9 +263,14 @@ int cmd_export(int argc, char **argv)
 			if (strcmp(optarg, "json") == 0) {
 				format = -1;
 			} else if ((format = ct_graphout_format_from_name(optarg)) < 0) {
-				return usage_error("export", "--format must be graphml, gml, dot, pajek, "
-						   "edgelist or json, not '%s' (-f names the input's "
-						   "format)", optarg);
+				char names[160] = "";
+				size_t len = 0;
+				for (size_t i = 0; ct_loaders[i] && len < sizeof(names); i++)
+					len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+								i ? ", " : "", ct_loaders[i]->name);
+				return usage_error("export", "--format names the output: graphml, gml, "
+						   "dot, pajek, edgelist or json, not '%s' (the input's "
+						   "format goes with -f: %s)", optarg, names);
 			}
 			break;
 		case OPT_GARBAGE:

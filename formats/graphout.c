@@ -85,9 +85,11 @@ static void view_finish(struct view *w)
 /* s as valid UTF-8 without control characters: each invalid byte and
  * each control character becomes U+FFFD.  For GML, which is ASCII,
  * '&' is "&amp;" and any other character past ASCII "&#N;" (igraph
- * writes '"' as "&quot;"; networkx decodes all three).  For DOT a
- * backslash at the end becomes U+FFFD: "x\" would escape the closing
- * quote.  Valid until the next call; NULL when out of memory. */
+ * writes '"' as "&quot;"; networkx decodes all three).  For DOT each
+ * backslash is doubled: graphviz's lexer takes a backslash pair as one
+ * unit and cgraph's writer escapes only quotes, so a single backslash
+ * before a quote or at the end would end the string early.  Valid until
+ * the next call; NULL when out of memory. */
 static const char *clean(struct view *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : ""), *end = p + strlen((const char *)p);
@@ -101,8 +103,8 @@ static const char *clean(struct view *w, const char *s)
 			rc = w->format == CT_GRAPHOUT_GML ? ct_buf_add(&w->text, "&#65533;", 8)
 							  : ct_buf_add(&w->text, "\xef\xbf\xbd", 3);
 			k = k ? k : 1;
-		} else if (w->format == CT_GRAPHOUT_DOT && cp == '\\' && p + 1 == end) {
-			rc = ct_buf_add(&w->text, "\xef\xbf\xbd", 3);
+		} else if (w->format == CT_GRAPHOUT_DOT && cp == '\\') {
+			rc = ct_buf_add(&w->text, "\\\\", 2);
 		} else if (w->format == CT_GRAPHOUT_GML && (cp >= 0x80 || cp == '&')) {
 			char ent[16];
 			int len = cp == '&' ? snprintf(ent, sizeof(ent), "&amp;") :

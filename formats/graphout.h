@@ -19,7 +19,10 @@
  * the referrer to the referent.  Pajek keeps only ids and edges, an edge
  * list only the edges ("ID ID" a line: objects without references are
  * not in it).  Text is made valid UTF-8 without control characters
- * (each invalid byte or control character becomes U+FFFD), as XML needs.
+ * (each invalid byte or control character becomes U+FFFD), as XML needs;
+ * GML is ASCII ("&#N;" beyond it, as networkx reads it); in DOT each
+ * backslash is doubled ("\\" is graphviz's backslash in a label, and a
+ * single one could end the quoted string).
  * cycletool's graph-file loaders read these attributes back (graphfile.h).
  */
 #ifndef CT_GRAPHOUT_H

@@ -146,6 +146,57 @@ out:
 	return rc;
 }
 
+/* igraph's DIMACS reader makes room for the largest node number it meets
+ * (and the problem line's count) before it checks them: check first.
+ * Node numbers on "n", "a" and "e" lines must be within the problem
+ * line's count, and the count within 8 nodes per byte of the file (plus
+ * 65536): a real problem names its nodes in its arcs. */
+static int dimacs_check(const char *buf, size_t len, struct ct_error *err)
+{
+	unsigned long long declared = 0;
+	bool have_p = false;
+	uint64_t line = 0;
+
+	for (const char *p = buf, *end = buf + len; p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		char kind = *p;
+		if (kind == 'p' && !have_p) {
+			char word[16];
+			if (sscanf(p, "p %15s %llu", word, &declared) != 2)
+				return ct_error_at(err, CT_EINPUT, line + 1, 0,
+						   "dimacs: expected 'p max N M' or 'p edge N M'");
+			if (declared >= CT_NONE || declared > 8 * (unsigned long long)len + 65536)
+				return ct_error_at(err, CT_EINPUT, line + 1, 0,
+						   "dimacs: %llu nodes for a file of %zu bytes (at most "
+						   "8 a byte)", declared, len);
+			have_p = true;
+		} else if (have_p && (kind == 'n' || kind == 'a' || kind == 'e')) {
+			/* The node numbers: one on "n", two on "a" and "e". */
+			const char *q = p + 1;
+			for (int k = 0; k < (kind == 'n' ? 1 : 2); k++) {
+				while (q < eol && (*q == ' ' || *q == '\t'))
+					q++;
+				unsigned long long x = 0;
+				const char *start = q;
+				while (q < eol && *q >= '0' && *q <= '9' && x <= declared)
+					x = x * 10 + (unsigned long long)(*q++ - '0');
+				if (q == start)
+					break;  /* igraph says what is wrong */
+				if (x == 0)
+					return ct_error_at(err, CT_EINPUT, line + 1, 0,
+							   "dimacs: node numbers start at 1");
+				if (x > declared)
+					return ct_error_at(err, CT_EINPUT, line + 1, 0,
+							   "dimacs: a node past the problem line's %llu",
+							   declared);
+			}
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
 static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err, enum which w,
 		const char *name)
 {
@@ -168,6 +219,8 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err,
 		rc = ct_error_nomem(err);
 		goto out;
 	}
+	if (w == DIMACS && (rc = dimacs_check(buf, len, err)))
+		goto out;
 	ct_gf_igraph_enter(&guard);
 	switch (w) {
 	case GRAPHML:
@@ -215,24 +268,6 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err,
 		goto out;
 	}
 	have = true;
-	if (w == DIMACS) {
-		/* igraph grows the graph for an arc naming a node past the
-		 * problem line's count; such a file is malformed. */
-		const char *pl = buf;
-		while (*pl && (*pl == 'c' || *pl == '\n' || *pl == ' ' || *pl == '\t' || *pl == '\r')) {
-			const char *nl = *pl == 'c' ? strchr(pl, '\n') : pl + 1;
-			pl = nl ? nl + (*pl == 'c') : pl + strlen(pl);
-		}
-		char kind[16];
-		long long declared;
-		if (sscanf(pl, "p %15s %lld", kind, &declared) == 2 &&
-		    (long long)igraph_vcount(&ig) > declared) {
-			rc = ct_error_set(err, CT_EINPUT, "cannot parse dimacs: a line names node %lld, "
-					  "past the %lld nodes of the problem line",
-					  (long long)igraph_vcount(&ig), declared);
-			goto out;
-		}
-	}
 	rc = convert(&ig, b, w == DIMACS, err);
 out:
 	if (have)

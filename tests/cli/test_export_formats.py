@@ -171,7 +171,7 @@ def python_view(path):
 
 
 def dotsafe(s):
-    return s[:-1] + '\ufffd' if s.endswith('\\') else s
+    return s.replace('\\', '\\\\')
 
 
 def nx_cyclic(edges):
@@ -246,7 +246,7 @@ def test_dump(exe, tmp, dump):
         n2, e2, _ = views[fmt]
         n1, e1 = nodes, edges
         if fmt == 'dot':
-            # A backslash cannot end a quoted DOT string: it is U+FFFD.
+            # DOT doubles each backslash (graphviz's escString).
             n1 = {v: (dotsafe(a[0]), dotsafe(a[1])) + a[2:] for v, a in nodes.items()}
             e1 = collections.Counter({(u, v, dotsafe(lb), k): c
                                       for (u, v, lb, k), c in edges.items()})

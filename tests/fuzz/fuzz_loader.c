@@ -9,14 +9,22 @@
  * the V8 loader:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -DCT_FUZZ_LIBFUZZER -DCT_FUZZ_FORMAT='"v8"' -I. -I/usr/include/graphviz \
+ *     -DCT_VERSION='"fuzz"' -DCT_FUZZ_LIBFUZZER -DCT_FUZZ_FORMAT='"v8"' -I. \
+ *     $(pkg-config --cflags libcgraph libgvc igraph) \
  *     tests/fuzz/fuzz_loader.c $(find lib formats -maxdepth 1 -name '*.c') \
- *     -lcgraph -lgvc -o fuzz_v8
+ *     $(pkg-config --libs libcgraph libgvc igraph zlib libzstd) -lpthread -lm \
+ *     -o fuzz_v8
+ *
+ * (igraph, for the graph-file loaders and writers, and zlib and libzstd,
+ * for compressed input, are linked like graphviz.)
  *   mkdir -p /tmp/fuzz-out
  *   ./fuzz_v8 -max_total_time=120 -max_len=8192 /tmp/fuzz-out tests/fuzz/corpus/v8
  *
  * Whatever loads is also written by every writer (scan, top, path, the
- * $ref exporter), whose output must be strict JSON and valid UTF-8.
+ * $ref exporter), whose output must be strict JSON and valid UTF-8, and
+ * by the graph-file writers (export --format), whose output must be valid
+ * UTF-8 and, for DOT and the edge list, read back by cycletool's own
+ * loaders with as many nodes and edges.
  *
  * Add any input that crashes to tests/fuzz/corpus/<format>/.
  */
@@ -26,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/graphout.h"
 #include "formats/loader.h"
 #include "lib/export.h"
 #include "lib/json.h"
@@ -80,7 +89,7 @@ static void write_all(const struct ct_graph *g, const struct ct_report *r, uint3
 	struct ct_export x;
 	char *text;
 	size_t n;
-	FILE *f;
+	FILE *f, *f_;
 
 #define WRITE(what, json, call) \
 	do { \
@@ -107,6 +116,34 @@ static void write_all(const struct ct_graph *g, const struct ct_report *r, uint3
 	if (ct_export_init(&x, g, &eo, &err) == 0) {
 		WRITE("export", 1, ct_export_write(&x, f, node, &err));
 		ct_export_finish(&x);
+	}
+	/* Graph files: every format; DOT, GraphML and the edge list are read
+	 * back. */
+	for (int f = CT_GRAPHOUT_GRAPHML; f <= CT_GRAPHOUT_EDGELIST; f++) {
+		f_ = open_memstream(&text, &n);
+		int rc = ct_graphout_write(f_, (enum ct_graphout_format)f, r, NULL, &err);
+		fclose(f_);
+		if (rc == 0 && (f == CT_GRAPHOUT_DOT || f == CT_GRAPHOUT_GRAPHML ||
+				(f == CT_GRAPHOUT_EDGELIST && n > 0))) {
+			static const char *const names[] = {"graphml", "gml", "dot", "pajek",
+							    "edgelist"};
+			struct ct_input in;
+			struct ct_graph back;
+			struct ct_error e2 = {0};
+			ct_input_init_mem(&in, text, n);
+			if (ct_load(&in, names[f], 0, &back, &e2) != 0) {
+				fprintf(stderr, "%s export not read back: %s\n", names[f], e2.msg);
+				abort();
+			}
+			if (f != CT_GRAPHOUT_EDGELIST && (back.n_nodes != g->n_nodes ||
+							  back.n_edges != g->n_edges)) {
+				fprintf(stderr, "%s export read back with other counts\n", names[f]);
+				abort();
+			}
+			ct_graph_finish(&back);
+			ct_input_finish(&in);
+		}
+		check_output("graph export", text, n, 0);
 	}
 #undef WRITE
 }
