@@ -162,6 +162,10 @@ static int export_graph(const char *path, const struct common_opts *common,
 			status = report_error(path, &err);
 			goto out;
 		}
+		if (sel.n == 0)
+			say("nothing to export: '%s' has no %scycles (an empty graph is written)", path,
+			    ropts->only == CT_ONLY_GARBAGE ? "garbage " :
+			    ropts->only == CT_ONLY_ALIVE ? "alive " : "");
 		if (sel.n_cut || sel.groups_left_out)
 			say("export cut at %" PRIu32 " objects (--max-nodes): %" PRIu32
 			    " more objects and %" PRIu32 " more groups not written", sel.max_nodes,
