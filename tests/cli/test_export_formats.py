@@ -5,7 +5,7 @@ usage: test_export_formats.py CYCLETOOL SOURCE_ROOT [CASE]
 CASE: python, v8, hprof (one dump each), selection, or all (the default).
 
 For each bundled dump (a Python JSON-lines dump, a V8 heap snapshot, a
-gzip'd HPROF dump; CT_TEST_SMALL keeps the two small ones) the graph is
+gzip'd HPROF dump; CT_TEST_SMALL keeps the Python one) the graph is
 exported in every format and read back:
   - GraphML, GML, Pajek and the edge list by networkx, DOT by graphviz
     (gvpr prints every node and edge with its attributes; dot -Tcanon
@@ -318,12 +318,16 @@ def main():
     dumps = {'python': os.path.join(root, 'testdata', 'python', 'leaky_tree.jsonl'),
              'v8': os.path.join(root, 'testdata', 'v8', 'cycles.heapsnapshot.gz'),
              'hprof': os.path.join(root, 'testdata', 'java', 'leaky.hprof.gz')}
-    if SMALL and case == 'hprof':
-        print('CT_TEST_SMALL: the HPROF dump is left out')
+    # Under valgrind (CT_TEST_SMALL) the V8 and HPROF dumps are left out:
+    # igraph's GraphML reader grows its buffers by realloc, which valgrind
+    # and ASan cannot do in place (the V8 export's scan-back: 1.4 s, over
+    # 5 minutes under ASan).
+    if SMALL and case in ('hprof', 'v8'):
+        print('CT_TEST_SMALL: the V8 and HPROF dumps are left out')
         sys.exit(77)
     with tempfile.TemporaryDirectory() as tmp:
         for key, d in dumps.items():
-            if case == key or (case == 'all' and not (SMALL and key == 'hprof')):
+            if case == key or (case == 'all' and not (SMALL and key != 'python')):
                 test_dump(exe, tmp, d)
         if case in ('all', 'selection'):
             test_selection(exe, tmp, root)
