@@ -68,7 +68,7 @@ enum { OPT_ALLOW_DANGLING = 1000, OPT_COLOR, OPT_MAX_TOKEN };
 #define INPUT_HELP \
 	"  -f, --format=NAME      input format (default: detect): python, meliae,\n" \
 	"                         v8, refjson, hprof; graph files: dot, graphml,\n" \
-	"                         gml, pajek, lgl, edgelist\n" \
+	"                         gml, pajek, dimacs, lgl, edgelist\n" \
 	"      --allow-dangling   count and drop references to objects not in the\n" \
 	"                         dump instead of failing\n" \
 	"      --max-token=SIZE   longest line (JSON lines) or string a dump may\n" \

@@ -12,6 +12,7 @@ const struct ct_loader *const ct_loaders[] = {
 	&ct_loader_graphml,
 	&ct_loader_gml,
 	&ct_loader_pajek,
+	&ct_loader_dimacs,
 	&ct_loader_lgl,
 	&ct_loader_edgelist,
 	NULL,

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/present.h"
+
 int ct_gf_slurp(struct ct_input *in, const char *format, char **buf, size_t *len,
 		struct ct_error *err)
 {
@@ -85,8 +87,10 @@ int ct_gf_init(struct ct_gf *gf, struct ct_builder *b, uint64_t n, uint64_t m,
 	gf->from = malloc((m + 1) * sizeof(*gf->from));
 	gf->to = malloc((m + 1) * sizeof(*gf->to));
 	gf->label = calloc(m + 1, sizeof(*gf->label));
+	gf->name = calloc(n + 1, sizeof(*gf->name));
+	gf->kind = calloc(m + 1, sizeof(*gf->kind));
 	if (!gf->addr || !gf->type || !gf->value || !gf->size || !gf->from || !gf->to ||
-	    !gf->label)
+	    !gf->label || !gf->name || !gf->kind)
 		return ct_error_nomem(err);
 	for (uint64_t v = 0; v < n; v++)
 		gf->type[v] = node;
@@ -102,23 +106,9 @@ void ct_gf_finish(struct ct_gf *gf)
 	free(gf->from);
 	free(gf->to);
 	free(gf->label);
+	free(gf->name);
+	free(gf->kind);
 	memset(gf, 0, sizeof(*gf));
-}
-
-/* A decimal integer, nothing else. */
-static bool decimal(const char *s, uint64_t *x)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*x = v;
-	return true;
 }
 
 int ct_gf_set_id(struct ct_gf *gf, struct ct_builder *b, uint32_t v, const char *id,
@@ -128,11 +118,38 @@ int ct_gf_set_id(struct ct_gf *gf, struct ct_builder *b, uint32_t v, const char 
 		gf->numeric = false;
 		return 0;
 	}
-	if (!decimal(id, &gf->addr[v]))
+	/* Decimal, "@N" or "0x..." (ct_present_parse_id()). */
+	if (!ct_present_parse_id(id, &gf->addr[v]))
 		gf->numeric = false;
+	else if (id[0] == '0' && (id[1] == 'x' || id[1] == 'X'))
+		gf->any_hex = true;
+	else
+		gf->any_dec = true;
 	if ((gf->value[v] = ct_builder_intern(b, id, strlen(id))) == CT_NONE)
 		return ct_error_nomem(err);
 	return 0;
+}
+
+int ct_gf_set_name(struct ct_gf *gf, struct ct_builder *b, uint32_t v, const char *name,
+		   struct ct_error *err)
+{
+	if (!name || !*name)
+		return 0;
+	if ((gf->name[v] = ct_builder_intern(b, name, strlen(name))) == CT_NONE)
+		return ct_error_nomem(err);
+	return 0;
+}
+
+void ct_gf_set_kind_text(struct ct_gf *gf, uint32_t e, const char *text)
+{
+	if (!text)
+		return;
+	if (strcmp(text, "weak") == 0)
+		gf->kind[e] = CT_EDGE_WEAK;
+	else if (strcmp(text, "internal") == 0)
+		gf->kind[e] = CT_EDGE_INTERNAL;
+	else if (strcmp(text, "shortcut") == 0)
+		gf->kind[e] = CT_EDGE_SHORTCUT;
 }
 
 int ct_gf_set_type(struct ct_gf *gf, struct ct_builder *b, uint32_t v, const char *type,
@@ -180,7 +197,8 @@ int ct_gf_emit(struct ct_gf *gf, struct ct_builder *b, struct ct_error *err)
 {
 	uint32_t *off = NULL, *order = NULL;
 	uint64_t *sorted = NULL;
-	bool numeric = gf->numeric && gf->n > 0;
+	/* Hexadecimal addresses and "@N" ids do not mix. */
+	bool numeric = gf->numeric && gf->n > 0 && !(gf->any_hex && gf->any_dec);
 	int rc = 0;
 
 	b->by_index = true;
@@ -212,20 +230,76 @@ int ct_gf_emit(struct ct_gf *gf, struct ct_builder *b, struct ct_error *err)
 		goto out;
 	for (uint32_t v = 0; v < gf->n; v++) {
 		/* A numeric id is shown as the id; the name would repeat it. */
+		uint32_t value = gf->name[v] ? gf->name[v] : numeric ? 0 : gf->value[v];
 		if ((rc = ct_builder_node(b, numeric ? gf->addr[v] : v, gf->type[v], gf->size[v], 0,
-					  numeric ? 0 : gf->value[v], false, 0, 0, err)))
+					  value, false, 0, 0, err)))
 			goto out;
 		for (uint32_t i = off[v]; i < off[v + 1]; i++) {
 			uint32_t e = order[i];
-			if ((rc = ct_builder_edge_index(b, gf->to[e], gf->label[e], CT_EDGE_STRONG,
+			if ((rc = ct_builder_edge_index(b, gf->to[e], gf->label[e], gf->kind[e],
 							err)))
 				goto out;
 		}
 	}
-	b->g.numeric_ids = true;
+	/* Positions and "@N" ids are shown "@N", addresses "0x...". */
+	b->g.numeric_ids = !(numeric && gf->any_hex);
 out:
 	free(sorted);
 	free(off);
 	free(order);
 	return rc;
+}
+
+/* ---- igraph's handlers ---- */
+
+static char igraph_msg[512];
+
+static void igraph_on_error(const char *reason, const char *file, int line,
+			    igraph_error_t code)
+{
+	(void)file;
+	(void)line;
+	(void)code;
+	/* Keep the first: later ones are consequences.  Copy it before
+	 * freeing igraph's objects (reason may live in one). */
+	if (!igraph_msg[0])
+		snprintf(igraph_msg, sizeof(igraph_msg), "%s", reason ? reason : "unknown error");
+	IGRAPH_FINALLY_FREE();
+}
+
+static void igraph_on_warning(const char *reason, const char *file, int line)
+{
+	(void)reason;
+	(void)file;
+	(void)line;
+}
+
+void ct_gf_igraph_enter(struct ct_gf_igraph *s)
+{
+	igraph_set_attribute_table(&igraph_cattribute_table);
+	s->old_err = igraph_set_error_handler(igraph_on_error);
+	s->old_warn = igraph_set_warning_handler(igraph_on_warning);
+	igraph_msg[0] = '\0';
+}
+
+const char *ct_gf_igraph_leave(struct ct_gf_igraph *s, igraph_error_t irc)
+{
+	igraph_set_error_handler(s->old_err);
+	igraph_set_warning_handler(s->old_warn);
+	if (!igraph_msg[0])
+		return igraph_strerror(irc);
+	/* In the project's lower case: libxml2's "Line 6: ..." (GraphML) and
+	 * any other sentence ("Reading DIMACS ... failed"), not an acronym
+	 * ("GML ..."), */
+	if (igraph_msg[0] >= 'A' && igraph_msg[0] <= 'Z' && igraph_msg[1] >= 'a' &&
+	    igraph_msg[1] <= 'z')
+		igraph_msg[0] = (char)(igraph_msg[0] - 'A' + 'a');
+	/* and without a full stop or a newline at the end. */
+	size_t n = strlen(igraph_msg);
+	while (n && strchr(".\n ", igraph_msg[n - 1]))
+		igraph_msg[--n] = '\0';
+	for (char *c = igraph_msg; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	return igraph_msg;
 }

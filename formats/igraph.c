@@ -6,17 +6,23 @@
  * (which names the line when igraph knows it), never an abort.
  *
  * Attributes (igraph's C attribute handler): node "type", else "label" ->
- * the type (default "node"); "size" -> bytes (default 0); "id", else
- * "name" -> the id (graphfile.h); edge "label" -> the edge's label.
- * Other attributes are dropped.  Edges keep the direction the file
+ * the type (default "node"); "size", else "bytes" -> bytes (default 0);
+ * "id", else "name" -> the id (graphfile.h), and "name" beside an "id" ->
+ * the name; edge "label" -> the edge's label, edge "kind" -> its kind
+ * (graphfile.h).  Other attributes are dropped.  Edges keep the direction the file
  * writes them in, even in an undirected graph.
  *
  * edgelist: one edge a line, "SOURCE TARGET" (a third column, a weight,
  * is allowed and dropped), read by igraph's NCOL reader: names may be
- * symbolic.  lgl: igraph's LGL format ("# source" then a target a line).
+ * symbolic (NCOL).  lgl: igraph's LGL format ("# source" then a target a
+ * line).  dimacs: igraph's DIMACS reader, the max-flow problem ("p max N
+ * M", "n ID s|t", "a FROM TO CAPACITY") or the edge problem ("p edge N M",
+ * "e FROM TO"), "c" lines comments; nodes keep the file's numbers (from 1)
+ * as their ids, capacities are dropped.
  */
 #include "loader.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,28 +31,7 @@
 
 #include "graphfile.h"
 
-enum which { GRAPHML, GML, PAJEK, EDGELIST, LGL };
-
-static char igraph_msg[512];
-
-static void on_error(const char *reason, const char *file, int line, igraph_error_t code)
-{
-	(void)file;
-	(void)line;
-	(void)code;
-	/* Keep the first: later ones are consequences.  Copy it before
-	 * freeing igraph's objects (reason may live in one). */
-	if (!igraph_msg[0])
-		snprintf(igraph_msg, sizeof(igraph_msg), "%s", reason ? reason : "unknown error");
-	IGRAPH_FINALLY_FREE();
-}
-
-static void on_warning(const char *reason, const char *file, int line)
-{
-	(void)reason;
-	(void)file;
-	(void)line;
-}
+enum which { GRAPHML, GML, PAJEK, EDGELIST, LGL, DIMACS };
 
 /* The type of attribute a of vertices (is_vertex) or edges; -1 when
  * absent. */
@@ -96,7 +81,8 @@ static const char *attr_text(const igraph_t *g, bool is_vertex, const char *a, i
 	return NULL;
 }
 
-static int convert(const igraph_t *ig, struct ct_builder *b, struct ct_error *err)
+static int convert(const igraph_t *ig, struct ct_builder *b, bool one_based,
+		   struct ct_error *err)
 {
 	igraph_integer_t n = igraph_vcount(ig), m = igraph_ecount(ig);
 	struct ct_gf gf;
@@ -108,13 +94,25 @@ static int convert(const igraph_t *ig, struct ct_builder *b, struct ct_error *er
 	const char *id_a = "id", *type_a = "type", *size_a = "size", *label_a = "label";
 	int id_t = attr_type(ig, true, id_a), type_t = attr_type(ig, true, type_a);
 	int size_t_ = attr_type(ig, true, size_a), label_t = attr_type(ig, false, label_a);
+	int name_t = -1, kind_t = attr_type(ig, false, "kind");
 	if (id_t < 0)
 		id_t = attr_type(ig, true, id_a = "name");
+	else
+		name_t = attr_type(ig, true, "name");
+	if (size_t_ < 0)
+		size_t_ = attr_type(ig, true, size_a = "bytes");
 	if (type_t < 0)
 		type_t = attr_type(ig, true, type_a = "label");
 	if (id_t < 0)
 		gf.numeric = false;
+	if (one_based)
+		gf.numeric = true;
 	for (igraph_integer_t v = 0; v < n; v++) {
+		if (one_based && id_t < 0) {
+			snprintf(tmp, sizeof(tmp), "%" PRId64, (int64_t)v + 1);
+			if ((rc = ct_gf_set_id(&gf, b, (uint32_t)v, tmp, err)))
+				goto out;
+		}
 		if (id_t >= 0 &&
 		    (rc = ct_gf_set_id(&gf, b, (uint32_t)v, attr_text(ig, true, id_a, id_t, v, tmp),
 				       err)))
@@ -122,6 +120,10 @@ static int convert(const igraph_t *ig, struct ct_builder *b, struct ct_error *er
 		if (type_t >= 0 &&
 		    (rc = ct_gf_set_type(&gf, b, (uint32_t)v,
 					 attr_text(ig, true, type_a, type_t, v, tmp), err)))
+			goto out;
+		if (name_t >= 0 &&
+		    (rc = ct_gf_set_name(&gf, b, (uint32_t)v,
+					 attr_text(ig, true, "name", name_t, v, tmp), err)))
 			goto out;
 		if (size_t_ >= 0)
 			ct_gf_set_size_text(&gf, (uint32_t)v,
@@ -134,6 +136,9 @@ static int convert(const igraph_t *ig, struct ct_builder *b, struct ct_error *er
 		    (rc = ct_gf_set_label(&gf, b, (uint32_t)e,
 					  attr_text(ig, false, label_a, label_t, e, tmp), err)))
 			goto out;
+		if (kind_t >= 0)
+			ct_gf_set_kind_text(&gf, (uint32_t)e,
+					    attr_text(ig, false, "kind", kind_t, e, tmp));
 	}
 	rc = ct_gf_emit(&gf, b, err);
 out:
@@ -141,11 +146,61 @@ out:
 	return rc;
 }
 
+/* igraph's DIMACS reader makes room for the largest node number it meets
+ * (and the problem line's count) before it checks them: check first.
+ * Node numbers on "n", "a" and "e" lines must be within the problem
+ * line's count, and the count within 8 nodes per byte of the file (plus
+ * 65536): a real problem names its nodes in its arcs. */
+static int dimacs_check(const char *buf, size_t len, struct ct_error *err)
+{
+	unsigned long long declared = 0;
+	bool have_p = false;
+	uint64_t line = 0;
+
+	for (const char *p = buf, *end = buf + len; p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		char kind = *p;
+		if (kind == 'p' && !have_p) {
+			char word[16];
+			if (sscanf(p, "p %15s %llu", word, &declared) != 2)
+				return ct_error_at(err, CT_EINPUT, line + 1, 0,
+						   "dimacs: expected 'p max N M' or 'p edge N M'");
+			if (declared >= CT_NONE || declared > 8 * (unsigned long long)len + 65536)
+				return ct_error_at(err, CT_EINPUT, line + 1, 0,
+						   "dimacs: %llu nodes for a file of %zu bytes (at most "
+						   "8 a byte)", declared, len);
+			have_p = true;
+		} else if (have_p && (kind == 'n' || kind == 'a' || kind == 'e')) {
+			/* The node numbers: one on "n", two on "a" and "e". */
+			const char *q = p + 1;
+			for (int k = 0; k < (kind == 'n' ? 1 : 2); k++) {
+				while (q < eol && (*q == ' ' || *q == '\t'))
+					q++;
+				unsigned long long x = 0;
+				const char *start = q;
+				while (q < eol && *q >= '0' && *q <= '9' && x <= declared)
+					x = x * 10 + (unsigned long long)(*q++ - '0');
+				if (q == start)
+					break;  /* igraph says what is wrong */
+				if (x == 0)
+					return ct_error_at(err, CT_EINPUT, line + 1, 0,
+							   "dimacs: node numbers start at 1");
+				if (x > declared)
+					return ct_error_at(err, CT_EINPUT, line + 1, 0,
+							   "dimacs: a node past the problem line's %llu",
+							   declared);
+			}
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
 static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err, enum which w,
 		const char *name)
 {
-	igraph_error_handler_t *old_err;
-	igraph_warning_handler_t *old_warn;
+	struct ct_gf_igraph guard;
 	igraph_t ig;
 	bool have = false;
 	char *buf = NULL;
@@ -164,10 +219,9 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err,
 		rc = ct_error_nomem(err);
 		goto out;
 	}
-	igraph_set_attribute_table(&igraph_cattribute_table);
-	old_err = igraph_set_error_handler(on_error);
-	old_warn = igraph_set_warning_handler(on_warning);
-	igraph_msg[0] = '\0';
+	if (w == DIMACS && (rc = dimacs_check(buf, len, err)))
+		goto out;
+	ct_gf_igraph_enter(&guard);
 	switch (w) {
 	case GRAPHML:
 		irc = igraph_read_graph_graphml(&ig, fp, 0);
@@ -181,32 +235,40 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err,
 	case EDGELIST:
 		irc = igraph_read_graph_ncol(&ig, fp, NULL, true, IGRAPH_ADD_WEIGHTS_NO, true);
 		break;
+	case DIMACS: {
+		igraph_strvector_t problem;
+		igraph_vector_int_t label;
+		igraph_vector_t capacity;
+		igraph_integer_t source, target;
+		if ((irc = igraph_strvector_init(&problem, 0)))
+			break;
+		if ((irc = igraph_vector_int_init(&label, 0))) {
+			igraph_strvector_destroy(&problem);
+			break;
+		}
+		if ((irc = igraph_vector_init(&capacity, 0)) == IGRAPH_SUCCESS) {
+			irc = igraph_read_graph_dimacs_flow(&ig, fp, &problem, &label, &source, &target,
+							    &capacity, true);
+			igraph_vector_destroy(&capacity);
+		}
+		igraph_vector_int_destroy(&label);
+		igraph_strvector_destroy(&problem);
+		break;
+	}
 	default:
 		irc = igraph_read_graph_lgl(&ig, fp, true, IGRAPH_ADD_WEIGHTS_NO, true);
 		break;
 	}
-	igraph_set_error_handler(old_err);
-	igraph_set_warning_handler(old_warn);
+	const char *msg = ct_gf_igraph_leave(&guard, irc);
 	if (irc != IGRAPH_SUCCESS) {
-		/* libxml2's "Line 6: ..." (GraphML) in the project's lower case. */
-		if (strncmp(igraph_msg, "Line ", 5) == 0)
-			igraph_msg[0] = 'l';
-		/* and without a full stop or a newline at the end. */
-		size_t n = strlen(igraph_msg);
-		while (n && strchr(".\n ", igraph_msg[n - 1]))
-			igraph_msg[--n] = '\0';
-		for (char *c = igraph_msg; *c; c++)
-			if (*c == '\n')
-				*c = ' ';
 		if (irc == IGRAPH_ENOMEM)
 			rc = ct_error_nomem(err);
 		else
-			rc = ct_error_set(err, CT_EINPUT, "cannot parse %s: %s", name,
-					  igraph_msg[0] ? igraph_msg : igraph_strerror(irc));
+			rc = ct_error_set(err, CT_EINPUT, "cannot parse %s: %s", name, msg);
 		goto out;
 	}
 	have = true;
-	rc = convert(&ig, b, err);
+	rc = convert(&ig, b, w == DIMACS, err);
 out:
 	if (have)
 		igraph_destroy(&ig);
@@ -321,6 +383,33 @@ static int probe_lgl(const char *head, size_t len)
 		       ? 30 : 0;
 }
 
+/* "p " after "c" comment lines and blank lines. */
+static int probe_dimacs(const char *head, size_t len)
+{
+	size_t i = 0;
+
+	for (;;) {
+		while (i < len && strchr(" \t\r\n", head[i]))
+			i++;
+		if (i < len && head[i] == 'c' && (i + 1 == len || strchr(" \t\r\n", head[i + 1]))) {
+			while (i < len && head[i] != '\n')
+				i++;
+			continue;
+		}
+		break;
+	}
+	if (len - i < 2 || head[i] != 'p' || (head[i + 1] != ' ' && head[i + 1] != '\t'))
+		return 0;
+	for (i += 2; i < len && (head[i] == ' ' || head[i] == '\t'); i++)
+		;
+	return word_at(head, len, i, "max") || word_at(head, len, i, "edge") ? 100 : 40;
+}
+
+static int load_dimacs(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
+{
+	return load(in, b, err, DIMACS, "dimacs");
+}
+
 static int load_graphml(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 {
 	return load(in, b, err, GRAPHML, "graphml");
@@ -379,4 +468,11 @@ const struct ct_loader ct_loader_edgelist = {
 	.description = "edge list: \"SOURCE TARGET\" a line (NCOL; a weight column is dropped)",
 	.probe = probe_edgelist,
 	.load = load_edgelist,
+};
+
+const struct ct_loader ct_loader_dimacs = {
+	.name = "dimacs",
+	.description = "DIMACS (\"p max N M\" then \"a FROM TO CAP\", or \"p edge\" and \"e\")",
+	.probe = probe_dimacs,
+	.load = load_dimacs,
 };

@@ -35,6 +35,7 @@ extern const struct ct_loader ct_loader_dot;
 extern const struct ct_loader ct_loader_graphml;
 extern const struct ct_loader ct_loader_gml;
 extern const struct ct_loader ct_loader_pajek;
+extern const struct ct_loader ct_loader_dimacs;
 extern const struct ct_loader ct_loader_lgl;
 extern const struct ct_loader ct_loader_edgelist;
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Graph files (DOT, GraphML, GML, Pajek, LGL, edge lists) against networkx.
+"""Graph files (DOT, GraphML, GML, Pajek, DIMACS, LGL, edge lists) against networkx.
 
 usage: test_graph_formats.py CYCLETOOL
 
 networkx is the oracle: seeded random directed graphs (gnp, with
 self-loops, without edges, with symbolic node names) are written by
 networkx in each format (DOT by hand: neither pydot nor pygraphviz is
-needed), and `cycletool scan --json --members` must find the cyclic SCCs
+needed; DIMACS, which networkx does not write, and NCOL with weights
+also by hand), and `cycletool scan --json --members` must find the cyclic SCCs
 networkx finds (strongly connected components of two or more nodes, and
 nodes with a self-loop): the same count and the same member sets.  Each
 file is read without --format (the probe must name the format) and with
@@ -85,8 +86,30 @@ def write_pajek(G, path):
     nx.write_pajek(G, path)
 
 
+def write_dimacs(G, path):
+    # networkx writes no DIMACS: a max-flow problem by hand, nodes
+    # numbered from 1 in G's order (which cycletool keeps as their ids).
+    num = {v: i + 1 for i, v in enumerate(G.nodes)}
+    with open(path, 'w') as f:
+        f.write(f'c seeded graph for cycletool\np max {len(num)} {G.number_of_edges()}\n')
+        if len(num) >= 2:
+            f.write(f'n 1 s\nn {len(num)} t\n')
+        for u, v in G.edges:
+            f.write(f'a {num[u]} {num[v]} 1\n')
+
+
+def write_ncol(G, path):
+    # NCOL: named edges with a weight column (dropped by the reader).
+    rnd = random.Random(7)
+    with open(path, 'w') as f:
+        for u, v in G.edges:
+            f.write(f'{u} {v} {rnd.random():.3f}\n')
+
+
 def writers():
     return {
+        'dimacs': ('dimacs', write_dimacs),
+        'ncol': ('ncol', write_ncol),
         'graphml': ('graphml', lambda G, p: nx.write_graphml(G, p)),
         'gml': ('gml', lambda G, p: nx.write_gml(G, p)),
         'pajek': ('net', write_pajek),
@@ -98,7 +121,7 @@ def writers():
 
 def node_order(fmt, G):
     """Nodes in the order the reader numbers them (for symbolic names)."""
-    if fmt == 'edgelist':
+    if fmt in ('edgelist', 'ncol'):
         seen = {}
         for u, v in G.edges:
             seen.setdefault(u, None)
@@ -116,7 +139,8 @@ def node_order(fmt, G):
     return list(G.nodes)
 
 
-def scan_sccs(exe, path, fmt, forced, symbolic, G):
+def scan_sccs(exe, path, fmt0, forced, symbolic, G):
+    fmt = 'edgelist' if fmt0 == 'ncol' else fmt0
     args = ['scan', '--json', '--members'] + (['--format', fmt] if forced else []) + [path]
     rc, out, err = run(exe, args)
     if rc != 0:
@@ -124,13 +148,16 @@ def scan_sccs(exe, path, fmt, forced, symbolic, G):
     doc = json.loads(out)
     if doc['format'] != fmt:
         return None, f"format {doc['format']!r}"
-    order = node_order(fmt, G) if symbolic else None
+    order = node_order(fmt0, G) if symbolic else None
     got = set()
     for s in doc['sccs']:
         names = []
         for m in s['members']:
             i = int(m.lstrip('@'))
-            names.append(str(order[i]) if symbolic else str(i))
+            if fmt0 == 'dimacs':
+                names.append(str(list(G.nodes)[i - 1]))
+            else:
+                names.append(str(order[i]) if symbolic else str(i))
         got.add(frozenset(names))
     return (got, doc['summary']), None
 
@@ -158,7 +185,7 @@ def test_oracle(exe, tmp):
         symbolic = gname == 'symbolic names'
         check(gname != 'no edges' or not expect, f'{gname}: oracle sanity')
         for fmt, (ext, write) in writers().items():
-            if G.number_of_edges() == 0 and fmt in ('edgelist', 'lgl'):
+            if G.number_of_edges() == 0 and fmt in ('edgelist', 'ncol', 'lgl'):
                 continue  # an empty file: nothing to read
             path = os.path.join(tmp, f'g.{ext}')
             write(G, path)
@@ -171,7 +198,7 @@ def test_oracle(exe, tmp):
                 got, summary = res
                 check(got == expect and summary['cyclic_sccs'] == len(expect),
                       f'{what}: {len(expect)} cyclic SCCs, the same members')
-                nodes = G.number_of_nodes() if fmt not in ('edgelist', 'lgl') else \
+                nodes = G.number_of_nodes() if fmt not in ('edgelist', 'ncol', 'lgl') else \
                     len(node_order(fmt, G))
                 check(summary['objects'] == nodes and summary['references'] ==
                       G.number_of_edges(), f'{what}: {nodes} objects, '
@@ -229,6 +256,46 @@ def test_attributes(exe, tmp):
           'defaults: type "node", 0 bytes, symbolic names numbered from @0')
 
 
+# DOT: plain files are read by cycletool's fast path, anything else by
+# cgraph.  An empty subgraph before the last brace sends a file to cgraph
+# without changing its graph: both readers must give the same report.
+FAST_DOT = {
+    'gnp': None,
+    'escapes': 'digraph "g x" {\n  "a\\"b" -> "c\\\\d" [label="x\\"y"];\n  "c\\\\d" -> "a\\"b";\n}\n',
+    'numerals': 'digraph { -1 -> .5; .5 -> 2.25; 2.25 -> -1 [label=7]; 3; }\n',
+    'comments': '# a line comment\n// another\ndigraph { /* c */ a -> b; # not at line start? no\n'
+                'b -> a // tail\n}\n',
+    'defaults': 'digraph { node [type=T, size=8]; edge [label=e, kind=weak]; rankdir=LR;\n'
+                'a -> b; b -> a [kind=strong]; c [type=U] [size=16]; c -> a; a -> c }\n',
+    'undirected': 'graph { a -- b; b -- a; c -- c; "node" -- c }\n',
+    'labels': 'digraph { a [label="\\N"]; b [label=Holder]; a -> b; b -> a; }\n',
+    'unicode': 'digraph { ä -> "ö ü"; "ö ü" -> ä; x_1 -> x_1 }\n',
+}
+
+
+def test_fast_dot(exe, tmp):
+    G = nx.gnp_random_graph(300, 0.008, seed=9, directed=True)
+    for name, text in FAST_DOT.items():
+        a, b = os.path.join(tmp, 'fast.dot'), os.path.join(tmp, 'cgraph.dot')
+        if text is None:
+            write_dot(G, a)
+            text = open(a).read()
+        cut = text.rstrip().rfind('}')
+        with open(a, 'w') as f:
+            f.write(text)
+        with open(b, 'w') as f:
+            f.write(text[:cut] + ' subgraph cgraph_only { }\n' + text[cut:])
+        docs = []
+        for path in (a, b):
+            rc, out, err = run(exe, ['scan', '--full-graph', '--json', '--members', path])
+            doc = json.loads(out) if rc == 0 else {'rc': rc, 'err': err}
+            doc.pop('file', None)
+            docs.append(doc)
+        check(docs[0] == docs[1] and 'rc' not in docs[0],
+              f'dot {name}: the fast reader and cgraph give the same report'
+              f'{"" if docs[0] == docs[1] else f" ({docs[0]} / {docs[1]})"}'[:400])
+
+
 def test_misc(exe, tmp):
     G = nx.gnp_random_graph(120, 0.015, seed=7, directed=True)
     path = os.path.join(tmp, 'z.graphml')
@@ -263,10 +330,13 @@ BAD = {
     'dot-junk.dot': 'digraph g {\n a -> -> b;\n}\n',
     'edgelist-weight.edges': '1 2\n2 1 w\n',
     'lgl-bad.lgl': '# a\nb\nc d e\n',
+    'dimacs-arc.dimacs': 'c bad arc\np max 3 2\nn 1 s\nn 3 t\na 1 2 5\na 2\n',
+    'dimacs-range.dimacs': 'p max 3 1\nn 1 s\nn 3 t\na 1 7 5\n',
+    'dimacs-problem.dimacs': 'p flow 3 1\na 1 2 5\n',
 }
 
 FORMAT_OF = {'graphml': 'graphml', 'gml': 'gml', 'net': 'pajek', 'dot': 'dot',
-             'edges': 'edgelist', 'lgl': 'lgl'}
+             'edges': 'edgelist', 'lgl': 'lgl', 'dimacs': 'dimacs'}
 
 
 def test_bad(exe, tmp):
@@ -290,6 +360,7 @@ def main():
         test_oracle(exe, tmp)
         test_attributes(exe, tmp)
         test_misc(exe, tmp)
+        test_fast_dot(exe, tmp)
         test_bad(exe, tmp)
     if failures:
         print(f'{len(failures)} failures')
