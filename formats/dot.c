@@ -609,6 +609,11 @@ static int mem_read(void *chan, char *buf, int bufsize)
 	return (int)n;
 }
 
+/* cgraph's lexer (flex, prefix "aag"): exported by libcgraph but not
+ * declared in its headers; weak, so that a graphviz without it still
+ * links. */
+extern int aaglex_destroy(void) __attribute__((weak));
+
 static Agiodisc_t mem_io;
 static Agdisc_t mem_disc;
 
@@ -718,6 +723,10 @@ static int load(struct ct_input *in, struct ct_builder *b, struct ct_error *err)
 	struct mem_chan chan = {buf, end == SIZE_MAX ? len : end, 0};
 	g = agread(&chan, &mem_disc);
 	int errors = agerrors();
+	/* After an error the lexer may be left inside a string or comment,
+	 * which the next read in this process would start in: reset it. */
+	if (aaglex_destroy)
+		aaglex_destroy();
 	agseterrf(old);
 	agseterr(old_level);
 	char *nl = strchr(dot_msg, '\n');

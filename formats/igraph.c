@@ -160,7 +160,17 @@ static int dimacs_check(const char *buf, size_t len, struct ct_error *err)
 	for (const char *p = buf, *end = buf + len; p < end; line++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *eol = nl ? nl : end;
-		char kind = *p;
+		char kind = p < eol ? *p : '\n';
+		/* Only the line kinds DIMACS has, each letter followed by a
+		 * blank: what igraph's lexer would otherwise skip or read
+		 * differently never reaches it. */
+		if (kind == '\r' || kind == '\n' || kind == 'c') {
+			p = eol + 1;
+			continue;
+		}
+		if (!strchr("pnae", kind) || eol - p < 2 || (p[1] != ' ' && p[1] != '\t'))
+			return ct_error_at(err, CT_EINPUT, line + 1, 0,
+					   "dimacs: expected a 'c', 'p', 'n', 'a' or 'e' line");
 		if (kind == 'p' && !have_p) {
 			char word[16];
 			if (sscanf(p, "p %15s %llu", word, &declared) != 2)
@@ -181,8 +191,9 @@ static int dimacs_check(const char *buf, size_t len, struct ct_error *err)
 				const char *start = q;
 				while (q < eol && *q >= '0' && *q <= '9' && x <= declared)
 					x = x * 10 + (unsigned long long)(*q++ - '0');
-				if (q == start)
-					break;  /* igraph says what is wrong */
+				if (q == start || (q < eol && !strchr(" \t\r", *q)))
+					return ct_error_at(err, CT_EINPUT, line + 1, 0,
+							   "dimacs: expected a node number");
 				if (x == 0)
 					return ct_error_at(err, CT_EINPUT, line + 1, 0,
 							   "dimacs: node numbers start at 1");

@@ -88,6 +88,7 @@ CASES = {
     'edgelist-weight.edges': None,
     'lgl-syntax.lgl': 3,
     'dimacs-syntax.dimacs': None,
+    'dimacs-blank-char.dimacs': 3,
 }
 
 failures = []
