@@ -7,9 +7,13 @@
  * "weak" and "name" (see cycletool-dump(5)).  Version 2 adds allocation
  * sites: records {"cycletool_site": N, "file": F, "line": L} that define
  * site N (numbered from 0, each before its first use) and per object
- * "site": N.  Version 1 dumps (no sites) load as before.
+ * "site": N.  Version 3 lets an object say "idx": -1 or "idx": 1 instead
+ * of "labels" when its labels are its referents' indices, from the last
+ * to the first ("[n-1]" ... "[0]", a list or tuple) or from the first
+ * ("[0]" ... "[n-1]").  Versions 1 and 2 load as before.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,10 +45,13 @@ struct record {
 	char *site_file;              /* a site record's "file" (NUL-terminated) */
 	size_t site_file_len, site_file_cap;
 	bool has_site_file, has_site_line;
+	int idx;                      /* "idx": -1 or 1, 0 = absent */
 	/* Kept from line to line: */
 	uint64_t dump_version;        /* the header's, 0 before it (or meliae) */
 	uint32_t *sites;              /* site number -> "file:line" string id */
 	size_t n_sites, sites_cap;
+	uint32_t *idx_ids;            /* i -> string id of "[i]", made as needed */
+	size_t n_idx, idx_cap;
 };
 
 static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
@@ -166,6 +173,43 @@ static int parse_labels(struct ct_json *j, struct ct_builder *b, struct record *
 	return rc;
 }
 
+/* "idx": -1 or 1. */
+static int parse_idx(struct ct_json *j, int *idx, struct ct_error *err)
+{
+	const char *s;
+	size_t n;
+	int rc;
+
+	if (ct_json_peek(j) != CT_JSON_NUMBER)
+		return ct_json_fail(j, err, "\"idx\" must be -1 or 1");
+	if ((rc = ct_json_number(j, &s, &n, err)))
+		return rc;
+	if (n == 1 && s[0] == '1')
+		*idx = 1;
+	else if (n == 2 && s[0] == '-' && s[1] == '1')
+		*idx = -1;
+	else
+		return ct_json_fail(j, err, "\"idx\" must be -1 or 1");
+	return 0;
+}
+
+/* The string id of "[i]", interned once per index. */
+static int idx_label(struct ct_builder *b, struct record *r, size_t i, uint32_t *id,
+		     struct ct_error *err)
+{
+	char text[32];
+	int n;
+
+	while (r->n_idx <= i) {
+		n = snprintf(text, sizeof(text), "[%zu]", r->n_idx);
+		uint32_t v = ct_builder_intern(b, text, (size_t)n);
+		if (v == CT_NONE || push_u32(&r->idx_ids, &r->n_idx, &r->idx_cap, v))
+			return ct_error_nomem(err);
+	}
+	*id = r->idx_ids[i];
+	return 0;
+}
+
 static int parse_value(struct ct_json *j, struct ct_builder *b, uint32_t *id,
 		       struct ct_error *err)
 {
@@ -262,6 +306,7 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 	r->pid = r->seq = 0;
 	r->time = 0;
 	r->header_rc = 0;
+	r->idx = 0;
 
 	if (ct_json_peek(j) != CT_JSON_OBJECT)
 		return ct_json_fail(j, err, "expected a JSON object ('{')");
@@ -315,6 +360,9 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 		} else if (r->dump_version >= 2 && key_is(k, kn, "site")) {
 			rc = ct_json_u64(j, &r->site, "site", err);
 			r->has_site = true;
+		} else if (r->dump_version >= 3 && key_is(k, kn, "idx")) {
+			if ((rc = parse_idx(j, &r->idx, err)))
+				return rc;
 		} else if (r->dump_version >= 2 && key_is(k, kn, "cycletool_site")) {
 			rc = ct_json_u64(j, &r->site, "cycletool_site", err);
 			r->site_def = true;
@@ -412,6 +460,20 @@ static int add_record(struct ct_builder *b, struct record *r, uint64_t line,
 		if (!have[i])
 			return ct_error_at(err, CT_EINPUT, line, 0,
 					   "object has no \"%s\" member", required[i]);
+	if (r->idx && r->has_labels)
+		return ct_error_at(err, CT_EINPUT, line, 0,
+				   "object has both \"idx\" and \"labels\"");
+	if (r->idx) {
+		r->nlabels = 0;
+		r->has_labels = true;
+		for (size_t i = 0; i < r->nrefs; i++) {
+			uint32_t id = 0;
+			if ((rc = idx_label(b, r, r->idx > 0 ? i : r->nrefs - 1 - i, &id, err)))
+				return rc;
+			if (push_u32(&r->labels, &r->nlabels, &r->labels_cap, id))
+				return ct_error_nomem(err);
+		}
+	}
 	if (r->has_labels && r->nlabels != r->nrefs)
 		return ct_error_at(err, CT_EINPUT, line, 0,
 				   "\"labels\" has %zu entries but \"refs\" has %zu",
@@ -471,10 +533,10 @@ static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_
 				rc = ct_error_at(err, CT_EINPUT, ln, 1, "header record not on the first line");
 				goto out;
 			}
-			if (r.version != 1 && r.version != 2) {
+			if (r.version < 1 || r.version > 3) {
 				rc = ct_error_at(err, CT_EINPUT, ln, 1,
 						 "unsupported dump version %" PRIu64
-						 " (this cycletool reads 1 and 2)", r.version);
+						 " (this cycletool reads 1 to 3)", r.version);
 				goto out;
 			}
 			r.dump_version = r.version;
@@ -520,6 +582,7 @@ out:
 	free(r.labels);
 	free(r.site_file);
 	free(r.sites);
+	free(r.idx_ids);
 	return rc;
 }
 

@@ -246,8 +246,17 @@ def main():
         check('hand-made version 2: Node allocated at app/server.py:41',
               rc == 0 and 'sites  Node allocated at app/server.py:41\n' in out, (out, err))
         for name, recs, msg in (
-                ('v3', [{'cycletool_dump': 3}] + objs2 + [{'cycletool_dump_end': 3, 'objects': 2}],
-                 "unsupported dump version 3 (this cycletool reads 1 and 2)"),
+                ('v4', [{'cycletool_dump': 4}] + objs2 + [{'cycletool_dump_end': 4, 'objects': 2}],
+                 "unsupported dump version 4 (this cycletool reads 1 to 3)"),
+                ('idx-2', [{'cycletool_dump': 3}, dict(objs2[0], idx=2), objs2[1],
+                           {'cycletool_dump_end': 3, 'objects': 2}],
+                 '"idx" must be -1 or 1'),
+                ('idx-str', [{'cycletool_dump': 3}, dict(objs2[0], idx="1"), objs2[1],
+                             {'cycletool_dump_end': 3, 'objects': 2}],
+                 '"idx" must be -1 or 1'),
+                ('idx-labels', [{'cycletool_dump': 3}, dict(objs2[0], idx=1, labels=['[0]']),
+                                objs2[1], {'cycletool_dump_end': 3, 'objects': 2}],
+                 'line 2: object has both "idx" and "labels"'),
                 ('order', [{'cycletool_dump': 2}, dict(site0, cycletool_site=1)] + objs2 +
                  [{'cycletool_dump_end': 2, 'objects': 2}],
                  "line 2: site record 1 out of order (expected 0)"),
@@ -260,6 +269,47 @@ def main():
             path = write(name + '.jsonl', recs)
             rc, out, err = run(['scan', path])
             check('refused (%s): exit 3, "%s"' % (name, msg), rc == 3 and msg in err, (rc, err))
+
+        # Version 3: "idx" says the labels are the indices, from the last
+        # referent (-1) or the first (1); it must load exactly as the
+        # same dump with those labels spelled out.
+        c, d, e = 12288, 16384, 20480
+        idx_objs = [
+            {'address': a, 'type': 'tuple', 'size': 64, 'refs': [d, c, b], 'refcount': 1},
+            {'address': b, 'type': 'list', 'size': 72, 'refs': [a, c], 'refcount': 2},
+            {'address': c, 'type': 'deque', 'size': 80, 'refs': [d, e, a], 'refcount': 2},
+            {'address': d, 'type': 'tuple', 'size': 40, 'refs': [], 'refcount': 2},
+            {'address': e, 'type': 'Node', 'size': 48, 'refs': [b], 'refcount': 2}]
+        idx_of = {a: -1, b: -1, c: 1, d: -1}
+
+        def spelled(o):
+            n = len(o['refs'])
+            if o['address'] not in idx_of:
+                return dict(o, labels=['.next'] * n)
+            order = range(n) if idx_of[o['address']] > 0 else range(n - 1, -1, -1)
+            return dict(o, labels=['[%d]' % i for i in order])
+
+        def implied(o):
+            if o['address'] not in idx_of:
+                return dict(o, labels=['.next'] * len(o['refs']))
+            return dict(o, idx=idx_of[o['address']])
+        outs = {}
+        for ver, fn in ((2, spelled), (3, implied)):
+            path = write('idx-v%d.jsonl' % ver, [{'cycletool_dump': ver}] +
+                         [fn(o) for o in idx_objs] +
+                         [{'cycletool_dump_end': ver, 'objects': len(idx_objs)}])
+            outs[ver] = [(rc_, out_.replace(path, 'DUMP'), err_.replace(path, 'DUMP'))
+                         for rc_, out_, err_ in
+                         (run(args) for args in
+                          (['scan', '--json', path],
+                           ['export', '--format', 'edgelist', '--all', path],
+                           ['path', '--json', path, hexid(d)], ['export', '--root', hexid(a), path]))]
+        for i, (o2, o3) in enumerate(zip(outs[2], outs[3])):
+            check('version 3 "idx" loads as spelled-out labels (output %d)' % i,
+                  o2[0] == 0 and o2 == o3, (o2, o3))
+        check('version 3 "idx": path e .next b [1] a [2] d',
+              [s_.get('label') for s_ in strict(outs[3][2][1])['path']] ==
+              ['.next', '[1]', '[2]', None], outs[3][2])
 
 
 if __name__ == '__main__':
