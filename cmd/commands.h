@@ -93,6 +93,15 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* render's and export's selection options: is this combination one that
+ * works?  modes counts --scc, --signature and --object given; top,
+ * depth and only say whether --top, --depth and --garbage/--alive were
+ * given.  Returns 0, or reports the first conflict as a usage error of
+ * command and returns EXIT_USAGE. */
+struct ct_select_opts;
+int selection_check(const char *command, int modes, const struct ct_select_opts *s,
+		    bool top, bool depth, bool only);
+
 /* Load path ("-" = stdin) into *g with o's loader (NULL = probe), builder
  * options (plus extra, enum ct_builder_opt bits) and token limit.
  * On failure prints one line naming the file and position and returns

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../formats/loader.h"
+#include "../lib/select.h"
 #include "commands.h"
 
 void say(const char *fmt, ...)
@@ -248,4 +249,26 @@ bool want_color(const char *when, int fd)
 		return false;
 	const char *term = getenv("TERM");
 	return isatty(fd) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
+}
+
+int selection_check(const char *command, int modes, const struct ct_select_opts *s,
+		    bool top, bool depth, bool only)
+{
+	if (modes > 1)
+		return usage_error(command, "--scc, --signature and --object exclude each other");
+	/* Every option either works with the others given or is refused. */
+	if (s->mode != CT_SELECT_OBJECT && s->backrefs)
+		return usage_error(command, "--backrefs goes with --object");
+	if (s->mode != CT_SELECT_OBJECT && depth)
+		return usage_error(command, "--depth goes with --object");
+	if (s->mode == CT_SELECT_OBJECT && s->path)
+		return usage_error(command, "--path shows how SCCs are held; it does not go "
+				   "with --object (try --backrefs)");
+	if (s->mode != CT_SELECT_GROUPS && top)
+		return usage_error(command, "--top chooses among groups; it does not go with "
+				   "--scc, --signature or --object");
+	if ((s->mode == CT_SELECT_SCC || s->mode == CT_SELECT_OBJECT) && only)
+		return usage_error(command, "--garbage and --alive choose groups; they do not go "
+				   "with --scc or --object");
+	return 0;
 }

@@ -363,22 +363,9 @@ int cmd_export(int argc, char **argv)
 						   "not %lu", depth);
 			sopts.depth = (uint32_t)depth;
 		}
-		if (modes > 1)
-			return usage_error("export", "--scc, --signature and --object exclude each "
-					   "other");
-		if (sopts.mode != CT_SELECT_OBJECT && sopts.backrefs)
-			return usage_error("export", "--backrefs goes with --object");
-		if (sopts.mode != CT_SELECT_OBJECT && have_depth)
-			return usage_error("export", "--depth goes with --object (with --format)");
-		if (sopts.mode == CT_SELECT_OBJECT && sopts.path)
-			return usage_error("export", "--path does not go with --object (try "
-					   "--backrefs)");
-		if (sopts.mode != CT_SELECT_GROUPS && top)
-			return usage_error("export", "--top chooses among groups; it does not go with "
-					   "--scc, --signature or --object");
-		if ((sopts.mode == CT_SELECT_SCC || sopts.mode == CT_SELECT_OBJECT) && ropts.only)
-			return usage_error("export", "--garbage and --alive choose groups; they do not "
-					   "go with --scc or --object");
+		if ((status = selection_check("export", modes, &sopts, top, have_depth,
+					      ropts.only)))
+			return status;
 		/* Opened first: a FILE that cannot be written fails before the load. */
 		if ((status = outfile_open(&out, output)))
 			return status;

@@ -290,22 +290,8 @@ int cmd_render(int argc, char **argv)
 			break;
 		}
 	}
-	if (modes > 1)
-		return usage_error("render", "--scc, --signature and --object exclude each other");
-	/* Every option either works with the others given or is refused. */
-	if (sopts.mode != CT_SELECT_OBJECT && sopts.backrefs)
-		return usage_error("render", "--backrefs goes with --object");
-	if (sopts.mode != CT_SELECT_OBJECT && depth)
-		return usage_error("render", "--depth goes with --object");
-	if (sopts.mode == CT_SELECT_OBJECT && sopts.path)
-		return usage_error("render", "--path draws how SCCs are held; it does not go "
-				   "with --object (try --backrefs)");
-	if (sopts.mode != CT_SELECT_GROUPS && top)
-		return usage_error("render", "--top chooses among groups; it does not go with "
-				   "--scc, --signature or --object");
-	if ((sopts.mode == CT_SELECT_SCC || sopts.mode == CT_SELECT_OBJECT) && ropts.only)
-		return usage_error("render", "--garbage and --alive choose groups; they do not go "
-				   "with --scc or --object");
+	if ((status = selection_check("render", modes, &sopts, top, depth, ropts.only)))
+		return status;
 	if (argc - optind != 1)
 		return usage_error("render", argc - optind ? "give exactly one DUMP" : "no DUMP given");
 	const char *path = argv[optind];
