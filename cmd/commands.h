@@ -93,6 +93,37 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* getopt_long() codes and table entries of the selection options that
+ * render and export (with --format) share; their --scc, --top and
+ * --depth are their own (export's mean other things without --format). */
+enum {
+	OPT_SEL_GARBAGE = 900, OPT_SEL_ALIVE, OPT_SEL_SIGNATURE, OPT_SEL_OBJECT,
+	OPT_SEL_BACKREFS, OPT_SEL_PATH, OPT_SEL_RUNTIME, OPT_SEL_MAX_NODES,
+};
+#define SELECTION_LONGOPTS \
+	{"garbage", no_argument, NULL, OPT_SEL_GARBAGE}, \
+	{"alive", no_argument, NULL, OPT_SEL_ALIVE}, \
+	{"signature", required_argument, NULL, OPT_SEL_SIGNATURE}, \
+	{"object", required_argument, NULL, OPT_SEL_OBJECT}, \
+	{"backrefs", no_argument, NULL, OPT_SEL_BACKREFS}, \
+	{"path", no_argument, NULL, OPT_SEL_PATH}, \
+	{"runtime", no_argument, NULL, OPT_SEL_RUNTIME}, \
+	{"max-nodes", required_argument, NULL, OPT_SEL_MAX_NODES}
+
+/* What the selection options set. */
+struct selection_args {
+	struct ct_select_opts *sopts;   /* --signature, --object, --backrefs, ... */
+	int only;                       /* enum ct_report_only (--garbage, --alive) */
+	int modes;                      /* how many of --scc, --signature, --object */
+	const char *object_arg;         /* --object's text, for messages */
+	unsigned long max_nodes_limit;  /* the largest --max-nodes taken */
+};
+
+/* Handle c if it is one of SELECTION_LONGOPTS (with optarg) for command.
+ * Returns OPTION_TAKEN when it was, 0 when c is not a selection option,
+ * or the exit status of a usage error. */
+int selection_option(int c, const char *command, struct selection_args *a);
+
 /* render's and export's selection options: is this combination one that
  * works?  modes counts --scc, --signature and --object given; top,
  * depth and only say whether --top, --depth and --garbage/--alive were

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "../formats/loader.h"
+#include "../lib/present.h"
+#include "../lib/report.h"
 #include "../lib/select.h"
 #include "commands.h"
 
@@ -249,6 +251,54 @@ bool want_color(const char *when, int fd)
 		return false;
 	const char *term = getenv("TERM");
 	return isatty(fd) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
+}
+
+int selection_option(int c, const char *command, struct selection_args *a)
+{
+	struct ct_select_opts *s = a->sopts;
+	unsigned long n;
+
+	switch (c) {
+	case OPT_SEL_GARBAGE:
+	case OPT_SEL_ALIVE: {
+		int only = c == OPT_SEL_GARBAGE ? CT_ONLY_GARBAGE : CT_ONLY_ALIVE;
+		if (a->only && a->only != only)
+			return usage_error(command, "--garbage and --alive exclude each other");
+		a->only = only;
+		break;
+	}
+	case OPT_SEL_SIGNATURE:
+		s->mode = CT_SELECT_SIGNATURE;
+		s->signature = optarg;
+		a->modes++;
+		break;
+	case OPT_SEL_OBJECT:
+		if (!ct_present_parse_id(optarg, &s->object))
+			return usage_error(command, "--object needs an object id (" ID_FORMS
+					   "), not '%s'", optarg);
+		s->mode = CT_SELECT_OBJECT;
+		a->object_arg = optarg;
+		a->modes++;
+		break;
+	case OPT_SEL_BACKREFS:
+		s->backrefs = true;
+		break;
+	case OPT_SEL_PATH:
+		s->path = true;
+		break;
+	case OPT_SEL_RUNTIME:
+		s->runtime = true;
+		break;
+	case OPT_SEL_MAX_NODES:
+		if (!parse_uint(optarg, a->max_nodes_limit, &n) || n == 0)
+			return usage_error(command, "--max-nodes needs a number from 1 to %lu, "
+					   "not '%s'", a->max_nodes_limit, optarg);
+		s->max_nodes = (uint32_t)n;
+		break;
+	default:
+		return 0;
+	}
+	return OPTION_TAKEN;
 }
 
 int selection_check(const char *command, int modes, const struct ct_select_opts *s,

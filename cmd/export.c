@@ -93,8 +93,7 @@ static const char usage[] =
 
 enum {
 	OPT_ROOT = 256, OPT_SCC, OPT_REPS, OPT_TOP, OPT_STYLE, OPT_DEPTH, OPT_ADDRESS,
-	OPT_FOLLOW_RUNTIME, OPT_FULL_GRAPH, OPT_FORMAT, OPT_GARBAGE, OPT_ALIVE, OPT_SIGNATURE,
-	OPT_OBJECT, OPT_BACKREFS, OPT_PATH, OPT_RUNTIME, OPT_MAX_NODES,
+	OPT_FOLLOW_RUNTIME, OPT_FULL_GRAPH, OPT_FORMAT,
 };
 
 static const struct option longopts[] = {
@@ -108,14 +107,7 @@ static const struct option longopts[] = {
 	{"follow-runtime", no_argument, NULL, OPT_FOLLOW_RUNTIME},
 	{"full-graph", no_argument, NULL, OPT_FULL_GRAPH},
 	{"format", required_argument, NULL, OPT_FORMAT},
-	{"garbage", no_argument, NULL, OPT_GARBAGE},
-	{"alive", no_argument, NULL, OPT_ALIVE},
-	{"signature", required_argument, NULL, OPT_SIGNATURE},
-	{"object", required_argument, NULL, OPT_OBJECT},
-	{"backrefs", no_argument, NULL, OPT_BACKREFS},
-	{"path", no_argument, NULL, OPT_PATH},
-	{"runtime", no_argument, NULL, OPT_RUNTIME},
-	{"max-nodes", required_argument, NULL, OPT_MAX_NODES},
+	SELECTION_LONGOPTS,
 	{"output", required_argument, NULL, 'o'},
 	/* COMMON_LONGOPTS but for --format, which names the output here. */
 	{"input-format", required_argument, NULL, 'f'},
@@ -195,12 +187,13 @@ int cmd_export(int argc, char **argv)
 	struct ct_report_opts ropts = {0};
 	struct ct_select_opts sopts = {.mode = CT_SELECT_GROUPS, .depth = 2};
 	enum pick pick = PICK_NONE;
-	const char *output = NULL, *root_arg = NULL, *object_arg = NULL;
+	struct selection_args sel_args = {.sopts = &sopts, .max_nodes_limit = UINT32_MAX - 1};
+	const char *output = NULL, *root_arg = NULL;
 	struct common_opts common = COMMON_OPTS_INIT;
 	unsigned long n, scc_id = 0, depth = 0;
 	unsigned ref_only = 0;
 	uint64_t addr = 0;
-	int c, status, format = -1, modes = 0;
+	int c, status, format = -1;
 	bool top = false, have_depth = false, select = false;
 
 	optind = 1;
@@ -280,55 +273,16 @@ int cmd_export(int argc, char **argv)
 						   "format goes with -f: %s)", optarg, names);
 			}
 			break;
-		case OPT_GARBAGE:
-		case OPT_ALIVE: {
-			enum ct_report_only only = c == OPT_GARBAGE ? CT_ONLY_GARBAGE : CT_ONLY_ALIVE;
-			if (ropts.only && ropts.only != only)
-				return usage_error("export", "--garbage and --alive exclude each other");
-			ropts.only = only;
-			select = true;
-			break;
-		}
-		case OPT_SIGNATURE:
-			sopts.mode = CT_SELECT_SIGNATURE;
-			sopts.signature = optarg;
-			modes++;
-			select = true;
-			break;
-		case OPT_OBJECT:
-			if (!ct_present_parse_id(optarg, &sopts.object))
-				return usage_error("export", "--object needs an object id (" ID_FORMS
-						   "), not '%s'", optarg);
-			sopts.mode = CT_SELECT_OBJECT;
-			object_arg = optarg;
-			modes++;
-			select = true;
-			break;
-		case OPT_BACKREFS:
-			sopts.backrefs = true;
-			select = true;
-			break;
-		case OPT_PATH:
-			sopts.path = true;
-			select = true;
-			break;
-		case OPT_RUNTIME:
-			sopts.runtime = true;
-			select = true;
-			break;
-		case OPT_MAX_NODES:
-			if (!parse_uint(optarg, UINT32_MAX - 1, &n) || n == 0)
-				return usage_error("export", "--max-nodes needs a positive number, not "
-						   "'%s'", optarg);
-			sopts.max_nodes = (uint32_t)n;
-			select = true;
-			break;
 		case 'o':
 			output = optarg;
 			break;
 		default:
-			if ((status = common_option(c, "export", usage, argv, &common)) !=
-			    OPTION_TAKEN)
+			if ((status = selection_option(c, "export", &sel_args)) == OPTION_TAKEN) {
+				select = true;
+				break;
+			}
+			if (status ||
+			    (status = common_option(c, "export", usage, argv, &common)) != OPTION_TAKEN)
 				return status;
 			break;
 		}
@@ -336,6 +290,7 @@ int cmd_export(int argc, char **argv)
 	if (argc - optind != 1)
 		return usage_error("export", argc - optind ? "give exactly one DUMP" : "no DUMP given");
 	const char *path = argv[optind];
+	ropts.only = (enum ct_report_only)sel_args.only;
 
 	struct outfile out;
 	if (format >= 0) {
@@ -349,7 +304,7 @@ int cmd_export(int argc, char **argv)
 		if (pick == PICK_SCC) {
 			sopts.mode = CT_SELECT_SCC;
 			sopts.scc_id = (uint32_t)scc_id;
-			modes++;
+			sel_args.modes++;
 			select = true;
 		}
 		if (top) {
@@ -363,14 +318,14 @@ int cmd_export(int argc, char **argv)
 						   "not %lu", depth);
 			sopts.depth = (uint32_t)depth;
 		}
-		if ((status = selection_check("export", modes, &sopts, top, have_depth,
-					      ropts.only)))
+		if ((status = selection_check("export", sel_args.modes, &sopts, top,
+					      have_depth, sel_args.only)))
 			return status;
 		/* Opened first: a FILE that cannot be written fails before the load. */
 		if ((status = outfile_open(&out, output)))
 			return status;
 		status = export_graph(path, &common, &out, format, &ropts, &sopts, select,
-				      object_arg);
+				      sel_args.object_arg);
 		return outfile_close(&out, status);
 	}
 	if (select)

@@ -72,26 +72,17 @@ INPUT_HELP
 "written, or graphviz could not lay out or render.\n";
 
 enum {
-	OPT_MAX_NODES = 256, OPT_BY_TYPE, OPT_TOP, OPT_GARBAGE, OPT_ALIVE, OPT_SCC,
-	OPT_SIGNATURE, OPT_OBJECT, OPT_DEPTH, OPT_BACKREFS, OPT_PATH, OPT_LAYOUT, OPT_RUNTIME,
-	OPT_FULL_GRAPH,
+	OPT_BY_TYPE = 256, OPT_TOP, OPT_SCC, OPT_DEPTH, OPT_LAYOUT, OPT_FULL_GRAPH,
 };
 
 static const struct option longopts[] = {
-	{"max-nodes", required_argument, NULL, OPT_MAX_NODES},
 	{"by-type", no_argument, NULL, OPT_BY_TYPE},
 	{"layout", required_argument, NULL, OPT_LAYOUT},
 	{"top", required_argument, NULL, OPT_TOP},
-	{"garbage", no_argument, NULL, OPT_GARBAGE},
-	{"alive", no_argument, NULL, OPT_ALIVE},
 	{"scc", required_argument, NULL, OPT_SCC},
-	{"signature", required_argument, NULL, OPT_SIGNATURE},
-	{"object", required_argument, NULL, OPT_OBJECT},
 	{"depth", required_argument, NULL, OPT_DEPTH},
-	{"backrefs", no_argument, NULL, OPT_BACKREFS},
-	{"path", no_argument, NULL, OPT_PATH},
-	{"runtime", no_argument, NULL, OPT_RUNTIME},
 	{"full-graph", no_argument, NULL, OPT_FULL_GRAPH},
+	SELECTION_LONGOPTS,
 	COMMON_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
@@ -187,8 +178,9 @@ int cmd_render(int argc, char **argv)
 	struct ct_report_opts ropts = {0};
 	struct layout_watch watch = {0};
 	struct ct_render_opts oopts = {.on_layout = on_layout, .ctx = &watch};
-	const char *out_path = NULL, *object_arg = NULL;
-	int forced = -1, modes = 0;
+	struct selection_args sel_args = {.sopts = &sopts, .max_nodes_limit = 1000000};
+	const char *out_path = NULL;
+	int forced = -1;
 	bool top = false, depth = false;
 	struct common_opts common = COMMON_OPTS_INIT;
 	unsigned long n;
@@ -206,12 +198,6 @@ int cmd_render(int argc, char **argv)
 			if (forced < 0 || strchr(optarg, '.'))
 				return usage_error("render", "-T must be dot, svg, png or txt, not '%s'",
 						   optarg);
-			break;
-		case OPT_MAX_NODES:
-			if (!parse_uint(optarg, 1000000, &n) || n == 0)
-				return usage_error("render", "--max-nodes needs a number from 1 to "
-						   "1000000, not '%s'", optarg);
-			sopts.max_nodes = (uint32_t)n;
 			break;
 		case OPT_BY_TYPE:
 			oopts.by_type = true;
@@ -236,33 +222,12 @@ int cmd_render(int argc, char **argv)
 			sopts.groups = (uint32_t)n;
 			top = true;
 			break;
-		case OPT_GARBAGE:
-		case OPT_ALIVE: {
-			enum ct_report_only only = c == OPT_GARBAGE ? CT_ONLY_GARBAGE : CT_ONLY_ALIVE;
-			if (ropts.only && ropts.only != only)
-				return usage_error("render", "--garbage and --alive exclude each other");
-			ropts.only = only;
-			break;
-		}
 		case OPT_SCC:
 			if (!parse_uint(optarg, UINT32_MAX, &n) || n == 0)
 				return usage_error("render", "--scc needs an SCC id, not '%s'", optarg);
 			sopts.mode = CT_SELECT_SCC;
 			sopts.scc_id = (uint32_t)n;
-			modes++;
-			break;
-		case OPT_SIGNATURE:
-			sopts.mode = CT_SELECT_SIGNATURE;
-			sopts.signature = optarg;
-			modes++;
-			break;
-		case OPT_OBJECT:
-			if (!ct_present_parse_id(optarg, &sopts.object))
-				return usage_error("render", "--object needs an object id (" ID_FORMS
-						   "), not '%s'", optarg);
-			sopts.mode = CT_SELECT_OBJECT;
-			object_arg = optarg;
-			modes++;
+			sel_args.modes++;
 			break;
 		case OPT_DEPTH:
 			if (!parse_uint(optarg, 1000000, &n))
@@ -271,30 +236,25 @@ int cmd_render(int argc, char **argv)
 			sopts.depth = (uint32_t)n;
 			depth = true;
 			break;
-		case OPT_BACKREFS:
-			sopts.backrefs = true;
-			break;
-		case OPT_RUNTIME:
-			sopts.runtime = true;
-			break;
 		case OPT_FULL_GRAPH:
 			ropts.full_graph = true;
 			break;
-		case OPT_PATH:
-			sopts.path = true;
-			break;
 		default:
-			if ((status = common_option(c, "render", usage, argv, &common)) !=
-			    OPTION_TAKEN)
+			if ((status = selection_option(c, "render", &sel_args)) == OPTION_TAKEN)
+				break;
+			if (status ||
+			    (status = common_option(c, "render", usage, argv, &common)) != OPTION_TAKEN)
 				return status;
 			break;
 		}
 	}
-	if ((status = selection_check("render", modes, &sopts, top, depth, ropts.only)))
+	if ((status = selection_check("render", sel_args.modes, &sopts, top, depth,
+				      sel_args.only)))
 		return status;
 	if (argc - optind != 1)
 		return usage_error("render", argc - optind ? "give exactly one DUMP" : "no DUMP given");
 	const char *path = argv[optind];
+	ropts.only = (enum ct_report_only)sel_args.only;
 
 	/* The format: -T, else the file's extension, else DOT for -o -, else text. */
 	if (forced >= 0)
@@ -329,7 +289,7 @@ int cmd_render(int argc, char **argv)
 	if ((status = load_graph(path, &common, 0, &g)))
 		goto out;
 	if (sopts.mode == CT_SELECT_OBJECT && ct_graph_find(&g, sopts.object) == CT_NONE) {
-		say("no object %s in '%s'", object_arg, path);
+		say("no object %s in '%s'", sel_args.object_arg, path);
 		status = EXIT_INPUT;
 		goto out;
 	}
