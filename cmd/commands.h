@@ -73,6 +73,14 @@ enum { OPT_ALLOW_DANGLING = 1000, OPT_COLOR, OPT_MAX_TOKEN };
 	"                         dump instead of failing\n" \
 	"      --max-token=SIZE   longest line (JSON lines) or string a dump may\n" \
 	"                         hold, in bytes or with K, M, G (default 256M)\n"
+/* The end of every command's option list: the input options and --help. */
+#define INPUT_AND_HELP \
+	"\n" \
+	"Input:\n" \
+	INPUT_HELP \
+	"\n" \
+	"  -h, --help             show this help and exit\n" \
+	"\n"
 #define COLOR_HELP \
 	"      --color=WHEN       colour text output: auto (default), always, never\n"
 

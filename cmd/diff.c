@@ -42,12 +42,7 @@ static const char usage[] =
 "                         1000) or KiB, MiB, GiB\n"
 "      --strict           exit 2 when the dumps say they come from different\n"
 "                         processes or are not oldest first (else a warning)\n"
-"\n"
-"Input:\n"
-INPUT_HELP
-"\n"
-"  -h, --help             show this help and exit\n"
-"\n"
+INPUT_AND_HELP
 "Exit status: 0 ok, 1 a --fail-if condition holds, 2 usage error (fewer\n"
 "than two dumps, dumps of different formats), 3 input malformed or\n"
 "unreadable, 4 out of memory or output not written.\n";

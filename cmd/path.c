@@ -29,12 +29,7 @@ static const char usage[] =
 "\n"
 "Output:\n"
 "      --json             one JSON document (id, reachable, root, path)\n"
-"\n"
-"Input:\n"
-INPUT_HELP
-"\n"
-"  -h, --help             show this help and exit\n"
-"\n"
+INPUT_AND_HELP
 "Exit status: 0 ok, 1 the object is not reachable from any root, 2 usage\n"
 "error, 3 input malformed or unreadable, or no object ID in it, 4 out of\n"
 "memory or output not written.\n";

@@ -61,12 +61,7 @@ static const char usage[] =
 "  --top goes with none of --scc, --signature and --object, --garbage and\n"
 "  --alive with neither --scc nor --object; --depth and --backrefs need\n"
 "  --object, --path does not take it; --layout is not for text (exit 2)\n"
-"\n"
-"Input:\n"
-INPUT_HELP
-"\n"
-"  -h, --help             show this help and exit\n"
-"\n"
+INPUT_AND_HELP
 "Exit status: 0 ok, 2 usage error (also: no such SCC or signature), 3 input\n"
 "malformed or unreadable (also: no such object), 4 out of memory, output not\n"
 "written, or graphviz could not lay out or render.\n";

@@ -29,12 +29,7 @@ static const char usage[] =
 "                         twice as many are ranked and folded again\n"
 "      --json             one JSON document (summary, objects)\n"
 COLOR_HELP
-"\n"
-"Input:\n"
-INPUT_HELP
-"\n"
-"  -h, --help             show this help and exit\n"
-"\n"
+INPUT_AND_HELP
 "Exit status: 0 ok, 2 usage error, 3 input malformed or unreadable, 4 out\n"
 "of memory or output not written.\n";
 

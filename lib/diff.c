@@ -363,8 +363,6 @@ static int by_bytes_desc(const void *a, const void *b)
 	return (x->type > y->type) - (x->type < y->type);
 }
 
-/* Write the representative path (nodes path[0..len), root first) of
- * cluster c into d->steps and its signature into d->text. */
 /* The signature text of a path (nodes path[0..len), root first), by the
  * rule the clustering hashes by (survivors()): the root's type, then per
  * later node a chunk " LABEL → TYPE" (the label it is reached by, as a
