@@ -53,6 +53,41 @@ static uint32_t pos_of(const struct view *w, uint32_t v)
 	return w->sel ? w->sel->pos[v] : v;
 }
 
+/* The written edges, in the order every writer adds them: by source
+ * position, then the source's out-edges in order.  Start with
+ * struct edge_it it = {0}; each view_edge() gives the next edge e, from
+ * position *from to position *to, or returns false at the end. */
+struct edge_it {
+	uint32_t i, e, end;
+	bool started;
+};
+
+static bool view_edge(const struct view *w, struct edge_it *it, uint32_t *from, uint32_t *to,
+		      uint32_t *e)
+{
+	const struct ct_graph *g = w->g;
+
+	for (;;) {
+		while (it->e == it->end) {
+			if (it->started)
+				it->i++;
+			if (it->i >= w->n)
+				return false;
+			it->started = true;
+			uint32_t v = node_at(w, it->i);
+			it->e = g->out_off[v];
+			it->end = g->out_off[v + 1];
+		}
+		uint32_t k = it->e++, t = pos_of(w, g->dst[k]);
+		if (t != CT_NONE) {
+			*from = it->i;
+			*to = t;
+			*e = k;
+			return true;
+		}
+	}
+}
+
 static int view_init(struct view *w, enum ct_graphout_format f, const struct ct_report *r,
 		     const struct ct_selection *sel, struct ct_error *err)
 {
@@ -68,11 +103,10 @@ static int view_init(struct view *w, enum ct_graphout_format f, const struct ct_
 		return ct_error_nomem(err);
 	for (uint32_t i = 0; i < r->n_sccs; i++)
 		w->scc_id[r->sccs[i].comp] = r->sccs[i].id;
-	for (uint32_t i = 0; i < w->n; i++) {
-		uint32_t v = node_at(w, i);
-		for (uint32_t e = w->g->out_off[v]; e < w->g->out_off[v + 1]; e++)
-			w->m += pos_of(w, w->g->dst[e]) != CT_NONE;
-	}
+	struct edge_it it = {0};
+	uint32_t from, to, e;
+	while (view_edge(w, &it, &from, &to, &e))
+		w->m++;
 	return 0;
 }
 
@@ -173,15 +207,11 @@ static int build_igraph(struct view *w, igraph_t *ig, bool *have, bool gml)
 		goto out;
 	e_ok = true;
 	igraph_integer_t k = 0;
-	for (uint32_t i = 0; i < w->n; i++) {
-		uint32_t v = node_at(w, i);
-		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
-			uint32_t to = pos_of(w, g->dst[e]);
-			if (to == CT_NONE)
-				continue;
-			VECTOR(edges)[k++] = i;
-			VECTOR(edges)[k++] = to;
-		}
+	struct edge_it it = {0};
+	uint32_t from, to, e;
+	while (view_edge(w, &it, &from, &to, &e)) {
+		VECTOR(edges)[k++] = from;
+		VECTOR(edges)[k++] = to;
 	}
 	if ((irc = igraph_empty(ig, (igraph_integer_t)w->n, IGRAPH_DIRECTED)))
 		goto out;
@@ -233,20 +263,16 @@ static int build_igraph(struct view *w, igraph_t *ig, bool *have, bool gml)
 		goto out;
 	for (int a = 0; a < 2; a++) {
 		k = 0;
-		for (uint32_t i = 0; i < w->n; i++) {
-			uint32_t v = node_at(w, i);
-			for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
-				if (pos_of(w, g->dst[e]) == CT_NONE)
-					continue;
-				const char *t = a == 0 ? clean(w, ct_graph_str(g, ct_graph_label(g, e)))
-						       : kind_name(g->kind[e]);
-				if (!t) {
-					irc = IGRAPH_ENOMEM;
-					goto out;
-				}
-				if ((irc = igraph_strvector_set(&sv, k++, t)))
-					goto out;
+		it = (struct edge_it){0};
+		while (view_edge(w, &it, &from, &to, &e)) {
+			const char *t = a == 0 ? clean(w, ct_graph_str(g, ct_graph_label(g, e)))
+					       : kind_name(g->kind[e]);
+			if (!t) {
+				irc = IGRAPH_ENOMEM;
+				goto out;
 			}
+			if ((irc = igraph_strvector_set(&sv, k++, t)))
+				goto out;
 		}
 		if ((irc = igraph_cattribute_EAS_setv(ig, a == 0 ? "label" : "kind", &sv)))
 			goto out;
@@ -413,22 +439,18 @@ static int write_dot(FILE *out, struct view *w, struct ct_error *err)
 		snprintf(num, sizeof(num), "%" PRIu32, scc_of(w, v));
 		agxset(nodes[i], a_scc, num);
 	}
-	for (uint32_t i = 0; i < w->n; i++) {
-		uint32_t v = node_at(w, i);
-		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
-			uint32_t to = pos_of(w, g->dst[e]);
-			if (to == CT_NONE)
-				continue;
-			/* Anonymous, so that parallel references stay apart. */
-			Agedge_t *x = agedge(dg, nodes[i], nodes[to], NULL, 1);
-			const char *t = clean(w, ct_graph_str(g, ct_graph_label(g, e)));
-			if (!x || !t) {
-				rc = ct_error_nomem(err);
-				goto out;
-			}
-			xset(x, a_label, t);
-			xset(x, a_kind, kind_name(g->kind[e]));
+	struct edge_it it = {0};
+	uint32_t from, to, e;
+	while (view_edge(w, &it, &from, &to, &e)) {
+		/* Anonymous, so that parallel references stay apart. */
+		Agedge_t *x = agedge(dg, nodes[from], nodes[to], NULL, 1);
+		const char *t = clean(w, ct_graph_str(g, ct_graph_label(g, e)));
+		if (!x || !t) {
+			rc = ct_error_nomem(err);
+			goto out;
 		}
+		xset(x, a_label, t);
+		xset(x, a_kind, kind_name(g->kind[e]));
 	}
 	if (agwrite(dg, out) != 0 || ferror(out))
 		rc = ct_error_set(err, CT_EIO, "write error");
