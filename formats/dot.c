@@ -150,6 +150,30 @@ struct fast {
 enum tok { T_END, T_ID, T_QID, T_LBRACE, T_RBRACE, T_LBRACK, T_RBRACK, T_EQ, T_SEMI,
 	   T_COMMA, T_ARROW, T_BAD };
 
+/* Past the blanks and comments (what cgraph's lexer skips) from p[i]: a
+ * '#' line counts only at a line's start. */
+static size_t skip_blank(const char *p, size_t i, size_t len)
+{
+	while (i < len) {
+		bool bol = i == 0 || p[i - 1] == '\n';
+		char c = p[i];
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+			i++;
+		} else if ((bol && p[i] == '#') || (p[i] == '/' && i + 1 < len && p[i + 1] == '/')) {
+			while (i < len && p[i] != '\n')
+				i++;
+		} else if (p[i] == '/' && i + 1 < len && p[i + 1] == '*') {
+			const char *e = memmem(p + i + 2, len - i - 2, "*/", 2);
+			if (!e)
+				return i;  /* unclosed: not blank */
+			i = (size_t)(e - p) + 2;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
 static bool tok_add(struct fast *f, char c)
 {
 	if (f->tok_len + 1 >= f->tok_cap) {
@@ -173,26 +197,12 @@ static bool id_char(unsigned char c)
 
 static enum tok next(struct fast *f)
 {
-	const char *p = f->p, *end = f->end;
+	const char *end = f->end;
+	const char *p = f->buf + skip_blank(f->buf, (size_t)(f->p - f->buf),
+					    (size_t)(end - f->buf));
 
-	for (;;) {
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-			p++;
-		if (p + 1 < end && p[0] == '/' && p[1] == '/') {
-			while (p < end && *p != '\n')
-				p++;
-		} else if (p < end && *p == '#' && (p == f->buf || p[-1] == '\n')) {
-			while (p < end && *p != '\n')
-				p++;
-		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-			const char *e = memmem(p + 2, (size_t)(end - p - 2), "*/", 2);
-			if (!e)
-				return T_BAD;
-			p = e + 2;
-		} else {
-			break;
-		}
-	}
+	if (p + 1 < end && p[0] == '/' && p[1] == '*')
+		return T_BAD;  /* an unclosed comment */
 	f->tok_len = 0;
 	if (p == end) {
 		f->p = p;
@@ -621,29 +631,6 @@ __attribute__((constructor)) static void mem_disc_init(void)
 {
 	mem_io = (Agiodisc_t){mem_read, AgIoDisc.putstr, AgIoDisc.flush};
 	mem_disc = (Agdisc_t){&AgMemDisc, &AgIdDisc, &mem_io};
-}
-
-/* Past the blanks and comments (what cgraph's lexer skips) from p[i]: a
- * '#' line counts only at a line's start. */
-static size_t skip_blank(const char *p, size_t i, size_t len)
-{
-	while (i < len) {
-		bool bol = i == 0 || p[i - 1] == '\n';
-		if (strchr(" \t\r\n\f\v", p[i])) {
-			i++;
-		} else if ((bol && p[i] == '#') || (p[i] == '/' && i + 1 < len && p[i + 1] == '/')) {
-			while (i < len && p[i] != '\n')
-				i++;
-		} else if (p[i] == '/' && i + 1 < len && p[i + 1] == '*') {
-			const char *e = memmem(p + i + 2, len - i - 2, "*/", 2);
-			if (!e)
-				return i;  /* unclosed: not blank */
-			i = (size_t)(e - p) + 2;
-		} else {
-			break;
-		}
-	}
-	return i;
 }
 
 /* Only blanks and comments from p[i] on. */
