@@ -9,6 +9,7 @@
 #include "utf8.h"
 #include "jsonw.h"
 #include "present.h"
+#include "strings.h"
 
 /* ---- buffers ---- */
 
@@ -664,14 +665,6 @@ static int number_members(const struct ct_graph *g, struct work *w, uint32_t v, 
 	return 0;
 }
 
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 /* Make the member names of v's n members (pr, from number_members())
  * unique: spell each key, and when a spelling was taken already (two
  * labels that differ only in invalid UTF-8, or the same text under two
@@ -705,7 +698,7 @@ static int unique_keys(const struct ct_graph *g, struct work *w, uint32_t v, uin
 			if (ct_export_key(k, label, pr[2 * i + 1], dict))
 				return CT_ENOMEM;
 			size_t len = k->len - at;
-			size_t s = (size_t)hash_bytes(k->p + at, len) & (slots - 1);
+			size_t s = (size_t)ct_hash_keyed_bytes(k->p + at, len) & (slots - 1);
 			bool taken = false;
 			for (; w->slot[s] != CT_NONE; s = (s + 1) & (slots - 1)) {
 				uint32_t j = w->slot[s];
