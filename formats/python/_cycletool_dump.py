@@ -4,7 +4,7 @@ This is the body of the cycletool_dump module: import cycletool_dump (a
 small file that first checks the Python version, then puts this module in
 its place), not this one.
 
-The dump is JSON Lines (format version 2, see cycletool-dump(5)): a header
+The dump is JSON Lines (format version 3, see cycletool-dump(5)): a header
 (the process id, the process's dump number "seq" from 1, the time), one
 line per object, a trailer.  When tracemalloc is tracing, each object's
 line names its allocation site (the innermost frame tracemalloc recorded
@@ -44,12 +44,13 @@ import sys
 import time
 import types
 import weakref
-from itertools import filterfalse as _filterfalse
+from itertools import filterfalse as _filterfalse, repeat as _repeat
+from operator import is_ as _is
 from json.encoder import encode_basestring as _jstr
 
 __all__ = ["dump", "install_signal_handler", "main", "FORMAT_VERSION"]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 try:
     import _tracemalloc
@@ -95,6 +96,7 @@ _exc_cause = BaseException.__dict__["__cause__"].__get__
 _ref_call = weakref.ref.__call__
 _dict_items = dict.items
 _dict_get = dict.get
+_dict_values = dict.values
 _list_copy = list.copy
 _tuple_slice = tuple.__getitem__
 _str_slice = str.__getitem__
@@ -427,37 +429,105 @@ class _Dumper:
             il.append('"[%d]"' % len(il))
         return il[:n]
 
-    def labels_for(self, o, t, info, rs):
-        """JSON label texts (or 'null') for each referent of o."""
-        n = len(rs)
+    def labels_json(self, o, t, info, rs, ids):
+        """',"labels":[...]' (JSON label texts or null, one for each
+        referent of o), ',"idx":-1' or ',"idx":1' when the labels are the
+        referents' indices (from the last or from the first), or '' when
+        every label would be null.  ids: the ids of rs."""
         if info.kind == 1:
             # list and tuple visit every item from the last to the first
             # (CPython's list_traverse and tupletraverse); deque in order.
             if t is list or t is tuple:
-                return self.idx_labels(n)[::-1]
-            if info.heap and n and rs[0] is t:
+                return ',"idx":-1'
+            n = len(rs)
+            if info.heap and rs[0] is t:
                 # 3.12 and later: deque is a heap type, visited first.
-                return ['".__class__"'] + self.idx_labels(n - 1)
-            return self.idx_labels(n)
+                return ',"labels":[' + ",".join(
+                    ['".__class__"'] + self.idx_labels(n - 1)) + "]"
+            return ',"idx":1'
+        if t is dict:
+            labels = self.dict_labels(o, rs)
+            if labels is not None:
+                return ',"labels":[' + ",".join(labels) + "]"
+        labels = self.labels_for(o, t, info, rs, ids)
+        if labels is None:
+            return ""
+        return ',"labels":[' + ",".join(labels) + "]"
+
+    def dict_labels(self, d, rs):
+        """The labels of an exact dict whose referents are its values in
+        order (every key a str: CPython visits only the values), or None.
+        The same labels as labels_for's: each value, in order, takes the
+        first unlabeled position that holds it, which is its own."""
+        n = len(rs)
+        if n != len(d):
+            return None
+        vals = list(_dict_values(d))
+        if len(vals) != n or not all(map(_is, rs, vals)):
+            return None
+        keys = list(d)
+        if len(keys) != n or not all(map(_is, map(type, keys), _repeat(str, n))):
+            return None
+        kj = self.key_json
+        labels = list(map(kj.get, keys))
+        if None in labels:
+            for i, k in enumerate(keys):
+                if labels[i] is None:
+                    lab = _j("[" + _key_text(k) + "]")
+                    if len(kj) < 100000:
+                        kj[k] = lab
+                    labels[i] = lab
+        return labels
+
+    def labels_for(self, o, t, info, rs, ids):
+        """JSON label texts (or 'null') for each referent of o, or None when
+        all are null.  Each label goes to the first unlabeled position that
+        holds the object it names."""
+        n = len(rs)
         labels = ["null"] * n
-        where = {}
-        for i, r in enumerate(rs):
-            k = id(r)
-            if k in where:
-                where[k].append(i)
-            else:
-                where[k] = [i]
-        st = [n]                # referents still unlabeled
+        left = n                # referents still unlabeled
+        if n <= 32:
+            # A labeled position's id becomes 0 (no object's).
+            work = list(ids)
+            where = None
 
-        def put(obj, label):
-            lst = where.get(id(obj))
-            if lst:
-                labels[lst.pop(0)] = label
-                st[0] -= 1
-                return True
-            return False
+            def put(obj, label):
+                nonlocal left
+                k = id(obj)
+                if k in work:
+                    i = work.index(k)
+                    work[i] = 0
+                    labels[i] = label
+                    left -= 1
+                    return True
+                return False
 
-        if info.kind == 2:
+            held = work.count
+        else:
+            # Positions by id, each list in order, for long referent lists.
+            work = None
+            where = {}
+            for i, k in enumerate(ids):
+                if k in where:
+                    where[k].append(i)
+                else:
+                    where[k] = [i]
+
+            def put(obj, label):
+                nonlocal left
+                lst = where.get(id(obj))
+                if lst:
+                    labels[lst.pop(0)] = label
+                    left -= 1
+                    return True
+                return False
+
+            def held(k):
+                lst = where.get(k)
+                return len(lst) if lst else 0
+
+        kind = info.kind
+        if kind == 2:
             kj = self.key_json
             items = list(_dict_items(o))
             for k, v in items:
@@ -470,54 +540,93 @@ class _Dumper:
                 else:
                     lab = _j("[" + _key_text(k) + "]")
                 put(v, lab)
-            if st[0]:
+            if left:
                 for k, v in items:
                     put(k, '"<key>"')
             items = None
-            if not st[0]:
+            if not left:
                 return labels
-        elif info.kind == 3:
+        elif kind == 3:
             items = _list_copy(o) if issubclass(t, list) else _tuple_slice(o, slice(None))
             il = self.idx_labels(len(items))
             for i, v in enumerate(items):
                 put(v, il[i])
             items = None
-        for label, g in info.getters:
-            try:
-                v = g(o)
-            except Exception:
-                continue
-            if v is not None:
-                put(v, label)
-                if not st[0]:
-                    return labels
+        if work is not None:
+            # put(), inlined: the hot loop of instances with slots.
+            for label, g in info.getters:
+                try:
+                    v = g(o)
+                except Exception:
+                    continue
+                if v is not None:
+                    k = id(v)
+                    if k in work:
+                        i = work.index(k)
+                        work[i] = 0
+                        labels[i] = label
+                        left -= 1
+                        if not left:
+                            return labels
+        else:
+            for label, g in info.getters:
+                try:
+                    v = g(o)
+                except Exception:
+                    continue
+                if v is not None:
+                    put(v, label)
+                    if not left:
+                        return labels
         v = None
         if info.is_type:
             if n and type(rs[0]) is dict and labels[0] == "null":
                 labels[0] = '".__dict__"'
-            if info.heap and where.get(id(t)):
+                left -= 1
+            if info.heap and held(id(t)):
                 put(t, '".__class__"')
         elif info.heap:
-            tl = where.get(id(t))
-            if st[0] > (len(tl) if tl else 0):
-                self.label_attrs(o, t, info, put, where, st)
-            if where.get(id(t)):
+            tid = id(t)
+            if left > held(tid):
+                # An instance __dict__ first when it is certainly one: the
+                # attribute look-ups below cannot label it (attribute values
+                # in a dict are the dict's referents, not o's).
+                if info.has_dict and left - held(tid) == 1:
+                    i = self.label_instance_dict(o, t, info, rs, labels)
+                    if i is not None:
+                        put(rs[i], '".__dict__"')
+                if left > held(tid):
+                    self.label_attrs(o, t, info, put, held, lambda: left)
+            if held(tid):
                 put(t, '".__class__"')
-            if st[0]:
-                self.label_instance_dict(o, t, info, rs, labels)
+            if left and any(map(_is, map(type, rs), _repeat(dict, n))):
+                i = self.label_instance_dict(o, t, info, rs, labels)
+                if i is not None:
+                    put(rs[i], '".__dict__"')
         elif t is _FunctionType:
             self.label_function_dicts(o, rs, labels)
+            left = labels.count("null")
         elif t is types.FrameType:
             if n and type(rs[0]) is types.FrameType and labels[0] == "null":
                 labels[0] = '".f_back"'
+                left -= 1
+        if left >= n and labels.count("null") == n:
+            return None
         return labels
 
-    def label_attrs(self, o, t, info, put, where, st):
-        """Label instance attributes (inline values, slots) by identity."""
+    def label_attrs(self, o, t, info, put, held, left):
+        """Label instance attributes (inline values, slots) by identity.
+        put: labels a referent (see labels_for); held(k): how many
+        unlabeled positions hold the object of id k; left(): how many
+        positions are unlabeled."""
         cands = info.cands
         if not cands:
             return
         found = info.found
+        if not found and info.misses >= 16 and (info.scans + 1) & 63:
+            # Nothing learnt and not this instance's turn (see below).
+            info.scans += 1
+            return
         class_vals = info.class_vals
         ok = info.getattr_ok
 
@@ -541,14 +650,28 @@ class _Dumper:
         # True while a referent other than the class is unlabeled (None
         # included: an attribute set to None is labeled like any other).
         def unlabeled():
-            tl = where.get(tid)
-            return st[0] > (len(tl) if tl else 0)
+            return left() > held(tid)
 
         labs = info.found_labels
-        for i, name in enumerate(found):
-            v = look(name)
-            if v is not _MISSING and put(v, labs[i]) and not unlabeled():
-                return
+        if ok and found:
+            # The names found before, looked up in one pass (no code of
+            # the program runs: getattr_ok, and none is a descriptor).
+            nf = len(found)
+            vals = list(map(getattr, _repeat(o, nf), found, _repeat(_MISSING, nf)))
+            for i, v in enumerate(vals):
+                if v is _MISSING:
+                    continue
+                cv = class_vals.get(found[i])
+                if cv is not None and cv == id(v):
+                    continue
+                if put(v, labs[i]) and not unlabeled():
+                    return
+            vals = v = None
+        else:
+            for i, name in enumerate(found):
+                v = look(name)
+                if v is not _MISSING and put(v, labs[i]) and not unlabeled():
+                    return
         # The other candidates: on every instance while they keep finding
         # names, then (a referent no name explains, instance after instance)
         # on every 64th, so that a rare attribute is still learnt.
@@ -612,19 +735,20 @@ class _Dumper:
         return self.pool
 
     def label_instance_dict(self, o, t, info, rs, labels):
-        """Label a materialized instance __dict__ without creating one."""
+        """The position of a materialized instance __dict__ among the
+        unlabeled referents (found without creating one), or None."""
         if not info.has_dict and not issubclass(t, BaseException):
-            return
+            return None
         cand = [i for i, r in enumerate(rs) if labels[i] == "null" and type(r) is dict]
         if len(cand) != 1:
-            return
+            return None
         d = rs[cand[0]]
         mro = None
         desc = info.desc
         checked = 0
         for k, v in _dict_items(d):
             if type(k) is not str:
-                return
+                return None
             isdesc = desc.get(k)
             if isdesc is None:
                 if mro is None:
@@ -639,20 +763,20 @@ class _Dumper:
             try:
                 got = _object_getattribute(o, k)
             except Exception:
-                return
+                return None
             if got is not v:
-                return
+                return None
             checked += 1
             if checked >= 3:
                 break
         if checked == 0 and len(d):
-            return
+            return None
         if checked == 0:
             # An empty dict: only call it the instance dict if nothing else
             # is left unexplained.
             if sum(1 for x in labels if x == "null") != 1:
-                return
-        labels[cand[0]] = '".__dict__"'
+                return None
+        return cand[0]
 
     def label_function_dicts(self, f, rs, labels):
         cand = [i for i, r in enumerate(rs) if labels[i] == "null" and type(r) is dict]
@@ -741,7 +865,7 @@ class _Dumper:
         return "".join(parts)
 
     def refs_json(self, o, t, info, rs, known, pending):
-        """',"refs":[...],"labels":[...]' for o's referents rs, queueing
+        """',"refs":[...]' and the labels (see labels_json) for o's referents rs, queueing
         those not known yet in pending (to be written later).  known: the
         ids of every object listed or queued, or with self.listed_tracked
         only those queued (every tracked object is listed then)."""
@@ -760,8 +884,8 @@ class _Dumper:
                 if k not in known:
                     known.add(k)
                     pending.append(r)
-        return (',"refs":[' + ",".join(map(str, ids)) + '],"labels":[' +
-                ",".join(self.labels_for(o, t, info, rs)) + "]")
+        return (',"refs":[' + ",".join(map(str, ids)) + "]" +
+                self.labels_json(o, t, info, rs, ids))
 
     # -- the whole heap -------------------------------------------------------
 
