@@ -44,7 +44,8 @@ import sys
 import time
 import types
 import weakref
-from itertools import filterfalse as _filterfalse, repeat as _repeat
+from itertools import filterfalse as _filterfalse, islice as _islice, repeat as _repeat
+from functools import partial as _partial
 from operator import is_ as _is
 from json.encoder import encode_basestring as _jstr
 
@@ -379,6 +380,33 @@ def _unsafe_referents():
     return frozenset((id(m),)) if m is not None else frozenset()
 
 
+# labels_for's put(obj, label): label the first unlabeled position that
+# holds obj; True if there was one.  _put_small: work is the list of the
+# referents' ids, a labeled position's id set to 0 (no object's);
+# _put_where: where maps an id to its unlabeled positions, in order.
+def _put_small(work, labels, obj, label):
+    k = id(obj)
+    if k in work:
+        i = work.index(k)
+        work[i] = 0
+        labels[i] = label
+        return True
+    return False
+
+
+def _put_where(where, labels, obj, label):
+    lst = where.get(id(obj))
+    if lst:
+        labels[lst.pop(0)] = label
+        return True
+    return False
+
+
+def _held_where(where, k):
+    lst = where.get(k)
+    return len(lst) if lst else 0
+
+
 class _Dumper:
     def __init__(self, objs, out, exclude):
         self.objs = objs
@@ -449,6 +477,10 @@ class _Dumper:
             labels = self.dict_labels(o, rs)
             if labels is not None:
                 return ',"labels":[' + ",".join(labels) + "]"
+        elif info.kind == 3 and info.heap and not info.getters:
+            text = self.subclass_labels(o, t, rs, ids)
+            if text is not None:
+                return text
         labels = self.labels_for(o, t, info, rs, ids)
         if labels is None:
             return ""
@@ -479,29 +511,40 @@ class _Dumper:
                     labels[i] = lab
         return labels
 
+    def subclass_labels(self, o, t, rs, ids):
+        """The labels of a list or tuple subclass without slots whose
+        referents are its class then its items from the last (no instance
+        attributes), when the items are distinct objects other than the
+        class, or None.  labels_for gives the same: each item takes the one
+        position that holds it, the class the one left."""
+        n = len(rs)
+        if rs[0] is not t:
+            return None
+        items = _list_copy(o) if issubclass(t, list) else _tuple_slice(o, slice(None))
+        m = len(items)
+        if m != n - 1:
+            return None
+        if not m:
+            return ',"labels":[".__class__"]'
+        if not all(map(_is, _islice(rs, 1, None), reversed(items))):
+            return None
+        s = set(_islice(ids, 1, None))
+        if len(s) != m or ids[0] in s:
+            return None
+        return (',"labels":[".__class__",' +
+                ",".join(reversed(self.idx_labels(m))) + "]")
+
     def labels_for(self, o, t, info, rs, ids):
         """JSON label texts (or 'null') for each referent of o, or None when
         all are null.  Each label goes to the first unlabeled position that
-        holds the object it names."""
+        holds the object it names (put)."""
         n = len(rs)
         labels = ["null"] * n
         left = n                # referents still unlabeled
         if n <= 32:
             # A labeled position's id becomes 0 (no object's).
             work = list(ids)
-            where = None
-
-            def put(obj, label):
-                nonlocal left
-                k = id(obj)
-                if k in work:
-                    i = work.index(k)
-                    work[i] = 0
-                    labels[i] = label
-                    left -= 1
-                    return True
-                return False
-
+            put = _partial(_put_small, work, labels)
             held = work.count
         else:
             # Positions by id, each list in order, for long referent lists.
@@ -512,20 +555,8 @@ class _Dumper:
                     where[k].append(i)
                 else:
                     where[k] = [i]
-
-            def put(obj, label):
-                nonlocal left
-                lst = where.get(id(obj))
-                if lst:
-                    labels[lst.pop(0)] = label
-                    left -= 1
-                    return True
-                return False
-
-            def held(k):
-                lst = where.get(k)
-                return len(lst) if lst else 0
-
+            put = _partial(_put_where, where, labels)
+            held = _partial(_held_where, where)
         kind = info.kind
         if kind == 2:
             kj = self.key_json
@@ -540,9 +571,11 @@ class _Dumper:
                 else:
                     lab = _j("[" + _key_text(k) + "]")
                 put(v, lab)
+            left = labels.count("null")
             if left:
                 for k, v in items:
                     put(k, '"<key>"')
+                left = labels.count("null")
             items = None
             if not left:
                 return labels
@@ -552,6 +585,7 @@ class _Dumper:
             for i, v in enumerate(items):
                 put(v, il[i])
             items = None
+            left = labels.count("null")
         if work is not None:
             # put(), inlined: the hot loop of instances with slots.
             for label, g in info.getters:
@@ -574,8 +608,8 @@ class _Dumper:
                     v = g(o)
                 except Exception:
                     continue
-                if v is not None:
-                    put(v, label)
+                if v is not None and put(v, label):
+                    left -= 1
                     if not left:
                         return labels
         v = None
@@ -585,6 +619,7 @@ class _Dumper:
                 left -= 1
             if info.heap and held(id(t)):
                 put(t, '".__class__"')
+                left -= 1
         elif info.heap:
             tid = id(t)
             if left > held(tid):
@@ -593,16 +628,30 @@ class _Dumper:
                 # in a dict are the dict's referents, not o's).
                 if info.has_dict and left - held(tid) == 1:
                     i = self.label_instance_dict(o, t, info, rs, labels)
-                    if i is not None:
-                        put(rs[i], '".__dict__"')
-                if left > held(tid):
-                    self.label_attrs(o, t, info, put, held, lambda: left)
-            if held(tid):
+                    if i is not None and put(rs[i], '".__dict__"'):
+                        left -= 1
+                if left > held(tid) and info.cands:
+                    if info.found or info.misses < 16 or not (info.scans + 1) & 63:
+                        self.label_attrs(o, t, info, put, held,
+                                         _partial(labels.count, "null"))
+                        left = labels.count("null")
+                    else:
+                        # Nothing learnt, not this instance's turn (see
+                        # label_attrs): only count it.
+                        info.scans += 1
+            if work is not None:
+                if tid in work:
+                    i = work.index(tid)
+                    work[i] = 0
+                    labels[i] = '".__class__"'
+                    left -= 1
+            elif held(tid):
                 put(t, '".__class__"')
+                left -= 1
             if left and any(map(_is, map(type, rs), _repeat(dict, n))):
                 i = self.label_instance_dict(o, t, info, rs, labels)
-                if i is not None:
-                    put(rs[i], '".__dict__"')
+                if i is not None and put(rs[i], '".__dict__"'):
+                    left -= 1
         elif t is _FunctionType:
             self.label_function_dicts(o, rs, labels)
             left = labels.count("null")
