@@ -148,6 +148,7 @@ try:
 except ImportError:        # pragma: no cover
     _deque = None
 
+_LEN_ONLY_TYPES = _LEN_TYPES - {str, bytes}
 _MISSING = object()
 # Types whose objects head() gives a value or a name (besides types, modules
 # and the _LEN_TYPES).
@@ -303,8 +304,13 @@ def _make_info(t):
         info.kind = 0
     info.is_type = issubclass(t, type)
     # plain: head() writes no len, value or name for it
-    info.plain = not (t in _LEN_TYPES or info.is_type or t in _VALUE_NAME_TYPES
-                      or issubclass(t, _ModuleType))
+    # plain: 1 when head() writes no len, value or name for it, 2 when only
+    # a len (exact containers), 0 otherwise (see run).
+    if t in _LEN_ONLY_TYPES:
+        info.plain = 2
+    else:
+        info.plain = int(not (t in _LEN_TYPES or info.is_type or t in _VALUE_NAME_TYPES
+                              or issubclass(t, _ModuleType)))
     info.weak = 1 if issubclass(t, _WEAKREF_TYPES) else 2 if t in _PROXY_TYPES else 0
     getters = []
     seen = set()
@@ -488,28 +494,67 @@ class _Dumper:
 
     def dict_labels(self, d, rs):
         """The labels of an exact dict whose referents are its values in
-        order (every key a str: CPython visits only the values), or None.
-        The same labels as labels_for's: each value, in order, takes the
-        first unlabeled position that holds it, which is its own."""
+        order (CPython's order when every key is a str), or each value then
+        its key (other keys) with no key also a value, or None.  The same
+        labels as labels_for's: each value, in order, takes the first
+        unlabeled position that holds it, which is its own, and each key
+        the one left that holds it."""
         n = len(rs)
-        if n != len(d):
+        m = len(d)
+        if m == 1:
+            # The commonest: one item (no list of values, keys...).
+            for k, v in _dict_items(d):
+                if rs[0] is not v:
+                    return None
+                if n == 1:
+                    return [self.key_label(k)]
+                if n == 2 and rs[1] is k and v is not k:
+                    return [self.key_label(k), '"<key>"']
+            return None
+        if n == m:
+            vals = list(_dict_values(d))
+            if len(vals) != n or not all(map(_is, rs, vals)):
+                return None
+            keys = list(d)
+            if len(keys) != n:
+                return None
+            return self.key_labels(keys)
+        if n != 2 * m:
             return None
         vals = list(_dict_values(d))
-        if len(vals) != n or not all(map(_is, rs, vals)):
-            return None
         keys = list(d)
-        if len(keys) != n or not all(map(_is, map(type, keys), _repeat(str, n))):
+        if (len(vals) != m or len(keys) != m or
+                not all(map(_is, _islice(rs, 0, None, 2), vals)) or
+                not all(map(_is, _islice(rs, 1, None, 2), keys)) or
+                not set(map(id, vals)).isdisjoint(map(id, keys))):
             return None
-        kj = self.key_json
-        labels = list(map(kj.get, keys))
-        if None in labels:
-            for i, k in enumerate(keys):
-                if labels[i] is None:
-                    lab = _j("[" + _key_text(k) + "]")
-                    if len(kj) < 100000:
-                        kj[k] = lab
-                    labels[i] = lab
+        labels = ['"<key>"'] * n
+        labels[0::2] = self.key_labels(keys)
         return labels
+
+    def key_label(self, k):
+        """The JSON text of "[key]" (labels_for's for a dict value)."""
+        t = type(k)
+        # Cached for keys whose equality is their text's: str, and short
+        # tuples of str and None (not numbers: 1 == 1.0 == True).
+        if t is str or (t is tuple and len(k) <= 4 and
+                        all(type(x) is str or x is None for x in k)):
+            kj = self.key_json
+            lab = kj.get(k)
+            if lab is None:
+                lab = _j("[" + _key_text(k) + "]")
+                if len(kj) < 100000:
+                    kj[k] = lab
+            return lab
+        return _j("[" + _key_text(k) + "]")
+
+    def key_labels(self, keys):
+        n = len(keys)
+        if all(map(_is, map(type, keys), _repeat(str, n))):
+            labels = list(map(self.key_json.get, keys))
+            if None not in labels:
+                return labels
+        return list(map(self.key_label, keys))
 
     def subclass_labels(self, o, t, rs, ids):
         """The labels of a list or tuple subclass without slots whose
@@ -559,18 +604,10 @@ class _Dumper:
             held = _partial(_held_where, where)
         kind = info.kind
         if kind == 2:
-            kj = self.key_json
+            key_label = self.key_label
             items = list(_dict_items(o))
             for k, v in items:
-                if type(k) is str:
-                    lab = kj.get(k)
-                    if lab is None:
-                        lab = _j("[" + _key_text(k) + "]")
-                        if len(kj) < 100000:
-                            kj[k] = lab
-                else:
-                    lab = _j("[" + _key_text(k) + "]")
-                put(v, lab)
+                put(v, key_label(k))
             left = labels.count("null")
             if left:
                 for k, v in items:
@@ -865,7 +902,7 @@ class _Dumper:
                 size = _object_sizeof(o) + (_GC_HEADER if _is_tracked(o) else 0)
             except Exception:
                 size = 0
-        if info.plain:
+        if info.plain == 1:
             return '{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)
         parts = ['{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)]
         if t in _LEN_TYPES:
@@ -975,6 +1012,9 @@ class _Dumper:
                         weak_of[id(w)] = o
         count = 0
         buf = []
+        listed_tracked = self.listed_tracked
+        labels_json = self.labels_json
+        gc_header = _GC_HEADER
         for i, o in enumerate(objs):
             oid = id(o)
             if oid in exclude:
@@ -984,23 +1024,66 @@ class _Dumper:
             if info is None:
                 info = info_of(t)
             rs = _get_referents(o) if oid not in unsafe else [_module_dict(o)]
-            parts = [head(o, t, info), ',"refcount":%d' % (rcs[i] - overhead),
-                     refs_json(o, t, info, rs, known, pending)]
-            if site_text is not None:
-                parts.append(site_text(o, buf.append))
-            if info.fin:
-                parts.append(',"finalizer":true')
-            if info.weak:
-                target = _ref_call(o) if info.weak == 1 else weak_of.get(oid)
-                if target is not None:
-                    k = id(target)
-                    parts.append(',"weak":[%d]' % k)
-                    if k not in known and not (self.listed_tracked and _is_tracked(target)):
-                        known.add(k)
-                        pending.append(target)
-                target = None
-            parts.append("}\n")
-            buf.append("".join(parts))
+            # head(), refs_json(), inlined for the commonest objects.
+            plain = info.plain
+            if plain:
+                if info.safe_size:
+                    try:
+                        size = _getsizeof(o)
+                    except Exception:
+                        size = 0
+                else:
+                    try:
+                        size = _object_sizeof(o) + (gc_header if _is_tracked(o) else 0)
+                    except Exception:
+                        size = 0
+                if plain == 1:
+                    hd = '{"address":%d,"type":%s,"size":%d' % (oid, info.tname, size)
+                else:
+                    hd = '{"address":%d,"type":%s,"size":%d,"len":%d' % (
+                        oid, info.tname, size, len(o))
+            else:
+                hd = head(o, t, info)
+            if rs:
+                ids = list(map(id, rs))
+                if listed_tracked:
+                    # Only the untracked referents can lack a line of their own.
+                    if not known.issuperset(map(id, _filterfalse(_is_tracked, rs))):
+                        for k, r in zip(ids, rs):
+                            if k not in known and not _is_tracked(r):
+                                known.add(k)
+                                pending.append(r)
+                        r = None
+                elif not known.issuperset(ids):
+                    for k, r in zip(ids, rs):
+                        if k not in known:
+                            known.add(k)
+                            pending.append(r)
+                    r = None
+                line = '%s,"refcount":%d,"refs":[%s]%s' % (
+                    hd, rcs[i] - overhead, ",".join(map(str, ids)),
+                    labels_json(o, t, info, rs, ids))
+            else:
+                line = '%s,"refcount":%d,"refs":[]' % (hd, rcs[i] - overhead)
+            if site_text is None and not info.fin and not info.weak:
+                buf.append(line + "}\n")
+            else:
+                parts = [line]
+                if site_text is not None:
+                    parts.append(site_text(o, buf.append))
+                if info.fin:
+                    parts.append(',"finalizer":true')
+                if info.weak:
+                    target = _ref_call(o) if info.weak == 1 else weak_of.get(oid)
+                    if target is not None:
+                        k = id(target)
+                        parts.append(',"weak":[%d]' % k)
+                        if k not in known and not (listed_tracked and _is_tracked(target)):
+                            known.add(k)
+                            pending.append(target)
+                    target = None
+                parts.append("}\n")
+                buf.append("".join(parts))
             count += 1
             if len(buf) >= 2000:
                 write("".join(buf))
