@@ -190,13 +190,19 @@ for _t, _attrs in ((types.GeneratorType, ("__name__", "__qualname__", "gi_yieldf
 del _t, _attrs, _a
 
 
+_str_isascii = str.isascii
+_str_encode = str.encode
+
+
 def _safe_text(s):
     """s as a str that encodes to UTF-8 (lone surrogates escaped)."""
+    if _str_isascii(s):
+        return s
     try:
-        s.encode("utf-8")
+        _str_encode(s, "utf-8")
         return s
     except UnicodeEncodeError:
-        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+        return _str_encode(s, "utf-8", "backslashreplace").decode("utf-8")
 
 
 def _j(s):
@@ -904,6 +910,10 @@ class _Dumper:
                 size = 0
         if info.plain == 1:
             return '{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)
+        if t is str:
+            n = len(o)
+            return '{"address":%d,"type":"str","size":%d,"len":%d,"value":%s' % (
+                id(o), size, n, _j(o if n <= VALUE_MAX else _str_slice(o, slice(0, VALUE_MAX))))
         parts = ['{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)]
         if t in _LEN_TYPES:
             parts.append(',"len":%d' % len(o))
@@ -1108,19 +1118,21 @@ class _Dumper:
             info = infos.get(id(t))
             if info is None:
                 info = info_of(t)
-            frozen = _is_tracked(o)
-            parts = [head(o, t, info), ',"gc":false']
-            rs = () if frozen else _get_referents(o)
-            if frozen:
-                parts.append(',"frozen":true')
-            parts.append(refs_json(o, t, info, rs, known, pending))
+            if _is_tracked(o):          # frozen
+                line = head(o, t, info) + ',"gc":false,"frozen":true,"refs":[]'
+            else:
+                rs = _get_referents(o)
+                if rs:
+                    line = head(o, t, info) + ',"gc":false' + refs_json(
+                        o, t, info, rs, known, pending)
+                else:
+                    line = head(o, t, info) + ',"gc":false,"refs":[]'
             if site_text is not None:
                 # Before the spilled lines, which follow the tracked ones.
-                parts.append(site_text(o, write))
+                line += site_text(o, write)
             if info.fin:
-                parts.append(',"finalizer":true')
-            parts.append("\n")
-            sbuf.append("".join(parts))
+                line += ',"finalizer":true'
+            sbuf.append(line + "\n")
             if len(sbuf) >= 2000:
                 spill.write("".join(sbuf))
                 sbuf.clear()

@@ -104,7 +104,11 @@ def main():
             bad += 1
             continue
         got = {}
-        for ref, label in zip(o['refs'], o.get('labels') or [None] * len(o['refs'])):
+        n = len(o['refs'])
+        # Version 3: "idx" -1 or 1 stands for the labels [n-1]..[0] or [0]..[n-1].
+        idx = {-1: ['[%d]' % i for i in range(n - 1, -1, -1)],
+               1: ['[%d]' % i for i in range(n)]}.get(o.get('idx'))
+        for ref, label in zip(o['refs'], idx or o.get('labels') or [None] * n):
             if label in want:
                 got[label] = ref
         for label, target in want.items():
