@@ -194,6 +194,15 @@ _str_isascii = str.isascii
 _str_encode = str.encode
 
 
+def _one_of(t, group):
+    """t is one of the types in group, compared by identity: `t in group`
+    would hash or compare t, which runs a metaclass's __hash__ or __eq__."""
+    for x in group:
+        if t is x:
+            return True
+    return False
+
+
 def _safe_text(s):
     """s as a str that encodes to UTF-8 (lone surrogates escaped)."""
     if _str_isascii(s):
@@ -237,7 +246,7 @@ def _key_text(k):
         except ValueError:       # int too large for str()
             r = "<int>"
     elif t is tuple and len(k) <= 4 and all(
-            type(x) in (str, int, float, bool, bytes, type(None)) for x in k):
+            _one_of(type(x), (str, int, float, bool, bytes, type(None))) for x in k):
         try:
             r = repr(k)
         except ValueError:
@@ -284,7 +293,7 @@ class _TypeInfo:
     __slots__ = ("tname", "fin", "safe_size", "is_gc", "kind", "getters",
                  "heap", "cands", "found", "getattr_ok", "has_dict",
                  "class_vals", "pool_tries", "is_type", "weak",
-                 "found_labels", "scans", "misses", "desc", "plain")
+                 "found_labels", "scans", "misses", "desc", "plain", "has_len")
 
 
 def _make_info(t):
@@ -312,12 +321,13 @@ def _make_info(t):
     # plain: head() writes no len, value or name for it
     # plain: 1 when head() writes no len, value or name for it, 2 when only
     # a len (exact containers), 0 otherwise (see run).
-    if t in _LEN_ONLY_TYPES:
+    info.has_len = _one_of(t, _LEN_TYPES)
+    if _one_of(t, _LEN_ONLY_TYPES):
         info.plain = 2
     else:
-        info.plain = int(not (t in _LEN_TYPES or info.is_type or t in _VALUE_NAME_TYPES
+        info.plain = int(not (info.has_len or info.is_type or _one_of(t, _VALUE_NAME_TYPES)
                               or issubclass(t, _ModuleType)))
-    info.weak = 1 if issubclass(t, _WEAKREF_TYPES) else 2 if t in _PROXY_TYPES else 0
+    info.weak = 1 if issubclass(t, _WEAKREF_TYPES) else 2 if _one_of(t, _PROXY_TYPES) else 0
     getters = []
     seen = set()
     for bt, label, g in _FIELD_GETTERS:
@@ -915,7 +925,7 @@ class _Dumper:
             return '{"address":%d,"type":"str","size":%d,"len":%d,"value":%s' % (
                 id(o), size, n, _j(o if n <= VALUE_MAX else _str_slice(o, slice(0, VALUE_MAX))))
         parts = ['{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)]
-        if t in _LEN_TYPES:
+        if info.has_len:
             parts.append(',"len":%d' % len(o))
         if t is str:
             parts.append(',"value":' + _j(o if len(o) <= VALUE_MAX else _str_slice(o, slice(0, VALUE_MAX))))
@@ -1009,7 +1019,7 @@ class _Dumper:
                 if cl:
                     for c, nm in zip(cl, _func_code(o).co_freevars):
                         cellnames[id(c)] = nm
-            elif t in _PROXY_TYPES:
+            elif t is _PROXY_TYPES[0] or t is _PROXY_TYPES[1]:
                 proxies = True
         if proxies:
             for o in objs:
@@ -1018,7 +1028,7 @@ class _Dumper:
                 except TypeError:
                     continue
                 for w in ws:
-                    if type(w) in _PROXY_TYPES:
+                    if _one_of(type(w), _PROXY_TYPES):
                         weak_of[id(w)] = o
         count = 0
         buf = []
@@ -1313,7 +1323,7 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
         if exclude_ids:
             # Keep an excluded object if some other object refers to it.
             for o in objs:
-                if type(o) in (types.FrameType, types.TracebackType):
+                if _one_of(type(o), (types.FrameType, types.TracebackType)):
                     for r in _get_referents(o):
                         if id(r) in exclude_ids:
                             exclude_ids.discard(id(r))
