@@ -10,7 +10,7 @@
 # bench/dump_speed_heap.py builds the heap in one process (minidom documents,
 # half kept and half dropped as garbage cycles with the collector disabled,
 # plus logging, asyncio and email imported and used), then, alternating,
-# times the naive dumper (address, type, size and refs of gc.get_objects()
+# times (wall and this process's CPU time) the naive dumper (address, type, size and refs of gc.get_objects()
 # as JSON lines, json.dumps per object; written in that script) and
 # cycletool_dump.dump(), and the pause of cycletool_dump.dump(fork=True)
 # (until it returns).  Memory: peak RSS during the dump (VmHWM, reset with
@@ -44,16 +44,18 @@ PYTHONPATH=$top/formats/python "$python" "$here/dump_speed_heap.py" "$out" "$sca
 grep '^#' "$res" >&2 || true
 get() { sed -n "s/^$1=//p" "$res"; }
 awk -v tracked="$(get tracked)" -v lines="$(get lines)" -v ns="$(get naive_s)" \
-    -v cs="$(get cycletool_s)" -v ratio="$(get ratio)" -v nb="$(get naive_bytes_per_object)" \
+    -v cs="$(get cycletool_s)" -v ratio="$(get ratio)" -v nc="$(get naive_cpu_s)" \
+    -v cc="$(get cycletool_cpu_s)" -v cr="$(get cpu_ratio)" -v nb="$(get naive_bytes_per_object)" \
     -v cb="$(get bytes_per_object)" -v fp="$(get fork_pause_ms)" -v mb="$(get dump_mb)" \
     -v runs="$runs" -v py="$("$python" -c 'import sys; print(sys.version.split()[0])')" '
 function goal(ok) { if (!ok) missed = 1; return ok ? "ok" : "MISSED" }
 BEGIN {
 	printf "heap:               %d gc-tracked objects, %d lines in the dump (%d MB), Python %s\n", tracked, lines, mb, py
 	printf "medians of %d runs (memory: the largest):\n", runs
-	printf "  naive dumper      %7.2f s   %6.1f B/object extra\n", ns, nb
-	printf "  cycletool_dump    %7.2f s   %6.1f B/object extra\n", cs, cb
+	printf "  naive dumper      %7.2f s (CPU %7.2f s)   %6.1f B/object extra\n", ns, nc, nb
+	printf "  cycletool_dump    %7.2f s (CPU %7.2f s)   %6.1f B/object extra\n", cs, cc, cb
 	printf "time ratio:         %.2fx  (goal <= 2x: %s)\n", ratio, goal(ratio <= 2)
+	printf "CPU time ratio:     %.2fx  (under load, the one to compare)\n", cr
 	printf "extra memory:       %.1f B/object (goal <= 50: %s)\n", cb, goal(cb <= 50)
 	printf "fork pause:         %.1f ms (goal <= 100: %s)\n", fp, goal(fp <= 100)
 	exit missed

@@ -110,11 +110,13 @@ def reset_peak():
 def timed(fn, path):
     ok = reset_peak()
     before = rss_kib("VmRSS")
+    c0 = time.process_time()
     t0 = time.perf_counter()
     n = fn(path)
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     peak = rss_kib("VmHWM") if ok else 0
-    return wall, n, max(0, peak - before) * 1024, os.path.getsize(path)
+    return wall, n, max(0, peak - before) * 1024, os.path.getsize(path), cpu
 
 
 def main():
@@ -133,10 +135,10 @@ def main():
     for r in range(runs):
         for name, fn, path in (("naive", naive, npath),
                                ("cycletool", cycletool_dump.dump, cpath)):
-            wall, n, extra, size = timed(fn, path)
-            res[name].append((wall, n, extra, size))
-            print("# run %d %-9s %7.2f s  %8d lines  %6.1f B/object extra  %5.0f MB"
-                  % (r + 1, name, wall, n, extra / max(n, 1), size / 1e6), flush=True)
+            wall, n, extra, size, cpu = timed(fn, path)
+            res[name].append((wall, n, extra, size, cpu))
+            print("# run %d %-9s %7.2f s (CPU %6.2f s)  %8d lines  %6.1f B/object extra  %5.0f MB"
+                  % (r + 1, name, wall, cpu, n, extra / max(n, 1), size / 1e6), flush=True)
         t = time.perf_counter()
         child = cycletool_dump.dump(fpath, fork=True)
         pause = time.perf_counter() - t
@@ -156,6 +158,13 @@ def main():
     print("naive_s=%.2f" % nt)
     print("cycletool_s=%.2f" % ct)
     print("ratio=%.2f" % (ct / nt))
+    # CPU time of this process (a fork child's is not counted): the ratio
+    # to trust when other work shares the machine.
+    ncpu = med([x[4] for x in res["naive"]])
+    ccpu = med([x[4] for x in res["cycletool"]])
+    print("naive_cpu_s=%.2f" % ncpu)
+    print("cycletool_cpu_s=%.2f" % ccpu)
+    print("cpu_ratio=%.2f" % (ccpu / ncpu))
     # Memory: the largest growth over the runs (a later run can reuse
     # memory an earlier one freed without RSS growing: the first run is
     # usually the largest and the true one).

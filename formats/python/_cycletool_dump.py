@@ -4,7 +4,7 @@ This is the body of the cycletool_dump module: import cycletool_dump (a
 small file that first checks the Python version, then puts this module in
 its place), not this one.
 
-The dump is JSON Lines (format version 2, see cycletool-dump(5)): a header
+The dump is JSON Lines (format version 3, see cycletool-dump(5)): a header
 (the process id, the process's dump number "seq" from 1, the time), one
 line per object, a trailer.  When tracemalloc is tracing, each object's
 line names its allocation site (the innermost frame tracemalloc recorded
@@ -44,12 +44,14 @@ import sys
 import time
 import types
 import weakref
-from itertools import filterfalse as _filterfalse
+from itertools import filterfalse as _filterfalse, islice as _islice, repeat as _repeat
+from functools import partial as _partial
+from operator import is_ as _is
 from json.encoder import encode_basestring as _jstr
 
 __all__ = ["dump", "install_signal_handler", "main", "FORMAT_VERSION"]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 try:
     import _tracemalloc
@@ -95,6 +97,7 @@ _exc_cause = BaseException.__dict__["__cause__"].__get__
 _ref_call = weakref.ref.__call__
 _dict_items = dict.items
 _dict_get = dict.get
+_dict_values = dict.values
 _list_copy = list.copy
 _tuple_slice = tuple.__getitem__
 _str_slice = str.__getitem__
@@ -145,6 +148,7 @@ try:
 except ImportError:        # pragma: no cover
     _deque = None
 
+_LEN_ONLY_TYPES = _LEN_TYPES - {str, bytes}
 _MISSING = object()
 # Types whose objects head() gives a value or a name (besides types, modules
 # and the _LEN_TYPES).
@@ -186,13 +190,28 @@ for _t, _attrs in ((types.GeneratorType, ("__name__", "__qualname__", "gi_yieldf
 del _t, _attrs, _a
 
 
+_str_isascii = str.isascii
+_str_encode = str.encode
+
+
+def _one_of(t, group):
+    """t is one of the types in group, compared by identity: `t in group`
+    would hash or compare t, which runs a metaclass's __hash__ or __eq__."""
+    for x in group:
+        if t is x:
+            return True
+    return False
+
+
 def _safe_text(s):
     """s as a str that encodes to UTF-8 (lone surrogates escaped)."""
+    if _str_isascii(s):
+        return s
     try:
-        s.encode("utf-8")
+        _str_encode(s, "utf-8")
         return s
     except UnicodeEncodeError:
-        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+        return _str_encode(s, "utf-8", "backslashreplace").decode("utf-8")
 
 
 def _j(s):
@@ -227,7 +246,7 @@ def _key_text(k):
         except ValueError:       # int too large for str()
             r = "<int>"
     elif t is tuple and len(k) <= 4 and all(
-            type(x) in (str, int, float, bool, bytes, type(None)) for x in k):
+            _one_of(type(x), (str, int, float, bool, bytes, type(None))) for x in k):
         try:
             r = repr(k)
         except ValueError:
@@ -274,7 +293,7 @@ class _TypeInfo:
     __slots__ = ("tname", "fin", "safe_size", "is_gc", "kind", "getters",
                  "heap", "cands", "found", "getattr_ok", "has_dict",
                  "class_vals", "pool_tries", "is_type", "weak",
-                 "found_labels", "scans", "misses", "desc", "plain")
+                 "found_labels", "scans", "misses", "desc", "plain", "has_len")
 
 
 def _make_info(t):
@@ -300,9 +319,15 @@ def _make_info(t):
         info.kind = 0
     info.is_type = issubclass(t, type)
     # plain: head() writes no len, value or name for it
-    info.plain = not (t in _LEN_TYPES or info.is_type or t in _VALUE_NAME_TYPES
-                      or issubclass(t, _ModuleType))
-    info.weak = 1 if issubclass(t, _WEAKREF_TYPES) else 2 if t in _PROXY_TYPES else 0
+    # plain: 1 when head() writes no len, value or name for it, 2 when only
+    # a len (exact containers), 0 otherwise (see run).
+    info.has_len = _one_of(t, _LEN_TYPES)
+    if _one_of(t, _LEN_ONLY_TYPES):
+        info.plain = 2
+    else:
+        info.plain = int(not (info.has_len or info.is_type or _one_of(t, _VALUE_NAME_TYPES)
+                              or issubclass(t, _ModuleType)))
+    info.weak = 1 if issubclass(t, _WEAKREF_TYPES) else 2 if _one_of(t, _PROXY_TYPES) else 0
     getters = []
     seen = set()
     for bt, label, g in _FIELD_GETTERS:
@@ -377,6 +402,33 @@ def _unsafe_referents():
     return frozenset((id(m),)) if m is not None else frozenset()
 
 
+# labels_for's put(obj, label): label the first unlabeled position that
+# holds obj; True if there was one.  _put_small: work is the list of the
+# referents' ids, a labeled position's id set to 0 (no object's);
+# _put_where: where maps an id to its unlabeled positions, in order.
+def _put_small(work, labels, obj, label):
+    k = id(obj)
+    if k in work:
+        i = work.index(k)
+        work[i] = 0
+        labels[i] = label
+        return True
+    return False
+
+
+def _put_where(where, labels, obj, label):
+    lst = where.get(id(obj))
+    if lst:
+        labels[lst.pop(0)] = label
+        return True
+    return False
+
+
+def _held_where(where, k):
+    lst = where.get(k)
+    return len(lst) if lst else 0
+
+
 class _Dumper:
     def __init__(self, objs, out, exclude):
         self.objs = objs
@@ -427,97 +479,256 @@ class _Dumper:
             il.append('"[%d]"' % len(il))
         return il[:n]
 
-    def labels_for(self, o, t, info, rs):
-        """JSON label texts (or 'null') for each referent of o."""
-        n = len(rs)
+    def labels_json(self, o, t, info, rs, ids):
+        """',"labels":[...]' (JSON label texts or null, one for each
+        referent of o), ',"idx":-1' or ',"idx":1' when the labels are the
+        referents' indices (from the last or from the first), or '' when
+        every label would be null.  ids: the ids of rs."""
         if info.kind == 1:
             # list and tuple visit every item from the last to the first
             # (CPython's list_traverse and tupletraverse); deque in order.
             if t is list or t is tuple:
-                return self.idx_labels(n)[::-1]
-            if info.heap and n and rs[0] is t:
+                return ',"idx":-1'
+            n = len(rs)
+            if info.heap and rs[0] is t:
                 # 3.12 and later: deque is a heap type, visited first.
-                return ['".__class__"'] + self.idx_labels(n - 1)
-            return self.idx_labels(n)
-        labels = ["null"] * n
-        where = {}
-        for i, r in enumerate(rs):
-            k = id(r)
-            if k in where:
-                where[k].append(i)
-            else:
-                where[k] = [i]
-        st = [n]                # referents still unlabeled
+                return ',"labels":[' + ",".join(
+                    ['".__class__"'] + self.idx_labels(n - 1)) + "]"
+            return ',"idx":1'
+        if t is dict:
+            labels = self.dict_labels(o, rs)
+            if labels is not None:
+                return ',"labels":[' + ",".join(labels) + "]"
+        elif info.kind == 3 and info.heap and not info.getters:
+            text = self.subclass_labels(o, t, rs, ids)
+            if text is not None:
+                return text
+        labels = self.labels_for(o, t, info, rs, ids)
+        if labels is None:
+            return ""
+        return ',"labels":[' + ",".join(labels) + "]"
 
-        def put(obj, label):
-            lst = where.get(id(obj))
-            if lst:
-                labels[lst.pop(0)] = label
-                st[0] -= 1
-                return True
-            return False
+    def dict_labels(self, d, rs):
+        """The labels of an exact dict whose referents are its values in
+        order (CPython's order when every key is a str), or each value then
+        its key (other keys) with no key also a value, or None.  The same
+        labels as labels_for's: each value, in order, takes the first
+        unlabeled position that holds it, which is its own, and each key
+        the one left that holds it."""
+        n = len(rs)
+        m = len(d)
+        if m == 1:
+            # The commonest: one item (no list of values, keys...).
+            for k, v in _dict_items(d):
+                if rs[0] is not v:
+                    return None
+                if n == 1:
+                    return [self.key_label(k)]
+                if n == 2 and rs[1] is k and v is not k:
+                    return [self.key_label(k), '"<key>"']
+            return None
+        if n == m:
+            vals = list(_dict_values(d))
+            if len(vals) != n or not all(map(_is, rs, vals)):
+                return None
+            keys = list(d)
+            if len(keys) != n:
+                return None
+            return self.key_labels(keys)
+        if n != 2 * m:
+            return None
+        vals = list(_dict_values(d))
+        keys = list(d)
+        if (len(vals) != m or len(keys) != m or
+                not all(map(_is, _islice(rs, 0, None, 2), vals)) or
+                not all(map(_is, _islice(rs, 1, None, 2), keys)) or
+                not set(map(id, vals)).isdisjoint(map(id, keys))):
+            return None
+        labels = ['"<key>"'] * n
+        labels[0::2] = self.key_labels(keys)
+        return labels
 
-        if info.kind == 2:
+    def key_label(self, k):
+        """The JSON text of "[key]" (labels_for's for a dict value)."""
+        t = type(k)
+        # Cached for keys whose equality is their text's: str, and short
+        # tuples of str and None (not numbers: 1 == 1.0 == True).
+        if t is str or (t is tuple and len(k) <= 4 and
+                        all(type(x) is str or x is None for x in k)):
             kj = self.key_json
+            lab = kj.get(k)
+            if lab is None:
+                lab = _j("[" + _key_text(k) + "]")
+                if len(kj) < 100000:
+                    kj[k] = lab
+            return lab
+        return _j("[" + _key_text(k) + "]")
+
+    def key_labels(self, keys):
+        n = len(keys)
+        if all(map(_is, map(type, keys), _repeat(str, n))):
+            labels = list(map(self.key_json.get, keys))
+            if None not in labels:
+                return labels
+        return list(map(self.key_label, keys))
+
+    def subclass_labels(self, o, t, rs, ids):
+        """The labels of a list or tuple subclass without slots whose
+        referents are its class then its items from the last (no instance
+        attributes), when the items are distinct objects other than the
+        class, or None.  labels_for gives the same: each item takes the one
+        position that holds it, the class the one left."""
+        n = len(rs)
+        if rs[0] is not t:
+            return None
+        items = _list_copy(o) if issubclass(t, list) else _tuple_slice(o, slice(None))
+        m = len(items)
+        if m != n - 1:
+            return None
+        if not m:
+            return ',"labels":[".__class__"]'
+        if not all(map(_is, _islice(rs, 1, None), reversed(items))):
+            return None
+        s = set(_islice(ids, 1, None))
+        if len(s) != m or ids[0] in s:
+            return None
+        return (',"labels":[".__class__",' +
+                ",".join(reversed(self.idx_labels(m))) + "]")
+
+    def labels_for(self, o, t, info, rs, ids):
+        """JSON label texts (or 'null') for each referent of o, or None when
+        all are null.  Each label goes to the first unlabeled position that
+        holds the object it names (put)."""
+        n = len(rs)
+        labels = ["null"] * n
+        left = n                # referents still unlabeled
+        if n <= 32:
+            # A labeled position's id becomes 0 (no object's).
+            work = list(ids)
+            put = _partial(_put_small, work, labels)
+            held = work.count
+        else:
+            # Positions by id, each list in order, for long referent lists.
+            work = None
+            where = {}
+            for i, k in enumerate(ids):
+                if k in where:
+                    where[k].append(i)
+                else:
+                    where[k] = [i]
+            put = _partial(_put_where, where, labels)
+            held = _partial(_held_where, where)
+        kind = info.kind
+        if kind == 2:
+            key_label = self.key_label
             items = list(_dict_items(o))
             for k, v in items:
-                if type(k) is str:
-                    lab = kj.get(k)
-                    if lab is None:
-                        lab = _j("[" + _key_text(k) + "]")
-                        if len(kj) < 100000:
-                            kj[k] = lab
-                else:
-                    lab = _j("[" + _key_text(k) + "]")
-                put(v, lab)
-            if st[0]:
+                put(v, key_label(k))
+            left = labels.count("null")
+            if left:
                 for k, v in items:
                     put(k, '"<key>"')
+                left = labels.count("null")
             items = None
-            if not st[0]:
+            if not left:
                 return labels
-        elif info.kind == 3:
+        elif kind == 3:
             items = _list_copy(o) if issubclass(t, list) else _tuple_slice(o, slice(None))
             il = self.idx_labels(len(items))
             for i, v in enumerate(items):
                 put(v, il[i])
             items = None
-        for label, g in info.getters:
-            try:
-                v = g(o)
-            except Exception:
-                continue
-            if v is not None:
-                put(v, label)
-                if not st[0]:
-                    return labels
+            left = labels.count("null")
+        if work is not None:
+            # put(), inlined: the hot loop of instances with slots.
+            for label, g in info.getters:
+                try:
+                    v = g(o)
+                except Exception:
+                    continue
+                if v is not None:
+                    k = id(v)
+                    if k in work:
+                        i = work.index(k)
+                        work[i] = 0
+                        labels[i] = label
+                        left -= 1
+                        if not left:
+                            return labels
+        else:
+            for label, g in info.getters:
+                try:
+                    v = g(o)
+                except Exception:
+                    continue
+                if v is not None and put(v, label):
+                    left -= 1
+                    if not left:
+                        return labels
         v = None
         if info.is_type:
             if n and type(rs[0]) is dict and labels[0] == "null":
                 labels[0] = '".__dict__"'
-            if info.heap and where.get(id(t)):
+                left -= 1
+            if info.heap and held(id(t)):
                 put(t, '".__class__"')
+                left -= 1
         elif info.heap:
-            tl = where.get(id(t))
-            if st[0] > (len(tl) if tl else 0):
-                self.label_attrs(o, t, info, put, where, st)
-            if where.get(id(t)):
+            tid = id(t)
+            if left > held(tid):
+                # An instance __dict__ first when it is certainly one: the
+                # attribute look-ups below cannot label it (attribute values
+                # in a dict are the dict's referents, not o's).
+                if info.has_dict and left - held(tid) == 1:
+                    i = self.label_instance_dict(o, t, info, rs, labels)
+                    if i is not None and put(rs[i], '".__dict__"'):
+                        left -= 1
+                if left > held(tid) and info.cands:
+                    if info.found or info.misses < 16 or not (info.scans + 1) & 63:
+                        self.label_attrs(o, t, info, put, held,
+                                         _partial(labels.count, "null"))
+                        left = labels.count("null")
+                    else:
+                        # Nothing learnt, not this instance's turn (see
+                        # label_attrs): only count it.
+                        info.scans += 1
+            if work is not None:
+                if tid in work:
+                    i = work.index(tid)
+                    work[i] = 0
+                    labels[i] = '".__class__"'
+                    left -= 1
+            elif held(tid):
                 put(t, '".__class__"')
-            if st[0]:
-                self.label_instance_dict(o, t, info, rs, labels)
+                left -= 1
+            if left and any(map(_is, map(type, rs), _repeat(dict, n))):
+                i = self.label_instance_dict(o, t, info, rs, labels)
+                if i is not None and put(rs[i], '".__dict__"'):
+                    left -= 1
         elif t is _FunctionType:
             self.label_function_dicts(o, rs, labels)
+            left = labels.count("null")
         elif t is types.FrameType:
             if n and type(rs[0]) is types.FrameType and labels[0] == "null":
                 labels[0] = '".f_back"'
+                left -= 1
+        if left >= n and labels.count("null") == n:
+            return None
         return labels
 
-    def label_attrs(self, o, t, info, put, where, st):
-        """Label instance attributes (inline values, slots) by identity."""
+    def label_attrs(self, o, t, info, put, held, left):
+        """Label instance attributes (inline values, slots) by identity.
+        put: labels a referent (see labels_for); held(k): how many
+        unlabeled positions hold the object of id k; left(): how many
+        positions are unlabeled."""
         cands = info.cands
         if not cands:
             return
         found = info.found
+        if not found and info.misses >= 16 and (info.scans + 1) & 63:
+            # Nothing learnt and not this instance's turn (see below).
+            info.scans += 1
+            return
         class_vals = info.class_vals
         ok = info.getattr_ok
 
@@ -541,14 +752,28 @@ class _Dumper:
         # True while a referent other than the class is unlabeled (None
         # included: an attribute set to None is labeled like any other).
         def unlabeled():
-            tl = where.get(tid)
-            return st[0] > (len(tl) if tl else 0)
+            return left() > held(tid)
 
         labs = info.found_labels
-        for i, name in enumerate(found):
-            v = look(name)
-            if v is not _MISSING and put(v, labs[i]) and not unlabeled():
-                return
+        if ok and found:
+            # The names found before, looked up in one pass (no code of
+            # the program runs: getattr_ok, and none is a descriptor).
+            nf = len(found)
+            vals = list(map(getattr, _repeat(o, nf), found, _repeat(_MISSING, nf)))
+            for i, v in enumerate(vals):
+                if v is _MISSING:
+                    continue
+                cv = class_vals.get(found[i])
+                if cv is not None and cv == id(v):
+                    continue
+                if put(v, labs[i]) and not unlabeled():
+                    return
+            vals = v = None
+        else:
+            for i, name in enumerate(found):
+                v = look(name)
+                if v is not _MISSING and put(v, labs[i]) and not unlabeled():
+                    return
         # The other candidates: on every instance while they keep finding
         # names, then (a referent no name explains, instance after instance)
         # on every 64th, so that a rare attribute is still learnt.
@@ -612,19 +837,20 @@ class _Dumper:
         return self.pool
 
     def label_instance_dict(self, o, t, info, rs, labels):
-        """Label a materialized instance __dict__ without creating one."""
+        """The position of a materialized instance __dict__ among the
+        unlabeled referents (found without creating one), or None."""
         if not info.has_dict and not issubclass(t, BaseException):
-            return
+            return None
         cand = [i for i, r in enumerate(rs) if labels[i] == "null" and type(r) is dict]
         if len(cand) != 1:
-            return
+            return None
         d = rs[cand[0]]
         mro = None
         desc = info.desc
         checked = 0
         for k, v in _dict_items(d):
             if type(k) is not str:
-                return
+                return None
             isdesc = desc.get(k)
             if isdesc is None:
                 if mro is None:
@@ -639,20 +865,20 @@ class _Dumper:
             try:
                 got = _object_getattribute(o, k)
             except Exception:
-                return
+                return None
             if got is not v:
-                return
+                return None
             checked += 1
             if checked >= 3:
                 break
         if checked == 0 and len(d):
-            return
+            return None
         if checked == 0:
             # An empty dict: only call it the instance dict if nothing else
             # is left unexplained.
             if sum(1 for x in labels if x == "null") != 1:
-                return
-        labels[cand[0]] = '".__dict__"'
+                return None
+        return cand[0]
 
     def label_function_dicts(self, f, rs, labels):
         cand = [i for i, r in enumerate(rs) if labels[i] == "null" and type(r) is dict]
@@ -692,10 +918,14 @@ class _Dumper:
                 size = _object_sizeof(o) + (_GC_HEADER if _is_tracked(o) else 0)
             except Exception:
                 size = 0
-        if info.plain:
+        if info.plain == 1:
             return '{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)
+        if t is str:
+            n = len(o)
+            return '{"address":%d,"type":"str","size":%d,"len":%d,"value":%s' % (
+                id(o), size, n, _j(o if n <= VALUE_MAX else _str_slice(o, slice(0, VALUE_MAX))))
         parts = ['{"address":%d,"type":%s,"size":%d' % (id(o), info.tname, size)]
-        if t in _LEN_TYPES:
+        if info.has_len:
             parts.append(',"len":%d' % len(o))
         if t is str:
             parts.append(',"value":' + _j(o if len(o) <= VALUE_MAX else _str_slice(o, slice(0, VALUE_MAX))))
@@ -741,7 +971,7 @@ class _Dumper:
         return "".join(parts)
 
     def refs_json(self, o, t, info, rs, known, pending):
-        """',"refs":[...],"labels":[...]' for o's referents rs, queueing
+        """',"refs":[...]' and the labels (see labels_json) for o's referents rs, queueing
         those not known yet in pending (to be written later).  known: the
         ids of every object listed or queued, or with self.listed_tracked
         only those queued (every tracked object is listed then)."""
@@ -760,8 +990,8 @@ class _Dumper:
                 if k not in known:
                     known.add(k)
                     pending.append(r)
-        return (',"refs":[' + ",".join(map(str, ids)) + '],"labels":[' +
-                ",".join(self.labels_for(o, t, info, rs)) + "]")
+        return (',"refs":[' + ",".join(map(str, ids)) + "]" +
+                self.labels_json(o, t, info, rs, ids))
 
     # -- the whole heap -------------------------------------------------------
 
@@ -789,7 +1019,7 @@ class _Dumper:
                 if cl:
                     for c, nm in zip(cl, _func_code(o).co_freevars):
                         cellnames[id(c)] = nm
-            elif t in _PROXY_TYPES:
+            elif t is _PROXY_TYPES[0] or t is _PROXY_TYPES[1]:
                 proxies = True
         if proxies:
             for o in objs:
@@ -798,10 +1028,13 @@ class _Dumper:
                 except TypeError:
                     continue
                 for w in ws:
-                    if type(w) in _PROXY_TYPES:
+                    if _one_of(type(w), _PROXY_TYPES):
                         weak_of[id(w)] = o
         count = 0
         buf = []
+        listed_tracked = self.listed_tracked
+        labels_json = self.labels_json
+        gc_header = _GC_HEADER
         for i, o in enumerate(objs):
             oid = id(o)
             if oid in exclude:
@@ -811,23 +1044,66 @@ class _Dumper:
             if info is None:
                 info = info_of(t)
             rs = _get_referents(o) if oid not in unsafe else [_module_dict(o)]
-            parts = [head(o, t, info), ',"refcount":%d' % (rcs[i] - overhead),
-                     refs_json(o, t, info, rs, known, pending)]
-            if site_text is not None:
-                parts.append(site_text(o, buf.append))
-            if info.fin:
-                parts.append(',"finalizer":true')
-            if info.weak:
-                target = _ref_call(o) if info.weak == 1 else weak_of.get(oid)
-                if target is not None:
-                    k = id(target)
-                    parts.append(',"weak":[%d]' % k)
-                    if k not in known and not (self.listed_tracked and _is_tracked(target)):
-                        known.add(k)
-                        pending.append(target)
-                target = None
-            parts.append("}\n")
-            buf.append("".join(parts))
+            # head(), refs_json(), inlined for the commonest objects.
+            plain = info.plain
+            if plain:
+                if info.safe_size:
+                    try:
+                        size = _getsizeof(o)
+                    except Exception:
+                        size = 0
+                else:
+                    try:
+                        size = _object_sizeof(o) + (gc_header if _is_tracked(o) else 0)
+                    except Exception:
+                        size = 0
+                if plain == 1:
+                    hd = '{"address":%d,"type":%s,"size":%d' % (oid, info.tname, size)
+                else:
+                    hd = '{"address":%d,"type":%s,"size":%d,"len":%d' % (
+                        oid, info.tname, size, len(o))
+            else:
+                hd = head(o, t, info)
+            if rs:
+                ids = list(map(id, rs))
+                if listed_tracked:
+                    # Only the untracked referents can lack a line of their own.
+                    if not known.issuperset(map(id, _filterfalse(_is_tracked, rs))):
+                        for k, r in zip(ids, rs):
+                            if k not in known and not _is_tracked(r):
+                                known.add(k)
+                                pending.append(r)
+                        r = None
+                elif not known.issuperset(ids):
+                    for k, r in zip(ids, rs):
+                        if k not in known:
+                            known.add(k)
+                            pending.append(r)
+                    r = None
+                line = '%s,"refcount":%d,"refs":[%s]%s' % (
+                    hd, rcs[i] - overhead, ",".join(map(str, ids)),
+                    labels_json(o, t, info, rs, ids))
+            else:
+                line = '%s,"refcount":%d,"refs":[]' % (hd, rcs[i] - overhead)
+            if site_text is None and not info.fin and not info.weak:
+                buf.append(line + "}\n")
+            else:
+                parts = [line]
+                if site_text is not None:
+                    parts.append(site_text(o, buf.append))
+                if info.fin:
+                    parts.append(',"finalizer":true')
+                if info.weak:
+                    target = _ref_call(o) if info.weak == 1 else weak_of.get(oid)
+                    if target is not None:
+                        k = id(target)
+                        parts.append(',"weak":[%d]' % k)
+                        if k not in known and not (listed_tracked and _is_tracked(target)):
+                            known.add(k)
+                            pending.append(target)
+                    target = None
+                parts.append("}\n")
+                buf.append("".join(parts))
             count += 1
             if len(buf) >= 2000:
                 write("".join(buf))
@@ -852,19 +1128,21 @@ class _Dumper:
             info = infos.get(id(t))
             if info is None:
                 info = info_of(t)
-            frozen = _is_tracked(o)
-            parts = [head(o, t, info), ',"gc":false']
-            rs = () if frozen else _get_referents(o)
-            if frozen:
-                parts.append(',"frozen":true')
-            parts.append(refs_json(o, t, info, rs, known, pending))
+            if _is_tracked(o):          # frozen
+                line = head(o, t, info) + ',"gc":false,"frozen":true,"refs":[]'
+            else:
+                rs = _get_referents(o)
+                if rs:
+                    line = head(o, t, info) + ',"gc":false' + refs_json(
+                        o, t, info, rs, known, pending)
+                else:
+                    line = head(o, t, info) + ',"gc":false,"refs":[]'
             if site_text is not None:
                 # Before the spilled lines, which follow the tracked ones.
-                parts.append(site_text(o, write))
+                line += site_text(o, write)
             if info.fin:
-                parts.append(',"finalizer":true')
-            parts.append("\n")
-            sbuf.append("".join(parts))
+                line += ',"finalizer":true'
+            sbuf.append(line + "\n")
             if len(sbuf) >= 2000:
                 spill.write("".join(sbuf))
                 sbuf.clear()
@@ -1045,7 +1323,7 @@ def _dump_objects(objs, file, exclude, pid, seq, temp=None):
         if exclude_ids:
             # Keep an excluded object if some other object refers to it.
             for o in objs:
-                if type(o) in (types.FrameType, types.TracebackType):
+                if _one_of(type(o), (types.FrameType, types.TracebackType)):
                     for r in _get_referents(o):
                         if id(r) in exclude_ids:
                             exclude_ids.discard(id(r))

@@ -72,7 +72,7 @@ def main():
             return
         d1, d2, d3 = (os.path.join(tmp, '%d.jsonl' % i) for i in (1, 2, 3))
         header, objs, sites = read_dump(d3)
-        check('dump version 2', header.get('cycletool_dump') == 2, header)
+        check('dump version 3', header.get('cycletool_dump') == 3, header)
         by_type = {}
         for a, rec in objs.items():
             by_type.setdefault(rec['type'], []).append(a)

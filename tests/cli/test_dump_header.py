@@ -64,7 +64,7 @@ def header(path):
 
 
 def check_header(name, h, pid, seq, t0, t1):
-    check(name + ': cycletool_dump 2 with pid, seq, time', h.get('cycletool_dump') == 2 and
+    check(name + ': cycletool_dump 3 with pid, seq, time', h.get('cycletool_dump') == 3 and
           all(k in h for k in ('pid', 'seq', 'time')), h)
     check(name + ': pid %d' % pid, h.get('pid') == pid, h.get('pid'))
     check(name + ': seq %d' % seq, h.get('seq') == seq and type(h.get('seq')) is int,

@@ -183,8 +183,11 @@ def test_python(tmp):
               steps[0]['id'] == hex(main[0]) and steps[3]['id'] == hid, steps)
         if len(steps) == 4:
             lst, label = objs[int(steps[2]['id'], 16)], steps[2]['label']
+            n = len(lst['refs'])     # version 3: "idx" -1 is [n-1]..[0]
+            labels = (['[%d]' % i for i in range(n - 1, -1, -1)] if lst.get('idx') == -1
+                      else lst.get('labels', []))
             check(f'python {hid}: the list holds it at {label}',
-                  (label, h) in zip(lst.get('labels', []), lst['refs']))
+                  (label, h) in zip(labels, lst['refs']))
         lines = path_text([dump, hid])
         check(f'python {hid}: text', lines and
               lines[0] == ARROW.join(['module(__main__) .__dict__', "dict ['REGISTRY']",

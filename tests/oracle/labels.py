@@ -44,6 +44,28 @@ class Leaf:
     pass
 
 
+class Watched(type):
+    """A metaclass whose __hash__ and __eq__ record that they ran: the
+    dumper must compare such classes by identity only."""
+    calls = []
+
+    def __hash__(cls):
+        Watched.calls.append('__hash__')
+        return 1
+
+    def __eq__(cls, other):
+        Watched.calls.append('__eq__')
+        return cls is other
+
+
+class WatchedTuple(tuple, metaclass=Watched):
+    pass
+
+
+class WatchedPlain(metaclass=Watched):
+    pass
+
+
 def make_closure(v):
     def inner():
         return v
@@ -63,6 +85,7 @@ def main():
         'data': Data(c, a),
         'closure': make_closure(b),
         'method': Plain(a, c).__init__,
+        'watched': [WatchedPlain(), WatchedTuple((a, b)), {(WatchedPlain(), 1): a}],
     }
     expect = {}  # id(container) -> {label: id(target)}
     expect[id(objs['list'])] = {'[%d]' % i: id(v) for i, v in enumerate(objs['list'])}
@@ -93,10 +116,17 @@ def main():
                                   '.__func__': id(objs['method'].__func__)}
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, 'labels.jsonl')
+        del Watched.calls[:]
         cycletool_dump.dump(path)
+        ran = list(Watched.calls)
         lines = [json.loads(line) for line in open(path)]
     by_addr = {o['address']: o for o in lines if 'address' in o}
     bad = 0
+    if ran:
+        print('FAIL: the dump ran a metaclass\'s %s' % ', '.join(sorted(set(ran))))
+        bad += 1
+    else:
+        print('ok   no metaclass __hash__ or __eq__ ran')
     for owner, want in expect.items():
         o = by_addr.get(owner)
         if o is None:
@@ -104,7 +134,11 @@ def main():
             bad += 1
             continue
         got = {}
-        for ref, label in zip(o['refs'], o.get('labels') or [None] * len(o['refs'])):
+        n = len(o['refs'])
+        # Version 3: "idx" -1 or 1 stands for the labels [n-1]..[0] or [0]..[n-1].
+        idx = {-1: ['[%d]' % i for i in range(n - 1, -1, -1)],
+               1: ['[%d]' % i for i in range(n)]}.get(o.get('idx'))
+        for ref, label in zip(o['refs'], idx or o.get('labels') or [None] * n):
             if label in want:
                 got[label] = ref
         for label, target in want.items():
