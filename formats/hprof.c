@@ -275,6 +275,11 @@ struct hp {
 	char *tmp;
 	size_t tmp_cap;
 	uint32_t index_label[INDEX_CACHE];
+	/* "[i]" labels for i from INDEX_CACHE on, by i - INDEX_CACHE (0 =
+	 * not made yet): stored, not interned, so that the millions a big
+	 * array has take no room in the strings' hash table */
+	uint32_t *big_label;
+	uint64_t big_label_cap;
 	uint32_t prim_type[12];
 };
 
@@ -554,13 +559,34 @@ static int label_index(struct hp *h, uint64_t i, uint32_t *out)
 		*out = h->index_label[i];
 		return 0;
 	}
+	uint64_t k = i - INDEX_CACHE;
+	if (i >= INDEX_CACHE && k < h->big_label_cap && h->big_label[k]) {
+		*out = h->big_label[k];
+		return 0;
+	}
+	if (i >= INDEX_CACHE && k >= h->big_label_cap) {
+		uint64_t cap = h->big_label_cap ? h->big_label_cap : INDEX_CACHE;
+		while (cap <= k)
+			cap *= 2;
+		uint32_t *p = cap <= SIZE_MAX / sizeof(*p) ? realloc(h->big_label, cap * sizeof(*p))
+							   : NULL;
+		if (!p)
+			return ct_error_nomem(h->err);
+		memset(p + h->big_label_cap, 0, (cap - h->big_label_cap) * sizeof(*p));
+		h->big_label = p;
+		h->big_label_cap = cap;
+	}
 	char s[32];
 	int n = snprintf(s, sizeof(s), "[%" PRIu64 "]", i);
-	*out = ct_builder_intern(h->b, s, (size_t)n);
+	/* the only place "[i]" is made: one id per text either way */
+	*out = i < INDEX_CACHE ? ct_builder_intern(h->b, s, (size_t)n)
+			       : ct_builder_append(h->b, s, (size_t)n);
 	if (*out == CT_NONE)
 		return ct_error_nomem(h->err);
 	if (i < INDEX_CACHE)
 		h->index_label[i] = *out;
+	else
+		h->big_label[k] = *out;
 	return 0;
 }
 
@@ -1707,6 +1733,7 @@ out:
 	free(h.prefix);
 	free(h.buf);
 	free(h.tmp);
+	free(h.big_label);
 	return rc;
 }
 
