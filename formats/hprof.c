@@ -36,10 +36,13 @@
  * archive).  A string's text is found through its edge to its array, so
  * the loader keeps only the first bytes of each byte[] and char[] (16
  * bytes and at most 120 of text) until the end, and every table of its
- * own is freed before the graph is handed over.  On a 990 MB HotSpot dump
- * of 23.4M objects and 25.8M references the graph takes 1.10 GB (29 bytes
- * an object and 9 a reference are lib/graph.h's layout; strings 0.16
- * GB), and loading peaks at 1.38 GB.
+ * own is freed before the graph is handed over.  An object array's
+ * labels "[i]" past the first 4096 are stored without interning (a big
+ * array has millions), so that the strings' hash table stays small.  On
+ * a 1.02 GB HotSpot dump of 24.2M objects and 26.7M references the graph
+ * takes 1.12 GB (29 bytes an object and 9 a reference are lib/graph.h's
+ * layout; strings 0.15 GB), and loading peaks at 1.43 GB (the table of
+ * node numbers, 0.13 GB, and the arrays' first bytes, 0.15 GB, on top).
  *
  * What the graph gets:
  *   addr   the object id (the object's address at dump time)
@@ -101,6 +104,7 @@
 #include "../lib/mem.h"
 #include "../lib/utf8.h"
 #include "loader.h"
+void ct_mem_trace(const char *tag);
 
 #define CHUNK 4096          /* ids read at a time from an object array */
 #define VALUE_MAX 60        /* bytes of a string's text kept */
@@ -1584,8 +1588,10 @@ static int finish(struct hp *h)
 	}
 	free(h->wait);
 	h->wait = NULL;
+	ct_mem_trace("hprof read");
 	if ((rc = resolve(h)))
 		return rc;
+	ct_mem_trace("hprof resolved");
 	/* strings' text: from the array a String refers to */
 	if ((rc = need_tmp(h, VALUE_MAX + 4)))
 		return rc;
@@ -1610,6 +1616,11 @@ static int finish(struct hp *h)
 	if ((rc = mark_roots(h)))
 		return rc;
 	g->roots_given = true;
+	ct_mem_trace("hprof finish");
+	if (getenv("CT_MEMTRACE"))
+		fprintf(stderr, "n=%u m=%u pre=%u prefix=%lu strs=%u utf8=%u text=%lu wide=%lu cls=%u slots=%u roots=%u strings used=%zu cap=%zu count=%u offcap=%u nslots=%u idxmask=%lu\n",
+			g->n_nodes, (unsigned)h->b->n_edges, h->n_pre, (unsigned long)h->prefix_len, h->n_strs, h->n_utf8, (unsigned long)h->text_len, (unsigned long)h->n_wide, h->n_cls, h->n_slots, h->n_roots,
+			g->strings.used, g->strings.cap, g->strings.count, g->strings.off_cap, g->strings.nslots, (unsigned long)h->idx_mask);
 	return 0;
 }
 
