@@ -104,7 +104,6 @@
 #include "../lib/mem.h"
 #include "../lib/utf8.h"
 #include "loader.h"
-void ct_mem_trace(const char *tag);
 
 #define CHUNK 4096          /* ids read at a time from an object array */
 #define VALUE_MAX 60        /* bytes of a string's text kept */
@@ -1588,10 +1587,8 @@ static int finish(struct hp *h)
 	}
 	free(h->wait);
 	h->wait = NULL;
-	ct_mem_trace("hprof read");
 	if ((rc = resolve(h)))
 		return rc;
-	ct_mem_trace("hprof resolved");
 	/* strings' text: from the array a String refers to */
 	if ((rc = need_tmp(h, VALUE_MAX + 4)))
 		return rc;
@@ -1616,11 +1613,6 @@ static int finish(struct hp *h)
 	if ((rc = mark_roots(h)))
 		return rc;
 	g->roots_given = true;
-	ct_mem_trace("hprof finish");
-	if (getenv("CT_MEMTRACE"))
-		fprintf(stderr, "n=%u m=%u pre=%u prefix=%lu strs=%u utf8=%u text=%lu wide=%lu cls=%u slots=%u roots=%u strings used=%zu cap=%zu count=%u offcap=%u nslots=%u idxmask=%lu\n",
-			g->n_nodes, (unsigned)h->b->n_edges, h->n_pre, (unsigned long)h->prefix_len, h->n_strs, h->n_utf8, (unsigned long)h->text_len, (unsigned long)h->n_wide, h->n_cls, h->n_slots, h->n_roots,
-			g->strings.used, g->strings.cap, g->strings.count, g->strings.off_cap, g->strings.nslots, (unsigned long)h->idx_mask);
 	return 0;
 }
 
