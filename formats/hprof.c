@@ -36,10 +36,13 @@
  * archive).  A string's text is found through its edge to its array, so
  * the loader keeps only the first bytes of each byte[] and char[] (16
  * bytes and at most 120 of text) until the end, and every table of its
- * own is freed before the graph is handed over.  On a 990 MB HotSpot dump
- * of 23.4M objects and 25.8M references the graph takes 1.10 GB (29 bytes
- * an object and 9 a reference are lib/graph.h's layout; strings 0.16
- * GB), and loading peaks at 1.38 GB.
+ * own is freed before the graph is handed over.  An object array's
+ * labels "[i]" past the first 4096 are stored without interning (a big
+ * array has millions), so that the strings' hash table stays small.  On
+ * a 1.02 GB HotSpot dump of 24.2M objects and 26.7M references the graph
+ * takes 1.12 GB (29 bytes an object and 9 a reference are lib/graph.h's
+ * layout; strings 0.15 GB), and loading peaks at 1.43 GB (the table of
+ * node numbers, 0.13 GB, and the arrays' first bytes, 0.15 GB, on top).
  *
  * What the graph gets:
  *   addr   the object id (the object's address at dump time)
@@ -275,6 +278,11 @@ struct hp {
 	char *tmp;
 	size_t tmp_cap;
 	uint32_t index_label[INDEX_CACHE];
+	/* "[i]" labels for i from INDEX_CACHE on, by i - INDEX_CACHE (0 =
+	 * not made yet): stored, not interned, so that the millions a big
+	 * array has take no room in the strings' hash table */
+	uint32_t *big_label;
+	uint64_t big_label_cap;
 	uint32_t prim_type[12];
 };
 
@@ -554,13 +562,34 @@ static int label_index(struct hp *h, uint64_t i, uint32_t *out)
 		*out = h->index_label[i];
 		return 0;
 	}
+	uint64_t k = i - INDEX_CACHE;
+	if (i >= INDEX_CACHE && k < h->big_label_cap && h->big_label[k]) {
+		*out = h->big_label[k];
+		return 0;
+	}
+	if (i >= INDEX_CACHE && k >= h->big_label_cap) {
+		uint64_t cap = h->big_label_cap ? h->big_label_cap : INDEX_CACHE;
+		while (cap <= k)
+			cap *= 2;
+		uint32_t *p = cap <= SIZE_MAX / sizeof(*p) ? realloc(h->big_label, cap * sizeof(*p))
+							   : NULL;
+		if (!p)
+			return ct_error_nomem(h->err);
+		memset(p + h->big_label_cap, 0, (cap - h->big_label_cap) * sizeof(*p));
+		h->big_label = p;
+		h->big_label_cap = cap;
+	}
 	char s[32];
 	int n = snprintf(s, sizeof(s), "[%" PRIu64 "]", i);
-	*out = ct_builder_intern(h->b, s, (size_t)n);
+	/* the only place "[i]" is made: one id per text either way */
+	*out = i < INDEX_CACHE ? ct_builder_intern(h->b, s, (size_t)n)
+			       : ct_builder_append(h->b, s, (size_t)n);
 	if (*out == CT_NONE)
 		return ct_error_nomem(h->err);
 	if (i < INDEX_CACHE)
 		h->index_label[i] = *out;
+	else
+		h->big_label[k] = *out;
 	return 0;
 }
 
@@ -1707,6 +1736,7 @@ out:
 	free(h.prefix);
 	free(h.buf);
 	free(h.tmp);
+	free(h.big_label);
 	return rc;
 }
 

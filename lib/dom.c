@@ -22,8 +22,10 @@
  * arrays: semi[i] the head of i's bucket (the first vertex whose
  * semidominator is i, linked on through idom[]), label[i] the end of
  * i's predecessor list in pred[] (which starts where i - 1's ends).
- * While numbering, the fields at index d hold the depth-first stack's
- * entry at depth d (d never passes the count of numbers given out).
+ * Before that, while numbering and building the predecessor lists,
+ * label[i] is i's edge cursor and then its predecessor count, and semi
+ * is indexed by node: semi[v] is node v's number (n + 1 entries serve
+ * the n nodes), sparing a per-node array.
  */
 #include "dom.h"
 
@@ -41,105 +43,115 @@ void ct_dom_finish(struct ct_dom *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Per node, by node index: its depth-first number and, first, the count
- * of its counted in-edges from reached nodes, then the cursor where the
- * next of them goes in pred[].  Kept together: both are touched at once. */
-struct node_slot {
-	uint32_t dfn;
-	uint32_t cnt;
-};
-
 /* Per vertex, by depth-first number (see the top of the file). */
 struct vert {
 	uint32_t anc, label, semi, idom;
 };
 
 /* Number the nodes reachable from the roots in depth-first preorder,
- * the roots taken in node order as the super-root's children; count
- * each one's counted in-edges from reached nodes on the way.  vertex[]
- * gets the inverse of the numbering, vt[].anc the parent's number,
- * vt[].idom whether it is a root.  The stack lives in vt[].label (node)
- * and vt[].semi (edge cursor).  Returns the count of numbers used (the
- * super-root included). */
-static uint32_t number(const struct ct_graph *g, const uint8_t *root, struct node_slot *nd,
-		       uint32_t *vertex, struct vert *vt)
+ * the roots taken in node order as the super-root's children.  Node v's
+ * number goes in vt[v].semi (by node: semi is not used by number until
+ * the predecessor lists are built; CT_NONE on entry), vertex[] gets the
+ * inverse, vt[].anc the parent's number, vt[].idom whether it is a root.
+ * The depth-first stack is the chain of parents from the vertex in hand,
+ * each with its edge cursor in vt[].label.  Returns the count of numbers
+ * used (the super-root included). */
+static uint32_t number(const struct ct_graph *g, const uint8_t *root, uint32_t *vertex,
+		       struct vert *vt)
 {
 	uint32_t k = 1;
 
 	vertex[0] = CT_NONE;
 	vt[0].anc = CT_NONE;
 	for (uint32_t r = 0; r < g->n_nodes; r++) {
-		if (!root[r] || nd[r].dfn != CT_NONE)
+		if (!root[r] || vt[r].semi != CT_NONE)
 			continue;
-		nd[r].dfn = k;
+		vt[r].semi = k;
 		vertex[k] = r;
 		vt[k].anc = 0;
 		vt[k].idom = 1;
-		k++;
-		vt[0].label = r;
-		vt[0].semi = g->out_off[r];
-		uint32_t top = 1;   /* entries 0 .. top-1; top < k throughout */
-		while (top) {
-			/* Scan the top vertex's edges up to its next unvisited
+		vt[k].label = g->out_off[r];
+		uint32_t cur = k++;
+		while (cur) {
+			/* Scan the vertex's edges up to its next unvisited
 			 * target (the loads of a run of visited ones overlap). */
-			uint32_t v = vt[top - 1].label, e = vt[top - 1].semi;
+			uint32_t v = vertex[cur], e = vt[cur].label;
 			uint32_t end = g->out_off[v + 1], w = CT_NONE;
 			for (; e < end; e++) {
 				if (!ct_edge_counts_from(g, v, e))
 					continue;
-				struct node_slot *x = &nd[g->dst[e]];
-				x->cnt++;
-				if (x->dfn == CT_NONE) {
+				if (vt[g->dst[e]].semi == CT_NONE) {
 					w = g->dst[e++];
 					break;
 				}
 			}
-			vt[top - 1].semi = e;
+			vt[cur].label = e;
 			if (w == CT_NONE) {
-				top--;
+				cur = vt[cur].anc;
 				continue;
 			}
-			nd[w].dfn = k;
+			vt[w].semi = k;
 			vertex[k] = w;
-			vt[k].anc = nd[v].dfn;
+			vt[k].anc = cur;
 			vt[k].idom = root[w] != 0;   /* until w is processed */
-			k++;
-			vt[top].label = w;
-			vt[top].semi = g->out_off[w];
-			top++;
+			vt[k].label = g->out_off[w];
+			cur = k++;
 		}
 	}
 	return k;
 }
 
+/* Count each numbered vertex's counted in-edges from reached nodes into
+ * vt[].label; returns their total.  Numbers by node in vt[].semi. */
+static uint64_t count_in(const struct ct_graph *g, uint32_t nr, struct vert *vt)
+{
+	uint64_t m = 0;
+
+	for (uint32_t i = 0; i < nr; i++)
+		vt[i].label = 0;
+	/* In node order, so that out_off[] and dst[] are read straight
+	 * through and the numbers of targets a few edges ahead can be
+	 * prefetched. */
+	for (uint32_t v = 0; v < g->n_nodes; v++) {
+		if (vt[v].semi == CT_NONE)
+			continue;
+		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
+			if (e + 16 < g->n_edges)
+				__builtin_prefetch(&vt[g->dst[e + 16]].semi);
+			if (ct_edge_counts_from(g, v, e)) {
+				vt[vt[g->dst[e]].semi].label++;
+				m++;
+			}
+		}
+	}
+	return m;
+}
+
 /* The predecessors, by number, of each numbered vertex along counted
  * edges (the super-root's edges left out): those of vertex i are
  * pred[vt[i-1].label .. vt[i].label - 1] (from 0 for i = 1), the lists
- * laid out in numbering order. */
-static void predecessors(const struct ct_graph *g, struct node_slot *nd, const uint32_t *vertex,
-			 uint32_t nr, struct vert *vt, uint32_t *pred)
+ * laid out in numbering order.  vt[].label holds the counts on entry,
+ * vt[].semi the numbers by node. */
+static void predecessors(const struct ct_graph *g, uint32_t nr, struct vert *vt, uint32_t *pred)
 {
 	uint32_t pos = 0;
 
+	/* Each label becomes the start of its list, then the cursor where
+	 * the next predecessor goes, which ends at the list's end. */
 	for (uint32_t i = 1; i < nr; i++) {
-		struct node_slot *x = &nd[vertex[i]];
-		uint32_t c = x->cnt;
-		x->cnt = pos;
-		pos += c;
+		uint32_t c = vt[i].label;
 		vt[i].label = pos;
+		pos += c;
 	}
-	/* In node order, so that out_off[] and dst[] are read straight
-	 * through and the slots of targets a few edges ahead can be
-	 * prefetched. */
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
-		uint32_t i = nd[v].dfn;
+		uint32_t i = vt[v].semi;
 		if (i == CT_NONE)
 			continue;
 		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
 			if (e + 16 < g->n_edges)
-				__builtin_prefetch(&nd[g->dst[e + 16]]);
+				__builtin_prefetch(&vt[g->dst[e + 16]].semi);
 			if (ct_edge_counts_from(g, v, e))
-				pred[nd[g->dst[e]].cnt++] = i;
+				pred[vt[vt[g->dst[e]].semi].label++] = i;
 		}
 	}
 }
@@ -174,8 +186,7 @@ size_t ct_dom_work_bytes(uint32_t n, uint32_t m)
 {
 	size_t nn = (size_t)n + 1;
 
-	return ct_mem_block_bytes(nn * sizeof(struct node_slot)) +
-	       ct_mem_block_bytes(nn * sizeof(uint32_t)) +
+	return ct_mem_block_bytes(nn * sizeof(uint32_t)) +
 	       ct_mem_block_bytes(nn * sizeof(struct vert)) +
 	       ct_mem_block_bytes(((size_t)m ? m : 1) * sizeof(uint32_t));
 }
@@ -184,7 +195,6 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 		   struct ct_error *err)
 {
 	uint32_t n = g->n_nodes;
-	struct node_slot *nd = NULL;
 	struct vert *vt = NULL;
 	uint32_t *vertex = NULL, *pred = NULL;
 	int rc = 0;
@@ -195,27 +205,24 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 	size_t nn = (size_t)n + 1;
 	/* From the reserve when the loader made one (ct_dom_work_bytes()),
 	 * taken in the order that function counts them. */
-	nd = ct_mem_take(nn * sizeof(*nd));
 	vertex = ct_mem_take(nn * sizeof(*vertex));
 	vt = ct_mem_take(nn * sizeof(*vt));
-	if (!nd || !vertex || !vt) {
+	if (!vertex || !vt) {
 		rc = ct_error_nomem(err);
 		goto out;
 	}
-	for (uint32_t v = 0; v < n; v++)
-		nd[v] = (struct node_slot){CT_NONE, 0};
-	uint32_t nr = number(g, root, nd, vertex, vt);
-
-	uint64_t m = 0;
-	for (uint32_t i = 1; i < nr; i++)
-		m += nd[vertex[i]].cnt;
+	for (size_t i = 0; i < nn; i++)
+		vt[i].semi = CT_NONE;
+	uint32_t nr = number(g, root, vertex, vt);
+	uint64_t m = count_in(g, nr, vt);
 	pred = ct_mem_take(ct_mem_bytes(m ? m : 1, sizeof(*pred)));
 	ct_mem_reserve_end();
 	if (!pred) {
 		rc = ct_error_nomem(err);
 		goto out;
 	}
-	predecessors(g, nd, vertex, nr, vt, pred);
+	predecessors(g, nr, vt, pred);
+	/* From here on by number only (vertex[] maps back). */
 	for (uint32_t i = 0; i < nr; i++)
 		vt[i].semi = CT_NONE;   /* empty buckets */
 
@@ -261,12 +268,26 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 	ct_mem_free(pred);
 	pred = NULL;
 
+	/* Only the immediate dominators are needed now: moved to the front
+	 * of vt's memory (idn[i] is written after vt[i] is read, and never
+	 * past it), whose rest is given back. */
+	uint32_t *idn = (uint32_t *)vt;
+	for (uint32_t i = 0; i < nr; i++) {
+		uint32_t x = vt[i].idom;
+		idn[i] = x;
+	}
+	vt = NULL;
+	uint32_t *shrunk = ct_mem_realloc(idn, (nr ? nr : 1) * sizeof(*idn));
+	if (shrunk)
+		idn = shrunk;
+
 	/* Retained sizes: each vertex adds its total to its idom's, children
 	 * (greater numbers) first. */
 	d->retained = ct_mem_zalloc(nn * sizeof(*d->retained));
 	d->retained_objects = ct_mem_zalloc(nn * sizeof(*d->retained_objects));
 	d->idom = ct_mem_alloc(nn * sizeof(*d->idom));
 	if (!d->retained || !d->retained_objects || !d->idom) {
+		ct_mem_free(idn);
 		rc = ct_error_nomem(err);
 		goto out;
 	}
@@ -277,22 +298,20 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 		d->reached_bytes = ct_sat_add(d->reached_bytes, g->size[v]);
 	}
 	for (uint32_t i = nr - 1; i > 0; i--) {
-		uint32_t p = vt[i].idom;
+		uint32_t p = idn[i];
 		if (p == 0)
 			continue;
 		uint32_t v = vertex[i], pv = vertex[p];
 		d->retained[pv] = ct_sat_add(d->retained[pv], d->retained[v]);
 		d->retained_objects[pv] += d->retained_objects[v];
 	}
-	for (uint32_t v = 0; v < n; v++) {
-		uint32_t i = nd[v].dfn;
-		d->idom[v] = i == CT_NONE ? CT_NONE :
-			     vt[i].idom ? vertex[vt[i].idom] : CT_DOM_SUPER;
-	}
+	memset(d->idom, 0xff, nn * sizeof(*d->idom));
+	for (uint32_t i = 1; i < nr; i++)
+		d->idom[vertex[i]] = idn[i] ? vertex[idn[i]] : CT_DOM_SUPER;
+	ct_mem_free(idn);
 	d->n_reached = nr - 1;
 out:
 	ct_mem_reserve_end();
-	ct_mem_free(nd);
 	ct_mem_free(vertex);
 	ct_mem_free(vt);
 	ct_mem_free(pred);

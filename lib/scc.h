@@ -1,7 +1,9 @@
 /* Strongly connected components of the strong-reference graph.
  *
- * Iterative Tarjan: no recursion, so chains millions of objects long are
- * fine.  Only edges for which ct_edge_kind_is_strong() holds count.
+ * Iterative Tarjan in Pearce's space-efficient form: no recursion, so
+ * chains millions of objects long are fine, and 12 bytes and a bit per
+ * node of working memory besides the result (lib/scc.c).  Only edges for
+ * which ct_edge_kind_is_strong() holds count.
  */
 #ifndef CT_SCC_H
 #define CT_SCC_H

@@ -469,6 +469,38 @@ def test_small(exe, tmp):
           'an object held only by Reference.referent is garbage')
 
 
+def test_big_array(exe, tmp):
+    """Element labels past the loader's cache of the first 4096 ("[i]"
+    stored rather than interned): right, and the same text for the same
+    index in two arrays."""
+    w = Writer()
+    OBJECT, OARR = 0x100, 0x110
+    w.load_class(OBJECT, 'java/lang/Object')
+    w.load_class(OARR, '[Ljava/lang/Object;')
+    w.class_dump(OBJECT, 0, [])
+    w.class_dump(OARR, OBJECT, [])
+    arr1, arr2, x, y, z, u = 0x9000, 0x9010, 0x9020, 0x9030, 0x9040, 0x9050
+    w.root(arr1, 0x05)
+    w.root(arr2, 0x05)
+    e1 = [0] * 5000
+    e1[10], e1[4100], e1[4999] = u, x, y
+    e2 = [0] * 4200
+    e2[4100] = z
+    w.object_array(arr1, OARR, e1)
+    w.object_array(arr2, OARR, e2)
+    for oid in (x, y, z, u):
+        w.instance(oid, OBJECT, [])
+    path = os.path.join(tmp, 'big-array.hprof')
+    with open(path, 'wb') as f:
+        f.write(w.bytes())
+    for oid, label in [(x, '[4100]'), (y, '[4999]'), (z, '[4100]'), (u, '[10]')]:
+        rc, out, err = run(exe, ['path', '--json', path, f'0x{oid:x}'])
+        doc = json.loads(out) if out else {}
+        got = [p.get('label') for p in doc.get('path', [])]
+        check(rc == 0 and got == [label, None],
+              f'an element of a 5000-element array is reached by {label} ({rc}, {got}, {err.strip()})')
+
+
 def roots_dump(atomic_offsets):
     """GC roots of several kinds, one thread named "worker"; class Holder
     {Holder x; int n}.  atomic_offsets: Class$Atomic's two static field
@@ -681,6 +713,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_small(exe, tmp)
         test_roots(exe, tmp)
+        test_big_array(exe, tmp)
         test_bad(exe, tmp, dump)
     if failures:
         print(f'{len(failures)} failed')
