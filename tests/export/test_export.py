@@ -19,6 +19,10 @@ The binary is run as "$CT_WRAPPER CYCLETOOL ..." when CT_WRAPPER is set.
   objects) are leaves marked "$runtime" by default, followed with
   --follow-runtime; the walk from a TreeNode stays small;
 - --depth, --representatives, usage errors and malformed $ref JSON (exit 3).
+Every export of a batch (the random dumps, the wide ones, one bundled dump)
+is resolved by one node process (resolve.js --each).  CT_TEST_SMALL
+(valgrind): 15 random and 4 wide dumps instead of 60 and 40, and of each
+bundled dump's first 8 SCCs one per signature (2 to 4) instead of all 8.
 """
 import json
 import os
