@@ -14,7 +14,8 @@ n=${#formats[@]}
 # Two runners, each with half the targets, each for HOURS in all.
 seconds=$(awk -v h="$1" -v n="$n" 'BEGIN { s = int(h * 3600 * 2 / n); print s < 1 ? 1 : s }')
 echo "fuzzing ${n} targets for ${seconds} s each, two at a time ($(date -u +%FT%TZ))"
-tests/fuzz/run.sh 1 python >/dev/null   # configure and build build-fuzz once
+tests/fuzz/run.sh --build >/dev/null    # configure and build build-fuzz once
+export CT_FUZZ_JOBS=1                   # each runner one target at a time
 tests/fuzz/run.sh "$seconds" "${formats[@]:0:n/2}" >/tmp/ct-fuzz-a.$$ 2>&1 &
 pid_a=$!
 tests/fuzz/run.sh "$seconds" "${formats[@]:n/2}" >/tmp/ct-fuzz-b.$$ 2>&1

@@ -5,6 +5,8 @@
 // reports what the restored objects look like.
 //
 // usage: node resolve.js FILE
+//        node resolve.js --each FILE...   (one line per FILE: {"reports": [...]}
+//                                          or {"error": "..."})
 // prints one JSON line per document:
 //   {"objects": N,                   distinct objects and arrays (by identity)
 //    "refs": N,                      references replaced
@@ -175,8 +177,26 @@ function report(doc) {
   return { objects: objs.length, refs, edges, sccs, parentChecks };
 }
 
-const text = fs.readFileSync(process.argv[2], 'utf8');
-const lines = text.split('\n').filter((l) => l.trim() !== '');
-for (const line of lines) {
-  process.stdout.write(JSON.stringify(report(JSON.parse(line))) + '\n');
+function reportsOf(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  return lines.map((line) => report(JSON.parse(line)));
+}
+
+if (process.argv[2] === '--each') {
+  // One node for many files (the tests start node once, not per file):
+  // one line per FILE, {"reports": [...]} or {"error": "..."}.
+  for (const file of process.argv.slice(3)) {
+    let out;
+    try {
+      out = { reports: reportsOf(file) };
+    } catch (e) {
+      out = { error: String(e && e.stack || e) };
+    }
+    process.stdout.write(JSON.stringify(out) + '\n');
+  }
+} else {
+  for (const r of reportsOf(process.argv[2])) {
+    process.stdout.write(JSON.stringify(r) + '\n');
+  }
 }

@@ -19,6 +19,10 @@ The binary is run as "$CT_WRAPPER CYCLETOOL ..." when CT_WRAPPER is set.
   objects) are leaves marked "$runtime" by default, followed with
   --follow-runtime; the walk from a TreeNode stays small;
 - --depth, --representatives, usage errors and malformed $ref JSON (exit 3).
+Every export of a batch (the random dumps, the wide ones, one bundled dump)
+is resolved by one node process (resolve.js --each).  CT_TEST_SMALL
+(valgrind): 15 random and 4 wide dumps instead of 60 and 40, and of each
+bundled dump's first 8 SCCs one per signature (2 to 4) instead of all 8.
 """
 import json
 import os
@@ -229,43 +233,68 @@ def scan_sccs(path, fmt=None):
     return {frozenset(int(m, 16) for m in s['members']) for s in json.loads(out)['sccs']}, ''
 
 
+def node_reports_each(paths):
+    """node_reports of many files with one node: a list of (reports or
+    None, error) in the order of paths."""
+    if not paths:
+        return []
+    p = subprocess.run([NODE, os.path.join(os.path.dirname(__file__), 'resolve.js'), '--each']
+                       + paths, capture_output=True, text=True, timeout=1200)
+    lines = [json.loads(line) for line in p.stdout.split('\n') if line]
+    if p.returncode != 0 or len(lines) != len(paths):
+        return [(None, f'node exit {p.returncode}: {p.stderr}')] * len(paths)
+    return [(x['reports'], '') if 'reports' in x else (None, x['error']) for x in lines]
+
+
 def roundtrip(name, dump_path, root, objs, style, check_edges=True, tree=False):
-    """Export from root, resolve in node, import, export again."""
-    rc, doc, err = run(['export', '--root', hex(root), '--address', '--ref-style', style, dump_path])
-    if not check(f'{name}: export exits 0', rc == 0, err):
-        return
-    try:
-        strict_loads(doc)
-    except ValueError as e:
-        check(f'{name}: valid JSON, no member name twice', False, str(e))
-        return
-    out = tmp('out.json', doc)
-    types = {o['address']: o['type'] for o in objs}
-    want_edges, reach = expected_edges(objs, root)
-    want_sccs = sccs_of(want_edges)
-    if NODE:
-        reps, err = node_reports(out)
-        if check(f'{name}: node resolves it', reps is not None, err):
-            rep = reps[0]
-            if check_edges:
-                got = resolved_edges(rep, types)
-                check(f'{name}: node sees the dump\'s edges', got == want_edges,
-                      f'\nwant {want_edges}\ngot  {got}')
-            got_sccs = {frozenset(int(a, 16) for a in s) for s in rep['sccs']}
-            check(f'{name}: node finds the dump\'s cycles', got_sccs == want_sccs,
-                  f'want {sorted(map(sorted, want_sccs))} got {sorted(map(sorted, got_sccs))}')
-            check(f'{name}: node sees each object once', rep['objects'] == len(reach),
-                  f'{rep["objects"]} != {len(reach)}')
-            if tree:
-                check(f'{name}: o.children[i].parent === o',
-                      rep['parentChecks'][1] == 0 and rep['parentChecks'][0] > 0,
-                      rep['parentChecks'])
-    got_sccs, err = scan_sccs(out)
-    check(f'{name}: scan of the import finds the cycles', got_sccs == want_sccs,
-          f'{err} want {sorted(map(sorted, want_sccs))} got {got_sccs and sorted(map(sorted, got_sccs))}')
-    rc, again, err = run(['export', '--root', hex(root), '--address', '--ref-style', style, out])
-    check(f'{name}: export of the import is the same text', rc == 0 and again == doc,
-          f'{err}\n{doc[:600]}\n{again[:600]}')
+    roundtrips([(name, dump_path, root, objs, style, check_edges, tree)])
+
+
+def roundtrips(cases):
+    """Each case (name, dump_path, root, objs, style, check_edges, tree):
+    export from root, resolve in node, import, export again.  The exports
+    are resolved by one node for all the cases."""
+    todo = []
+    for k, (name, dump_path, root, objs, style, check_edges, tree) in enumerate(cases):
+        rc, doc, err = run(['export', '--root', hex(root), '--address', '--ref-style', style,
+                            dump_path])
+        if not check(f'{name}: export exits 0', rc == 0, err):
+            continue
+        try:
+            strict_loads(doc)
+        except ValueError as e:
+            check(f'{name}: valid JSON, no member name twice', False, str(e))
+            continue
+        todo.append((cases[k], doc, tmp(f'out{k}.json', doc)))
+    resolved = node_reports_each([out for _, _, out in todo]) if NODE else [None] * len(todo)
+    for ((name, dump_path, root, objs, style, check_edges, tree), doc, out), node in \
+            zip(todo, resolved):
+        types = {o['address']: o['type'] for o in objs}
+        want_edges, reach = expected_edges(objs, root)
+        want_sccs = sccs_of(want_edges)
+        if NODE:
+            reps, err = node
+            if check(f'{name}: node resolves it', reps is not None, err):
+                rep = reps[0]
+                if check_edges:
+                    got = resolved_edges(rep, types)
+                    check(f'{name}: node sees the dump\'s edges', got == want_edges,
+                          f'\nwant {want_edges}\ngot  {got}')
+                got_sccs = {frozenset(int(a, 16) for a in s) for s in rep['sccs']}
+                check(f'{name}: node finds the dump\'s cycles', got_sccs == want_sccs,
+                      f'want {sorted(map(sorted, want_sccs))} got {sorted(map(sorted, got_sccs))}')
+                check(f'{name}: node sees each object once', rep['objects'] == len(reach),
+                      f'{rep["objects"]} != {len(reach)}')
+                if tree:
+                    check(f'{name}: o.children[i].parent === o',
+                          rep['parentChecks'][1] == 0 and rep['parentChecks'][0] > 0,
+                          rep['parentChecks'])
+        got_sccs, err = scan_sccs(out)
+        check(f'{name}: scan of the import finds the cycles', got_sccs == want_sccs,
+              f'{err} want {sorted(map(sorted, want_sccs))} got {got_sccs and sorted(map(sorted, got_sccs))}')
+        rc, again, err = run(['export', '--root', hex(root), '--address', '--ref-style', style, out])
+        check(f'{name}: export of the import is the same text', rc == 0 and again == doc,
+              f'{err}\n{doc[:600]}\n{again[:600]}')
 
 
 def sccs_of(edges):
@@ -317,20 +346,26 @@ def sccs_of(edges):
 
 def test_random():
     rng = random.Random(4)
+    cases = []
     for i in range(15 if SMALL else 60):
         text, objs = random_dump(rng)
         path = tmp(f'random{i}.jsonl', text)
         for style in STYLES:
-            roundtrip(f'random {i} {style}', path, objs[0]['address'], objs, style)
+            cases.append((f'random {i} {style}', path, objs[0]['address'], objs, style, True,
+                          False))
+    roundtrips(cases)
 
 
 def test_wide():
     rng = random.Random(10)
+    cases = []
     for i in range(4 if SMALL else 40):
         text, objs = random_dump(rng, wide=True)
         path = tmp(f'wide{i}.jsonl', text)
         for style in STYLES:
-            roundtrip(f'wide {i} {style}', path, objs[0]['address'], objs, style)
+            cases.append((f'wide {i} {style}', path, objs[0]['address'], objs, style, True,
+                          False))
+    roundtrips(cases)
 
 
 def load_dump(path):
@@ -343,6 +378,23 @@ def load_dump(path):
     return objs
 
 
+def small_pick(sccs):
+    """Under CT_TEST_SMALL (valgrind): of the first SCCs, the first of each
+    signature (at most 4), and at least 2: the same shapes as all eight,
+    where the first few are often one signature over and over."""
+    pick, seen = [], set()
+    for s in sccs:
+        if s['signature'] not in seen and len(pick) < 4:
+            seen.add(s['signature'])
+            pick.append(s)
+    for s in sccs:
+        if len(pick) >= 2:
+            break
+        if s not in pick:
+            pick.append(s)
+    return pick
+
+
 def test_testdata():
     for base in ['leaky_tree', 'pool', 'minidom', 'finalizers']:
         path = os.path.join(TESTDATA, base + '.jsonl')
@@ -351,13 +403,15 @@ def test_testdata():
         objs = load_dump(path)
         rc, out, err = run(['scan', '--json', '--members', path])
         sccs = json.loads(out)['sccs'] if rc == 0 else []
-        for s in sccs[:4 if SMALL else 8]:
+        cases = []
+        for s in small_pick(sccs[:8]) if SMALL else sccs[:8]:
             root = int(s['cycle'][0]['address'], 16)
             for style in STYLES:
                 # Values are cut at 100 characters and labels may be
                 # truncated reprs: compare cycles and identity, not every edge.
-                roundtrip(f'{base} scc {s["id"]} {style}', path, root, objs, style,
-                          check_edges=False, tree='TreeNode .children' in s['signature'])
+                cases.append((f'{base} scc {s["id"]} {style}', path, root, objs, style, False,
+                              'TreeNode .children' in s['signature']))
+        roundtrips(cases)
         rc, doc, err = run(['export', '--scc', '1', path])
         p = subprocess.run([sys.executable, '-m', 'json.tool'], input=doc.encode(),
                            capture_output=True)
