@@ -273,6 +273,15 @@ int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, 
 int ct_builder_edge_index(struct ct_builder *b, uint32_t target, uint32_t label, uint8_t kind,
 			  struct ct_error *err);
 
+/* Append the nodes and edges of src (a builder by address that was fed
+ * a later part of the same input) after those of b, as if b had been fed
+ * them: string ids through remap (src's id -> b's, from
+ * ct_strings_merge()), positions plus pos_add.  Site ids are copied as
+ * they are.  src is left as it was (release it with ct_builder_finish()).
+ * Returns 0 or an error code. */
+int ct_builder_merge(struct ct_builder *b, struct ct_builder *src, const uint32_t *remap,
+		     uint64_t pos_add, struct ct_error *err);
+
 /* Index the addresses, resolve every edge and move the result into *g
  * (which the caller owns from then on and releases with
  * ct_graph_finish()).  The builder is released either way.  A duplicate
