@@ -763,6 +763,7 @@ struct chunk {
 	size_t n_sites, sites_cap;
 	uint64_t site_need;           /* site records that must come before the piece */
 	int rc;                       /* not 0: load in one pass instead */
+	bool mapped;                  /* the text is a file mapping of the input's */
 };
 
 static int chunk_site(struct chunk *c, uint64_t num, uint32_t id)
@@ -836,6 +837,15 @@ static void *parse_chunk(void *arg)
 			goto fail;
 		c->objects++;
 	}
+	if (c->mapped) {
+		/* Parsed: give back the file's pages (the whole pages inside the
+		 * piece; read again from the file if a pass must follow). */
+		long ps = sysconf(_SC_PAGESIZE);
+		uintptr_t m = (uintptr_t)(ps > 0 ? ps - 1 : 4095);
+		uintptr_t a = ((uintptr_t)c->p + m) & ~m, z = (uintptr_t)c->end & ~m;
+		if (z > a)
+			madvise((void *)a, (size_t)(z - a), MADV_DONTNEED);
+	}
 	return NULL;
 fail:
 	c->rc = err.code ? err.code : CT_EINPUT;
@@ -873,14 +883,36 @@ static unsigned thread_count(const struct ct_input *in, size_t bytes)
 	return t ? (unsigned)t : 1;
 }
 
+/* A piece's copy into the loader's builder, on its own thread. */
+struct copy_job {
+	struct ct_builder *b;
+	struct chunk *c;
+	uint32_t *remap;
+	uint32_t n0, e0;
+	unsigned parts;
+};
+
+static void *copy_piece(void *arg)
+{
+	struct copy_job *w = arg;
+
+	ct_builder_copy_in(w->b, w->c->b, w->remap, w->c->first_line - 1, w->n0, w->e0, w->parts);
+	return NULL;
+}
+
 /* Put the parsed pieces together into c[0].b.  Returns 0, or -1 when
  * the input must be loaded in one pass (an error is there to report). */
-static int merge_chunks(struct chunk *c, unsigned nt, bool ours, struct ct_error *err)
+static int merge_chunks(struct chunk *c, unsigned nt, bool ours)
 {
 	struct ct_builder *b = c[0].b;
-	uint32_t *remap = NULL, *sites = NULL;
-	uint64_t objects = 0, n_sites = 0, line = c[0].first_line;
-	bool trailer = false;
+	uint32_t *sites = NULL;
+	uint32_t *remap[THREADS_MAX] = {NULL};
+	struct copy_job job[2 * THREADS_MAX];
+	pthread_t tid[2 * THREADS_MAX];
+	bool started[2 * THREADS_MAX] = {false};
+	unsigned nj = 0;
+	uint64_t objects = 0, n_sites = 0, line = c[0].first_line, nodes = 0, edges = 0;
+	bool trailer = false, refcount = false, site = false;
 	int rc = -1;
 
 	for (unsigned k = 0; k < nt; k++) {
@@ -899,6 +931,10 @@ static int merge_chunks(struct chunk *c, unsigned nt, bool ours, struct ct_error
 				return -1;
 			trailer = true;
 		}
+		nodes += c[k].b->g.n_nodes;
+		edges += c[k].b->n_edges;
+		refcount |= c[k].b->g.refcount != NULL;
+		site |= c[k].b->g.site != NULL;
 	}
 	if (objects == 0 || (ours && !trailer))
 		return -1;
@@ -908,24 +944,49 @@ static int merge_chunks(struct chunk *c, unsigned nt, bool ours, struct ct_error
 	n_sites = 0;
 	for (size_t i = 0; i < c[0].n_sites; i++)
 		sites[n_sites++] = c[0].site_id[i];
+	/* The strings, in order (one thread: ids are given in order). */
 	for (unsigned k = 1; k < nt; k++) {
-		struct ct_builder *s = c[k].b;
-		free(remap);
-		remap = malloc((s->g.strings.count ? s->g.strings.count : 1) * sizeof(*remap));
-		if (!remap || ct_strings_merge(&b->g.strings, &s->g.strings, remap) ||
-		    ct_builder_merge(b, s, remap, c[k].first_line - 1, err))
+		struct ct_strings *s = &c[k].b->g.strings;
+		remap[k] = malloc((s->count ? s->count : 1) * sizeof(*remap[k]));
+		if (!remap[k] || ct_strings_merge(&b->g.strings, s, remap[k]))
 			goto out;
 		for (size_t i = 0; i < c[k].n_sites; i++)
-			sites[n_sites++] = remap[c[k].site_id[i]];
-		ct_builder_finish(s);   /* its memory is not needed any more */
+			sites[n_sites++] = remap[k][c[k].site_id[i]];
 	}
+	/* The nodes and edges: each piece on its own thread. */
+	if (ct_builder_make_room(b, nodes, edges, refcount, site, NULL))
+		goto out;
+	nodes = b->g.n_nodes;
+	edges = b->n_edges;
+	for (unsigned k = 1; k < nt; k++) {
+		/* Nodes and edges apart: two jobs a piece. */
+		job[nj++] = (struct copy_job){b, &c[k], remap[k], (uint32_t)nodes, (uint32_t)edges,
+					      CT_COPY_NODES};
+		job[nj++] = (struct copy_job){b, &c[k], remap[k], (uint32_t)nodes, (uint32_t)edges,
+					      CT_COPY_EDGES};
+		nodes += c[k].b->g.n_nodes;
+		edges += c[k].b->n_edges;
+	}
+	for (unsigned i = 0; i + 1 < nj; i++)
+		started[i] = pthread_create(&tid[i], NULL, copy_piece, &job[i]) == 0;
+	for (unsigned i = nj; i-- > 0;) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			copy_piece(&job[i]);
+	}
+	for (unsigned k = 1; k < nt; k++)
+		ct_builder_finish(c[k].b);   /* their memory is not needed any more */
+	b->g.n_nodes = (uint32_t)nodes;
+	b->n_edges = edges;
 	if (b->g.site)
 		for (uint32_t v = 0; v < b->g.n_nodes; v++)
 			if (b->g.site[v])
 				b->g.site[v] = sites[b->g.site[v] - 1];
 	rc = 0;
 out:
-	free(remap);
+	for (unsigned k = 0; k < nt; k++)
+		free(remap[k]);
 	free(sites);
 	return rc;
 }
@@ -1005,6 +1066,7 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 		c[k].end = e;
 		c[k].first_line = k ? 1 : first_line;
 		c[k].r.dump_version = version;
+		c[k].mapped = in->map != NULL;
 		q = e;
 		if (reserve_for(c[k].b, (size_t)(c[k].end - c[k].p)))
 			goto out;
@@ -1018,7 +1080,7 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 		else
 			parse_chunk(&c[k]);   /* no thread: parse it here */
 	}
-	rc = merge_chunks(c, nt, ours, NULL);
+	rc = merge_chunks(c, nt, ours);
 out:
 	if (c)
 		for (unsigned k = 0; k < THREADS_MAX; k++)

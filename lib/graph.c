@@ -574,63 +574,69 @@ nomem:
 	return ct_error_nomem(err);
 }
 
-int ct_builder_merge(struct ct_builder *b, struct ct_builder *src, const uint32_t *remap,
-		     uint64_t pos_add, struct ct_error *err)
+int ct_builder_make_room(struct ct_builder *b, uint64_t nodes, uint64_t edges, bool refcount,
+			 bool site, struct ct_error *err)
 {
-	struct ct_graph *g = &b->g, *s = &src->g;
-	uint32_t n0 = g->n_nodes, n = s->n_nodes;
-	uint64_t e0 = b->n_edges, m = src->n_edges;
+	struct ct_graph *g = &b->g;
 
-	if (b->by_index || src->by_index)
-		return ct_error_set(err, CT_EUSAGE, "merging builders by index");
-	if (n == 0)
-		return 0;
-	if ((uint64_t)n0 + n >= CT_NONE - 1)
-		return ct_error_at(err, CT_EINPUT, src->pos[0] + pos_add, 0, "too many objects (limit %u)",
-				   CT_NONE - 2);
-	if (e0 + m >= UINT32_MAX - 1)
-		return ct_error_at(err, CT_EINPUT, src->pos[0] + pos_add, 0,
-				   "too many references (limit %u)", UINT32_MAX - 2);
-	if (ct_builder_reserve(b, n0 + n, (uint32_t)(e0 + m)))
+	if (b->by_index)
+		return ct_error_set(err, CT_EUSAGE, "merging into a builder by index");
+	if (nodes >= CT_NONE - 1)
+		return ct_error_set(err, CT_EINPUT, "too many objects (limit %u)", CT_NONE - 2);
+	if (edges >= UINT32_MAX - 1)
+		return ct_error_set(err, CT_EINPUT, "too many references (limit %u)", UINT32_MAX - 2);
+	if (ct_builder_reserve(b, (uint32_t)nodes, (uint32_t)edges))
 		return ct_error_nomem(err);
-	if ((src->has_refcount || s->refcount) && !g->refcount) {
+	if (refcount && !g->refcount) {
 		g->refcount = ct_mem_zalloc(ct_mem_bytes(b->node_cap, sizeof(*g->refcount)));
 		if (!g->refcount)
 			return ct_error_nomem(err);
 		b->has_refcount = true;
 	}
-	if (s->site && !g->site) {
+	if (site && !g->site) {
 		g->site = ct_mem_zalloc(ct_mem_bytes(b->node_cap, sizeof(*g->site)));
 		if (!g->site)
 			return ct_error_nomem(err);
 	}
-	memcpy(g->addr + n0, s->addr, (size_t)n * sizeof(*g->addr));
-	memcpy(g->size + n0, s->size, (size_t)n * sizeof(*g->size));
-	memcpy(g->flags + n0, s->flags, n);
+	return 0;
+}
+
+void ct_builder_copy_in(struct ct_builder *b, const struct ct_builder *src, const uint32_t *remap,
+			uint64_t pos_add, uint32_t n0, uint32_t e0, unsigned parts)
+{
+	struct ct_graph *g = &b->g;
+	const struct ct_graph *s = &src->g;
+	uint32_t n = parts & CT_COPY_NODES ? s->n_nodes : 0;
+	uint64_t m = parts & CT_COPY_EDGES ? src->n_edges : 0;
+
+	if (n) {
+		memcpy(g->addr + n0, s->addr, (size_t)n * sizeof(*g->addr));
+		memcpy(g->size + n0, s->size, (size_t)n * sizeof(*g->size));
+		memcpy(g->flags + n0, s->flags, n);
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		g->type[n0 + i] = remap[s->type[i]];
 		g->value[n0 + i] = remap[s->value[i]];
-		g->out_off[n0 + i] = s->out_off[i] + (uint32_t)e0;
+		g->out_off[n0 + i] = s->out_off[i] + e0;
 		b->pos[n0 + i] = src->pos[i] + pos_add;
 	}
-	if (g->refcount) {
+	if (g->refcount && n) {
 		if (s->refcount)
 			memcpy(g->refcount + n0, s->refcount, (size_t)n * sizeof(*g->refcount));
 		else
 			memset(g->refcount + n0, 0, (size_t)n * sizeof(*g->refcount));
 	}
-	if (g->site) {
+	if (g->site && n) {
 		if (s->site)
 			memcpy(g->site + n0, s->site, (size_t)n * sizeof(*g->site));
 		else
 			memset(g->site + n0, 0, (size_t)n * sizeof(*g->site));
 	}
-	memcpy(b->taddr + e0, src->taddr, (size_t)m * sizeof(*b->taddr));
-	memcpy(g->kind + e0, s->kind, (size_t)m);
+	if (m) {
+		memcpy(b->taddr + e0, src->taddr, (size_t)m * sizeof(*b->taddr));
+		memcpy(g->kind + e0, s->kind, (size_t)m);
+	}
 	if (!b->no_labels)
 		for (uint64_t e = 0; e < m; e++)
 			g->label[e0 + e] = src->no_labels ? 0 : remap[s->label[e]];
-	g->n_nodes = n0 + n;
-	b->n_edges = e0 + m;
-	return 0;
 }
