@@ -1081,6 +1081,7 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 			parse_chunk(&c[k]);   /* no thread: parse it here */
 	}
 	rc = merge_chunks(c, nt, ours);
+	b->threads = nt;
 out:
 	if (c)
 		for (unsigned k = 0; k < THREADS_MAX; k++)

@@ -1,6 +1,7 @@
 #include "graph.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -387,6 +388,59 @@ static int finish_edges(struct ct_builder *b, struct ct_error *err)
 	return g->label ? 0 : ct_error_nomem(err);
 }
 
+/* Resolving targets on several threads: each takes a range of edges and
+ * writes their node indices in place; a target not in the map is only
+ * counted (the one-thread loop below then drops or reports it). */
+struct resolve_job {
+	struct ct_builder *b;
+	uint32_t from, to;   /* edges */
+	uint64_t unknown;
+};
+
+static void *resolve_range(void *arg)
+{
+	struct resolve_job *w = arg;
+	struct ct_graph *g = &w->b->g;
+	const uint64_t *taddr = w->b->taddr;
+
+	for (uint32_t e = w->from; e < w->to; e++) {
+		if (e + AHEAD < w->to)
+			__builtin_prefetch(&g->map.slots[(uint32_t)ct_hash_keyed_u64(taddr[e + AHEAD]) &
+							 g->map.mask]);
+		uint32_t t = ct_addrmap_get(&g->map, taddr[e]);
+		if (t == CT_NONE)
+			w->unknown++;
+		g->dst[e] = t;
+	}
+	return NULL;
+}
+
+/* Resolve every edge in place on b->threads threads: true when every
+ * target is known (then g->dst is complete, nothing to compact). */
+static bool resolve_parallel(struct ct_builder *b, uint32_t m)
+{
+	struct resolve_job job[64];
+	pthread_t tid[64];
+	bool started[64] = {false};
+	unsigned nt = b->threads < 64 ? b->threads : 64;
+	uint64_t unknown = 0;
+
+	for (unsigned k = 0; k < nt; k++)
+		job[k] = (struct resolve_job){b, (uint32_t)((uint64_t)m * k / nt),
+					      (uint32_t)((uint64_t)m * (k + 1) / nt), 0};
+	for (unsigned k = 1; k < nt; k++)
+		started[k] = pthread_create(&tid[k], NULL, resolve_range, &job[k]) == 0;
+	resolve_range(&job[0]);
+	for (unsigned k = 1; k < nt; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			resolve_range(&job[k]);
+		unknown += job[k].unknown;
+	}
+	return unknown + job[0].unknown == 0;
+}
+
 int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 		     struct ct_error *err)
 {
@@ -429,6 +483,10 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 	}
 	/* Resolve targets; dropped (dangling) edges are compacted away. */
 	uint32_t w = 0;
+	if (b->threads > 1 && m >= (1u << 20) && resolve_parallel(b, m)) {
+		w = m;
+		goto resolved;
+	}
 	for (uint32_t v = 0; v < n; v++) {
 		uint32_t start = g->out_off[v], end = g->out_off[v + 1];
 		g->out_off[v] = w;
@@ -454,6 +512,7 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 			w++;
 		}
 	}
+resolved:
 	g->out_off[n] = w;
 	g->n_edges = w;
 	ct_mem_free(b->taddr);

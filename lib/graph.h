@@ -206,6 +206,9 @@ struct ct_builder {
 	bool by_index;         /* targets are node indices (ct_builder_edge_index) */
 	bool no_labels;        /* CT_BUILD_NO_LABELS: labels given are dropped */
 	bool dominators;       /* CT_BUILD_DOMINATORS */
+	unsigned threads;      /* ct_builder_build() resolves big graphs' targets
+				* on this many threads when more than 1 (the
+				* loader's choice; 0 = one) */
 };
 
 /* Options for ct_builder_finish(). */
