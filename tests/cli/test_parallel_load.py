@@ -11,7 +11,8 @@ One pass is forced with CYCLETOOL_THREADS=1 and with the dump on a pipe
 (read as a stream, never mapped); several with CYCLETOOL_THREADS=2, 3, 8.
 
 usage: test_parallel_load.py CYCLETOOL SOURCE_ROOT
-CT_TEST_SMALL=1 (valgrind): a 20k-object dump instead of 1M.
+CT_TEST_SMALL=1: a 20k-object dump instead of 1M; under valgrind
+(CT_WRAPPER) 3k objects, two testdata dumps, scan and top only.
 """
 import gzip
 import json
@@ -27,6 +28,7 @@ import ctcheck  # noqa: E402
 from ctcheck import check  # noqa: E402
 
 SMALL = bool(os.environ.get('CT_TEST_SMALL'))
+VALGRIND = 'valgrind' in os.environ.get('CT_WRAPPER', '')   # smaller still
 MODES = ['pipe', '1', '2', '3', '8']
 FEW = ['pipe', '1', '3']   # for the small testdata dumps
 
@@ -73,7 +75,8 @@ def same_everywhere(name, path, commands=COMMANDS, modes=MODES):
                   got == base, 'status %d vs %d, stderr %r' % (got[0], base[0], got[2]))
 
 
-def same_error(name, path, modes=MODES):
+def same_error(name, path, modes=None):
+    modes = modes or (['1', '3'] if VALGRIND else MODES)
     base = run_mode('1', ['scan', '--json'], path)
     check('%s: refused (status 3)' % name, base[0] == 3, base)
     check('%s: the message names a line' % name, 'line' in base[2], base[2])
@@ -179,20 +182,24 @@ def main():
                 with gzip.open(os.path.join(pydir, gz)) as src, open(out, 'wb') as dst:
                     shutil.copyfileobj(src, dst)
                 dumps.append(out)
+        commands = COMMANDS[:2] if VALGRIND else COMMANDS
+        if VALGRIND:
+            dumps = [d for d in dumps if os.path.basename(d) in ('pool.jsonl', 'cycles.jsonl')]
         for d in dumps:
-            same_everywhere(os.path.basename(d), d, modes=FEW)
+            same_everywhere(os.path.basename(d), d, commands=commands, modes=FEW)
 
-        n = 20000 if SMALL else 1000000
+        n = 3000 if VALGRIND else 20000 if SMALL else 1000000
         big = os.path.join(tmp, 'big.jsonl')
         lines = make_dump(big, n, 17)
-        same_everywhere('generated %d objects' % n, big)
+        same_everywhere('generated %d objects' % n, big, commands=commands,
+                        modes=['1', '2', '8'] if VALGRIND else MODES)
         mel = os.path.join(tmp, 'meliae.jsonl')
         make_dump(mel, n // 4, 18, meliae=True)
         same_everywhere('generated meliae %d objects' % (n // 4), mel,
                         commands=COMMANDS[:2])
 
         # Broken copies of a smaller dump: the same message from every mode.
-        m = 20000 if SMALL else 200000
+        m = 3000 if VALGRIND else 20000 if SMALL else 200000
         lines = make_dump(os.path.join(tmp, 'mid.jsonl'), m, 19)
         at = len(lines) * 2 // 3
         bad = lines[:at] + ['{"address": 1, "type": "x", "size": 1, "refs": [1,]}'] + lines[at:]
