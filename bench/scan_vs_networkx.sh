@@ -110,14 +110,14 @@ all_ok=true
 
 # bench NAME: the runs and the report on $out/NAME.jsonl.
 bench() {
-	name=$1
-	dump=$out/$name.jsonl
+	wl=$1   # not "name": time_run (lib.sh) sets that
+	dump=$out/$wl.jsonl
 	dump_bytes=$(wc -c <"$dump")
 	objects=$(tail -n 1 "$dump" | sed -n 's/.*"objects": *\([0-9]*\).*/\1/p')
 	[ -n "$objects" ] || die "cannot read the object count from the trailer of $dump"
 	rm -f "$runs_dir/"*
 	load0=$(loadavg)
-	say "== $name: $runs runs of cycletool, $peer_runs of networkx, on $dump"
+	say "== $wl: $runs runs of cycletool, $peer_runs of networkx, on $dump"
 	i=1
 	while [ "$i" -le "$runs" ]; do
 		time_run cycletool "$i" "$ct" scan --json "$dump"
@@ -139,7 +139,7 @@ bench() {
 	ct_s=$(times_median cycletool 1) ct_kb=$(times_median cycletool 2) ct_cpu=$(times_median cycletool 3)
 	nx_s=$(times_median networkx 1) nx_kb=$(times_median networkx 2) nx_cpu=$(times_median networkx 3)
 	load1=$(loadavg)
-	awk -v name="$name" -v db="$dump_bytes" -v objs="$objects" -v runs="$runs" \
+	awk -v name="$wl" -v db="$dump_bytes" -v objs="$objects" -v runs="$runs" \
 	    -v pruns="$peer_runs" -v l0="$load0" -v l1="$load1" -v cores="$cores" \
 	    -v threads="${CYCLETOOL_THREADS:-$cores}" \
 	    -v cs="$ct_s" -v ck="$ct_kb" -v ns="$nx_s" -v nk="$nx_kb" -v cc="$ct_cpu" -v nc="$nx_cpu" \

@@ -791,24 +791,45 @@ static uint64_t *chunk_site_need(struct chunk *c, uint64_t *defined)
 	return &c->site_need;
 }
 
+#define WINDOW (4u << 20)   /* of a mapped piece, in memory at a time */
+
+/* Whole pages of [from, to) (rounded inwards, so that a page another
+ * piece shares is kept): read in at once (populate) or given back. */
+static void pages(const char *from, const char *to, bool populate)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	uintptr_t m = (uintptr_t)(ps > 0 ? ps - 1 : 4095);
+	uintptr_t a = populate ? (uintptr_t)from & ~m : ((uintptr_t)from + m) & ~m;
+	uintptr_t z = populate ? (uintptr_t)to : (uintptr_t)to & ~m;
+
+	if (z <= a)
+		return;
+	if (!populate)
+		madvise((void *)a, (size_t)(z - a), MADV_DONTNEED);
+#ifdef MADV_POPULATE_READ
+	else
+		madvise((void *)a, (size_t)(z - a), MADV_POPULATE_READ);  /* a hint */
+#endif
+}
+
 static void *parse_chunk(void *arg)
 {
 	struct chunk *c = arg;
-	const char *p = c->p;
+	const char *p = c->p, *ready = c->p, *kept = c->p;
 	struct ct_error err = {0};
 
 	c->r.cache = calloc(CACHE_SLOTS, sizeof(*c->r.cache));   /* none: slower, no harm */
-
-#ifdef MADV_POPULATE_READ
-	{
-		/* Read the piece's pages in at once rather than fault by fault. */
-		long ps = sysconf(_SC_PAGESIZE);
-		uintptr_t a = (uintptr_t)c->p & ~(uintptr_t)(ps > 0 ? ps - 1 : 4095);
-		if (c->end > c->p)
-			madvise((void *)a, (size_t)((uintptr_t)c->end - a), MADV_POPULATE_READ);
-	}
-#endif
 	while (p < c->end) {
+		if (c->mapped && p >= ready) {
+			/* A mapped piece is read a window at a time, and the
+			 * pages behind given back (read again from the file if
+			 * a pass must follow), so that the file's pages take
+			 * little memory. */
+			ready = (size_t)(c->end - p) > WINDOW ? p + WINDOW : c->end;
+			pages(p, ready, true);
+			pages(kept, p, false);
+			kept = p;
+		}
 		const char *line = p, *nl = memchr(p, '\n', (size_t)(c->end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(c->end - p);
 		uint64_t ln = c->first_line + c->lines++;
@@ -837,15 +858,8 @@ static void *parse_chunk(void *arg)
 			goto fail;
 		c->objects++;
 	}
-	if (c->mapped) {
-		/* Parsed: give back the file's pages (the whole pages inside the
-		 * piece; read again from the file if a pass must follow). */
-		long ps = sysconf(_SC_PAGESIZE);
-		uintptr_t m = (uintptr_t)(ps > 0 ? ps - 1 : 4095);
-		uintptr_t a = ((uintptr_t)c->p + m) & ~m, z = (uintptr_t)c->end & ~m;
-		if (z > a)
-			madvise((void *)a, (size_t)(z - a), MADV_DONTNEED);
-	}
+	if (c->mapped)
+		pages(kept, c->end, false);
 	return NULL;
 fail:
 	c->rc = err.code ? err.code : CT_EINPUT;
