@@ -191,7 +191,9 @@ def main():
         n = 3000 if VALGRIND else 20000 if SMALL else 1000000
         big = os.path.join(tmp, 'big.jsonl')
         lines = make_dump(big, n, 17)
-        same_everywhere('generated %d objects' % n, big, commands=commands,
+        # Its objects are one big component: a $ref document per cycle
+        # group would hold all of them (minutes a run); GraphML has it all.
+        same_everywhere('generated %d objects' % n, big, commands=commands[:3],
                         modes=['1', '2', '8'] if VALGRIND else MODES)
         mel = os.path.join(tmp, 'meliae.jsonl')
         make_dump(mel, n // 4, 18, meliae=True)
