@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Python dumps parsed on several threads (issue 17) give exactly what one
-pass gives: scan --json --members, top --json and export (GraphML, $ref
-JSON) byte for byte, on every testdata Python dump and on a generated
+pass gives: scan --json --members, top --json and export (GraphML; $ref
+JSON on the testdata dumps) byte for byte, on every testdata Python dump and on a generated
 dump of 1M objects (cycletool's version 3 with sites, idx, labels,
 values, escapes, CRLF and blank lines, and the same objects as a meliae
 dump); and a broken dump is refused with the same message (line and
