@@ -195,6 +195,11 @@ int load_graph(const char *path, const struct common_opts *o, unsigned extra,
 	}
 	ct_input_init_file(&in, fp, total);
 	in.max_token = o->max_token;
+	/* CYCLETOOL_THREADS: at most this many loading threads (tests force 1). */
+	const char *threads = getenv("CYCLETOOL_THREADS");
+	unsigned long nthreads;
+	if (threads && parse_uint(threads, 64, &nthreads))
+		in.threads = (unsigned)nthreads;
 	if (isatty(STDERR_FILENO)) {
 		clock_gettime(CLOCK_MONOTONIC, &prog.start);
 		in.progress = on_progress;

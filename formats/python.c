@@ -13,14 +13,19 @@
  * ("[0]" ... "[n-1]").  Versions 1 and 2 load as before.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "../lib/json.h"
 #include "loader.h"
 
 #define VALUE_MAX 100  /* bytes of a value kept for display */
+
+struct cache_slot;
 
 /* A header-only member ("pid", "seq", "time") is read on every line,
  * since "cycletool_dump" may come after it, but its error counts only if
@@ -52,6 +57,7 @@ struct record {
 	size_t n_sites, sites_cap;
 	uint32_t *idx_ids;            /* i -> string id of "[i]", made as needed */
 	size_t n_idx, idx_cap;
+	struct cache_slot *cache;     /* CACHE_SLOTS, or NULL (no cache) */
 };
 
 static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
@@ -96,8 +102,8 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
  * which seldom repeat, need no look-up).  Strings are NUL-terminated everywhere after
  * loading, so a NUL (from \u0000) becomes U+FFFD rather than cutting the
  * string short and merging distinct names. */
-static int store(struct ct_builder *b, const char *s, size_t n, bool unique, uint32_t *id,
-		 struct ct_error *err)
+static int store_slow(struct ct_builder *b, const char *s, size_t n, bool unique, uint32_t *id,
+		      struct ct_error *err)
 {
 	char *copy = NULL;
 
@@ -123,6 +129,61 @@ static int store(struct ct_builder *b, const char *s, size_t n, bool unique, uin
 	*id = unique ? ct_builder_append(b, s, n) : ct_builder_intern(b, s, n);
 	free(copy);
 	return *id == CT_NONE ? ct_error_nomem(err) : 0;
+}
+
+/* The interned strings a piece met last, by a cheap hash of their
+ * bytes, so that a type or label seen before costs a compare instead of
+ * a keyed hash, a UTF-8 check and a table probe.  Every hit is checked
+ * against the arena, so a collision only costs a miss. */
+#define CACHE_SLOTS 4096
+
+struct cache_slot {
+	uint64_t hash;
+	uint32_t id, len;
+};
+
+static inline uint64_t cheap_hash(const char *s, size_t n)
+{
+	uint64_t a = 0, z = 0;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&z, s + n - 8, 8);
+	} else if (n) {
+		memcpy(&a, s, n);
+	}
+	if (n > 16)
+		return ct_hash_bytes(s, n);
+	return ct_hash_u64(a ^ (z * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)n << 56));
+}
+
+/* Store a decoded string (see store_slow()).  s came from j's text when
+ * it lies inside it: then it has no escape, so no NUL. */
+static int store(struct ct_json *j, struct cache_slot *cache, struct ct_builder *b, const char *s,
+		 size_t n, bool unique, uint32_t *id, struct ct_error *err)
+{
+	bool plain = j && s >= j->start && s + n <= j->end;
+
+	if (plain && unique) {
+		*id = ct_builder_append(b, s, n);
+		return *id == CT_NONE ? ct_error_nomem(err) : 0;
+	}
+	if (!cache || !plain || n > UINT32_MAX)
+		return store_slow(b, s, n, unique, id, err);
+	uint64_t h = cheap_hash(s, n);
+	struct cache_slot *c = &cache[h & (CACHE_SLOTS - 1)];
+	if (c->hash == h && c->len == n && c->id &&
+	    memcmp(ct_strings_get(&b->g.strings, c->id), s, n) == 0) {
+		*id = c->id;
+		return 0;
+	}
+	int rc = store_slow(b, s, n, false, id, err);
+	if (!rc && *id && ct_strings_len(&b->g.strings, *id) == n) {
+		c->hash = h;
+		c->id = *id;
+		c->len = (uint32_t)n;
+	}
+	return rc;
 }
 
 static int parse_addr_array(struct ct_json *j, const char *what, uint64_t **a, size_t *n,
@@ -161,7 +222,7 @@ static int parse_labels(struct ct_json *j, struct ct_builder *b, struct record *
 			const char *s;
 			size_t n;
 			if ((rc = ct_json_string(j, &s, &n, err)) ||
-			    (rc = store(b, s, n, false, &id, err)))
+			    (rc = store(j, r->cache, b, s, n, false, &id, err)))
 				return rc;
 		} else {
 			return ct_json_fail(j, err, "\"labels\" entries must be strings or null");
@@ -221,18 +282,18 @@ static int parse_value(struct ct_json *j, struct ct_builder *b, uint32_t *id,
 	case CT_JSON_STRING:
 		if ((rc = ct_json_string(j, &s, &n, err)))
 			return rc;
-		return store(b, s, utf8_cut(s, n, VALUE_MAX), true, id, err);
+		return store(j, NULL, b, s, utf8_cut(s, n, VALUE_MAX), true, id, err);
 	case CT_JSON_NUMBER:
 		if ((rc = ct_json_number(j, &s, &n, err)))
 			return rc;
-		return store(b, s, n < VALUE_MAX ? n : VALUE_MAX, true, id, err);
+		return store(j, NULL, b, s, n < VALUE_MAX ? n : VALUE_MAX, true, id, err);
 	case CT_JSON_TRUE:
 		*id = 0;
-		return (rc = ct_json_skip(j, err)) ? rc : store(b, "True", 4, false, id, err);
+		return (rc = ct_json_skip(j, err)) ? rc : store(NULL, NULL, b, "True", 4, false, id, err);
 	case CT_JSON_FALSE:
-		return (rc = ct_json_skip(j, err)) ? rc : store(b, "False", 5, false, id, err);
+		return (rc = ct_json_skip(j, err)) ? rc : store(NULL, NULL, b, "False", 5, false, id, err);
 	case CT_JSON_NULL:
-		return (rc = ct_json_skip(j, err)) ? rc : store(b, "None", 4, false, id, err);
+		return (rc = ct_json_skip(j, err)) ? rc : store(NULL, NULL, b, "None", 4, false, id, err);
 	default:
 		/* Lists or objects as values: kept out of the graph. */
 		*id = 0;
@@ -240,9 +301,69 @@ static int parse_value(struct ct_json *j, struct ct_builder *b, uint32_t *id,
 	}
 }
 
-static bool key_is(const char *k, size_t n, const char *want)
+/* The members we read, in about the order of their frequency. */
+enum key {
+	K_NONE,
+	K_address,
+	K_type,
+	K_size,
+	K_refs,
+	K_labels,
+	K_refcount,
+	K_gc,
+	K_value,
+	K_name,
+	K_finalizer,
+	K_weak,
+	K_idx,
+	K_site,
+	K_cycletool_site,
+	K_file,
+	K_line,
+	K_cycletool_dump,
+	K_cycletool_dump_end,
+	K_objects,
+	K_pid,
+	K_seq,
+	K_time,
+};
+
+static const struct {
+	const char *name;
+	size_t len;
+	enum key key;
+} keys[] = {
+	{"address", 7, K_address},
+	{"type", 4, K_type},
+	{"size", 4, K_size},
+	{"refs", 4, K_refs},
+	{"labels", 6, K_labels},
+	{"refcount", 8, K_refcount},
+	{"gc", 2, K_gc},
+	{"value", 5, K_value},
+	{"name", 4, K_name},
+	{"finalizer", 9, K_finalizer},
+	{"weak", 4, K_weak},
+	{"idx", 3, K_idx},
+	{"site", 4, K_site},
+	{"cycletool_site", 14, K_cycletool_site},
+	{"file", 4, K_file},
+	{"line", 4, K_line},
+	{"cycletool_dump", 14, K_cycletool_dump},
+	{"cycletool_dump_end", 18, K_cycletool_dump_end},
+	{"objects", 7, K_objects},
+	{"pid", 3, K_pid},
+	{"seq", 3, K_seq},
+	{"time", 4, K_time},
+};
+
+/* Which member k (kn bytes) names: compared by length first. */
+static enum key key_of(const char *k, size_t kn)
 {
-	return strlen(want) == n && memcmp(k, want, n) == 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].len == kn && memcmp(keys[i].name, k, kn) == 0)
+			return keys[i].key;
+	return K_NONE;
 }
 
 /* "pid", "seq" or "time" (by its first letter): keep the value, or the
@@ -317,56 +438,57 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 		if ((rc = ct_json_string(j, &k, &kn, err)) || (rc = ct_json_expect(j, ':', err)))
 			return rc;
 		/* k may live in the scratch buffer: compare before reading on. */
-		if (key_is(k, kn, "address")) {
+		enum key key = key_of(k, kn);
+		if (key == K_address) {
 			rc = ct_json_u64(j, &r->addr, "address", err);
 			r->has_addr = true;
-		} else if (key_is(k, kn, "type")) {
+		} else if (key == K_type) {
 			if (ct_json_peek(j) != CT_JSON_STRING)
 				return ct_json_fail(j, err, "\"type\" must be a string");
 			if (!(rc = ct_json_string(j, &s, &n, err)))
-				rc = store(b, s, n, false, &r->type, err);
+				rc = store(j, r->cache, b, s, n, false, &r->type, err);
 			r->has_type = true;
-		} else if (key_is(k, kn, "size")) {
+		} else if (key == K_size) {
 			rc = ct_json_u64(j, &r->size, "size", err);
 			r->has_size = true;
-		} else if (key_is(k, kn, "refs")) {
+		} else if (key == K_refs) {
 			rc = parse_addr_array(j, "refs", &r->refs, &r->nrefs, &r->refs_cap, err);
 			r->has_refs = true;
-		} else if (key_is(k, kn, "weak")) {
+		} else if (key == K_weak) {
 			rc = parse_addr_array(j, "weak", &r->weak, &r->nweak, &r->weak_cap, err);
-		} else if (key_is(k, kn, "labels")) {
+		} else if (key == K_labels) {
 			rc = parse_labels(j, b, r, err);
-		} else if (key_is(k, kn, "refcount")) {
+		} else if (key == K_refcount) {
 			rc = ct_json_u64(j, &r->refcount, "refcount", err);
 			r->has_refcount = true;
-		} else if (key_is(k, kn, "value")) {
+		} else if (key == K_value) {
 			rc = parse_value(j, b, &r->value, err);
-		} else if (key_is(k, kn, "name")) {
+		} else if (key == K_name) {
 			if (ct_json_peek(j) == CT_JSON_STRING) {
 				if (!(rc = ct_json_string(j, &s, &n, err)))
-					rc = store(b, s, utf8_cut(s, n, VALUE_MAX), false, &r->name, err);
+					rc = store(j, r->cache, b, s, utf8_cut(s, n, VALUE_MAX), false, &r->name, err);
 			} else {
 				rc = ct_json_skip(j, err);
 			}
-		} else if (key_is(k, kn, "gc")) {
+		} else if (key == K_gc) {
 			if (!(rc = ct_json_bool(j, &flag, "gc", err)) && !flag)
 				r->flags |= CT_NODE_LEAF;
-		} else if (key_is(k, kn, "finalizer")) {
+		} else if (key == K_finalizer) {
 			if (!(rc = ct_json_bool(j, &flag, "finalizer", err)) && flag)
 				r->flags |= CT_NODE_FINALIZER;
-		} else if (key_is(k, kn, "cycletool_dump")) {
+		} else if (key == K_cycletool_dump) {
 			rc = ct_json_u64(j, &r->version, "cycletool_dump", err);
 			r->header = true;
-		} else if (r->dump_version >= 2 && key_is(k, kn, "site")) {
+		} else if (r->dump_version >= 2 && key == K_site) {
 			rc = ct_json_u64(j, &r->site, "site", err);
 			r->has_site = true;
-		} else if (r->dump_version >= 3 && key_is(k, kn, "idx")) {
+		} else if (r->dump_version >= 3 && key == K_idx) {
 			if ((rc = parse_idx(j, &r->idx, err)))
 				return rc;
-		} else if (r->dump_version >= 2 && key_is(k, kn, "cycletool_site")) {
+		} else if (r->dump_version >= 2 && key == K_cycletool_site) {
 			rc = ct_json_u64(j, &r->site, "cycletool_site", err);
 			r->site_def = true;
-		} else if (r->dump_version >= 2 && key_is(k, kn, "file")) {
+		} else if (r->dump_version >= 2 && key == K_file) {
 			if (ct_json_peek(j) != CT_JSON_STRING)
 				return ct_json_fail(j, err, "\"file\" must be a string");
 			if (!(rc = ct_json_string(j, &s, &n, err))) {
@@ -382,15 +504,15 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 				r->site_file_len = n;
 				r->has_site_file = true;
 			}
-		} else if (r->dump_version >= 2 && key_is(k, kn, "line")) {
+		} else if (r->dump_version >= 2 && key == K_line) {
 			rc = ct_json_u64(j, &r->site_line, "line", err);
 			r->has_site_line = true;
-		} else if (key_is(k, kn, "cycletool_dump_end")) {
+		} else if (key == K_cycletool_dump_end) {
 			rc = ct_json_skip(j, err);
 			r->trailer = true;
-		} else if (key_is(k, kn, "objects")) {
+		} else if (key == K_objects) {
 			rc = ct_json_u64(j, &r->objects, "objects", err);
-		} else if (key_is(k, kn, "pid") || key_is(k, kn, "seq") || key_is(k, kn, "time")) {
+		} else if (key == K_pid || key == K_seq || key == K_time) {
 			rc = parse_header_member(j, r, k[0], err);
 		} else {
 			rc = ct_json_skip(j, err);
@@ -411,7 +533,10 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 
 /* A site record: site r->site is "file:line" (files are cut to
  * VALUE_MAX bytes from the start, keeping their end, which names them). */
-static int add_site(struct ct_builder *b, struct record *r, uint64_t line,
+struct chunk;
+static int chunk_site(struct chunk *c, uint64_t num, uint32_t id);
+
+static int add_site(struct ct_builder *b, struct record *r, struct chunk *c, uint64_t line,
 		    struct ct_error *err)
 {
 	char num[24];
@@ -421,7 +546,7 @@ static int add_site(struct ct_builder *b, struct record *r, uint64_t line,
 	if (!r->has_site_file || !r->has_site_line)
 		return ct_error_at(err, CT_EINPUT, line, 0, "site record has no \"%s\" member",
 				   r->has_site_file ? "line" : "file");
-	if (r->site != r->n_sites)
+	if (!c && r->site != r->n_sites)
 		return ct_error_at(err, CT_EINPUT, line, 0,
 				   "site record %" PRIu64 " out of order (expected %zu)",
 				   r->site, r->n_sites);
@@ -442,14 +567,18 @@ static int add_site(struct ct_builder *b, struct record *r, uint64_t line,
 	}
 	memmove(r->site_file, r->site_file + skip, fl - skip);
 	memcpy(r->site_file + fl - skip, num, (size_t)nl + 1);
-	if ((rc = store(b, r->site_file, tl, false, &id, err)))
+	if ((rc = store(NULL, NULL, b, r->site_file, tl, false, &id, err)))
 		return rc;
+	if (c)
+		return chunk_site(c, r->site, id) ? ct_error_nomem(err) : 0;
 	if (push_u32(&r->sites, &r->n_sites, &r->sites_cap, id))
 		return ct_error_nomem(err);
 	return 0;
 }
 
-static int add_record(struct ct_builder *b, struct record *r, uint64_t line,
+static uint64_t *chunk_site_need(struct chunk *c, uint64_t *defined);
+
+static int add_record(struct ct_builder *b, struct record *r, struct chunk *c, uint64_t line,
 		      struct ct_error *err)
 {
 	static const char *const required[] = {"address", "type", "size", "refs"};
@@ -480,14 +609,28 @@ static int add_record(struct ct_builder *b, struct record *r, uint64_t line,
 				   r->nlabels, r->nrefs);
 	if (r->nweak)
 		r->flags |= CT_NODE_WEAKREF;
-	if (r->has_site && r->site >= r->n_sites)
-		return ct_error_at(err, CT_EINPUT, line, 0,
-				   "\"site\" %" PRIu64 " has no site record before it", r->site);
+	uint32_t site = 0;
+	if (r->has_site && c) {
+		/* Checked once the sites before the chunk are known; until then
+		 * the node holds the site's number + 1. */
+		uint64_t defined, *need = chunk_site_need(c, &defined);
+		if (r->site >= UINT32_MAX - 1)
+			return ct_error_at(err, CT_EINPUT, line, 0, "\"site\" %" PRIu64 " too large",
+					   r->site);
+		if (r->site + 1 > defined && r->site + 1 - defined > *need)
+			*need = r->site + 1 - defined;
+		site = (uint32_t)r->site + 1;
+	} else if (r->has_site) {
+		if (r->site >= r->n_sites)
+			return ct_error_at(err, CT_EINPUT, line, 0,
+					   "\"site\" %" PRIu64 " has no site record before it", r->site);
+		site = r->sites[r->site];
+	}
 	rc = ct_builder_node(b, r->addr, r->type, r->size, r->flags,
 			     r->value ? r->value : r->name, r->has_refcount, r->refcount,
 			     line, err);
 	if (!rc && r->has_site)
-		rc = ct_builder_site(b, r->sites[r->site], err);
+		rc = ct_builder_site(b, site, err);
 	for (size_t i = 0; !rc && i < r->nrefs; i++)
 		rc = ct_builder_edge(b, r->refs[i], r->has_labels ? r->labels[i] : 0,
 				     CT_EDGE_STRONG, err);
@@ -498,7 +641,7 @@ static int add_record(struct ct_builder *b, struct record *r, uint64_t line,
 	return rc;
 }
 
-static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_error *err)
+static int load_serial(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_error *err)
 {
 	struct ct_json j;
 	struct record r;
@@ -511,6 +654,7 @@ static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_
 	ct_json_init(&j);
 	j.max_token = ct_input_max_token(in);
 	memset(&r, 0, sizeof(r));
+	r.cache = calloc(CACHE_SLOTS, sizeof(*r.cache));   /* none: slower, no harm */
 	/* Our lines average well over 100 bytes and two references. */
 	if (in->total && in->total / 100 < CT_NONE / 4 &&
 	    ct_builder_reserve(b, (uint32_t)(in->total / 100), (uint32_t)(in->total / 50))) {
@@ -556,11 +700,11 @@ static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_
 			continue;
 		}
 		if (r.site_def) {
-			if ((rc = add_site(b, &r, ln, err)))
+			if ((rc = add_site(b, &r, NULL, ln, err)))
 				goto out;
 			continue;
 		}
-		if ((rc = add_record(b, &r, ln, err)))
+		if ((rc = add_record(b, &r, NULL, ln, err)))
 			goto out;
 		objects++;
 	}
@@ -583,7 +727,393 @@ out:
 	free(r.site_file);
 	free(r.sites);
 	free(r.idx_ids);
+	free(r.cache);
 	return rc;
+}
+
+/* ---- Parsing in parallel ----
+ *
+ * When the whole input is in memory (a regular file, mapped, or memory
+ * input), its lines after the header are cut into one piece per thread
+ * at line boundaries, each piece parsed into its own builder and string
+ * arena, and the pieces appended in order to the loader's builder, their
+ * strings stored in order (ct_strings_merge()): the graph comes out
+ * exactly as one pass would make it, string ids included.  What links
+ * lines (site numbers, the end record) is checked when the pieces are
+ * put together.  On any error the input is loaded again in one pass,
+ * which reports it with its line and column as it always has. */
+
+#define PIECE_MIN (4u << 20)  /* bytes per thread worth starting one for */
+#define THREADS_MAX 64
+
+struct chunk {
+	const char *p, *end;          /* its lines */
+	struct ct_builder *b;         /* the loader's for the first piece, else &own */
+	struct ct_builder own;
+	struct record r;
+	struct ct_json j;
+	uint64_t first_line;          /* of its first line: the true one for the
+				       * first piece, 1 for the others (fixed when merged) */
+	uint64_t max_token;
+	uint64_t lines, records, objects;
+	bool trailer;                 /* an end record, and nothing after it */
+	uint64_t trailer_objects;     /* what it said */
+	uint64_t *site_num;           /* the site records, in order: number, string id */
+	uint32_t *site_id;
+	size_t n_sites, sites_cap;
+	uint64_t site_need;           /* site records that must come before the piece */
+	int rc;                       /* not 0: load in one pass instead */
+	bool mapped;                  /* the text is a file mapping of the input's */
+};
+
+static int chunk_site(struct chunk *c, uint64_t num, uint32_t id)
+{
+	if (c->n_sites == c->sites_cap) {
+		size_t cap = c->sites_cap ? c->sites_cap * 2 : 64;
+		uint64_t *n = realloc(c->site_num, cap * sizeof(*n));
+		if (n)
+			c->site_num = n;
+		uint32_t *i = realloc(c->site_id, cap * sizeof(*i));
+		if (i)
+			c->site_id = i;
+		if (!n || !i)
+			return -1;
+		c->sites_cap = cap;
+	}
+	c->site_num[c->n_sites] = num;
+	c->site_id[c->n_sites++] = id;
+	return 0;
+}
+
+static uint64_t *chunk_site_need(struct chunk *c, uint64_t *defined)
+{
+	*defined = c->n_sites;
+	return &c->site_need;
+}
+
+#define WINDOW (4u << 20)   /* of a mapped piece, in memory at a time */
+
+/* Whole pages of [from, to) (rounded inwards, so that a page another
+ * piece shares is kept): read in at once (populate) or given back. */
+static void pages(const char *from, const char *to, bool populate)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	uintptr_t m = (uintptr_t)(ps > 0 ? ps - 1 : 4095);
+	uintptr_t a = populate ? (uintptr_t)from & ~m : ((uintptr_t)from + m) & ~m;
+	uintptr_t z = populate ? (uintptr_t)to : (uintptr_t)to & ~m;
+
+	if (z <= a)
+		return;
+	if (!populate)
+		madvise((void *)a, (size_t)(z - a), MADV_DONTNEED);
+#ifdef MADV_POPULATE_READ
+	else
+		madvise((void *)a, (size_t)(z - a), MADV_POPULATE_READ);  /* a hint */
+#endif
+}
+
+static void *parse_chunk(void *arg)
+{
+	struct chunk *c = arg;
+	const char *p = c->p, *ready = c->p, *kept = c->p;
+	struct ct_error err = {0};
+
+	c->r.cache = calloc(CACHE_SLOTS, sizeof(*c->r.cache));   /* none: slower, no harm */
+	while (p < c->end) {
+		if (c->mapped && p >= ready) {
+			/* A mapped piece is read a window at a time, and the
+			 * pages behind given back (read again from the file if
+			 * a pass must follow), so that the file's pages take
+			 * little memory. */
+			ready = (size_t)(c->end - p) > WINDOW ? p + WINDOW : c->end;
+			pages(p, ready, true);
+			pages(kept, p, false);
+			kept = p;
+		}
+		const char *line = p, *nl = memchr(p, '\n', (size_t)(c->end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(c->end - p);
+		uint64_t ln = c->first_line + c->lines++;
+		p += nl ? n + 1 : n;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n > c->max_token)
+			goto fail;
+		ct_json_reset(&c->j, line, n, ln);
+		if (ct_json_peek(&c->j) == CT_JSON_END)
+			continue;
+		c->records++;
+		if (c->trailer || parse_record(&c->j, c->b, &c->r, &err) || c->r.header)
+			goto fail;
+		if (c->r.trailer) {
+			c->trailer = true;
+			c->trailer_objects = c->r.objects;
+			continue;
+		}
+		if (c->r.site_def) {
+			if (add_site(c->b, &c->r, c, ln, &err))
+				goto fail;
+			continue;
+		}
+		if (add_record(c->b, &c->r, c, ln, &err))
+			goto fail;
+		c->objects++;
+	}
+	if (c->mapped)
+		pages(kept, c->end, false);
+	return NULL;
+fail:
+	c->rc = err.code ? err.code : CT_EINPUT;
+	return NULL;
+}
+
+static void chunk_finish(struct chunk *c)
+{
+	ct_json_finish(&c->j);
+	free(c->r.refs);
+	free(c->r.weak);
+	free(c->r.labels);
+	free(c->r.site_file);
+	free(c->r.sites);
+	free(c->r.idx_ids);
+	free(c->r.cache);
+	free(c->site_num);
+	free(c->site_id);
+	if (c->b == &c->own)
+		ct_builder_finish(&c->own);
+}
+
+static unsigned thread_count(const struct ct_input *in, size_t bytes)
+{
+	if (in->threads)
+		return in->threads < THREADS_MAX ? in->threads : THREADS_MAX;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t t = bytes / PIECE_MIN;
+	if (cpus < 1)
+		cpus = 1;
+	if (t > (size_t)cpus)
+		t = (size_t)cpus;
+	if (t > THREADS_MAX)
+		t = THREADS_MAX;
+	return t ? (unsigned)t : 1;
+}
+
+/* A piece's copy into the loader's builder, on its own thread. */
+struct copy_job {
+	struct ct_builder *b;
+	struct chunk *c;
+	uint32_t *remap;
+	uint32_t n0, e0;
+	unsigned parts;
+};
+
+static void *copy_piece(void *arg)
+{
+	struct copy_job *w = arg;
+
+	ct_builder_copy_in(w->b, w->c->b, w->remap, w->c->first_line - 1, w->n0, w->e0, w->parts);
+	return NULL;
+}
+
+/* Put the parsed pieces together into c[0].b.  Returns 0, or -1 when
+ * the input must be loaded in one pass (an error is there to report). */
+static int merge_chunks(struct chunk *c, unsigned nt, bool ours)
+{
+	struct ct_builder *b = c[0].b;
+	uint32_t *sites = NULL;
+	uint32_t *remap[THREADS_MAX] = {NULL};
+	struct copy_job job[2 * THREADS_MAX];
+	pthread_t tid[2 * THREADS_MAX];
+	bool started[2 * THREADS_MAX] = {false};
+	unsigned nj = 0;
+	uint64_t objects = 0, n_sites = 0, line = c[0].first_line, nodes = 0, edges = 0;
+	bool trailer = false, refcount = false, site = false;
+	int rc = -1;
+
+	for (unsigned k = 0; k < nt; k++) {
+		if (c[k].rc || (trailer && c[k].records))
+			return -1;
+		c[k].first_line = line;
+		line += c[k].lines;
+		if (c[k].site_need > n_sites)
+			return -1;
+		for (size_t i = 0; i < c[k].n_sites; i++)
+			if (c[k].site_num[i] != n_sites++)
+				return -1;
+		objects += c[k].objects;
+		if (c[k].trailer) {
+			if (c[k].trailer_objects != objects)
+				return -1;
+			trailer = true;
+		}
+		nodes += c[k].b->g.n_nodes;
+		edges += c[k].b->n_edges;
+		refcount |= c[k].b->g.refcount != NULL;
+		site |= c[k].b->g.site != NULL;
+	}
+	if (objects == 0 || (ours && !trailer))
+		return -1;
+	sites = malloc((n_sites ? n_sites : 1) * sizeof(*sites));
+	if (!sites)
+		goto out;
+	n_sites = 0;
+	for (size_t i = 0; i < c[0].n_sites; i++)
+		sites[n_sites++] = c[0].site_id[i];
+	/* The strings, in order (one thread: ids are given in order). */
+	for (unsigned k = 1; k < nt; k++) {
+		struct ct_strings *s = &c[k].b->g.strings;
+		remap[k] = malloc((s->count ? s->count : 1) * sizeof(*remap[k]));
+		if (!remap[k] || ct_strings_merge(&b->g.strings, s, remap[k]))
+			goto out;
+		for (size_t i = 0; i < c[k].n_sites; i++)
+			sites[n_sites++] = remap[k][c[k].site_id[i]];
+	}
+	/* The nodes and edges: each piece on its own thread. */
+	if (ct_builder_make_room(b, nodes, edges, refcount, site, NULL))
+		goto out;
+	nodes = b->g.n_nodes;
+	edges = b->n_edges;
+	for (unsigned k = 1; k < nt; k++) {
+		/* Nodes and edges apart: two jobs a piece. */
+		job[nj++] = (struct copy_job){b, &c[k], remap[k], (uint32_t)nodes, (uint32_t)edges,
+					      CT_COPY_NODES};
+		job[nj++] = (struct copy_job){b, &c[k], remap[k], (uint32_t)nodes, (uint32_t)edges,
+					      CT_COPY_EDGES};
+		nodes += c[k].b->g.n_nodes;
+		edges += c[k].b->n_edges;
+	}
+	for (unsigned i = 0; i + 1 < nj; i++)
+		started[i] = pthread_create(&tid[i], NULL, copy_piece, &job[i]) == 0;
+	for (unsigned i = nj; i-- > 0;) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			copy_piece(&job[i]);
+	}
+	for (unsigned k = 1; k < nt; k++)
+		ct_builder_finish(c[k].b);   /* their memory is not needed any more */
+	b->g.n_nodes = (uint32_t)nodes;
+	b->n_edges = edges;
+	if (b->g.site)
+		for (uint32_t v = 0; v < b->g.n_nodes; v++)
+			if (b->g.site[v])
+				b->g.site[v] = sites[b->g.site[v] - 1];
+	rc = 0;
+out:
+	for (unsigned k = 0; k < nt; k++)
+		free(remap[k]);
+	free(sites);
+	return rc;
+}
+
+static void reset_builder(struct ct_builder *b)
+{
+	const char *format = b->g.format;
+	bool no_labels = b->no_labels, dominators = b->dominators;
+
+	ct_builder_finish(b);
+	ct_builder_init(b, format);
+	b->no_labels = no_labels;
+	b->dominators = dominators;
+}
+
+static int reserve_for(struct ct_builder *b, size_t bytes)
+{
+	/* Our lines average well over 100 bytes and two references. */
+	if (bytes / 100 >= CT_NONE / 4)
+		return 0;
+	return ct_builder_reserve(b, (uint32_t)(bytes / 100), (uint32_t)(bytes / 50));
+}
+
+/* Load the mapped input [text, text + len) in parallel into b.  Returns
+ * 0, or -1 with b reset when it must be loaded in one pass. */
+static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *text, size_t len,
+			 bool ours)
+{
+	const char *end = text + len, *q = text;
+	struct chunk *c = NULL;
+	pthread_t tid[THREADS_MAX];
+	bool started[THREADS_MAX] = {false};
+	uint64_t first_line = 1, version = 0;
+	unsigned nt;
+	int rc = -1;
+
+	c = calloc(THREADS_MAX, sizeof(*c));
+	if (!c)
+		goto out;
+	for (unsigned k = 0; k < THREADS_MAX; k++) {
+		ct_json_init(&c[k].j);
+		c[k].j.max_token = c[k].max_token = ct_input_max_token(in);
+		c[k].b = &c[k].own;
+	}
+	c[0].b = b;
+	/* The header: it says how to read the rest. */
+	{
+		const char *nl = memchr(text, '\n', len);
+		size_t n = nl ? (size_t)(nl - text) : len;
+		if (n > 0 && text[n - 1] == '\r')
+			n--;
+		if (n > c[0].max_token)
+			goto out;
+		ct_json_reset(&c[0].j, text, n, 1);
+		if (ct_json_peek(&c[0].j) != CT_JSON_END &&
+		    parse_record(&c[0].j, b, &c[0].r, NULL) == 0 && c[0].r.header) {
+			if (c[0].r.version < 1 || c[0].r.version > 3)
+				goto out;
+			version = c[0].r.version;
+			b->g.pid = c[0].r.pid;
+			b->g.seq = c[0].r.seq;
+			b->g.time = c[0].r.time;
+			q = nl ? nl + 1 : end;
+			first_line = 2;
+		} else {
+			reset_builder(b);   /* what it stored is stored again below */
+		}
+	}
+	nt = thread_count(in, (size_t)(end - q));
+	for (unsigned k = 0; k < nt; k++) {
+		const char *e = k + 1 == nt ? end : q + (size_t)(end - q) / (nt - k);
+		if (e < end) {
+			const char *nl = memchr(e, '\n', (size_t)(end - e));
+			e = nl ? nl + 1 : end;
+		}
+		c[k].p = q;
+		c[k].end = e;
+		c[k].first_line = k ? 1 : first_line;
+		c[k].r.dump_version = version;
+		c[k].mapped = in->map != NULL;
+		q = e;
+		if (reserve_for(c[k].b, (size_t)(c[k].end - c[k].p)))
+			goto out;
+	}
+	for (unsigned k = 1; k < nt; k++)
+		started[k] = pthread_create(&tid[k], NULL, parse_chunk, &c[k]) == 0;
+	parse_chunk(&c[0]);
+	for (unsigned k = 1; k < nt; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			parse_chunk(&c[k]);   /* no thread: parse it here */
+	}
+	rc = merge_chunks(c, nt, ours);
+	b->threads = nt;
+out:
+	if (c)
+		for (unsigned k = 0; k < THREADS_MAX; k++)
+			chunk_finish(&c[k]);
+	free(c);
+	if (rc)
+		reset_builder(b);
+	return rc;
+}
+
+static int load(struct ct_input *in, struct ct_builder *b, bool ours, struct ct_error *err)
+{
+	const char *text;
+	size_t len;
+
+	if (ct_input_map(in, &text, &len) && load_parallel(in, b, text, len, ours) == 0)
+		return 0;
+	return load_serial(in, b, ours, err);
 }
 
 static int load_python(struct ct_input *in, struct ct_builder *b, struct ct_error *err)

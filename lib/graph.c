@@ -1,6 +1,7 @@
 #include "graph.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -387,6 +388,59 @@ static int finish_edges(struct ct_builder *b, struct ct_error *err)
 	return g->label ? 0 : ct_error_nomem(err);
 }
 
+/* Resolving targets on several threads: each takes a range of edges and
+ * writes their node indices in place; a target not in the map is only
+ * counted (the one-thread loop below then drops or reports it). */
+struct resolve_job {
+	struct ct_builder *b;
+	uint32_t from, to;   /* edges */
+	uint64_t unknown;
+};
+
+static void *resolve_range(void *arg)
+{
+	struct resolve_job *w = arg;
+	struct ct_graph *g = &w->b->g;
+	const uint64_t *taddr = w->b->taddr;
+
+	for (uint32_t e = w->from; e < w->to; e++) {
+		if (e + AHEAD < w->to)
+			__builtin_prefetch(&g->map.slots[(uint32_t)ct_hash_keyed_u64(taddr[e + AHEAD]) &
+							 g->map.mask]);
+		uint32_t t = ct_addrmap_get(&g->map, taddr[e]);
+		if (t == CT_NONE)
+			w->unknown++;
+		g->dst[e] = t;
+	}
+	return NULL;
+}
+
+/* Resolve every edge in place on b->threads threads: true when every
+ * target is known (then g->dst is complete, nothing to compact). */
+static bool resolve_parallel(struct ct_builder *b, uint32_t m)
+{
+	struct resolve_job job[64];
+	pthread_t tid[64];
+	bool started[64] = {false};
+	unsigned nt = b->threads < 64 ? b->threads : 64;
+	uint64_t unknown = 0;
+
+	for (unsigned k = 0; k < nt; k++)
+		job[k] = (struct resolve_job){b, (uint32_t)((uint64_t)m * k / nt),
+					      (uint32_t)((uint64_t)m * (k + 1) / nt), 0};
+	for (unsigned k = 1; k < nt; k++)
+		started[k] = pthread_create(&tid[k], NULL, resolve_range, &job[k]) == 0;
+	resolve_range(&job[0]);
+	for (unsigned k = 1; k < nt; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			resolve_range(&job[k]);
+		unknown += job[k].unknown;
+	}
+	return unknown + job[0].unknown == 0;
+}
+
 int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 		     struct ct_error *err)
 {
@@ -429,6 +483,10 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 	}
 	/* Resolve targets; dropped (dangling) edges are compacted away. */
 	uint32_t w = 0;
+	if (b->threads > 1 && m >= (1u << 20) && resolve_parallel(b, m)) {
+		w = m;
+		goto resolved;
+	}
 	for (uint32_t v = 0; v < n; v++) {
 		uint32_t start = g->out_off[v], end = g->out_off[v + 1];
 		g->out_off[v] = w;
@@ -454,6 +512,7 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 			w++;
 		}
 	}
+resolved:
 	g->out_off[n] = w;
 	g->n_edges = w;
 	ct_mem_free(b->taddr);
@@ -572,4 +631,71 @@ nomem:
 		free(p);
 	}
 	return ct_error_nomem(err);
+}
+
+int ct_builder_make_room(struct ct_builder *b, uint64_t nodes, uint64_t edges, bool refcount,
+			 bool site, struct ct_error *err)
+{
+	struct ct_graph *g = &b->g;
+
+	if (b->by_index)
+		return ct_error_set(err, CT_EUSAGE, "merging into a builder by index");
+	if (nodes >= CT_NONE - 1)
+		return ct_error_set(err, CT_EINPUT, "too many objects (limit %u)", CT_NONE - 2);
+	if (edges >= UINT32_MAX - 1)
+		return ct_error_set(err, CT_EINPUT, "too many references (limit %u)", UINT32_MAX - 2);
+	if (ct_builder_reserve(b, (uint32_t)nodes, (uint32_t)edges))
+		return ct_error_nomem(err);
+	if (refcount && !g->refcount) {
+		g->refcount = ct_mem_zalloc(ct_mem_bytes(b->node_cap, sizeof(*g->refcount)));
+		if (!g->refcount)
+			return ct_error_nomem(err);
+		b->has_refcount = true;
+	}
+	if (site && !g->site) {
+		g->site = ct_mem_zalloc(ct_mem_bytes(b->node_cap, sizeof(*g->site)));
+		if (!g->site)
+			return ct_error_nomem(err);
+	}
+	return 0;
+}
+
+void ct_builder_copy_in(struct ct_builder *b, const struct ct_builder *src, const uint32_t *remap,
+			uint64_t pos_add, uint32_t n0, uint32_t e0, unsigned parts)
+{
+	struct ct_graph *g = &b->g;
+	const struct ct_graph *s = &src->g;
+	uint32_t n = parts & CT_COPY_NODES ? s->n_nodes : 0;
+	uint64_t m = parts & CT_COPY_EDGES ? src->n_edges : 0;
+
+	if (n) {
+		memcpy(g->addr + n0, s->addr, (size_t)n * sizeof(*g->addr));
+		memcpy(g->size + n0, s->size, (size_t)n * sizeof(*g->size));
+		memcpy(g->flags + n0, s->flags, n);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		g->type[n0 + i] = remap[s->type[i]];
+		g->value[n0 + i] = remap[s->value[i]];
+		g->out_off[n0 + i] = s->out_off[i] + e0;
+		b->pos[n0 + i] = src->pos[i] + pos_add;
+	}
+	if (g->refcount && n) {
+		if (s->refcount)
+			memcpy(g->refcount + n0, s->refcount, (size_t)n * sizeof(*g->refcount));
+		else
+			memset(g->refcount + n0, 0, (size_t)n * sizeof(*g->refcount));
+	}
+	if (g->site && n) {
+		if (s->site)
+			memcpy(g->site + n0, s->site, (size_t)n * sizeof(*g->site));
+		else
+			memset(g->site + n0, 0, (size_t)n * sizeof(*g->site));
+	}
+	if (m) {
+		memcpy(b->taddr + e0, src->taddr, (size_t)m * sizeof(*b->taddr));
+		memcpy(g->kind + e0, s->kind, (size_t)m);
+	}
+	if (!b->no_labels)
+		for (uint64_t e = 0; e < m; e++)
+			g->label[e0 + e] = src->no_labels ? 0 : remap[s->label[e]];
 }

@@ -206,6 +206,9 @@ struct ct_builder {
 	bool by_index;         /* targets are node indices (ct_builder_edge_index) */
 	bool no_labels;        /* CT_BUILD_NO_LABELS: labels given are dropped */
 	bool dominators;       /* CT_BUILD_DOMINATORS */
+	unsigned threads;      /* ct_builder_build() resolves big graphs' targets
+				* on this many threads when more than 1 (the
+				* loader's choice; 0 = one) */
 };
 
 /* Options for ct_builder_finish(). */
@@ -272,6 +275,24 @@ int ct_builder_edge(struct ct_builder *b, uint64_t target_addr, uint32_t label, 
  * addresses are not detected, and ct_graph_find() scans). */
 int ct_builder_edge_index(struct ct_builder *b, uint32_t target, uint32_t label, uint8_t kind,
 			  struct ct_error *err);
+
+/* Joining builders by address that were fed consecutive parts of one
+ * input (in parallel): make room in b for nodes and edges in all (and
+ * the refcount and site arrays when a part has them), copy each part in
+ * with ct_builder_copy_in() (parts may be copied on different threads at
+ * once: they write disjoint ranges), then set b->g.n_nodes and
+ * b->n_edges to the totals.  Returns 0 or an error code. */
+int ct_builder_make_room(struct ct_builder *b, uint64_t nodes, uint64_t edges, bool refcount,
+			 bool site, struct ct_error *err);
+/* Copy the nodes and edges of src into b from node n0 and edge e0, as if
+ * b had been fed them: string ids through remap (src's id -> b's, from
+ * ct_strings_merge()), positions plus pos_add, site ids as they are.
+ * src is not changed (release it with ct_builder_finish()).  parts says
+ * what to copy: CT_COPY_NODES, CT_COPY_EDGES or both (two threads may
+ * copy the two parts of one src at once). */
+enum { CT_COPY_NODES = 1, CT_COPY_EDGES = 2 };
+void ct_builder_copy_in(struct ct_builder *b, const struct ct_builder *src, const uint32_t *remap,
+			uint64_t pos_add, uint32_t n0, uint32_t e0, unsigned parts);
 
 /* Index the addresses, resolve every edge and move the result into *g
  * (which the caller owns from then on and releases with

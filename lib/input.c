@@ -6,6 +6,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #define ZLIB_CONST
 #include <zlib.h>
@@ -79,8 +83,11 @@ void ct_input_finish(struct ct_input *in)
 		free(d);
 	}
 	free(in->buf);
+	if (in->map)
+		munmap(in->map, in->map_len);
 	memset(in, 0, sizeof(*in));
 }
+
 
 /* Whether the bytes handed out come from buf (rather than mem). */
 static bool buffered(const struct ct_input *in)
@@ -454,4 +461,42 @@ int ct_input_drain(struct ct_input *in, uint64_t max_raw, struct ct_error *err)
 			return rc;
 	} while (!in->eof);
 	return 0;
+}
+
+int ct_input_map(struct ct_input *in, const char **p, size_t *n)
+{
+	struct stat st;
+	off_t pos;
+	int fd;
+
+	if (in->codec != CT_CODEC_NONE)
+		return 0;
+	if (!in->fp) {
+		*p = in->mem + in->start;
+		*n = in->end - in->start;
+		return 1;
+	}
+	if (!in->total || (fd = fileno(in->fp)) < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (pos = ftello(in->fp)) < 0)
+		return 0;
+	/* The file's offset is past what was buffered; the input began at
+	 * origin (not 0 for a shared stdin). */
+	uint64_t held = in->end - in->start, size = (uint64_t)st.st_size;
+	uint64_t origin = (uint64_t)pos - in->consumed - held;
+	if ((uint64_t)pos < in->consumed + held || (uint64_t)pos > size || size > SIZE_MAX)
+		return 0;
+	if (!in->map) {
+		void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED)
+			return 0;
+		in->map = m;
+		in->map_len = (size_t)size;
+	}
+	const char *at = (const char *)in->map + origin + in->consumed;
+	/* What is buffered must be what the file holds there. */
+	if (held && memcmp(at, base(in) + in->start, held) != 0)
+		return 0;
+	*p = at;
+	*n = (size_t)(size - origin - in->consumed);
+	return 1;
 }

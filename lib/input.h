@@ -47,6 +47,10 @@ struct ct_input {
 	uint64_t raw_done;   /* compressed bytes decoded so far */
 	uint64_t raw_total;  /* compressed size when known, else 0 */
 	struct ct_decoder *dec;  /* owned; NULL until a compressed stream is read */
+	void *map;           /* ct_input_map()'s mapping of the file (owned), or NULL */
+	size_t map_len;
+	unsigned threads;    /* loaders that parse in parallel: at most this many
+			      * threads; 0 = one per online processor */
 };
 
 enum ct_codec {
@@ -89,6 +93,16 @@ int ct_input_peek(struct ct_input *in, size_t want, const char **p, size_t *len,
  * column past the limit, found with at most the limit (and a read's
  * worth) in memory. */
 int ct_input_line(struct ct_input *in, const char **p, size_t *len, struct ct_error *err);
+
+/* The rest of the input, from the current position to its end, as one
+ * block in memory, without consuming it: for a loader that parses
+ * pieces of it in parallel.  Memory input is handed out as it is; an
+ * uncompressed regular file is mapped (its pages are read when touched;
+ * the mapping is the input's, released by ct_input_finish()).  Returns 1
+ * with *p and *n set, or 0 when the input is not available so (a pipe,
+ * compressed input, nothing peeked yet, mmap() refused): then read it
+ * with the functions above, from where it was.  Call after a peek. */
+int ct_input_map(struct ct_input *in, const char **p, size_t *n);
 
 /* Read up to n bytes.  Returns the number read (0 at end), or -1 with err set. */
 long ct_input_read(struct ct_input *in, char *dst, size_t n, struct ct_error *err);

@@ -276,3 +276,67 @@ uint32_t ct_strings_find(const struct ct_strings *s, const char *p)
 	}
 	return UINT32_MAX;
 }
+
+/* Intern p (valid UTF-8, not empty) whose keyed hash's low bits are tag. */
+static uint32_t intern_tagged(struct ct_strings *s, const char *p, size_t len, uint32_t tag)
+{
+	if ((uint64_t)(s->interned + 1) * 2 > s->nslots && grow_slots(s))
+		return UINT32_MAX;
+	uint32_t mask = s->nslots - 1;
+	uint32_t i = tag & mask;
+	for (; s->slots[i].id_plus1; i = (i + 1) & mask) {
+		if (s->slots[i].tag != tag)
+			continue;
+		uint32_t id = s->slots[i].id_plus1 - 1;
+		if (ct_strings_len(s, id) == len && memcmp(s->bytes + s->off[id], p, len) == 0)
+			return id;
+	}
+	uint32_t id = append(s, p, len);
+	if (id != UINT32_MAX) {
+		s->slots[i].id_plus1 = id + 1;
+		s->slots[i].tag = tag;
+		s->interned++;
+	}
+	return id;
+}
+
+int ct_strings_merge(struct ct_strings *dst, const struct ct_strings *src, uint32_t *remap)
+{
+	uint32_t n = src->count;
+	uint64_t *tag = NULL;   /* per src id: tag + 1 << 32 when interned, else 0 */
+	int rc = 1;
+
+	if (n == 0)
+		return 0;
+	remap[0] = 0;
+	if (dst->count == 0 && append(dst, "", 0) == UINT32_MAX)
+		return 1;
+	if (n == 1)
+		return 0;
+	tag = calloc(n, sizeof(*tag));
+	if (!tag)
+		return 1;
+	for (uint32_t i = 0; i < src->nslots; i++) {
+		uint32_t id1 = src->slots[i].id_plus1;
+		if (id1 && id1 - 1 < n)
+			tag[id1 - 1] = (1ULL << 32) | src->slots[i].tag;
+	}
+	for (uint32_t id = 1; id < n; id++) {
+		const char *p = src->bytes + src->off[id];
+		size_t len = ct_strings_len(src, id);
+		uint32_t v;
+		if (len == 0)
+			v = 0;
+		else if (tag[id])
+			v = intern_tagged(dst, p, len, (uint32_t)tag[id]);
+		else
+			v = append(dst, p, len);
+		if (v == UINT32_MAX)
+			goto out;
+		remap[id] = v;
+	}
+	rc = 0;
+out:
+	free(tag);
+	return rc;
+}

@@ -46,6 +46,14 @@ uint32_t ct_strings_intern(struct ct_strings *s, const char *p, size_t len);
  * ct_strings_intern(). */
 uint32_t ct_strings_append(struct ct_strings *s, const char *p, size_t len);
 
+/* Store every string of src in dst as it was stored in src (interned or
+ * appended), in src's id order: the strings of text parsed in pieces,
+ * each piece into its own arena, end up with the ids they would have had
+ * from one arena reading the pieces in order.  remap (src->count entries,
+ * the caller's) gets each src id's id in dst.  Returns 0, or 1 when
+ * memory runs out (dst then holds some of src's strings). */
+int ct_strings_merge(struct ct_strings *dst, const struct ct_strings *src, uint32_t *remap);
+
 /* The id of the interned string equal to the NUL-terminated p, or
  * UINT32_MAX if there is none (nothing is added).  Appended strings are
  * not found. */
