@@ -17,7 +17,9 @@
 # /proc/self/clear_refs) minus RSS before it, per object line written, the
 # largest over the runs.
 # The dumps go to bench/out/dump/ (git-ignored).
-# Environment: PYTHON (default python3).
+# Environment: PYTHON (default python3); HEAP=service for a second, different
+# heap: bench/workload.py's (many small instances, dicts and lists in
+# request-tree cycles), scaled to about OBJECTS.
 #
 # Goals (issue 13): cycletool_dump at most 2x the naive dumper's median wall
 # time, at most 50 bytes of extra memory per object, a fork pause of at
@@ -38,7 +40,7 @@ python=${PYTHON:-python3}
 out=$here/out/dump
 mkdir -p "$out"
 res=$out/result.txt
-say "== $python, $scale objects, $runs runs (load $(loadavg))"
+say "== $python, ${HEAP:-minidom} heap, $scale objects, $runs runs (load $(loadavg))"
 PYTHONPATH=$top/formats/python "$python" "$here/dump_speed_heap.py" "$out" "$scale" "$runs" >"$res" \
 	|| die "the benchmark failed"
 grep '^#' "$res" >&2 || true

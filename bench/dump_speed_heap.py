@@ -12,6 +12,9 @@ key=value lines on stdout.
     PYTHONPATH=formats/python python3 bench/dump_speed_heap.py OUTDIR [OBJECTS [RUNS]]
 
 OBJECTS: gc-tracked objects to build (default 2700000); RUNS default 3.
+Environment HEAP=service builds bench/workload.py's heap instead (request
+trees dropped as garbage cycles, a cache of records, sessions with handler
+closures, self-referencing dicts: many small instances, dicts and lists).
 Memory: peak RSS (VmHWM, reset through /proc/self/clear_refs before each
 run) minus RSS before the run, divided by the objects the dump wrote; the
 largest over the runs (later runs can reuse memory freed by earlier ones).
@@ -124,7 +127,12 @@ def main():
     target = int(sys.argv[2]) if len(sys.argv) > 2 else 2700000
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     t0 = time.perf_counter()
-    build(target)
+    if os.environ.get("HEAP", "minidom") == "service":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import workload
+        workload.build(target / 400000.0)
+    else:
+        build(target)
     tracked = len(gc.get_objects())
     print("# heap: %d gc-tracked objects, built in %.1f s"
           % (tracked, time.perf_counter() - t0), flush=True)

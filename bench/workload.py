@@ -120,20 +120,25 @@ def make_finalizer_cycles(n):
         a.peer, b.peer = b, a
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--scale", type=float, default=1.0)
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-    rng = random.Random(args.seed)
-    s = args.scale
+def build(s, seed=1):
+    """Leave the workload's objects behind at scale s (see above)."""
+    rng = random.Random(seed)
     for rid in range(int(11000 * s)):
         handle_request(rid, rng, fanout=3, depth=2)   # 13 nodes per tree
     fill_cache(int(40000 * s), rng)
     open_sessions(int(6000 * s))
     make_configs(int(3000 * s))
     make_finalizer_cycles(int(50 * s))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    build(args.scale, args.seed)
     print("workload: %d gc-tracked objects" % len(gc.get_objects()))
 
 
-main()
+if __name__ == "__main__":
+    main()
