@@ -1,9 +1,9 @@
 """The heap and the timed runs of bench/dump_speed.sh (issue 13 part 5).
 
-Builds a realistic heap in this process: xml.dom.minidom documents (half of
-them kept, half dropped without unlink(), so that they stay as garbage
-cycles: the collector is disabled first), with logging, asyncio and email
-imported and used.  Then times, on that same heap and alternating, a naive
+Builds a realistic heap in this process, bench/stdlib_workload.py's:
+xml.dom.minidom documents (half of them kept, half dropped without
+unlink(), so that they stay as garbage cycles: the collector is disabled
+first), with logging, asyncio and email imported and used.  Then times, on that same heap and alternating, a naive
 dumper (below: address, type, size and refs of every gc.get_objects() entry
 as JSON lines) and cycletool_dump.dump(), and the pause of
 cycletool_dump.dump(fork=True).  Prints one line per run and a summary as
@@ -23,62 +23,16 @@ import gc
 
 gc.disable()
 
-import asyncio
-import email
-import email.policy
 import json
-import logging
 import os
 import sys
 import time
-import xml.dom.minidom
 
 import cycletool_dump
 
-KEEP = []
-
-
-def build(target):
-    # logging: a tree of loggers with handlers and formatters
-    logging.basicConfig(level=logging.WARNING, stream=open(os.devnull, "w"))
-    for i in range(200):
-        lg = logging.getLogger("app.mod%d.sub%d" % (i % 20, i))
-        h = logging.StreamHandler(open(os.devnull, "w"))
-        h.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-        lg.addHandler(h)
-        lg.warning("started %d", i)
-    # asyncio: a loop that ran some tasks, kept with its futures
-    loop = asyncio.new_event_loop()
-
-    async def work(n):
-        await asyncio.sleep(0)
-        return [n] * 3
-    async def main():
-        return await asyncio.gather(*(work(n) for n in range(500)))
-    KEEP.append(loop.run_until_complete(main()))
-    KEEP.append(loop)
-    # email: parsed messages kept
-    for i in range(300):
-        m = email.message_from_string(
-            "From: a%d@example.org\nTo: b@example.org\nSubject: hi %d\n"
-            "Content-Type: text/plain\n\nbody %d\n" % (i, i, i),
-            policy=email.policy.default)
-        KEEP.append((m, m["subject"]))
-    # minidom: documents until the heap has `target` tracked objects
-    xml_text = "<inventory>%s</inventory>" % "".join(
-        '<item sku="s%d"><name>part %d</name><qty>%d</qty></item>'
-        % (i, i, i % 97) for i in range(200))
-    base = len(gc.get_objects())
-    xml.dom.minidom.parseString(xml_text)
-    KEEP.append(xml.dom.minidom.parseString(xml_text))
-    per = max(1, (len(gc.get_objects()) - base) // 2)
-    docs = max(0, (target - len(gc.get_objects())) // per)
-    for i in range(docs):
-        d = xml.dom.minidom.parseString(xml_text)
-        if i % 2:
-            KEEP.append(d)       # alive; the others become garbage cycles
-    d = None
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stdlib_workload  # noqa: E402
+import workload  # noqa: E402
 
 def naive(path):
     """The peer: address/type/size/refs of gc.get_objects() as JSON lines."""
@@ -128,11 +82,9 @@ def main():
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     t0 = time.perf_counter()
     if os.environ.get("HEAP", "minidom") == "service":
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        import workload
         workload.build(target / 400000.0)
     else:
-        build(target)
+        stdlib_workload.build(target)
     tracked = len(gc.get_objects())
     print("# heap: %d gc-tracked objects, built in %.1f s"
           % (tracked, time.perf_counter() - t0), flush=True)

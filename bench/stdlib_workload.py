@@ -10,7 +10,8 @@ cycle (the collector is disabled first).  Run under the dumper:
     PYTHONPATH=formats/python python3 -m cycletool_dump -o OUT -- \\
         bench/stdlib_workload.py [--objects N]
 
-The default (600000) makes a dump of about 120 MB.
+The default (600000) makes a dump of about 120 MB.  bench/dump_speed.sh
+builds the same heap with build().
 """
 import gc
 
@@ -66,6 +67,7 @@ def build(target):
     d = None
 
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--objects", type=int, default=600000)
-build(ap.parse_args().objects)
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--objects", type=int, default=600000)
+    build(ap.parse_args().objects)
