@@ -225,11 +225,11 @@ static uint32_t store_utf8(struct ct_strings *s, const char *p, size_t len, stor
 	return id;
 }
 
-static uint32_t intern(struct ct_strings *s, const char *p, size_t len)
+/* Intern p (valid UTF-8) whose keyed hash's low 32 bits are tag. */
+static uint32_t intern_tagged(struct ct_strings *s, const char *p, size_t len, uint32_t tag)
 {
 	if ((uint64_t)(s->interned + 1) * 2 > s->nslots && grow_slots(s))
 		return UINT32_MAX;
-	uint32_t tag = (uint32_t)ct_hash_keyed_bytes(p, len);
 	uint32_t mask = s->nslots - 1;
 	uint32_t i = tag & mask;
 	for (; s->slots[i].id_plus1; i = (i + 1) & mask) {
@@ -246,6 +246,11 @@ static uint32_t intern(struct ct_strings *s, const char *p, size_t len)
 		s->interned++;
 	}
 	return id;
+}
+
+static uint32_t intern(struct ct_strings *s, const char *p, size_t len)
+{
+	return intern_tagged(s, p, len, (uint32_t)ct_hash_keyed_bytes(p, len));
 }
 
 uint32_t ct_strings_intern(struct ct_strings *s, const char *p, size_t len)
@@ -275,29 +280,6 @@ uint32_t ct_strings_find(const struct ct_strings *s, const char *p)
 			return id;
 	}
 	return UINT32_MAX;
-}
-
-/* Intern p (valid UTF-8, not empty) whose keyed hash's low bits are tag. */
-static uint32_t intern_tagged(struct ct_strings *s, const char *p, size_t len, uint32_t tag)
-{
-	if ((uint64_t)(s->interned + 1) * 2 > s->nslots && grow_slots(s))
-		return UINT32_MAX;
-	uint32_t mask = s->nslots - 1;
-	uint32_t i = tag & mask;
-	for (; s->slots[i].id_plus1; i = (i + 1) & mask) {
-		if (s->slots[i].tag != tag)
-			continue;
-		uint32_t id = s->slots[i].id_plus1 - 1;
-		if (ct_strings_len(s, id) == len && memcmp(s->bytes + s->off[id], p, len) == 0)
-			return id;
-	}
-	uint32_t id = append(s, p, len);
-	if (id != UINT32_MAX) {
-		s->slots[i].id_plus1 = id + 1;
-		s->slots[i].tag = tag;
-		s->interned++;
-	}
-	return id;
 }
 
 int ct_strings_merge(struct ct_strings *dst, const struct ct_strings *src, uint32_t *remap)
