@@ -441,6 +441,7 @@ class _Dumper:
         self.index_labels = []
         self.key_json = {}
         self.spill = None
+        self.single = -1
         # Allocation sites, when tracemalloc traces: (file, line) -> the
         # object line's ',"site":N' text.
         self.listed_tracked = False
@@ -980,16 +981,22 @@ class _Dumper:
         ids = list(map(id, rs))
         if self.listed_tracked:
             # Only the untracked referents can lack a line of their own.
-            if not known.issuperset(map(id, _filterfalse(_is_tracked, rs))):
-                for k, r in zip(ids, rs):
-                    if k not in known and not _is_tracked(r):
-                        known.add(k)
+            check = not known.issuperset(map(id, _filterfalse(_is_tracked, rs)))
+        else:
+            check = not known.issuperset(ids)
+        if check:
+            # The same as run()'s loop (see there).
+            single = self.single
+            one_ref_types = _ONE_REF_TYPES
+            listed_tracked = self.listed_tracked
+            for r in rs:
+                if not (listed_tracked and _is_tracked(r)):
+                    k = id(r)
+                    if k not in known:
+                        if _getrefcount(r) > single or type(r) not in one_ref_types:
+                            known.add(k)
                         pending.append(r)
-        elif not known.issuperset(ids):
-            for k, r in zip(ids, rs):
-                if k not in known:
-                    known.add(k)
-                    pending.append(r)
+            r = None
         return (',"refs":[' + ",".join(map(str, ids)) + "]" +
                 self.labels_json(o, t, info, rs, ids))
 
@@ -1033,6 +1040,8 @@ class _Dumper:
         count = 0
         buf = []
         listed_tracked = self.listed_tracked
+        single = self.single = _calibrate_single()
+        one_ref_types = _ONE_REF_TYPES
         labels_json = self.labels_json
         gc_header = _GC_HEADER
         for i, o in enumerate(objs):
@@ -1069,15 +1078,22 @@ class _Dumper:
                 if listed_tracked:
                     # Only the untracked referents can lack a line of their own.
                     if not known.issuperset(map(id, _filterfalse(_is_tracked, rs))):
-                        for k, r in zip(ids, rs):
-                            if k not in known and not _is_tracked(r):
-                                known.add(k)
-                                pending.append(r)
+                        for r in rs:
+                            if not _is_tracked(r):
+                                k = id(r)
+                                if k not in known:
+                                    # An object only o refers to is met
+                                    # once: no need to remember it.
+                                    if _getrefcount(r) > single or type(r) not in one_ref_types:
+                                        known.add(k)
+                                    pending.append(r)
                         r = None
                 elif not known.issuperset(ids):
-                    for k, r in zip(ids, rs):
+                    for r in rs:
+                        k = id(r)
                         if k not in known:
-                            known.add(k)
+                            if _getrefcount(r) > single or type(r) not in one_ref_types:
+                                known.add(k)
                             pending.append(r)
                     r = None
                 line = '%s,"refcount":%d,"refs":[%s]%s' % (
@@ -1175,6 +1191,33 @@ def _listing_is_complete():
             return False
     cf = getattr(sys, "_current_frames", None)
     return cf is not None and len(cf()) <= 1
+
+
+# Untracked referents whose only reference is the one being written are
+# met once in the walk: the dumper queues them without remembering their
+# ids (a set entry and an int each).  Only types no weak reference can
+# target (a weak reference's target is queued by id too).
+_ONE_REF_TYPES = frozenset((str, int, float, complex, bytes, tuple, dict))
+
+
+def _calibrate_single():
+    """sys.getrefcount of a referent r in run()'s and refs_json()'s loops
+    (`for r in rs`, rs a gc.get_referents list) when one object refers to
+    it and nothing else does; -1 (every referent remembered) if a probe
+    held twice does not count one more."""
+    h = [object()]
+    rs = _get_referents(h)
+    one = two = -1
+    for r in rs:
+        if not _is_tracked(r):
+            one = _getrefcount(r)
+    h.append(h[0])
+    rs = _get_referents(h)
+    for r in rs:
+        if not _is_tracked(r):
+            two = _getrefcount(r)
+            break
+    return one if one > 0 and two == one + 2 else -1
 
 
 def _calibrate():
