@@ -293,7 +293,7 @@ class _TypeInfo:
     __slots__ = ("tname", "fin", "safe_size", "is_gc", "kind", "getters",
                  "heap", "cands", "found", "getattr_ok", "has_dict",
                  "class_vals", "pool_tries", "is_type", "weak",
-                 "found_labels", "scans", "misses", "desc", "plain", "has_len")
+                 "found_labels", "scans", "misses", "desc", "plain", "has_len", "tpls")
 
 
 def _make_info(t):
@@ -349,6 +349,7 @@ def _make_info(t):
     info.desc = {}
     info.has_dict = False
     info.getattr_ok = False
+    info.tpls = None
     if info.heap:
         info.has_dict = _type_dictoffset(t) != 0
         ga_owner, _ = _mro_lookup(mro, "__getattribute__")
@@ -383,6 +384,8 @@ def _make_info(t):
         info.found = []
         info.found_labels = []
         info.class_vals = class_vals
+        if info.getattr_ok and info.kind == 0 and not info.is_type:
+            info.tpls = {}      # labels_json's templates, by referent count
     return info
 
 
@@ -504,10 +507,61 @@ class _Dumper:
             text = self.subclass_labels(o, t, rs, ids)
             if text is not None:
                 return text
+        tpl = info.tpls
+        if tpl is not None:
+            # An instance laid out like an earlier one of its type: its
+            # labels when each position still holds what the same attribute
+            # (or the class) gives and no object is at two positions (the
+            # labels labels_for would give then; see template()).
+            n = len(rs)
+            tp = tpl.get(n)
+            if tp is not None and len(set(ids)) == n and all(map(
+                    _is, map(getattr, _repeat(o, n), tp[0], _repeat(t, n)), rs)):
+                return tp[1]
         labels = self.labels_for(o, t, info, rs, ids)
         if labels is None:
             return ""
-        return ',"labels":[' + ",".join(labels) + "]"
+        text = ',"labels":[' + ",".join(labels) + "]"
+        if tpl is not None:
+            self.template(o, t, info, rs, ids, labels, text)
+        return text
+
+    def template(self, o, t, info, rs, ids, labels, text):
+        """Remember o's labels for the next instances of t with as many
+        referents (see labels_json) when every referent is labeled, by an
+        attribute name the type neither defines nor has as anything but a
+        slot (so that getattr runs no code of the program and finds the
+        instance's value) or as the class, and no object is at two
+        positions.  A position of the class looks up "__class__" with
+        getattr's default t: an instance has no attribute of that name
+        other than its type (getattr_ok)."""
+        n = len(rs)
+        if n > 64 or len(set(ids)) != n:
+            return
+        mro = _type_mro(t)
+        if _mro_lookup(mro, "__class__")[0] is not object:
+            return
+        names = []
+        for i, lab in enumerate(labels):
+            if lab == '".__class__"':
+                if rs[i] is not t:
+                    return
+                names.append("__class__")
+                continue
+            if len(lab) < 4 or lab[:2] != '".' or lab[-1] != '"':
+                return
+            name = lab[2:-1]
+            if not name.isidentifier() or (name.startswith("__") and name.endswith("__")):
+                return
+            owner, v = _mro_lookup(mro, name)
+            if owner is not None and type(v) is not _MemberDescriptorType:
+                return
+            names.append(name)
+        names = tuple(names)
+        if not all(map(_is, map(getattr, _repeat(o, n), names, _repeat(t, n)), rs)):
+            return
+        if len(info.tpls) < 8 or n in info.tpls:
+            info.tpls[n] = (names, text)
 
     def dict_labels(self, d, rs):
         """The labels of an exact dict whose referents are its values in
@@ -1136,11 +1190,34 @@ class _Dumper:
         # which can only be taken at the end (see _dump_objects).
         spill = self.spill
         sbuf = []
-        j = 0
-        while j < len(pending):
-            o = pending[j]
-            j += 1
+        getsizeof = _getsizeof
+        j = _j
+        for o in pending:               # (grows while it is walked)
             t = type(o)
+            # head() inlined for the commonest untracked objects (no
+            # referents, no finalizer; the same text).
+            if t is str:
+                n = len(o)
+                line = ('{"address":%d,"type":"str","size":%d,"len":%d,"value":%s,'
+                        '"gc":false,"refs":[]' % (
+                            id(o), getsizeof(o), n, j(o if n <= VALUE_MAX else o[:VALUE_MAX])))
+                if site_text is not None:
+                    line += site_text(o, write)
+                sbuf.append(line + "\n")
+                if len(sbuf) >= 2000:
+                    spill.write("".join(sbuf))
+                    sbuf.clear()
+                continue
+            if t is int and -(1 << 63) <= o < (1 << 63):
+                line = '{"address":%d,"type":"int","size":%d,"value":%d,"gc":false,"refs":[]' % (
+                    id(o), getsizeof(o), o)
+                if site_text is not None:
+                    line += site_text(o, write)
+                sbuf.append(line + "\n")
+                if len(sbuf) >= 2000:
+                    spill.write("".join(sbuf))
+                    sbuf.clear()
+                continue
             info = infos.get(id(t))
             if info is None:
                 info = info_of(t)
