@@ -64,6 +64,7 @@ VALUE_MAX = 100
 KEY_MAX = 80
 
 _getrefcount = sys.getrefcount
+_float_repr = float.__repr__
 _get_referents = gc.get_referents
 _is_tracked = gc.is_tracked
 _getsizeof = sys.getsizeof
@@ -1211,6 +1212,19 @@ class _Dumper:
             if t is int and -(1 << 63) <= o < (1 << 63):
                 line = '{"address":%d,"type":"int","size":%d,"value":%d,"gc":false,"refs":[]' % (
                     id(o), getsizeof(o), o)
+                if site_text is not None:
+                    line += site_text(o, write)
+                sbuf.append(line + "\n")
+                if len(sbuf) >= 2000:
+                    spill.write("".join(sbuf))
+                    sbuf.clear()
+                continue
+            if t is float:
+                r = _float_repr(o)
+                if r in ("inf", "-inf", "nan"):
+                    r = '"%s"' % r
+                line = '{"address":%d,"type":"float","size":%d,"value":%s,"gc":false,"refs":[]' % (
+                    id(o), getsizeof(o), r)
                 if site_text is not None:
                     line += site_text(o, write)
                 sbuf.append(line + "\n")
