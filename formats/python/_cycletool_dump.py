@@ -1153,6 +1153,7 @@ class _Dumper:
                     r = None
                 line = '%s,"refcount":%d,"refs":[%s]%s' % (
                     hd, rcs[i] - overhead, ",".join(map(str, ids)),
+                    ',"idx":-1' if t is list or t is tuple else
                     labels_json(o, t, info, rs, ids))
             else:
                 line = '%s,"refcount":%d,"refs":[]' % (hd, rcs[i] - overhead)
