@@ -64,6 +64,7 @@ VALUE_MAX = 100
 KEY_MAX = 80
 
 _getrefcount = sys.getrefcount
+_float_repr = float.__repr__
 _get_referents = gc.get_referents
 _is_tracked = gc.is_tracked
 _getsizeof = sys.getsizeof
@@ -293,7 +294,7 @@ class _TypeInfo:
     __slots__ = ("tname", "fin", "safe_size", "is_gc", "kind", "getters",
                  "heap", "cands", "found", "getattr_ok", "has_dict",
                  "class_vals", "pool_tries", "is_type", "weak",
-                 "found_labels", "scans", "misses", "desc", "plain", "has_len")
+                 "found_labels", "scans", "misses", "desc", "plain", "has_len", "tpls")
 
 
 def _make_info(t):
@@ -349,6 +350,7 @@ def _make_info(t):
     info.desc = {}
     info.has_dict = False
     info.getattr_ok = False
+    info.tpls = None
     if info.heap:
         info.has_dict = _type_dictoffset(t) != 0
         ga_owner, _ = _mro_lookup(mro, "__getattribute__")
@@ -383,6 +385,8 @@ def _make_info(t):
         info.found = []
         info.found_labels = []
         info.class_vals = class_vals
+        if info.getattr_ok and info.kind == 0 and not info.is_type:
+            info.tpls = {}      # labels_json's templates, by referent count
     return info
 
 
@@ -441,6 +445,7 @@ class _Dumper:
         self.index_labels = []
         self.key_json = {}
         self.spill = None
+        self.single = -1
         # Allocation sites, when tracemalloc traces: (file, line) -> the
         # object line's ',"site":N' text.
         self.listed_tracked = False
@@ -503,10 +508,61 @@ class _Dumper:
             text = self.subclass_labels(o, t, rs, ids)
             if text is not None:
                 return text
+        tpl = info.tpls
+        if tpl is not None:
+            # An instance laid out like an earlier one of its type: its
+            # labels when each position still holds what the same attribute
+            # (or the class) gives and no object is at two positions (the
+            # labels labels_for would give then; see template()).
+            n = len(rs)
+            tp = tpl.get(n)
+            if tp is not None and len(set(ids)) == n and all(map(
+                    _is, map(getattr, _repeat(o, n), tp[0], _repeat(t, n)), rs)):
+                return tp[1]
         labels = self.labels_for(o, t, info, rs, ids)
         if labels is None:
             return ""
-        return ',"labels":[' + ",".join(labels) + "]"
+        text = ',"labels":[' + ",".join(labels) + "]"
+        if tpl is not None:
+            self.template(o, t, info, rs, ids, labels, text)
+        return text
+
+    def template(self, o, t, info, rs, ids, labels, text):
+        """Remember o's labels for the next instances of t with as many
+        referents (see labels_json) when every referent is labeled, by an
+        attribute name the type neither defines nor has as anything but a
+        slot (so that getattr runs no code of the program and finds the
+        instance's value) or as the class, and no object is at two
+        positions.  A position of the class looks up "__class__" with
+        getattr's default t: an instance has no attribute of that name
+        other than its type (getattr_ok)."""
+        n = len(rs)
+        if n > 64 or len(set(ids)) != n:
+            return
+        mro = _type_mro(t)
+        if _mro_lookup(mro, "__class__")[0] is not object:
+            return
+        names = []
+        for i, lab in enumerate(labels):
+            if lab == '".__class__"':
+                if rs[i] is not t:
+                    return
+                names.append("__class__")
+                continue
+            if len(lab) < 4 or lab[:2] != '".' or lab[-1] != '"':
+                return
+            name = lab[2:-1]
+            if not name.isidentifier() or (name.startswith("__") and name.endswith("__")):
+                return
+            owner, v = _mro_lookup(mro, name)
+            if owner is not None and type(v) is not _MemberDescriptorType:
+                return
+            names.append(name)
+        names = tuple(names)
+        if not all(map(_is, map(getattr, _repeat(o, n), names, _repeat(t, n)), rs)):
+            return
+        if len(info.tpls) < 8 or n in info.tpls:
+            info.tpls[n] = (names, text)
 
     def dict_labels(self, d, rs):
         """The labels of an exact dict whose referents are its values in
@@ -980,16 +1036,22 @@ class _Dumper:
         ids = list(map(id, rs))
         if self.listed_tracked:
             # Only the untracked referents can lack a line of their own.
-            if not known.issuperset(map(id, _filterfalse(_is_tracked, rs))):
-                for k, r in zip(ids, rs):
-                    if k not in known and not _is_tracked(r):
-                        known.add(k)
+            check = not known.issuperset(map(id, _filterfalse(_is_tracked, rs)))
+        else:
+            check = not known.issuperset(ids)
+        if check:
+            # The same as run()'s loop (see there).
+            single = self.single
+            one_ref_types = _ONE_REF_TYPES
+            listed_tracked = self.listed_tracked
+            for r in rs:
+                if not (listed_tracked and _is_tracked(r)):
+                    k = id(r)
+                    if k not in known:
+                        if _getrefcount(r) > single or type(r) not in one_ref_types:
+                            known.add(k)
                         pending.append(r)
-        elif not known.issuperset(ids):
-            for k, r in zip(ids, rs):
-                if k not in known:
-                    known.add(k)
-                    pending.append(r)
+            r = None
         return (',"refs":[' + ",".join(map(str, ids)) + "]" +
                 self.labels_json(o, t, info, rs, ids))
 
@@ -1033,6 +1095,8 @@ class _Dumper:
         count = 0
         buf = []
         listed_tracked = self.listed_tracked
+        single = self.single = _calibrate_single()
+        one_ref_types = _ONE_REF_TYPES
         labels_json = self.labels_json
         gc_header = _GC_HEADER
         for i, o in enumerate(objs):
@@ -1069,19 +1133,27 @@ class _Dumper:
                 if listed_tracked:
                     # Only the untracked referents can lack a line of their own.
                     if not known.issuperset(map(id, _filterfalse(_is_tracked, rs))):
-                        for k, r in zip(ids, rs):
-                            if k not in known and not _is_tracked(r):
-                                known.add(k)
-                                pending.append(r)
+                        for r in rs:
+                            if not _is_tracked(r):
+                                k = id(r)
+                                if k not in known:
+                                    # An object only o refers to is met
+                                    # once: no need to remember it.
+                                    if _getrefcount(r) > single or type(r) not in one_ref_types:
+                                        known.add(k)
+                                    pending.append(r)
                         r = None
                 elif not known.issuperset(ids):
-                    for k, r in zip(ids, rs):
+                    for r in rs:
+                        k = id(r)
                         if k not in known:
-                            known.add(k)
+                            if _getrefcount(r) > single or type(r) not in one_ref_types:
+                                known.add(k)
                             pending.append(r)
                     r = None
                 line = '%s,"refcount":%d,"refs":[%s]%s' % (
                     hd, rcs[i] - overhead, ",".join(map(str, ids)),
+                    ',"idx":-1' if t is list or t is tuple else
                     labels_json(o, t, info, rs, ids))
             else:
                 line = '%s,"refcount":%d,"refs":[]' % (hd, rcs[i] - overhead)
@@ -1120,11 +1192,47 @@ class _Dumper:
         # which can only be taken at the end (see _dump_objects).
         spill = self.spill
         sbuf = []
-        j = 0
-        while j < len(pending):
-            o = pending[j]
-            j += 1
+        getsizeof = _getsizeof
+        j = _j
+        for o in pending:               # (grows while it is walked)
             t = type(o)
+            # head() inlined for the commonest untracked objects (no
+            # referents, no finalizer; the same text).
+            if t is str:
+                n = len(o)
+                line = ('{"address":%d,"type":"str","size":%d,"len":%d,"value":%s,'
+                        '"gc":false,"refs":[]' % (
+                            id(o), getsizeof(o), n, j(o if n <= VALUE_MAX else o[:VALUE_MAX])))
+                if site_text is not None:
+                    line += site_text(o, write)
+                sbuf.append(line + "\n")
+                if len(sbuf) >= 2000:
+                    spill.write("".join(sbuf))
+                    sbuf.clear()
+                continue
+            if t is int and -(1 << 63) <= o < (1 << 63):
+                line = '{"address":%d,"type":"int","size":%d,"value":%d,"gc":false,"refs":[]' % (
+                    id(o), getsizeof(o), o)
+                if site_text is not None:
+                    line += site_text(o, write)
+                sbuf.append(line + "\n")
+                if len(sbuf) >= 2000:
+                    spill.write("".join(sbuf))
+                    sbuf.clear()
+                continue
+            if t is float:
+                r = _float_repr(o)
+                if r in ("inf", "-inf", "nan"):
+                    r = '"%s"' % r
+                line = '{"address":%d,"type":"float","size":%d,"value":%s,"gc":false,"refs":[]' % (
+                    id(o), getsizeof(o), r)
+                if site_text is not None:
+                    line += site_text(o, write)
+                sbuf.append(line + "\n")
+                if len(sbuf) >= 2000:
+                    spill.write("".join(sbuf))
+                    sbuf.clear()
+                continue
             info = infos.get(id(t))
             if info is None:
                 info = info_of(t)
@@ -1175,6 +1283,33 @@ def _listing_is_complete():
             return False
     cf = getattr(sys, "_current_frames", None)
     return cf is not None and len(cf()) <= 1
+
+
+# Untracked referents whose only reference is the one being written are
+# met once in the walk: the dumper queues them without remembering their
+# ids (a set entry and an int each).  Only types no weak reference can
+# target (a weak reference's target is queued by id too).
+_ONE_REF_TYPES = frozenset((str, int, float, complex, bytes, tuple, dict))
+
+
+def _calibrate_single():
+    """sys.getrefcount of a referent r in run()'s and refs_json()'s loops
+    (`for r in rs`, rs a gc.get_referents list) when one object refers to
+    it and nothing else does; -1 (every referent remembered) if a probe
+    held twice does not count one more."""
+    h = [object()]
+    rs = _get_referents(h)
+    one = two = -1
+    for r in rs:
+        if not _is_tracked(r):
+            one = _getrefcount(r)
+    h.append(h[0])
+    rs = _get_referents(h)
+    for r in rs:
+        if not _is_tracked(r):
+            two = _getrefcount(r)
+            break
+    return one if one > 0 and two == one + 2 else -1
 
 
 def _calibrate():
