@@ -11,8 +11,9 @@ One pass is forced with CYCLETOOL_THREADS=1 and with the dump on a pipe
 (read as a stream, never mapped); several with CYCLETOOL_THREADS=2, 3, 8.
 
 usage: test_parallel_load.py CYCLETOOL SOURCE_ROOT
-CT_TEST_SMALL=1: a 20k-object dump instead of 1M; under valgrind
-(CT_WRAPPER) 3k objects, two testdata dumps, scan and top only.
+CT_TEST_SMALL=1, or an ASan build (ASAN_OPTIONS set): a 20k-object dump
+instead of 1M; under valgrind (CT_WRAPPER) 3k objects, two testdata
+dumps, scan and top only.
 """
 import gzip
 import json
@@ -27,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctcheck  # noqa: E402
 from ctcheck import check  # noqa: E402
 
-SMALL = bool(os.environ.get('CT_TEST_SMALL'))
+SMALL = bool(os.environ.get('CT_TEST_SMALL') or os.environ.get('ASAN_OPTIONS'))
 VALGRIND = 'valgrind' in os.environ.get('CT_WRAPPER', '')   # smaller still
 MODES = ['pipe', '1', '2', '3', '8']
 FEW = ['pipe', '1', '3']   # for the small testdata dumps
