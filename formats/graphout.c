@@ -117,7 +117,8 @@ static void view_finish(struct view *w)
 }
 
 /* s as valid UTF-8 without control characters: each invalid byte and
- * each control character becomes U+FFFD.  For GML, which is ASCII,
+ * each control character, and U+FFFE and U+FFFF (not characters in XML),
+ * becomes U+FFFD.  For GML, which is ASCII,
  * '&' is "&amp;" and any other character past ASCII "&#N;" (igraph
  * writes '"' as "&quot;"; networkx decodes all three).  For DOT each
  * backslash is doubled: graphviz's lexer takes a backslash pair as one
@@ -133,7 +134,8 @@ static const char *clean(struct view *w, const char *s)
 		unsigned cp;
 		size_t k = ct_utf8_decode(p, end, &cp);
 		int rc;
-		if (k == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+		if (k == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xfffe ||
+		    cp == 0xffff) {
 			rc = w->format == CT_GRAPHOUT_GML ? ct_buf_add(&w->text, "&#65533;", 8)
 							  : ct_buf_add(&w->text, "\xef\xbf\xbd", 3);
 			k = k ? k : 1;
