@@ -13,7 +13,6 @@
  * ("[0]" ... "[n-1]").  Versions 1 and 2 load as before.
  */
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "../lib/json.h"
+#include "../lib/mem.h"
 #include "loader.h"
 
 #define VALUE_MAX 100  /* bytes of a value kept for display */
@@ -922,8 +922,6 @@ static int merge_chunks(struct chunk *c, unsigned nt, bool ours)
 	uint32_t *sites = NULL;
 	uint32_t *remap[THREADS_MAX] = {NULL};
 	struct copy_job job[2 * THREADS_MAX];
-	pthread_t tid[2 * THREADS_MAX];
-	bool started[2 * THREADS_MAX] = {false};
 	unsigned nj = 0;
 	uint64_t objects = 0, n_sites = 0, line = c[0].first_line, nodes = 0, edges = 0;
 	bool trailer = false, refcount = false, site = false;
@@ -981,14 +979,7 @@ static int merge_chunks(struct chunk *c, unsigned nt, bool ours)
 		nodes += c[k].b->g.n_nodes;
 		edges += c[k].b->n_edges;
 	}
-	for (unsigned i = 0; i + 1 < nj; i++)
-		started[i] = pthread_create(&tid[i], NULL, copy_piece, &job[i]) == 0;
-	for (unsigned i = nj; i-- > 0;) {
-		if (started[i])
-			pthread_join(tid[i], NULL);
-		else
-			copy_piece(&job[i]);
-	}
+	ct_mem_run_jobs(copy_piece, job, sizeof(job[0]), nj);
 	for (unsigned k = 1; k < nt; k++)
 		ct_builder_finish(c[k].b);   /* their memory is not needed any more */
 	b->g.n_nodes = (uint32_t)nodes;
@@ -1031,8 +1022,6 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 {
 	const char *end = text + len, *q = text;
 	struct chunk *c = NULL;
-	pthread_t tid[THREADS_MAX];
-	bool started[THREADS_MAX] = {false};
 	uint64_t first_line = 1, version = 0;
 	unsigned nt;
 	int rc = -1;
@@ -1085,15 +1074,7 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 		if (reserve_for(c[k].b, (size_t)(c[k].end - c[k].p)))
 			goto out;
 	}
-	for (unsigned k = 1; k < nt; k++)
-		started[k] = pthread_create(&tid[k], NULL, parse_chunk, &c[k]) == 0;
-	parse_chunk(&c[0]);
-	for (unsigned k = 1; k < nt; k++) {
-		if (started[k])
-			pthread_join(tid[k], NULL);
-		else
-			parse_chunk(&c[k]);   /* no thread: parse it here */
-	}
+	ct_mem_run_jobs(parse_chunk, c, sizeof(c[0]), nt);
 	rc = merge_chunks(c, nt, ours);
 	b->threads = nt;
 out:

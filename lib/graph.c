@@ -1,7 +1,6 @@
 #include "graph.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -420,25 +419,16 @@ static void *resolve_range(void *arg)
 static bool resolve_parallel(struct ct_builder *b, uint32_t m)
 {
 	struct resolve_job job[64];
-	pthread_t tid[64];
-	bool started[64] = {false};
 	unsigned nt = b->threads < 64 ? b->threads : 64;
 	uint64_t unknown = 0;
 
 	for (unsigned k = 0; k < nt; k++)
 		job[k] = (struct resolve_job){b, (uint32_t)((uint64_t)m * k / nt),
 					      (uint32_t)((uint64_t)m * (k + 1) / nt), 0};
-	for (unsigned k = 1; k < nt; k++)
-		started[k] = pthread_create(&tid[k], NULL, resolve_range, &job[k]) == 0;
-	resolve_range(&job[0]);
-	for (unsigned k = 1; k < nt; k++) {
-		if (started[k])
-			pthread_join(tid[k], NULL);
-		else
-			resolve_range(&job[k]);
+	ct_mem_run_jobs(resolve_range, job, sizeof(job[0]), nt);
+	for (unsigned k = 0; k < nt; k++)
 		unknown += job[k].unknown;
-	}
-	return unknown + job[0].unknown == 0;
+	return unknown == 0;
 }
 
 int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,

@@ -296,3 +296,23 @@ void ct_mem_free(void *p)
 		free(h);
 	}
 }
+
+void ct_mem_run_jobs(void *(*fn)(void *), void *jobs, size_t size, unsigned n)
+{
+	char *job = jobs;
+	pthread_t *tid = n > 1 ? malloc((n - 1) * sizeof(*tid)) : NULL;
+	bool *started = n > 1 ? calloc(n - 1, sizeof(*started)) : NULL;
+
+	for (unsigned k = 1; tid && started && k < n; k++)
+		started[k - 1] = pthread_create(&tid[k - 1], NULL, fn, job + k * size) == 0;
+	if (n)
+		fn(job);
+	for (unsigned k = 1; k < n; k++) {
+		if (started && started[k - 1])
+			pthread_join(tid[k - 1], NULL);
+		else
+			fn(job + k * size);
+	}
+	free(tid);
+	free(started);
+}

@@ -32,6 +32,13 @@ void ct_mem_free(void *p);
  * the caller will write, as faulted pages count as used. */
 void ct_mem_prefault(void *p, size_t n);
 
+/* Run fn on each of the n jobs (an array of n elements of size bytes),
+ * every job but the first on a thread of its own and the first on the
+ * calling thread, and return when all have ended.  A job whose thread
+ * cannot be started runs on the calling thread instead, so every job
+ * runs exactly once whatever the system allows. */
+void ct_mem_run_jobs(void *(*fn)(void *), void *jobs, size_t size, unsigned n);
+
 /* For a caller that knows early how much it will allocate later (top,
  * once a snapshot declares its size, knows the dominator tree's working
  * memory): map that much now and fault it in on another thread while
