@@ -58,6 +58,8 @@ struct record {
 	uint32_t *idx_ids;            /* i -> string id of "[i]", made as needed */
 	size_t n_idx, idx_cap;
 	struct cache_slot *cache;     /* CACHE_SLOTS, or NULL (no cache) */
+	struct pending *pend;         /* parse_fast()'s strings, in order */
+	size_t n_pend, pend_cap;
 };
 
 static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
@@ -157,18 +159,16 @@ static inline uint64_t cheap_hash(const char *s, size_t n)
 	return ct_hash_u64(a ^ (z * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)n << 56));
 }
 
-/* Store a decoded string (see store_slow()).  s came from j's text when
- * it lies inside it: then it has no escape, so no NUL. */
-static int store(struct ct_json *j, struct cache_slot *cache, struct ct_builder *b, const char *s,
-		 size_t n, bool unique, uint32_t *id, struct ct_error *err)
+/* Store a string that is the dump's own text, so has no escape and no
+ * NUL (see store_slow()). */
+static int store_plain(struct cache_slot *cache, struct ct_builder *b, const char *s, size_t n,
+		       bool unique, uint32_t *id, struct ct_error *err)
 {
-	bool plain = j && s >= j->start && s + n <= j->end;
-
-	if (plain && unique) {
+	if (unique) {
 		*id = ct_builder_append(b, s, n);
 		return *id == CT_NONE ? ct_error_nomem(err) : 0;
 	}
-	if (!cache || !plain || n > UINT32_MAX)
+	if (!cache || n > UINT32_MAX)
 		return store_slow(b, s, n, unique, id, err);
 	uint64_t h = cheap_hash(s, n);
 	struct cache_slot *c = &cache[h & (CACHE_SLOTS - 1)];
@@ -184,6 +184,16 @@ static int store(struct ct_json *j, struct cache_slot *cache, struct ct_builder 
 		c->len = (uint32_t)n;
 	}
 	return rc;
+}
+
+/* Store a decoded string (see store_slow()).  s came from j's text when
+ * it lies inside it: then it has no escape, so no NUL. */
+static int store(struct ct_json *j, struct cache_slot *cache, struct ct_builder *b, const char *s,
+		 size_t n, bool unique, uint32_t *id, struct ct_error *err)
+{
+	if (j && s >= j->start && s + n <= j->end)
+		return store_plain(cache, b, s, n, unique, id, err);
+	return store_slow(b, s, n, unique, id, err);
 }
 
 static int parse_addr_array(struct ct_json *j, const char *what, uint64_t **a, size_t *n,
@@ -357,11 +367,13 @@ static const struct {
 	{"time", 4, K_time},
 };
 
-/* Which member k (kn bytes) names: compared by length first. */
+/* Which member k (kn bytes) names: by length and first letter, then one
+ * compare (every line has about eight members). */
 static enum key key_of(const char *k, size_t kn)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i].len == kn && memcmp(keys[i].name, k, kn) == 0)
+		if (keys[i].len == kn && keys[i].name[0] == k[0] &&
+		    (kn < 2 || keys[i].name[1] == k[1]) && memcmp(keys[i].name, k, kn) == 0)
 			return keys[i].key;
 	return K_NONE;
 }
@@ -409,6 +421,22 @@ static int parse_header_member(struct ct_json *j, struct record *r, char key,
 	return ct_json_skip(j, err);
 }
 
+/* Forget the last line's members. */
+static void record_clear(struct record *r)
+{
+	r->has_addr = r->has_type = r->has_size = r->has_refs = false;
+	r->has_refcount = r->has_labels = r->header = r->trailer = false;
+	r->has_site = r->site_def = r->has_site_file = r->has_site_line = false;
+	r->flags = 0;
+	r->value = r->name = 0;
+	r->type = 0;
+	r->nrefs = r->nweak = r->nlabels = 0;
+	r->pid = r->seq = 0;
+	r->time = 0;
+	r->header_rc = 0;
+	r->idx = 0;
+}
+
 /* Parse one line into r. */
 static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *r,
 			struct ct_error *err)
@@ -418,17 +446,7 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 	bool flag, more;
 	int rc;
 
-	r->has_addr = r->has_type = r->has_size = r->has_refs = false;
-	r->has_refcount = r->has_labels = r->header = r->trailer = false;
-	r->has_site = r->site_def = r->has_site_file = r->has_site_line = false;
-	r->flags = 0;
-	r->value = r->name = 0;
-	r->nrefs = r->nweak = r->nlabels = 0;
-	r->pid = r->seq = 0;
-	r->time = 0;
-	r->header_rc = 0;
-	r->idx = 0;
-
+	record_clear(r);
 	if (ct_json_peek(j) != CT_JSON_OBJECT)
 		return ct_json_fail(j, err, "expected a JSON object ('{')");
 	rc = ct_json_begin(j, '{', '}', &more, err);
@@ -529,6 +547,310 @@ static int parse_record(struct ct_json *j, struct ct_builder *b, struct record *
 		return r->header_rc;
 	}
 	return ct_json_done(j, err);
+}
+
+/* ---- The fast path ----
+ *
+ * parse_fast() reads a line as the dumper writes it: no white space, no
+ * escapes, ASCII strings, integers that fit in 64 bits with room to
+ * spare, the members of an object line, each once.  It does the work of
+ * ct_json_peek(), memchr() for the line's end and parse_record() in one
+ * pass over the bytes.  A line it does not take whole is left to those,
+ * so every error is still found and reported by them; it stores nothing
+ * until it has taken the line, and then stores its strings in the order
+ * parse_record() would, so that string ids come out the same. */
+
+enum pend_kind { P_TYPE, P_NAME, P_LABEL, P_NULL_LABEL, P_VALUE, P_TRUE, P_FALSE, P_NONE };
+
+struct pending {
+	const char *s;
+	uint32_t n;
+	uint8_t kind;
+};
+
+static bool pend(struct record *r, enum pend_kind kind, const char *s, size_t n)
+{
+	if (r->n_pend == r->pend_cap) {
+		size_t cap = r->pend_cap ? r->pend_cap * 2 : 64;
+		struct pending *p = realloc(r->pend, cap * sizeof(*p));
+		if (!p)
+			return false;
+		r->pend = p;
+		r->pend_cap = cap;
+	}
+	r->pend[r->n_pend++] = (struct pending){s, (uint32_t)n, (uint8_t)kind};
+	return true;
+}
+
+/* The plain string whose text starts after the quote at p: the closing
+ * quote, or NULL for anything else (an escape, a control or non-ASCII
+ * byte, the end). */
+static inline const char *fast_string(const char *p, const char *end)
+{
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
+	       (unsigned char)*p < 0x80)
+		p++;
+	return p < end && *p == '"' ? p : NULL;
+}
+
+/* A non-negative integer of at most 19 digits (so it fits), without a
+ * leading zero: where it ends, or NULL. */
+static inline const char *fast_u64(const char *p, const char *end, uint64_t *v)
+{
+	const char *d = p;
+	uint64_t x = 0;
+
+	while (p < end && (unsigned char)(*p - '0') < 10)
+		x = x * 10 + (uint64_t)(*p++ - '0');
+	if (p == d || p - d > 19 || (*d == '0' && p - d > 1))
+		return NULL;
+	*v = x;
+	return p;
+}
+
+static inline bool fast_word(const char *p, const char *end, const char *w, size_t n)
+{
+	return (size_t)(end - p) >= n && memcmp(p, w, n) == 0;
+}
+
+/* An array of addresses into a, or NULL. */
+static const char *fast_addrs(const char *p, const char *end, uint64_t **a, size_t *n,
+			      size_t *cap)
+{
+	*n = 0;
+	if (p >= end || *p++ != '[')
+		return NULL;
+	if (p < end && *p == ']')
+		return p + 1;
+	for (;;) {
+		uint64_t v;
+		if (!(p = fast_u64(p, end, &v)) || p >= end || push_u64(a, n, cap, v))
+			return NULL;
+		if (*p == ']')
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+/* An array of labels (strings or null) into r's pending strings, or NULL. */
+static const char *fast_labels(const char *p, const char *end, struct record *r)
+{
+	if (p >= end || *p++ != '[')
+		return NULL;
+	if (p < end && *p == ']')
+		return p + 1;
+	for (;;) {
+		if (p < end && *p == '"') {
+			const char *q = fast_string(p + 1, end);
+			if (!q || !pend(r, P_LABEL, p + 1, (size_t)(q - p - 1)))
+				return NULL;
+			p = q + 1;
+		} else if (fast_word(p, end, "null", 4)) {
+			if (!pend(r, P_NULL_LABEL, NULL, 0))
+				return NULL;
+			p += 4;
+		} else {
+			return NULL;
+		}
+		if (p >= end)
+			return NULL;
+		if (*p == ']')
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+/* A scalar of any kind (a member we do not read, or "value"): where it
+ * ends, its kind in *kind and text in [*s, end), or NULL. */
+static const char *fast_scalar(const char *p, const char *end, enum pend_kind *kind,
+			       const char **s)
+{
+	const char *q;
+
+	*s = p;
+	if (p >= end)
+		return NULL;
+	if (*p == '"') {
+		*s = p + 1;
+		*kind = P_VALUE;
+		return (q = fast_string(p + 1, end)) ? q + 1 : NULL;
+	}
+	if (*p == '-' || (unsigned char)(*p - '0') < 10) {
+		*kind = P_VALUE;
+		return ct_json_scan_number(p, end, &q) ? NULL : q;
+	}
+	if (fast_word(p, end, "true", 4)) {
+		*kind = P_TRUE;
+		return p + 4;
+	}
+	if (fast_word(p, end, "false", 5)) {
+		*kind = P_FALSE;
+		return p + 5;
+	}
+	if (fast_word(p, end, "null", 4)) {
+		*kind = P_NONE;
+		return p + 4;
+	}
+	return NULL;
+}
+
+/* Store the pending strings of a line taken. */
+static int fast_store(struct ct_builder *b, struct record *r, struct ct_error *err)
+{
+	static const char *const word[] = {[P_TRUE] = "True", [P_FALSE] = "False", [P_NONE] = "None"};
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < r->n_pend; i++) {
+		const struct pending *q = &r->pend[i];
+		uint32_t id = 0;
+		switch ((enum pend_kind)q->kind) {
+		case P_TYPE:
+			rc = store_plain(r->cache, b, q->s, q->n, false, &r->type, err);
+			break;
+		case P_NAME:
+			rc = store_plain(r->cache, b, q->s, utf8_cut(q->s, q->n, VALUE_MAX), false,
+					 &r->name, err);
+			break;
+		case P_LABEL:
+			rc = store_plain(r->cache, b, q->s, q->n, false, &id, err);
+			/* fall through */
+		case P_NULL_LABEL:
+			if (!rc && push_u32(&r->labels, &r->nlabels, &r->labels_cap, id))
+				rc = ct_error_nomem(err);
+			break;
+		case P_VALUE:
+			rc = store_plain(NULL, b, q->s, utf8_cut(q->s, q->n, VALUE_MAX), true, &r->value,
+					 err);
+			break;
+		case P_TRUE:
+		case P_FALSE:
+		case P_NONE:
+			rc = store_slow(b, word[q->kind], strlen(word[q->kind]), false, &r->value, err);
+			break;
+		}
+	}
+	return rc;
+}
+
+/* Take the line at p (before end) into r if it is plain enough: returns
+ * where the next line starts, or NULL with *rc 0 (not taken: nothing
+ * was stored, r is to be filled again) or not 0 (out of memory). */
+static const char *parse_fast(const char *p, const char *end, struct ct_builder *b,
+			      struct record *r, uint64_t max_token, int *rc, struct ct_error *err)
+{
+	const char *line = p, *q, *s;
+	uint32_t seen = 0;
+	enum pend_kind kind;
+	bool flag;
+
+	*rc = 0;
+	record_clear(r);
+	r->n_pend = 0;
+	if ((uint64_t)(end - p) > max_token && (uint64_t)(end - p) - max_token > 2)
+		end = p + max_token + 2;   /* a longer line is not taken: no memory for it */
+	if (p >= end || *p++ != '{')
+		return NULL;
+	for (;;) {
+		if (p >= end || *p != '"' || !(q = fast_string(p + 1, end)))
+			return NULL;
+		enum key key = key_of(p + 1, (size_t)(q - p - 1));
+		p = q + 1;
+		if (p >= end || *p++ != ':' || p >= end)
+			return NULL;
+		if (key != K_NONE && (seen & (1u << key)))
+			return NULL;   /* said twice */
+		seen |= 1u << key;
+		switch (key) {
+		case K_address:
+			p = fast_u64(p, end, &r->addr);
+			r->has_addr = true;
+			break;
+		case K_size:
+			p = fast_u64(p, end, &r->size);
+			r->has_size = true;
+			break;
+		case K_refcount:
+			p = fast_u64(p, end, &r->refcount);
+			r->has_refcount = true;
+			break;
+		case K_site:
+			if (r->dump_version < 2)
+				return NULL;
+			p = fast_u64(p, end, &r->site);
+			r->has_site = true;
+			break;
+		case K_type:
+		case K_name:
+			if (*p != '"' || !(q = fast_string(p + 1, end)) ||
+			    !pend(r, key == K_type ? P_TYPE : P_NAME, p + 1, (size_t)(q - p - 1)))
+				return NULL;
+			r->has_type |= key == K_type;
+			p = q + 1;
+			break;
+		case K_refs:
+			p = fast_addrs(p, end, &r->refs, &r->nrefs, &r->refs_cap);
+			r->has_refs = true;
+			break;
+		case K_weak:
+			p = fast_addrs(p, end, &r->weak, &r->nweak, &r->weak_cap);
+			break;
+		case K_labels:
+			p = fast_labels(p, end, r);
+			r->has_labels = true;
+			break;
+		case K_value:
+			if ((q = fast_scalar(p, end, &kind, &s)) &&
+			    !pend(r, kind, s, (size_t)(q - s) - (*p == '"')))
+				return NULL;
+			p = q;
+			break;
+		case K_gc:
+		case K_finalizer:
+			if ((flag = fast_word(p, end, "true", 4)))
+				p += 4;
+			else if (fast_word(p, end, "false", 5))
+				p += 5;
+			else
+				return NULL;
+			if (key == K_gc && !flag)
+				r->flags |= CT_NODE_LEAF;
+			if (key == K_finalizer && flag)
+				r->flags |= CT_NODE_FINALIZER;
+			break;
+		case K_idx:
+			if (r->dump_version < 3)
+				return NULL;
+			r->idx = *p == '1' ? 1 : fast_word(p, end, "-1", 2) ? -1 : 0;
+			if (!r->idx)
+				return NULL;
+			p += r->idx > 0 ? 1 : 2;
+			if (p < end && (unsigned char)(*p - '0') < 10)
+				return NULL;
+			break;
+		case K_NONE:
+			p = fast_scalar(p, end, &kind, &s);
+			break;
+		default:
+			return NULL;   /* header, trailer and site records */
+		}
+		if (!p || p >= end)
+			return NULL;
+		if (*p == '}')
+			break;
+		if (*p++ != ',')
+			return NULL;
+	}
+	p++;
+	if ((uint64_t)(p - line) > max_token)
+		return NULL;
+	if (p < end && *p == '\r' && end - p > 1 && p[1] == '\n')
+		p++;
+	if (p < end && *p++ != '\n')
+		return NULL;
+	*rc = fast_store(b, r, err);
+	return *rc ? NULL : p;
 }
 
 /* A site record: site r->site is "file:line" (files are cut to
@@ -663,6 +985,14 @@ static int load_serial(struct ct_input *in, struct ct_builder *b, bool ours, str
 	}
 	while ((more = ct_input_line(in, &line, &len, err)) == 1) {
 		uint64_t ln = in->line;
+		if (!seen_trailer && parse_fast(line, line + len, b, &r, j.max_token, &rc, err)) {
+			if ((rc = add_record(b, &r, NULL, ln, err)))
+				goto out;
+			objects++;
+			continue;
+		}
+		if (rc)
+			goto out;
 		ct_json_reset(&j, line, len, ln);
 		if (ct_json_peek(&j) == CT_JSON_END)
 			continue; /* blank line */
@@ -728,6 +1058,7 @@ out:
 	free(r.sites);
 	free(r.idx_ids);
 	free(r.cache);
+	free(r.pend);
 	return rc;
 }
 
@@ -812,6 +1143,14 @@ static void pages(const char *from, const char *to, bool populate)
 #endif
 }
 
+static int reserve_for(struct ct_builder *b, size_t bytes)
+{
+	/* Our lines average well over 100 bytes and two references. */
+	if (bytes / 100 >= CT_NONE / 4)
+		return 0;
+	return ct_builder_reserve(b, (uint32_t)(bytes / 100), (uint32_t)(bytes / 50));
+}
+
 static void *parse_chunk(void *arg)
 {
 	struct chunk *c = arg;
@@ -819,6 +1158,12 @@ static void *parse_chunk(void *arg)
 	struct ct_error err = {0};
 
 	c->r.cache = calloc(CACHE_SLOTS, sizeof(*c->r.cache));   /* none: slower, no harm */
+	/* Reserved here, on the piece's thread: the first page of each
+	 * array is written, and a huge page is cleared, when it is made. */
+	if (reserve_for(c->b, (size_t)(c->end - c->p))) {
+		c->rc = CT_ENOMEM;
+		return NULL;
+	}
 	while (p < c->end) {
 		if (c->mapped && p >= ready) {
 			/* A mapped piece is read a window at a time, and the
@@ -830,9 +1175,19 @@ static void *parse_chunk(void *arg)
 			pages(kept, p, false);
 			kept = p;
 		}
+		uint64_t ln = c->first_line + c->lines++;
+		int rc = 0;
+		const char *next = c->trailer ? NULL : parse_fast(p, c->end, c->b, &c->r,
+								  c->max_token, &rc, &err);
+		if (next) {
+			p = next;
+			c->records++;
+			goto object;
+		}
+		if (rc)
+			goto fail;
 		const char *line = p, *nl = memchr(p, '\n', (size_t)(c->end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(c->end - p);
-		uint64_t ln = c->first_line + c->lines++;
 		p += nl ? n + 1 : n;
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
@@ -854,6 +1209,7 @@ static void *parse_chunk(void *arg)
 				goto fail;
 			continue;
 		}
+object:
 		if (add_record(c->b, &c->r, c, ln, &err))
 			goto fail;
 		c->objects++;
@@ -876,6 +1232,7 @@ static void chunk_finish(struct chunk *c)
 	free(c->r.sites);
 	free(c->r.idx_ids);
 	free(c->r.cache);
+	free(c->r.pend);
 	free(c->site_num);
 	free(c->site_id);
 	if (c->b == &c->own)
@@ -1007,13 +1364,6 @@ static void reset_builder(struct ct_builder *b)
 	b->dominators = dominators;
 }
 
-static int reserve_for(struct ct_builder *b, size_t bytes)
-{
-	/* Our lines average well over 100 bytes and two references. */
-	if (bytes / 100 >= CT_NONE / 4)
-		return 0;
-	return ct_builder_reserve(b, (uint32_t)(bytes / 100), (uint32_t)(bytes / 50));
-}
 
 /* Load the mapped input [text, text + len) in parallel into b.  Returns
  * 0, or -1 with b reset when it must be loaded in one pass. */
@@ -1071,8 +1421,6 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 		c[k].r.dump_version = version;
 		c[k].mapped = in->map != NULL;
 		q = e;
-		if (reserve_for(c[k].b, (size_t)(c[k].end - c[k].p)))
-			goto out;
 	}
 	ct_mem_run_jobs(parse_chunk, c, sizeof(c[0]), nt);
 	rc = merge_chunks(c, nt, ours);

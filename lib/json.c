@@ -447,8 +447,7 @@ static bool cut(struct ct_json *j, const char *q, bool *too_long)
 	return true;
 }
 
-/* The number at p (before end): where it ends in *q, or a complaint. */
-static const char *scan_number(const char *p, const char *end, const char **q)
+const char *ct_json_scan_number(const char *p, const char *end, const char **q)
 {
 	if (p < end && *p == '-')
 		p++;
@@ -492,7 +491,7 @@ int ct_json_number(struct ct_json *j, const char **s, size_t *len, struct ct_err
 
 	ws(j);
 	do
-		why = scan_number(j->p, j->end, &q);
+		why = ct_json_scan_number(j->p, j->end, &q);
 	while (cut(j, q, &too_long));
 	if (too_long)
 		return ct_json_fail(j, err, "number too long");

@@ -107,6 +107,10 @@ int ct_json_u64s(struct ct_json *j, uint64_t *v, size_t n, size_t *got, uint64_t
 		 const char *what, struct ct_error *err);
 /* A number token of any form; *s and *len is its text (valid as for strings). */
 int ct_json_number(struct ct_json *j, const char **s, size_t *len, struct ct_error *err);
+/* The JSON number whose text starts at p (before end): where it ends in
+ * *q, and NULL, or what is wrong with it ("expected a number", "malformed
+ * number"), *q then where that was found.  For scanners of their own. */
+const char *ct_json_scan_number(const char *p, const char *end, const char **q);
 /* A number of any form as the nearest double (what = field name for
  * errors): the JSON number grammar, strictly (no "+1", ".5", "1.",
  * "0x10", "NaN" or "Infinity"); a magnitude too large for a double is
