@@ -338,44 +338,49 @@ enum key {
 	K_time,
 };
 
-static const struct {
-	const char *name;
-	size_t len;
-	enum key key;
-} keys[] = {
-	{"address", 7, K_address},
-	{"type", 4, K_type},
-	{"size", 4, K_size},
-	{"refs", 4, K_refs},
-	{"labels", 6, K_labels},
-	{"refcount", 8, K_refcount},
-	{"gc", 2, K_gc},
-	{"value", 5, K_value},
-	{"name", 4, K_name},
-	{"finalizer", 9, K_finalizer},
-	{"weak", 4, K_weak},
-	{"idx", 3, K_idx},
-	{"site", 4, K_site},
-	{"cycletool_site", 14, K_cycletool_site},
-	{"file", 4, K_file},
-	{"line", 4, K_line},
-	{"cycletool_dump", 14, K_cycletool_dump},
-	{"cycletool_dump_end", 18, K_cycletool_dump_end},
-	{"objects", 7, K_objects},
-	{"pid", 3, K_pid},
-	{"seq", 3, K_seq},
-	{"time", 4, K_time},
-};
-
-/* Which member k (kn bytes) names: by length and first letter, then one
- * compare (every line has about eight members). */
+/* Which member k (kn bytes) names: by first letter, then compares of
+ * known length, which the compiler makes a load or two (every line has
+ * about eight members). */
 static enum key key_of(const char *k, size_t kn)
 {
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i].len == kn && keys[i].name[0] == k[0] &&
-		    (kn < 2 || keys[i].name[1] == k[1]) && memcmp(keys[i].name, k, kn) == 0)
-			return keys[i].key;
-	return K_NONE;
+#define IS(name) (kn == sizeof(name) - 1 && memcmp(k, name, sizeof(name) - 1) == 0)
+	if (kn == 0)
+		return K_NONE;
+	switch (k[0]) {
+	case 'a':
+		return IS("address") ? K_address : K_NONE;
+	case 't':
+		return IS("type") ? K_type : IS("time") ? K_time : K_NONE;
+	case 's':
+		return IS("size") ? K_size : IS("site") ? K_site : IS("seq") ? K_seq : K_NONE;
+	case 'r':
+		return IS("refs") ? K_refs : IS("refcount") ? K_refcount : K_NONE;
+	case 'l':
+		return IS("labels") ? K_labels : IS("line") ? K_line : K_NONE;
+	case 'g':
+		return IS("gc") ? K_gc : K_NONE;
+	case 'v':
+		return IS("value") ? K_value : K_NONE;
+	case 'n':
+		return IS("name") ? K_name : K_NONE;
+	case 'f':
+		return IS("finalizer") ? K_finalizer : IS("file") ? K_file : K_NONE;
+	case 'w':
+		return IS("weak") ? K_weak : K_NONE;
+	case 'i':
+		return IS("idx") ? K_idx : K_NONE;
+	case 'c':
+		return IS("cycletool_site") ? K_cycletool_site :
+		       IS("cycletool_dump") ? K_cycletool_dump :
+		       IS("cycletool_dump_end") ? K_cycletool_dump_end : K_NONE;
+	case 'o':
+		return IS("objects") ? K_objects : K_NONE;
+	case 'p':
+		return IS("pid") ? K_pid : K_NONE;
+	default:
+		return K_NONE;
+	}
+#undef IS
 }
 
 /* "pid", "seq" or "time" (by its first letter): keep the value, or the
