@@ -592,10 +592,45 @@ static bool pend(struct record *r, enum pend_kind kind, const char *s, size_t n)
  * byte, the end). */
 static inline const char *fast_string(const char *p, const char *end)
 {
+	/* Eight bytes at a time: a byte of m is set where w has a quote, a
+	 * backslash, a control or a non-ASCII byte (exactly at the first
+	 * such byte: what is above it may be set by a borrow). */
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	while (end - p >= 8) {
+		uint64_t w, q, b;
+		memcpy(&w, p, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		uint64_t m = (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) & high;
+		if (m) {
+			p += __builtin_ctzll(m) >> 3;
+			break;
+		}
+		p += 8;
+	}
 	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
 	       (unsigned char)*p < 0x80)
 		p++;
 	return p < end && *p == '"' ? p : NULL;
+}
+
+/* Whether the 8 bytes of w (first in the low byte) are all digits. */
+static inline bool digits8(uint64_t w)
+{
+	const uint64_t f0 = 0xf0f0f0f0f0f0f0f0ULL;
+	/* Each byte 0x30..0x39: its high nibble is 3, and adding 6 keeps it 3. */
+	return ((w & f0) | (((w + 0x0606060606060606ULL) & f0) >> 4)) == 0x3333333333333333ULL;
+}
+
+/* The value of the 8 digits in w (the first, most significant, in the
+ * low byte): pairs, then fours, then all eight, each step within lanes
+ * twice as wide. */
+static inline uint64_t value8(uint64_t w)
+{
+	w -= 0x3030303030303030ULL;
+	w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffULL;
+	w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffULL;
+	return (w * 10000 + (w >> 32)) & 0xffffffffULL;
 }
 
 /* A non-negative integer of at most 19 digits (so it fits), without a
@@ -603,8 +638,12 @@ static inline const char *fast_string(const char *p, const char *end)
 static inline const char *fast_u64(const char *p, const char *end, uint64_t *v)
 {
 	const char *d = p;
-	uint64_t x = 0;
+	uint64_t x = 0, w;
 
+	while (end - p >= 8 && (memcpy(&w, p, 8), digits8(w))) {
+		x = x * 100000000 + value8(w);
+		p += 8;
+	}
 	while (p < end && (unsigned char)(*p - '0') < 10)
 		x = x * 10 + (uint64_t)(*p++ - '0');
 	if (p == d || p - d > 19 || (*d == '0' && p - d > 1))
