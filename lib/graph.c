@@ -42,7 +42,7 @@ static int rehash(struct ct_addrmap *m, uint64_t cap)
 	}
 	ct_mem_free(m->slots);
 	m->slots = slots;
-	m->mask = mask;
+	m->mask = m->wrap = mask;
 	return 0;
 }
 
@@ -64,7 +64,7 @@ int ct_addrmap_put(struct ct_addrmap *m, uint64_t key, uint32_t val, uint32_t *o
 			return CT_ENOMEM;
 	}
 	uint32_t i = (uint32_t)ct_hash_keyed_u64(key) & m->mask;
-	for (; m->slots[i].val; i = (i + 1) & m->mask) {
+	for (; m->slots[i].val; i = ct_addrmap_next(m, i)) {
 		if (m->slots[i].key == key) {
 			*old = (uint32_t)(m->slots[i].val - 1);
 			return 0;
@@ -82,7 +82,7 @@ uint32_t ct_addrmap_get(const struct ct_addrmap *m, uint64_t key)
 	if (!m->slots)
 		return CT_NONE;
 	uint32_t i = (uint32_t)ct_hash_keyed_u64(key) & m->mask;
-	for (; m->slots[i].val; i = (i + 1) & m->mask)
+	for (; m->slots[i].val; i = ct_addrmap_next(m, i))
 		if (m->slots[i].key == key)
 			return (uint32_t)(m->slots[i].val - 1);
 	return CT_NONE;
@@ -338,14 +338,128 @@ int ct_builder_edge_index(struct ct_builder *b, uint32_t target, uint32_t label,
  * misses that inserting while parsing could not. */
 #define AHEAD 16
 
+/* Filling the map on several threads: the map is cut into blocks that
+ * probing does not leave (ct_addrmap.wrap), and each thread fills one
+ * block with the addresses whose home slot is there, in node order, so
+ * that a duplicate is found against the same first node as in one pass. */
+struct index_job {
+	const struct ct_graph *g;
+	struct ct_addrmap *m;
+	uint32_t *home;          /* per node: its home slot */
+	uint32_t from, to;       /* nodes to hash */
+	uint32_t block, shift;   /* the block filled: slots i with i >> shift == block */
+	uint32_t count;          /* addresses put in the block */
+	uint32_t dup, first;     /* the first node whose address was there, and
+				  * the node that had it; CT_NONE = none */
+	bool full;               /* the block filled past what probing is quick at */
+};
+
+static void *hash_range(void *arg)
+{
+	struct index_job *w = arg;
+
+	for (uint32_t i = w->from; i < w->to; i++)
+		w->home[i] = (uint32_t)ct_hash_keyed_u64(w->g->addr[i]) & w->m->mask;
+	return NULL;
+}
+
+static void *fill_block(void *arg)
+{
+	struct index_job *w = arg;
+	struct ct_addrmap *m = w->m;
+	const uint64_t *addr = w->g->addr;
+	uint32_t n = w->g->n_nodes, room = m->wrap - m->wrap / 4;
+
+	for (uint32_t v = 0; v < n; v++) {
+		uint32_t i = w->home[v];
+		if (i >> w->shift != w->block)
+			continue;
+		for (; m->slots[i].val; i = ct_addrmap_next(m, i)) {
+			if (m->slots[i].key == addr[v]) {
+				w->dup = v;
+				w->first = (uint32_t)(m->slots[i].val - 1);
+				return NULL;
+			}
+		}
+		if (++w->count > room) {   /* unlikely: one pass instead */
+			w->full = true;
+			return NULL;
+		}
+		m->slots[i].key = addr[v];
+		m->slots[i].val = (uint64_t)v + 1;
+	}
+	return NULL;
+}
+
+#define INDEX_PARALLEL_MIN (1u << 18)   /* nodes worth more than one thread */
+
+/* The map filled on b->threads threads (rounded down to a power of two):
+ * 0, or CT_ENOMEM, or CT_EINPUT for a duplicate (*dup and *first set),
+ * or -1 when it must be filled in one pass (the map left empty). */
+static int index_parallel(struct ct_builder *b, uint32_t *dup, uint32_t *first)
+{
+	struct ct_graph *g = &b->g;
+	struct ct_addrmap *m = &g->map;
+	struct index_job job[64];
+	uint32_t n = g->n_nodes, nt = 1;
+	int rc = 0;
+
+	while (nt * 2 <= b->threads && nt * 2 <= 64)
+		nt *= 2;
+	if (nt < 2 || n < INDEX_PARALLEL_MIN || m->count)
+		return -1;
+	uint32_t *home = ct_mem_alloc(ct_mem_bytes(n, sizeof(*home)));
+	if (!home)
+		return CT_ENOMEM;
+	uint32_t shift = 0;
+	while (((uint64_t)1 << shift) < ((uint64_t)m->mask + 1) / nt)
+		shift++;
+	m->wrap = (uint32_t)(((uint64_t)1 << shift) - 1);
+	for (uint32_t k = 0; k < nt; k++)
+		job[k] = (struct index_job){.g = g, .m = m, .home = home,
+					    .from = (uint32_t)((uint64_t)n * k / nt),
+					    .to = (uint32_t)((uint64_t)n * (k + 1) / nt),
+					    .block = k, .shift = shift, .dup = CT_NONE};
+	ct_mem_run_jobs(hash_range, job, sizeof(job[0]), nt);
+	ct_mem_run_jobs(fill_block, job, sizeof(job[0]), nt);
+	*dup = CT_NONE;
+	for (uint32_t k = 0; k < nt; k++) {
+		m->count += job[k].count;
+		if (job[k].full) {
+			rc = -1;
+		} else if (job[k].dup < *dup) {
+			*dup = job[k].dup;
+			*first = job[k].first;
+		}
+	}
+	if (rc == 0 && *dup != CT_NONE)
+		rc = CT_EINPUT;
+	if (rc == -1) {
+		memset(m->slots, 0, ((size_t)m->mask + 1) * sizeof(*m->slots));
+		m->count = 0;
+		m->wrap = m->mask;
+	}
+	ct_mem_free(home);
+	return rc;
+}
+
 static int index_addresses(struct ct_builder *b, struct ct_error *err)
 {
 	struct ct_graph *g = &b->g;
 	struct ct_addrmap *m = &g->map;
-	uint32_t n = g->n_nodes, old;
+	uint32_t n = g->n_nodes, old, dup = CT_NONE, first = 0;
 
 	if (ct_addrmap_reserve(m, n))
 		return ct_error_nomem(err);
+	int rc = index_parallel(b, &dup, &first);
+	if (rc == CT_ENOMEM)
+		return ct_error_nomem(err);
+	if (rc == CT_EINPUT)
+		return ct_error_at(err, CT_EINPUT, b->pos[dup], 0,
+				   "duplicate address 0x%" PRIx64 " (first at line %" PRIu64 ")",
+				   g->addr[dup], b->pos[first]);
+	if (rc == 0)
+		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		if (i + AHEAD < n)
 			__builtin_prefetch(&m->slots[(uint32_t)ct_hash_keyed_u64(g->addr[i + AHEAD]) & m->mask],

@@ -61,7 +61,16 @@ struct ct_addrmap {
 	struct ct_addrmap_slot *slots;
 	uint32_t mask;    /* capacity - 1; capacity is a power of two */
 	uint32_t count;
+	uint32_t wrap;    /* probing wraps within aligned blocks of wrap + 1
+			   * slots: mask (one table), or smaller when the map
+			   * was filled by several threads, a block each */
 };
+
+/* The slot probed after slot i. */
+static inline uint32_t ct_addrmap_next(const struct ct_addrmap *m, uint32_t i)
+{
+	return (i & ~m->wrap) | ((i + 1) & m->wrap);
+}
 
 void ct_addrmap_init(struct ct_addrmap *m);
 void ct_addrmap_finish(struct ct_addrmap *m);

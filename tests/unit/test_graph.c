@@ -361,6 +361,75 @@ static void test_pack_labels(void)
 	ct_graph_finish(&g);
 }
 
+/* The address map filled on several threads (over 2^18 nodes): the same
+ * duplicate reported as in one pass, every address found, and the map
+ * still takes more addresses afterwards (and grows). */
+static int build_threads(unsigned threads, uint32_t n, uint32_t dup_at, uint32_t dup_of,
+			 struct ct_graph *g, struct ct_error *err)
+{
+	struct ct_builder b;
+
+	ct_builder_init(&b, "test");
+	b.threads = threads;
+	uint32_t t = ct_builder_intern(&b, "T", 1);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t a = 0x7f0000000000ULL + 48ULL * (i == dup_at ? dup_of : i);
+		must(ct_builder_node(&b, a, t, 1, 0, 0, false, 0, 10ULL + i, err), err, "node");
+		must(ct_builder_edge(&b, 0x7f0000000000ULL + 48ULL * ((i * 7ULL) % n == dup_at ?
+								      0 : (i * 7ULL) % n),
+				     0, CT_EDGE_STRONG, err), err, "edge");
+	}
+	int rc = ct_builder_build(&b, 0, g, err);
+	ct_builder_finish(&b);
+	return rc;
+}
+
+static void test_index_threads(void)
+{
+	uint32_t n = 300000;
+	struct ct_graph g;
+	struct ct_error one = {0};
+
+	/* Two duplicates: the first in node order is reported. */
+	for (int round = 0; round < 2; round++) {
+		uint32_t at = round ? 299999 : 250000, of = round ? 7 : 5;
+		memset(&one, 0, sizeof(one));
+		int rc1 = build_threads(1, n, at, of, &g, &one);
+		CHECK(rc1 == CT_EINPUT && one.line == 10ULL + at, "one thread: duplicate at line %"
+		      PRIu64 ": %s", one.line, one.msg);
+		for (unsigned threads = 2; threads <= 8; threads++) {
+			struct ct_error e = {0};
+			int rc = build_threads(threads, n, at, of, &g, &e);
+			CHECK(rc == rc1 && e.line == one.line && strcmp(e.msg, one.msg) == 0,
+			      "%u threads: '%s' vs one thread's '%s'", threads, e.msg, one.msg);
+		}
+	}
+	struct ct_error err = {0};
+	int rc = build_threads(4, n, CT_NONE, 0, &g, &err);
+	CHECK(rc == 0, "4 threads, no duplicate: %s", err.msg);
+	if (rc)
+		return;
+	CHECK(g.map.wrap < g.map.mask, "the map was filled in blocks (wrap %u, mask %u)",
+	      g.map.wrap, g.map.mask);
+	int bad = 0;
+	for (uint32_t i = 0; i < n && bad < 5; i++) {
+		bad += !CHECK(ct_addrmap_get(&g.map, 0x7f0000000000ULL + 48ULL * i) == i,
+			      "address of node %u found", i);
+		bad += !CHECK(g.dst[i] == (uint32_t)((i * 7ULL) % n), "edge of node %u", i);
+	}
+	/* More addresses than the map has room for: it grows (one table). */
+	uint32_t old;
+	for (uint32_t i = 0; i < 2 * n && bad < 5; i++)
+		bad += !CHECK(ct_addrmap_put(&g.map, 0x100000000ULL + 8ULL * i, n + i, &old) == 0 &&
+			      old == CT_NONE, "put %u", i);
+	for (uint32_t i = 0; i < n && bad < 5; i += 7)
+		bad += !CHECK(ct_addrmap_get(&g.map, 0x7f0000000000ULL + 48ULL * i) == i &&
+			      ct_addrmap_get(&g.map, 0x100000000ULL + 8ULL * i) == n + i,
+			      "after growing, address %u found", i);
+	CHECK(g.map.wrap == g.map.mask, "a grown map is one table");
+	ct_graph_finish(&g);
+}
+
 int main(void)
 {
 	test_pack_labels();
@@ -371,5 +440,6 @@ int main(void)
 	test_dangling();
 	test_empty_and_misc();
 	test_big();
+	test_index_threads();
 	return check_status("test_graph");
 }
