@@ -575,6 +575,8 @@ struct pending {
 
 static bool pend(struct record *r, enum pend_kind kind, const char *s, size_t n)
 {
+	if (n > UINT32_MAX)
+		return false;   /* the scanner's (with --max-token above 4 GB) */
 	if (r->n_pend == r->pend_cap) {
 		size_t cap = r->pend_cap ? r->pend_cap * 2 : 64;
 		struct pending *p = realloc(r->pend, cap * sizeof(*p));
