@@ -1362,7 +1362,7 @@ static int merge_chunks(struct chunk *c, unsigned nt, bool ours)
 	/* The strings, in order (one thread: ids are given in order). */
 	for (unsigned k = 1; k < nt; k++) {
 		struct ct_strings *s = &c[k].b->g.strings;
-		remap[k] = malloc((s->count ? s->count : 1) * sizeof(*remap[k]));
+		remap[k] = ct_mem_alloc(ct_mem_bytes(s->count ? s->count : 1, sizeof(*remap[k])));
 		if (!remap[k] || ct_strings_merge(&b->g.strings, s, remap[k]))
 			goto out;
 		for (size_t i = 0; i < c[k].n_sites; i++)
@@ -1394,7 +1394,7 @@ static int merge_chunks(struct chunk *c, unsigned nt, bool ours)
 	rc = 0;
 out:
 	for (unsigned k = 0; k < nt; k++)
-		free(remap[k]);
+		ct_mem_free(remap[k]);
 	free(sites);
 	return rc;
 }

@@ -282,6 +282,34 @@ uint32_t ct_strings_find(const struct ct_strings *s, const char *p)
 	return UINT32_MAX;
 }
 
+/* Room for len more bytes and n more strings in s, at once. */
+static int room(struct ct_strings *s, size_t len, uint32_t n)
+{
+	if (s->used + len + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		while (cap < s->used + len + 1)
+			cap *= 2;
+		char *b = ct_mem_realloc(s->bytes, cap);
+		if (!b)
+			return 1;
+		s->bytes = b;
+		s->cap = cap;
+	}
+	if ((uint64_t)s->count + n > s->off_cap) {
+		uint64_t cap = s->off_cap ? s->off_cap : 256;
+		while (cap < (uint64_t)s->count + n)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			return 1;
+		uint64_t *o = ct_mem_realloc(s->off, cap * sizeof(*o));
+		if (!o)
+			return 1;
+		s->off = o;
+		s->off_cap = (uint32_t)cap;
+	}
+	return 0;
+}
+
 int ct_strings_merge(struct ct_strings *dst, const struct ct_strings *src, uint32_t *remap)
 {
 	uint32_t n = src->count;
@@ -295,7 +323,9 @@ int ct_strings_merge(struct ct_strings *dst, const struct ct_strings *src, uint3
 		return 1;
 	if (n == 1)
 		return 0;
-	tag = calloc(n, sizeof(*tag));
+	if ((uint64_t)dst->count + n >= UINT32_MAX - 1 || room(dst, src->used, n))
+		return 1;
+	tag = ct_mem_zalloc(ct_mem_bytes(n, sizeof(*tag)));   /* huge pages: few faults */
 	if (!tag)
 		return 1;
 	for (uint32_t i = 0; i < src->nslots; i++) {
@@ -303,22 +333,40 @@ int ct_strings_merge(struct ct_strings *dst, const struct ct_strings *src, uint3
 		if (id1 && id1 - 1 < n)
 			tag[id1 - 1] = (1ULL << 32) | src->slots[i].tag;
 	}
+	/* The ids in order; an appended string's bytes are only given their
+	 * place, and copied after, a run of neighbours (in both arenas) at a
+	 * time.  With the room made above nothing moves meanwhile. */
+	size_t run_src = 0, run_dst = 0, run_len = 0;
 	for (uint32_t id = 1; id < n; id++) {
-		const char *p = src->bytes + src->off[id];
-		size_t len = ct_strings_len(src, id);
+		uint64_t start = src->off[id], end = id + 1 < n ? src->off[id + 1] : src->used;
+		size_t len = (size_t)(end - start - 1);
 		uint32_t v;
-		if (len == 0)
+		if (len == 0) {
 			v = 0;
-		else if (tag[id])
-			v = intern_tagged(dst, p, len, (uint32_t)tag[id]);
-		else
-			v = append(dst, p, len);
-		if (v == UINT32_MAX)
-			goto out;
+		} else if (tag[id]) {
+			v = intern_tagged(dst, src->bytes + start, len, (uint32_t)tag[id]);
+			if (v == UINT32_MAX)
+				goto out;
+		} else {
+			if (run_len && (run_src + run_len != start || run_dst + run_len != dst->used)) {
+				memcpy(dst->bytes + run_dst, src->bytes + run_src, run_len);
+				run_len = 0;
+			}
+			if (!run_len) {
+				run_src = start;
+				run_dst = dst->used;
+			}
+			run_len += len + 1;   /* with its NUL */
+			v = dst->count++;
+			dst->off[v] = dst->used;
+			dst->used += len + 1;
+		}
 		remap[id] = v;
 	}
+	if (run_len)
+		memcpy(dst->bytes + run_dst, src->bytes + run_src, run_len);
 	rc = 0;
 out:
-	free(tag);
+	ct_mem_free(tag);
 	return rc;
 }

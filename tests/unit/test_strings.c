@@ -142,8 +142,96 @@ static void test_siphash(void)
 	CHECK(seen == UINT64_MAX, "keyed hashes set every bit");
 }
 
+/* The operations of test_merge: string k of a made-up input, interned
+ * (names and labels that repeat) or appended (values), or empty. */
+static void merge_op(uint32_t k, char *buf, size_t *len, bool *interned)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ULL * (k + 1);
+	seed ^= seed >> 29;
+	*interned = seed % 3 != 0;
+	if (seed % 17 == 0) {
+		*len = 0;
+		return;
+	}
+	/* Interned strings repeat (40 of them); appended ones repeat too
+	 * (appending never finds an equal one), and are of any length up
+	 * to a few hundred bytes. */
+	unsigned v = *interned ? (unsigned)(seed >> 8) % 40 : (unsigned)(seed >> 8) % 5000;
+	size_t n = (size_t)snprintf(buf, 64, "%s%u", *interned ? "name" : "value-", v);
+	size_t pad = *interned ? 0 : (seed >> 20) % 300;
+	memset(buf + n, 'x', pad);
+	*len = n + pad;
+}
+
+static uint32_t merge_store(struct ct_strings *s, uint32_t k)
+{
+	char buf[512];
+	size_t len;
+	bool interned;
+
+	merge_op(k, buf, &len, &interned);
+	return interned ? ct_strings_intern(s, buf, len) : ct_strings_append(s, buf, len);
+}
+
+/* ct_strings_merge(): strings stored in pieces, each in its own arena,
+ * then merged in order, give the arena one pass gives, id for id. */
+static void test_merge(void)
+{
+	enum { N = 20000 };
+	struct ct_strings one;
+	uint32_t want[N];
+
+	ct_strings_init(&one);
+	for (uint32_t k = 0; k < N; k++)
+		want[k] = merge_store(&one, k);
+	const uint32_t cuts[][3] = {{0, N, N}, {1, 2, N}, {N / 3, 2 * N / 3, N}, {N - 1, N, N},
+				     {5000, 5000, 19000}};
+	for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+		struct ct_strings piece[3];
+		uint32_t *remap[3] = {NULL}, got[N], from = 0;
+		int bad = 0;
+		for (int i = 0; i < 3; i++) {
+			ct_strings_init(&piece[i]);
+			uint32_t to = i < 2 ? cuts[c][i] : N;
+			uint32_t *local = malloc((to - from + 1) * sizeof(*local));
+			for (uint32_t k = from; k < to; k++)
+				local[k - from] = merge_store(&piece[i], k);
+			remap[i] = malloc(((size_t)piece[i].count + 1) * sizeof(*remap[i]));
+			if (i == 0) {
+				for (uint32_t k = from; k < to; k++)
+					got[k] = local[k - from];
+			} else {
+				CHECK(ct_strings_merge(&piece[0], &piece[i], remap[i]) == 0,
+				      "cut %zu: merge of piece %d", c, i);
+				for (uint32_t k = from; k < to; k++)
+					got[k] = remap[i][local[k - from]];
+			}
+			free(local);
+			from = to;
+		}
+		CHECK(piece[0].count == one.count, "cut %zu: %u strings, one pass %u", c,
+		      piece[0].count, one.count);
+		for (uint32_t k = 0; k < N && bad < 5; k++)
+			bad += !CHECK(got[k] == want[k], "cut %zu: string %u has id %u, one pass %u", c, k,
+				      got[k], want[k]);
+		for (uint32_t id = 0; id < one.count && id < piece[0].count && bad < 5; id++)
+			bad += !CHECK(ct_strings_len(&piece[0], id) == ct_strings_len(&one, id) &&
+				      strcmp(ct_strings_get(&piece[0], id), ct_strings_get(&one, id)) == 0,
+				      "cut %zu: id %u is '%s', one pass '%s'", c, id,
+				      ct_strings_get(&piece[0], id), ct_strings_get(&one, id));
+		CHECK(ct_strings_intern(&piece[0], "name7", 5) == ct_strings_intern(&one, "name7", 5),
+		      "cut %zu: interning after the merge finds the same id", c);
+		for (int i = 0; i < 3; i++) {
+			ct_strings_finish(&piece[i]);
+			free(remap[i]);
+		}
+	}
+	ct_strings_finish(&one);
+}
+
 int main(void)
 {
+	test_merge();
 	test_siphash();
 	test_utf8();
 	test_basic();
