@@ -150,11 +150,16 @@ static uint64_t pos_of(const struct ct_builder *b, uint32_t v)
 	return b->pos ? b->pos[v] : 0;
 }
 
-static int grow_nodes(struct ct_builder *b)
+/* Room for at least want nodes: twice the room there was, or want when
+ * that is more (a reserve made in one step: growing by doubling from
+ * nothing would copy each smaller array into the next). */
+static int grow_nodes_to(struct ct_builder *b, uint64_t want)
 {
 	uint64_t cap = b->node_cap ? (uint64_t)b->node_cap * 2 : 4096;
 	int ok = 1;
 
+	if (cap < want)
+		cap = want;
 	if (cap >= CT_NONE)
 		cap = CT_NONE - 1;
 	if (cap <= b->node_cap)
@@ -178,6 +183,11 @@ static int grow_nodes(struct ct_builder *b)
 	return 0;
 }
 
+static int grow_nodes(struct ct_builder *b)
+{
+	return grow_nodes_to(b, 0);
+}
+
 /* Room for cap edges: targets (addresses, or indices when by_index),
  * labels and kinds. */
 static int grow_edges(struct ct_builder *b, uint32_t cap)
@@ -199,9 +209,8 @@ static int grow_edges(struct ct_builder *b, uint32_t cap)
 
 int ct_builder_reserve(struct ct_builder *b, uint32_t nodes, uint32_t edges)
 {
-	while (b->node_cap < nodes)
-		if (grow_nodes(b))
-			return CT_ENOMEM;
+	if (b->node_cap < nodes && grow_nodes_to(b, nodes))
+		return CT_ENOMEM;
 	if (edges > b->edge_cap && grow_edges(b, edges))
 		return CT_ENOMEM;
 	return 0;

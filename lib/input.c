@@ -11,6 +11,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "mem.h"
+
 #define ZLIB_CONST
 #include <zlib.h>
 #include <zstd.h>
@@ -82,7 +84,7 @@ void ct_input_finish(struct ct_input *in)
 		ZSTD_freeDStream(d->zd);
 		free(d);
 	}
-	free(in->buf);
+	ct_mem_free(in->buf);
 	if (in->map)
 		munmap(in->map, in->map_len);
 	memset(in, 0, sizeof(*in));
@@ -345,14 +347,22 @@ static int fill(struct ct_input *in, size_t need, struct ct_error *err)
 			size_t cap = in->cap ? in->cap * 2 : 4 * (size_t)CHUNK;
 			while (cap - in->end < CHUNK)
 				cap *= 2;
-			char *b = realloc(in->buf, cap);
+			/* Huge pages: a fresh buffer of 4 KB pages costs a
+			 * fault per page, dearer than the copy on a VM. */
+			char *b = ct_mem_realloc(in->buf, cap);
 			if (!b)
 				return ct_error_nomem(err);
 			in->buf = b;
 			in->cap = cap;
 		}
+		/* A chunk at a time, or what is needed: a probe of the first
+		 * bytes reads no more than a chunk, which a mapped file then
+		 * need not compare with its mapping. */
+		size_t room = in->cap - in->end, want = need - (in->end - in->start);
+		if (room > CHUNK && room > want)
+			room = want > CHUNK ? want : CHUNK;
 		size_t got;
-		if ((rc = produce(in, in->buf + in->end, in->cap - in->end, &got, err)))
+		if ((rc = produce(in, in->buf + in->end, room, &got, err)))
 			return rc;
 		in->end += got;
 		if (got == 0)
