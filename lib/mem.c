@@ -19,7 +19,7 @@
 #endif
 
 #define HEADER 64                   /* keeps the payload 64-byte aligned */
-#define BIG ((size_t)1 << 20)       /* from here on, map directly */
+#define BIG ((size_t)1 << 19)       /* from here on, map directly */
 #define HUGE_PAGE ((size_t)2 << 20)
 
 struct header {
