@@ -126,28 +126,38 @@ static int grow_slots(struct ct_strings *s)
 	return 0;
 }
 
-static uint32_t append(struct ct_strings *s, const char *p, size_t len)
+/* Room for len more bytes and n more strings in s, at once. */
+static int room(struct ct_strings *s, size_t len, uint32_t n)
 {
-	if (s->count == UINT32_MAX - 1)
-		return UINT32_MAX;
 	if (s->used + len + 1 > s->cap) {
 		size_t cap = s->cap ? s->cap : 4096;
 		while (cap < s->used + len + 1)
 			cap *= 2;
 		char *b = ct_mem_realloc(s->bytes, cap);
 		if (!b)
-			return UINT32_MAX;
+			return 1;
 		s->bytes = b;
 		s->cap = cap;
 	}
-	if (s->count == s->off_cap) {
-		uint32_t cap = s->off_cap ? s->off_cap * 2 : 256;
+	if ((uint64_t)s->count + n > s->off_cap) {
+		uint64_t cap = s->off_cap ? s->off_cap : 256;
+		while (cap < (uint64_t)s->count + n)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			return 1;
 		uint64_t *o = ct_mem_realloc(s->off, cap * sizeof(*o));
 		if (!o)
-			return UINT32_MAX;
+			return 1;
 		s->off = o;
-		s->off_cap = cap;
+		s->off_cap = (uint32_t)cap;
 	}
+	return 0;
+}
+
+static uint32_t append(struct ct_strings *s, const char *p, size_t len)
+{
+	if (s->count == UINT32_MAX - 1 || room(s, len, 1))
+		return UINT32_MAX;
 	s->off[s->count] = s->used;
 	if (len)
 		memcpy(s->bytes + s->used, p, len);
@@ -282,33 +292,6 @@ uint32_t ct_strings_find(const struct ct_strings *s, const char *p)
 	return UINT32_MAX;
 }
 
-/* Room for len more bytes and n more strings in s, at once. */
-static int room(struct ct_strings *s, size_t len, uint32_t n)
-{
-	if (s->used + len + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 4096;
-		while (cap < s->used + len + 1)
-			cap *= 2;
-		char *b = ct_mem_realloc(s->bytes, cap);
-		if (!b)
-			return 1;
-		s->bytes = b;
-		s->cap = cap;
-	}
-	if ((uint64_t)s->count + n > s->off_cap) {
-		uint64_t cap = s->off_cap ? s->off_cap : 256;
-		while (cap < (uint64_t)s->count + n)
-			cap *= 2;
-		if (cap > UINT32_MAX)
-			return 1;
-		uint64_t *o = ct_mem_realloc(s->off, cap * sizeof(*o));
-		if (!o)
-			return 1;
-		s->off = o;
-		s->off_cap = (uint32_t)cap;
-	}
-	return 0;
-}
 
 int ct_strings_merge(struct ct_strings *dst, const struct ct_strings *src, uint32_t *remap)
 {
