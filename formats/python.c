@@ -1141,6 +1141,11 @@ struct chunk {
 	uint64_t site_need;           /* site records that must come before the piece */
 	int rc;                       /* not 0: load in one pass instead */
 	bool mapped;                  /* the text is a file mapping of the input's */
+	uint64_t *done;               /* bytes of every piece parsed so far (shared,
+				       * added to atomically) */
+	struct ct_input *in;          /* the first piece's (on the caller's thread):
+				       * reports progress; NULL for the others */
+	uint64_t offset;              /* where the pieces start in the input */
 };
 
 static int chunk_site(struct chunk *c, uint64_t num, uint32_t id)
@@ -1211,14 +1216,21 @@ static void *parse_chunk(void *arg)
 		return NULL;
 	}
 	while (p < c->end) {
-		if (c->mapped && p >= ready) {
+		if (p >= ready) {
 			/* A mapped piece is read a window at a time, and the
 			 * pages behind given back (read again from the file if
 			 * a pass must follow), so that the file's pages take
-			 * little memory. */
+			 * little memory.  Progress is counted a window at a
+			 * time too. */
 			ready = (size_t)(c->end - p) > WINDOW ? p + WINDOW : c->end;
-			pages(p, ready, true);
-			pages(kept, p, false);
+			if (c->mapped) {
+				pages(p, ready, true);
+				pages(kept, p, false);
+			}
+			uint64_t all = __atomic_add_fetch(c->done, (uint64_t)(p - kept),
+							  __ATOMIC_RELAXED);
+			if (c->in)
+				ct_input_progress(c->in, c->offset + all);
 			kept = p;
 		}
 		uint64_t ln = c->first_line + c->lines++;
@@ -1260,6 +1272,7 @@ object:
 			goto fail;
 		c->objects++;
 	}
+	__atomic_add_fetch(c->done, (uint64_t)(c->end - kept), __ATOMIC_RELAXED);
 	if (c->mapped)
 		pages(kept, c->end, false);
 	return NULL;
@@ -1418,7 +1431,7 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 {
 	const char *end = text + len, *q = text;
 	struct chunk *c = NULL;
-	uint64_t first_line = 1, version = 0;
+	uint64_t first_line = 1, version = 0, done = 0;
 	unsigned nt;
 	int rc = -1;
 
@@ -1456,6 +1469,9 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 	}
 	nt = thread_count(in, (size_t)(end - q));
 	for (unsigned k = 0; k < nt; k++) {
+		c[k].done = &done;
+		c[k].in = k ? NULL : in;
+		c[k].offset = (uint64_t)(q - text) + in->consumed;
 		const char *e = k + 1 == nt ? end : q + (size_t)(end - q) / (nt - k);
 		if (e < end) {
 			const char *nl = memchr(e, '\n', (size_t)(end - e));
@@ -1469,6 +1485,7 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 		q = e;
 	}
 	ct_mem_run_jobs(parse_chunk, c, sizeof(c[0]), nt);
+	ct_input_progress(in, c[0].offset + done);   /* the pieces that ended last */
 	rc = merge_chunks(c, nt, ours);
 	b->threads = nt;
 out:

@@ -383,6 +383,14 @@ static void report(struct ct_input *in)
 	}
 }
 
+void ct_input_progress(struct ct_input *in, uint64_t done)
+{
+	if (in->progress && done >= in->next_progress) {
+		in->progress(in->progress_ctx, done, in->total);
+		in->next_progress = done + PROGRESS_STEP;
+	}
+}
+
 int ct_input_peek(struct ct_input *in, size_t want, const char **p, size_t *len,
 		  struct ct_error *err)
 {

@@ -103,6 +103,11 @@ int ct_input_line(struct ct_input *in, const char **p, size_t *len, struct ct_er
  * compressed input, nothing peeked yet, mmap() refused): then read it
  * with the functions above, from where it was.  Call after a peek. */
 int ct_input_map(struct ct_input *in, const char **p, size_t *n);
+/* For a loader reading a block from ct_input_map(): done bytes of the
+ * input are read (counted from its start), for the progress callback,
+ * which is called every few megabytes.  Call from the loader's own
+ * thread only. */
+void ct_input_progress(struct ct_input *in, uint64_t done);
 
 /* Read up to n bytes.  Returns the number read (0 at end), or -1 with err set. */
 long ct_input_read(struct ct_input *in, char *dst, size_t n, struct ct_error *err);

@@ -52,8 +52,65 @@ static void load_bad(const char *what, const char *text, uint64_t line, uint64_t
 	ct_graph_finish(&g);
 }
 
+/* Progress while a file is parsed in pieces: reported from the loader's
+ * thread, in order, never past the file's size, up to its end. */
+struct seen {
+	uint64_t calls, last, total, max;
+	bool backwards;
+};
+
+static void seen_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct seen *s = ctx;
+
+	s->backwards |= done < s->last;
+	s->calls++;
+	s->last = done;
+	s->total = total;
+	if (done > s->max)
+		s->max = done;
+}
+
+static void test_progress(void)
+{
+	uint32_t n = test_small() ? 150000 : 400000;   /* 9 or 24 MB */
+	FILE *fp = tmpfile();
+	if (!CHECK(fp != NULL, "tmpfile"))
+		return;
+	fprintf(fp, "{\"cycletool_dump\":3}\n");
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(fp, "{\"address\":%" PRIu32 ",\"type\":\"A\",\"size\":8,\"refs\":[%" PRIu32
+			"],\"labels\":[\".next\"]}\n", 16 * (i + 1), 16 * ((i + 1) % n + 1));
+	fprintf(fp, "{\"cycletool_dump_end\":1,\"objects\":%" PRIu32 "}\n", n);
+	fflush(fp);
+	uint64_t size = (uint64_t)ftello(fp);
+	for (unsigned threads = 1; threads <= 3; threads++) {
+		struct ct_input in;
+		struct ct_graph g;
+		struct ct_error err = {0};
+		struct seen s = {0};
+		rewind(fp);
+		ct_input_init_file(&in, fp, size);
+		in.threads = threads;
+		in.progress = seen_progress;
+		in.progress_ctx = &s;
+		int rc = ct_load(&in, NULL, 0, &g, &err);
+		CHECK(rc == 0 && g.n_nodes == n, "%u threads: loads (%s)", threads, err.msg);
+		CHECK(s.calls >= size / (8u << 20), "%u threads: %" PRIu64 " reports for %" PRIu64
+		      " MB", threads, s.calls, size >> 20);
+		CHECK(!s.backwards && s.total == size && s.max <= size && s.max + (8u << 20) > size,
+		      "%u threads: reports in order up to the end (last %" PRIu64 ", most %" PRIu64
+		      " of %" PRIu64 ")", threads, s.last, s.max, s.total);
+		if (rc == 0)
+			ct_graph_finish(&g);
+		ct_input_finish(&in);
+	}
+	fclose(fp);
+}
+
 int main(void)
 {
+	test_progress();
 	/* What the dumper writes. */
 	load_ok("header", "{\"cycletool_dump\":1,\"python\":\"3.11.7\",\"implementation\":"
 		"\"cpython\",\"pid\":4242,\"seq\":2,\"argv\":[\"app.py\"],"
