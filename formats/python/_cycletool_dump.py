@@ -1203,29 +1203,18 @@ class _Dumper:
                 line = ('{"address":%d,"type":"str","size":%d,"len":%d,"value":%s,'
                         '"gc":false,"refs":[]' % (
                             id(o), getsizeof(o), n, j(o if n <= VALUE_MAX else o[:VALUE_MAX])))
-                if site_text is not None:
-                    line += site_text(o, write)
-                sbuf.append(line + "\n")
-                if len(sbuf) >= 2000:
-                    spill.write("".join(sbuf))
-                    sbuf.clear()
-                continue
-            if t is int and -(1 << 63) <= o < (1 << 63):
+            elif t is int and -(1 << 63) <= o < (1 << 63):
                 line = '{"address":%d,"type":"int","size":%d,"value":%d,"gc":false,"refs":[]' % (
                     id(o), getsizeof(o), o)
-                if site_text is not None:
-                    line += site_text(o, write)
-                sbuf.append(line + "\n")
-                if len(sbuf) >= 2000:
-                    spill.write("".join(sbuf))
-                    sbuf.clear()
-                continue
-            if t is float:
+            elif t is float:
                 r = _float_repr(o)
                 if r in ("inf", "-inf", "nan"):
                     r = '"%s"' % r
                 line = '{"address":%d,"type":"float","size":%d,"value":%s,"gc":false,"refs":[]' % (
                     id(o), getsizeof(o), r)
+            else:
+                line = None
+            if line is not None:
                 if site_text is not None:
                     line += site_text(o, write)
                 sbuf.append(line + "\n")
