@@ -1423,7 +1423,6 @@ static void reset_builder(struct ct_builder *b)
 	b->dominators = dominators;
 }
 
-
 /* Load the mapped input [text, text + len) in parallel into b.  Returns
  * 0, or -1 with b reset when it must be loaded in one pass. */
 static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *text, size_t len,
@@ -1468,10 +1467,11 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 		}
 	}
 	nt = thread_count(in, (size_t)(end - q));
+	uint64_t offset = (uint64_t)(q - text) + in->consumed;   /* of the pieces, in the input */
 	for (unsigned k = 0; k < nt; k++) {
 		c[k].done = &done;
 		c[k].in = k ? NULL : in;
-		c[k].offset = (uint64_t)(q - text) + in->consumed;
+		c[k].offset = offset;
 		const char *e = k + 1 == nt ? end : q + (size_t)(end - q) / (nt - k);
 		if (e < end) {
 			const char *nl = memchr(e, '\n', (size_t)(end - e));
@@ -1485,7 +1485,7 @@ static int load_parallel(struct ct_input *in, struct ct_builder *b, const char *
 		q = e;
 	}
 	ct_mem_run_jobs(parse_chunk, c, sizeof(c[0]), nt);
-	ct_input_progress(in, c[0].offset + done);   /* the pieces that ended last */
+	ct_input_progress(in, offset + done);   /* the pieces that ended last */
 	rc = merge_chunks(c, nt, ours);
 	b->threads = nt;
 out:
