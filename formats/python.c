@@ -594,25 +594,7 @@ static bool pend(struct record *r, enum pend_kind kind, const char *s, size_t n)
  * byte, the end). */
 static inline const char *fast_string(const char *p, const char *end)
 {
-	/* Eight bytes at a time: a byte of m is set where w has a quote, a
-	 * backslash, a control or a non-ASCII byte (exactly at the first
-	 * such byte: what is above it may be set by a borrow). */
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-	while (end - p >= 8) {
-		uint64_t w, q, b;
-		memcpy(&w, p, 8);
-		q = w ^ (ones * '"');
-		b = w ^ (ones * '\\');
-		uint64_t m = (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) & high;
-		if (m) {
-			p += __builtin_ctzll(m) >> 3;
-			break;
-		}
-		p += 8;
-	}
-	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
-	       (unsigned char)*p < 0x80)
-		p++;
+	p = ct_json_plain_end(p, end);
 	return p < end && *p == '"' ? p : NULL;
 }
 

@@ -301,10 +301,7 @@ int ct_json_string(struct ct_json *j, const char **s, size_t *len, struct ct_err
 	/* Fast path: plain ASCII, no escapes, all in the text or the window
 	 * (which is refilled for a string that fits in half of it). */
 	for (;;) {
-		const char *q = j->p;
-		while (q < j->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 &&
-		       (unsigned char)*q < 0x80)
-			q++;
+		const char *q = ct_json_plain_end(j->p, j->end);
 		if (q < j->end) {
 			if (*q != '"')
 				break;

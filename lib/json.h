@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "error.h"
 #include "input.h"
@@ -107,6 +108,30 @@ int ct_json_u64s(struct ct_json *j, uint64_t *v, size_t n, size_t *got, uint64_t
 		 const char *what, struct ct_error *err);
 /* A number token of any form; *s and *len is its text (valid as for strings). */
 int ct_json_number(struct ct_json *j, const char **s, size_t *len, struct ct_error *err);
+/* The first byte from p (before end) that ends a plain string's text: a
+ * quote, a backslash, a control or a non-ASCII byte; or end.  Eight bytes
+ * at a time: a byte of m is set where w has such a byte (exactly at the
+ * first one; what is above it may be set by a borrow). */
+static inline const char *ct_json_plain_end(const char *p, const char *end)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+
+	while (end - p >= 8) {
+		uint64_t w, q, b;
+		memcpy(&w, p, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		uint64_t m = (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) & high;
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
+	       (unsigned char)*p < 0x80)
+		p++;
+	return p;
+}
+
 /* The JSON number whose text starts at p (before end): where it ends in
  * *q, and NULL, or what is wrong with it ("expected a number", "malformed
  * number"), *q then where that was found.  For scanners of their own. */
