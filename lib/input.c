@@ -371,24 +371,25 @@ static int fill(struct ct_input *in, size_t need, struct ct_error *err)
 	return 0;
 }
 
-static void report(struct ct_input *in)
+/* Call the progress callback when done has passed the next step. */
+static void progress_at(struct ct_input *in, uint64_t done, uint64_t total)
 {
-	/* Compressed input: the compressed bytes, whose total is known. */
-	uint64_t done = in->dec ? in->raw_done : in->consumed;
-	uint64_t total = in->dec ? in->raw_total : in->total;
-
 	if (in->progress && done >= in->next_progress) {
 		in->progress(in->progress_ctx, done, total);
 		in->next_progress = done + PROGRESS_STEP;
 	}
 }
 
+static void report(struct ct_input *in)
+{
+	/* Compressed input: the compressed bytes, whose total is known. */
+	progress_at(in, in->dec ? in->raw_done : in->consumed,
+		    in->dec ? in->raw_total : in->total);
+}
+
 void ct_input_progress(struct ct_input *in, uint64_t done)
 {
-	if (in->progress && done >= in->next_progress) {
-		in->progress(in->progress_ctx, done, in->total);
-		in->next_progress = done + PROGRESS_STEP;
-	}
+	progress_at(in, done, in->total);   /* a mapping is never compressed */
 }
 
 int ct_input_peek(struct ct_input *in, size_t want, const char **p, size_t *len,
