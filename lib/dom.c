@@ -26,6 +26,13 @@
  * label[i] is i's edge cursor and then its predecessor count, and semi
  * is indexed by node: semi[v] is node v's number (n + 1 entries serve
  * the n nodes), sparing a per-node array.
+ *
+ * The predecessor lists leave out what the parent already says: edges
+ * from i's parent (i's anc until i is processed, as only linked
+ * vertices' anc is compressed) give the candidate semi parent, taken
+ * without a list, and a child of the super-root has semi 0 whatever
+ * refers to it.  A heap is mostly a tree, so the lists hold few edges
+ * (on a Java heap of 24M objects and 27M references, 2.5M).
  */
 #include "dom.h"
 
@@ -101,8 +108,17 @@ static uint32_t number(const struct ct_graph *g, const uint8_t *root, uint32_t *
 	return k;
 }
 
-/* Count each numbered vertex's counted in-edges from reached nodes into
- * vt[].label; returns their total.  Numbers by node in vt[].semi. */
+/* Does the edge from vertex i to vertex j go in j's predecessor list?
+ * Not when i is j's parent or j is a child of the super-root (j's anc
+ * and idom as number() left them). */
+static inline bool listed(const struct vert *vt, uint32_t i, uint32_t j)
+{
+	return vt[j].anc != i && !vt[j].idom;
+}
+
+/* Count each numbered vertex's listed in-edges (listed()) from reached
+ * nodes into vt[].label; returns their total.  Numbers by node in
+ * vt[].semi. */
 static uint64_t count_in(const struct ct_graph *g, uint32_t nr, struct vert *vt)
 {
 	uint64_t m = 0;
@@ -113,13 +129,17 @@ static uint64_t count_in(const struct ct_graph *g, uint32_t nr, struct vert *vt)
 	 * through and the numbers of targets a few edges ahead can be
 	 * prefetched. */
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
-		if (vt[v].semi == CT_NONE)
+		uint32_t i = vt[v].semi;
+		if (i == CT_NONE)
 			continue;
 		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
 			if (e + 16 < g->n_edges)
 				__builtin_prefetch(&vt[g->dst[e + 16]].semi);
-			if (ct_edge_counts_from(g, v, e)) {
-				vt[vt[g->dst[e]].semi].label++;
+			if (!ct_edge_counts_from(g, v, e))
+				continue;
+			uint32_t j = vt[g->dst[e]].semi;
+			if (listed(vt, i, j)) {
+				vt[j].label++;
 				m++;
 			}
 		}
@@ -128,7 +148,7 @@ static uint64_t count_in(const struct ct_graph *g, uint32_t nr, struct vert *vt)
 }
 
 /* The predecessors, by number, of each numbered vertex along counted
- * edges (the super-root's edges left out): those of vertex i are
+ * edges that listed() keeps: those of vertex i are
  * pred[vt[i-1].label .. vt[i].label - 1] (from 0 for i = 1), the lists
  * laid out in numbering order.  vt[].label holds the counts on entry,
  * vt[].semi the numbers by node. */
@@ -150,8 +170,11 @@ static void predecessors(const struct ct_graph *g, uint32_t nr, struct vert *vt,
 		for (uint32_t e = g->out_off[v]; e < g->out_off[v + 1]; e++) {
 			if (e + 16 < g->n_edges)
 				__builtin_prefetch(&vt[g->dst[e + 16]].semi);
-			if (ct_edge_counts_from(g, v, e))
-				pred[vt[vt[g->dst[e]].semi].label++] = i;
+			if (!ct_edge_counts_from(g, v, e))
+				continue;
+			uint32_t j = vt[g->dst[e]].semi;
+			if (listed(vt, i, j))
+				pred[vt[j].label++] = i;
 		}
 	}
 }
@@ -182,13 +205,12 @@ static uint32_t eval(uint32_t v, uint32_t cur, struct vert *vt)
 	return vt[v].label;
 }
 
-size_t ct_dom_work_bytes(uint32_t n, uint32_t m)
+size_t ct_dom_work_bytes(uint32_t n)
 {
 	size_t nn = (size_t)n + 1;
 
 	return ct_mem_block_bytes(nn * sizeof(uint32_t)) +
-	       ct_mem_block_bytes(nn * sizeof(struct vert)) +
-	       ct_mem_block_bytes(((size_t)m ? m : 1) * sizeof(uint32_t));
+	       ct_mem_block_bytes(nn * sizeof(struct vert));
 }
 
 int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom *d,
@@ -236,11 +258,10 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 			v = next;
 		}
 		/* The least semi of w's predecessors: an unprocessed one (not
-		 * above w) is its own. */
-		uint32_t s = w;
-		if (vt[w].idom) {
-			s = 0;          /* a child of the super-root */
-		} else {
+		 * above w) is its own, the parent (unlisted) too. */
+		uint32_t s = 0;         /* a child of the super-root */
+		if (!vt[w].idom) {
+			s = vt[w].anc;
 			uint32_t end = vt[w].label;
 			for (uint32_t k = w > 1 ? vt[w - 1].label : 0; k < end; k++) {
 				if (k >= 16)
@@ -281,13 +302,22 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 	if (shrunk)
 		idn = shrunk;
 
-	/* Retained sizes: each vertex adds its total to its idom's, children
-	 * (greater numbers) first. */
+	/* The immediate dominators by node, then idn is given back before
+	 * the sizes take their memory: each vertex adds its totals to its
+	 * idom's, children (greater numbers) first. */
+	d->idom = ct_mem_alloc(nn * sizeof(*d->idom));
+	if (!d->idom) {
+		ct_mem_free(idn);
+		rc = ct_error_nomem(err);
+		goto out;
+	}
+	memset(d->idom, 0xff, nn * sizeof(*d->idom));
+	for (uint32_t i = 1; i < nr; i++)
+		d->idom[vertex[i]] = idn[i] ? vertex[idn[i]] : CT_DOM_SUPER;
+	ct_mem_free(idn);
 	d->retained = ct_mem_zalloc(nn * sizeof(*d->retained));
 	d->retained_objects = ct_mem_zalloc(nn * sizeof(*d->retained_objects));
-	d->idom = ct_mem_alloc(nn * sizeof(*d->idom));
-	if (!d->retained || !d->retained_objects || !d->idom) {
-		ct_mem_free(idn);
+	if (!d->retained || !d->retained_objects) {
 		rc = ct_error_nomem(err);
 		goto out;
 	}
@@ -298,17 +328,12 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 		d->reached_bytes = ct_sat_add(d->reached_bytes, g->size[v]);
 	}
 	for (uint32_t i = nr - 1; i > 0; i--) {
-		uint32_t p = idn[i];
-		if (p == 0)
+		uint32_t v = vertex[i], pv = d->idom[v];
+		if (pv == CT_DOM_SUPER)
 			continue;
-		uint32_t v = vertex[i], pv = vertex[p];
 		d->retained[pv] = ct_sat_add(d->retained[pv], d->retained[v]);
 		d->retained_objects[pv] += d->retained_objects[v];
 	}
-	memset(d->idom, 0xff, nn * sizeof(*d->idom));
-	for (uint32_t i = 1; i < nr; i++)
-		d->idom[vertex[i]] = idn[i] ? vertex[idn[i]] : CT_DOM_SUPER;
-	ct_mem_free(idn);
 	d->n_reached = nr - 1;
 out:
 	ct_mem_reserve_end();

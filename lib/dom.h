@@ -15,11 +15,13 @@
  *
  * The algorithm is Lengauer-Tarjan with path compression, written without
  * recursion (heaps have chains millions long): an iterative depth-first
- * numbering, a predecessor index of the counted edges, then the
- * semidominators in reverse preorder.  Retained sizes are summed up the
- * dominator tree in reverse preorder.  Memory while computing: 20 bytes
- * per node and 4 per counted edge, then 8 bytes per node besides the
- * result, which keeps 16 bytes per node.
+ * numbering, a predecessor index of the counted edges that are not
+ * tree edges, then the semidominators in reverse preorder.  Retained
+ * sizes are summed up the dominator tree in reverse preorder.  Memory
+ * while computing: 20 bytes per node and 4 per counted edge other than
+ * the depth-first tree's (a heap's references are mostly tree edges),
+ * then 4 bytes per node besides the result, which keeps 16 bytes per
+ * node.
  */
 #ifndef CT_DOM_H
 #define CT_DOM_H
@@ -51,10 +53,11 @@ struct ct_dom {
 int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom *d,
 		   struct ct_error *err);
 
-/* The working memory ct_dom_compute() takes for n nodes and m edges at
- * most: a loader that knows the size early reserves it (ct_mem_reserve())
- * so that it is faulted in while the input is still being read. */
-size_t ct_dom_work_bytes(uint32_t n, uint32_t m);
+/* The per-node working memory ct_dom_compute() takes for n nodes (the
+ * predecessor lists, a few bytes per node, come after): a loader that
+ * knows the size early reserves it (ct_mem_reserve()) so that it is
+ * faulted in while the input is still being read. */
+size_t ct_dom_work_bytes(uint32_t n);
 
 /* Release what d holds; d may be zeroed or NULL. */
 void ct_dom_finish(struct ct_dom *d);

@@ -233,11 +233,8 @@ int ct_builder_expect(struct ct_builder *b, uint32_t nodes, uint32_t edges)
 	ct_mem_prefault(b->taddr, (size_t)edges * sizeof(*b->taddr));
 	ct_mem_prefault(g->label, (size_t)edges * sizeof(*g->label));
 	ct_mem_prefault(g->kind, (size_t)edges * sizeof(*g->kind));
-	/* With labels kept, the reserve leaves out the dominator tree's
-	 * per-reference array: it comes after the caller packs the labels
-	 * (ct_graph_pack_labels()), into the memory they free. */
 	if (b->dominators)
-		ct_mem_reserve(ct_dom_work_bytes(nodes, b->no_labels ? edges : 0));
+		ct_mem_reserve(ct_dom_work_bytes(nodes));
 	return 0;
 }
 

@@ -227,8 +227,7 @@ enum ct_builder_opt {
 					   * 0, and the label array takes no memory */
 	CT_BUILD_DOMINATORS = 1 << 2,     /* the caller computes dominators next: when
 					   * the input declares its size, reserve their
-					   * working memory (ct_dom_work_bytes(); with
-					   * labels, the per-node part only) */
+					   * per-node working memory (ct_dom_work_bytes()) */
 };
 
 void ct_builder_init(struct ct_builder *b, const char *format);
