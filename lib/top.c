@@ -282,8 +282,16 @@ int ct_top_held_text(const struct ct_top *t, uint32_t i, char **text, struct ct_
 	char node[CT_PRESENT_NODE_MAX];
 
 	*text = NULL;
-	if (h->holder == CT_NONE)
-		return 0;
+	if (h->holder == CT_NONE) {
+		/* Nothing in the dump refers to it: a root, whose kind the
+		 * dump may say (HPROF: "root: thread main stack frame"). */
+		uint32_t note = ct_graph_root_note(g, t->nodes[i]);
+		if (!note)
+			return 0;
+		ct_buf_puts(&b, "root: ");
+		ct_buf_puts(&b, ct_graph_str(g, note));
+		goto out;
+	}
 	bool bare = global_object(g, h->holder);
 	if (!bare) {
 		ct_present_node(g, h->holder, node, sizeof(node));
@@ -313,6 +321,7 @@ int ct_top_held_text(const struct ct_top *t, uint32_t i, char **text, struct ct_
 		ct_present_node(g, h->holder, node, sizeof(node));
 		ct_buf_put(&b, node, strlen(node));
 	}
+out:
 	if (b.failed) {
 		free(b.p);
 		return ct_error_nomem(err);

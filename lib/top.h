@@ -36,7 +36,10 @@
  * joined ("module(__main__) .REGISTRY", "Handler .callbacks[0]"), with
  * two contractions: a V8 global object is left out and its property is
  * named bare ("handlers", "sessions.table[3]"), and Python's
- * ".__dict__" followed by "['key']" reads ".key". */
+ * ".__dict__" followed by "['key']" reads ".key".  An object nothing
+ * in the dump refers to reads "root: " and its kind of root when the
+ * dump says it (ct_graph_root_note(): "root: system class"), and has no
+ * text otherwise. */
 #define CT_TOP_HELD_STEPS 4
 /* The held-by text in a text table is cut after this many bytes. */
 #define CT_TOP_HELD_BYTES 80

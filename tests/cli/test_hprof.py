@@ -375,6 +375,18 @@ def test_real(exe, dump):
         check(len(cache) == 1 and cache[0]['retained'] > 200 * (512 + 16),
               'top: the HashMap cache (class Leaky .CACHE) is among the 5 biggest, '
               'retaining the 200 payloads')
+    # top: a root nothing in the dump refers to is held by its kind of
+    # root, as path names it
+    doc = load_json(exe, ['top', '--json', '-n', '100', dump], 'top -n 100 leaky.hprof')
+    if doc:
+        bare = [o for o in doc['objects'] if o['holder'] is None]
+        kinds = []
+        for o in bare[:3]:
+            p = load_json(exe, ['path', '--json', dump, o['id']], 'path to ' + o['id'])
+            kinds.append((o['held_by'], 'root: %s' % (p or {}).get('root', {}).get('gc_root')))
+        check(bare and all(a == b for a, b in kinds) and
+              all((o['held_by'] or '').startswith('root: ') for o in bare),
+              f'top: the roots no object refers to read "root: KIND" as path says ({kinds})')
 
     # path to a cache entry: from a GC root, through .CACHE
     entry = by_class['Leaky$CacheEntry'][0]
