@@ -2,8 +2,10 @@
 # Benchmark `cycletool top -n 10 --json` against VisualVM's heap library
 # (Heap.getBiggestObjectsByRetainedSize, through
 # testdata/java/visualvm_check.sh) on the same HotSpot dump of 3-4M
-# objects, in one run; then cycletool's speed (MB/s) and peak memory on a
-# dump of about 1 GB.
+# objects, in one run; then cycletool's speed (MB/s) and peak memory on
+# two dumps of over 1 GB: HeapBench's heap made bigger (small objects,
+# 42 bytes of dump each) and a real program's, javac's after compiling
+# java.base (bench/JavacHeap.java; 100 bytes of dump an object).
 #
 # usage: bench/top_vs_visualvm.sh [-n RUNS] [-s SCALE] [--rebuild-dump]
 #   -n RUNS    timed runs of cycletool on each dump (default 3; env RUNS);
@@ -16,9 +18,13 @@
 # it dumps itself with HotSpotDiagnosticMXBean.dumpHeap, live objects, a
 # JVM with its default compressed references) and cached in bench/out/
 # (git-ignored).  The large one has scale BIG_SCALE (default 6.2: 24.2M
-# objects, 1.02 GB).  Needs OpenJDK 17 (javac, java) and the Debian package
-# visualvm.  Environment: BUILD (build dir, default build), VV_RUNS,
-# VISUALVM_XMX (VisualVM's heap, default 8g), BIG_SCALE.
+# objects, 1.02 GB).  The javac dump is made by bench/JavacHeap.java over
+# java.base's sources from the Debian package openjdk-17-source (src.zip),
+# JAVAC_COPIES compilations kept (default 2: 12.4M objects, 1.24 GB).
+# Needs OpenJDK 17 (javac, java) and the Debian packages visualvm and
+# openjdk-17-source (./bootstrap --bench).  Environment: BUILD (build dir,
+# default build), VV_RUNS, VISUALVM_XMX (VisualVM's heap, default 8g),
+# BIG_SCALE, JAVAC_COPIES.
 #
 # Goals (issue 14): cycletool top at least 30x faster (median wall time)
 # and at most 1/8 of VisualVM's peak RSS, with the same largest retainer
@@ -48,6 +54,9 @@ command -v javac >/dev/null && command -v java >/dev/null ||
 command -v python3 >/dev/null || die "python3 is missing"
 [ -f /usr/share/visualvm/visualvm/modules/org-graalvm-visualvm-lib-jfluid-heap.jar ] ||
 	die "the visualvm package is needed (its org-graalvm-visualvm-lib-jfluid-heap.jar)"
+src_zip=/usr/lib/jvm/openjdk-17/lib/src.zip
+[ -f "$src_zip" ] || die "the openjdk-17-source package is needed (its src.zip; ./bootstrap --bench)"
+command -v unzip >/dev/null || die "unzip is missing (./bootstrap --bench)"
 build_cycletool
 check_sh=$top/testdata/java/visualvm_check.sh
 
@@ -68,8 +77,22 @@ dump=$out/heapbench-s$scale.hprof
 big=$out/heapbench-s$big_scale.hprof
 make_dump "$scale" "$dump"
 make_dump "$big_scale" "$big"
+javac_copies=${JAVAC_COPIES:-2}
+real=$out/javac-x$javac_copies.hprof
+if $rebuild || [ ! -s "$real" ] || [ "$here/JavacHeap.java" -nt "$real" ]; then
+	mkdir -p "$classes"
+	javac -d "$classes" "$here/JavacHeap.java" || die "javac failed"
+	say "== making $real (javac over java.base, $javac_copies compilations kept)"
+	rm -rf "$out/jdk-src" "$real" "${real%.hprof}.tmp.hprof"
+	mkdir -p "$out/jdk-src"
+	unzip -q "$src_zip" 'java.base/*' -d "$out/jdk-src" || die "unzip of $src_zip failed"
+	java -Xmx12g -cp "$classes" JavacHeap "${real%.hprof}.tmp.hprof" "$out/jdk-src/java.base" \
+		"$javac_copies" >&2 || die "JavacHeap failed"
+	mv "${real%.hprof}.tmp.hprof" "$real"
+fi
 dump_bytes=$(wc -c <"$dump")
 big_bytes=$(wc -c <"$big")
+real_bytes=$(wc -c <"$real")
 [ "$big_bytes" -ge 1000000000 ] || say "   note: the large dump is $big_bytes bytes (under 1 GB; raise BIG_SCALE)"
 
 # -- the runs ----------------------------------------------------------------
@@ -123,6 +146,13 @@ for i in $(seq 1 "$runs"); do
 done
 time_run bigscan 1 "$ct" scan --json "$big"
 say "   scan: $(cat "$runs_dir/bigscan.last") (wall-s KiB cpu-s)"
+say "== cycletool $runs runs of top and one of scan on $real"
+for i in $(seq 1 "$runs"); do
+	time_run real "$i" "$ct" top -n 10 --json "$real"
+	say "   run $i: top $(cat "$runs_dir/real.last") (wall-s KiB cpu-s)"
+done
+time_run realscan 1 "$ct" scan --json "$real"
+say "   scan: $(cat "$runs_dir/realscan.last") (wall-s KiB cpu-s)"
 load1=$(loadavg)
 
 # -- report ------------------------------------------------------------------
@@ -130,19 +160,27 @@ ct_s=$(times_median cycletool 1) ct_kb=$(times_median cycletool 2) ct_cpu=$(time
 vv_s=$(times_median visualvm 1) vv_kb=$(times_median visualvm 2) vv_cpu=$(times_median visualvm 3)
 bg_s=$(times_median big 1) bg_kb=$(times_median big 2) bg_cpu=$(times_median big 3)
 bs_s=$(times_median bigscan 1) bs_kb=$(times_median bigscan 2) bs_cpu=$(times_median bigscan 3)
+rl_s=$(times_median real 1) rl_kb=$(times_median real 2) rl_cpu=$(times_median real 3)
+rs_s=$(times_median realscan 1) rs_kb=$(times_median realscan 2) rs_cpu=$(times_median realscan 3)
 counts=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["objects"])' \
 	"$runs_dir/cycletool-1.json")
 bcounts=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["objects"])' \
 	"$runs_dir/big-1.json")
+rcounts=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["objects"])' \
+	"$runs_dir/real-1.json")
 awk -v db="$dump_bytes" -v bb="$big_bytes" -v n="$counts" -v bn="$bcounts" -v runs="$runs" \
     -v vr="$vv_runs" -v l0="$load0" -v l1="$load1" \
     -v cs="$ct_s" -v ck="$ct_kb" -v cc="$ct_cpu" -v vs="$vv_s" -v vk="$vv_kb" -v vc="$vv_cpu" \
     -v gs="$bg_s" -v gk="$bg_kb" -v gc="$bg_cpu" -v ss="$bs_s" -v sk="$bs_kb" -v sc="$bs_cpu" \
+    -v rb="$real_bytes" -v rn="$rcounts" \
+    -v rs="$rl_s" -v rk="$rl_kb" -v rc="$rl_cpu" -v xs="$rs_s" -v xk="$rs_kb" -v xc="$rs_cpu" \
     "$report_awk"'
 BEGIN {
 	if (cs <= 0) cs = 0.005
 	if (gs <= 0) gs = 0.005
 	if (ss <= 0) ss = 0.005
+	if (rs <= 0) rs = 0.005
+	if (xs <= 0) xs = 0.005
 	printf "dump:               %.1f MB, %d objects (HeapBench)\n", db / 1e6, n
 	heading(l0, l1, runs)
 	if (vr != runs)
@@ -160,5 +198,10 @@ BEGIN {
 	       gk * 1024 / bb
 	printf "%s   %.0f MB/s, peak %.2fx the dump\n", row("cycletool scan", ss, sc, sk), bb / 1e6 / ss,
 	       sk * 1024 / bb
+	printf "javac dump:         %.1f MB, %d objects (a real program)\n", rb / 1e6, rn
+	printf "%s   %.0f MB/s, peak %.2fx the dump\n", row("cycletool top", rs, rc, rk), rb / 1e6 / rs,
+	       rk * 1024 / rb
+	printf "%s   %.0f MB/s, peak %.2fx the dump\n", row("cycletool scan", xs, xc, xk), rb / 1e6 / xs,
+	       xk * 1024 / rb
 	exit !ok
 }'
