@@ -105,7 +105,7 @@ static void test_builder(void)
 	}
 	CHECK(g.label[2] == 0, "no label is id 0");
 	CHECK(g.type[0] == g.type[2] && g.type[0] != g.type[1], "types are interned");
-	CHECK(g.addr[1] == 0x200 && g.size[2] == 30, "addr/size kept");
+	CHECK(ct_graph_addr(&g, 1) == 0x200 && ct_graph_size(&g, 2) == 30, "addr/size kept");
 	CHECK(ct_graph_find(&g, 0x300) == 2 && ct_graph_find(&g, 0x400) == CT_NONE, "find");
 	CHECK(g.refcount == NULL, "no refcounts given: refcount is NULL");
 	CHECK(g.dangling == 0, "no dangling");
