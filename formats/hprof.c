@@ -40,9 +40,10 @@
  * labels "[i]" past the first 4096 are stored without interning (a big
  * array has millions), so that the strings' hash table stays small.  On
  * a 1.02 GB HotSpot dump of 24.2M objects and 26.7M references the graph
- * takes 1.12 GB (29 bytes an object and 9 a reference are lib/graph.h's
- * layout; strings 0.15 GB), and loading peaks at 1.43 GB (the table of
- * node numbers, 0.13 GB, and the arrays' first bytes, 0.15 GB, on top).
+ * takes 0.93 GB (21 bytes an object, its id in 32 bits, and 9 a
+ * reference are lib/graph.h's layout; strings 0.15 GB), and loading
+ * peaks at 1.21 GB (the table of node numbers, 0.13 GB, and the arrays'
+ * first bytes, 0.15 GB, on top; export --depth 0's peak).
  *
  * What the graph gets:
  *   addr   the object id (the object's address at dump time)

@@ -5,9 +5,13 @@
  * out_off[i+1]-1, in the order the loader gave them.  Type names, edge
  * labels and short values are ids into the graph's own string arena.
  *
- * Memory: about 33 bytes per node (41 with reference counts, 4 more with
- * allocation sites) and 9 bytes per edge, plus the address map (16 bytes per slot, 2 to 4 slots per
- * node) and the strings.
+ * Memory: 21 bytes per node when the addresses fit in 32 bits (address,
+ * type, size, value and edge offset 4 bytes each, flags 1: HPROF, V8 and
+ * graph files' dumps), 25 when they do not (Python's), 8 more with
+ * reference counts, 4 more with allocation sites; sizes of 4 GB and more
+ * (rare: huge arrays) 12 bytes more each; 9 bytes per edge; plus the
+ * address map (16 bytes per slot, 2 to 4 slots per node) and the
+ * strings.
  */
 #ifndef CT_GRAPH_H
 #define CT_GRAPH_H
