@@ -451,7 +451,8 @@ static int describe(struct ct_diff *d, struct ct_diff_cluster *c, const struct l
 		if (tid == CT_NONE || lid == CT_NONE || nid == CT_NONE)
 			return ct_error_nomem(err);
 		struct ct_diff_step *s = &d->steps[d->n_steps++];
-		*s = (struct ct_diff_step){.type = tid, .name = nid, .label = lid, .id = ct_graph_addr(g, v),
+		*s = (struct ct_diff_step){.type = tid, .name = nid, .label = lid,
+					   .id = ct_graph_addr(g, v),
 					   .retained = L->dom->idom[v] != CT_NONE ?
 						       L->dom->retained[v] : ct_graph_size(g, v)};
 		s->omitted = (k == CT_DIFF_PATH_HEAD && len != keep) ? len - keep : 0;
@@ -729,7 +730,8 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 		struct ct_diff_cluster *c = &d->clusters[d->n_clusters - 1];
 		uint64_t rv = dom->idom[v] != CT_NONE ? dom->retained[v] : ct_graph_size(g, v);
 		uint32_t best = rep[d->n_clusters - 1];
-		uint64_t rb = dom->idom[best] != CT_NONE ? dom->retained[best] : ct_graph_size(g, best);
+		uint64_t rb = dom->idom[best] != CT_NONE ? dom->retained[best]
+						       : ct_graph_size(g, best);
 		c->roots++;
 		c->retained = ct_sat_add(c->retained, rv);
 		cl_of[v] = d->n_clusters - 1;

@@ -174,8 +174,9 @@ int ct_graph_set_big_size(struct ct_graph *g, uint32_t v, uint64_t s)
 	} else if (s >= UINT32_MAX) {
 		if (big_reserve(g, (uint64_t)g->n_big + 1))
 			return CT_ENOMEM;
-		memmove(g->big_node + i + 1, g->big_node + i, (g->n_big - i) * sizeof(*g->big_node));
-		memmove(g->big_size + i + 1, g->big_size + i, (g->n_big - i) * sizeof(*g->big_size));
+		size_t after = g->n_big - i;
+		memmove(g->big_node + i + 1, g->big_node + i, after * sizeof(*g->big_node));
+		memmove(g->big_size + i + 1, g->big_size + i, after * sizeof(*g->big_size));
 		g->big_node[i] = v;
 		g->big_size[i] = s;
 		g->n_big++;
@@ -611,8 +612,8 @@ static int index_addresses(struct ct_builder *b, struct ct_error *err)
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		if (i + AHEAD < n)
-			__builtin_prefetch(&m->slots[(uint32_t)ct_hash_keyed_u64(ct_graph_addr(g, i + AHEAD)) &
-						     m->mask], 1);
+			__builtin_prefetch(&m->slots[(uint32_t)ct_hash_keyed_u64(
+							     ct_graph_addr(g, i + AHEAD)) & m->mask], 1);
 		if (ct_addrmap_put(m, ct_graph_addr(g, i), i, &old))
 			return ct_error_nomem(err);
 		if (old != CT_NONE)
@@ -713,7 +714,8 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 				if (g->dst[e] >= n) {
 					rc = ct_error_at(err, CT_EINPUT, pos_of(b, v), 0,
 							 "object with id %" PRIu64 " refers to node %"
-							 PRIu32 " of %" PRIu32, ct_graph_addr(g, v), g->dst[e], n);
+							 PRIu32 " of %" PRIu32, ct_graph_addr(g, v),
+							 g->dst[e], n);
 					goto out;
 				}
 			}
@@ -937,8 +939,8 @@ int ct_builder_make_room(struct ct_builder *b, const struct ct_builder *const *p
 		return ct_error_set(err, CT_EINPUT, "too many objects (limit %u)", CT_NONE - 2);
 	if (edges >= UINT32_MAX - 1)
 		return ct_error_set(err, CT_EINPUT, "too many references (limit %u)", UINT32_MAX - 2);
-	if (ct_builder_reserve(b, (uint32_t)nodes, (uint32_t)edges) || join_addresses(b, parts, n_parts) ||
-	    big_reserve(g, big))
+	if (ct_builder_reserve(b, (uint32_t)nodes, (uint32_t)edges) ||
+	    join_addresses(b, parts, n_parts) || big_reserve(g, big))
 		return ct_error_nomem(err);
 	/* The parts' overflow lists after b's, their nodes numbered on. */
 	uint32_t n0 = g->n_nodes;
@@ -977,7 +979,8 @@ void ct_builder_copy_in(struct ct_builder *b, const struct ct_builder *src, cons
 	} else if (n && g->addr) {
 		for (uint32_t i = 0; i < n; i++)
 			g->addr[n0 + i] = ct_graph_addr(s, i);
-	} else if (n && s->addr32 && s->addr_base == g->addr_base && s->addr_shift == g->addr_shift) {
+	} else if (n && s->addr32 && s->addr_base == g->addr_base &&
+		   s->addr_shift == g->addr_shift) {
 		memcpy(g->addr32 + n0, s->addr32, (size_t)n * sizeof(*g->addr32));
 	} else {
 		for (uint32_t i = 0; i < n; i++)   /* they fit: join_addresses() saw to it */
