@@ -203,6 +203,7 @@ static inline uint64_t ct_graph_size(const struct ct_graph *g, uint32_t v)
 	return s != UINT32_MAX ? s : ct_graph_big_size(g, v);
 }
 
+/* ct_graph_set_size()'s slow path: v has or gets an overflow entry. */
 int ct_graph_set_big_size(struct ct_graph *g, uint32_t v, uint64_t s);
 
 /* Set the size of node v (< n_nodes), for loaders that know sizes only
