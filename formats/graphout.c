@@ -245,7 +245,7 @@ static int build_igraph(struct view *w, igraph_t *ig, bool *have, bool gml)
 		goto out;
 	n_ok = true;
 	for (uint32_t i = 0; i < w->n; i++)
-		VECTOR(nv)[i] = (double)g->size[node_at(w, i)];
+		VECTOR(nv)[i] = (double)ct_graph_size(g, node_at(w, i));
 	if ((irc = igraph_cattribute_VAN_setv(ig, "bytes", &nv)))
 		goto out;
 	if ((irc = igraph_vector_bool_init(&bv, (igraph_integer_t)w->n)))
@@ -435,7 +435,7 @@ static int write_dot(FILE *out, struct view *w, struct ct_error *err)
 			rc = ct_error_nomem(err);
 			goto out;
 		}
-		snprintf(num, sizeof(num), "%" PRIu64, g->size[v]);
+		snprintf(num, sizeof(num), "%" PRIu64, ct_graph_size(g, v));
 		agxset(nodes[i], a_bytes, num);
 		xset(nodes[i], a_garbage, garbage(w, v) ? "true" : "false");
 		snprintf(num, sizeof(num), "%" PRIu32, scc_of(w, v));

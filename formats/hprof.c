@@ -40,9 +40,10 @@
  * labels "[i]" past the first 4096 are stored without interning (a big
  * array has millions), so that the strings' hash table stays small.  On
  * a 1.02 GB HotSpot dump of 24.2M objects and 26.7M references the graph
- * takes 1.12 GB (29 bytes an object and 9 a reference are lib/graph.h's
- * layout; strings 0.15 GB), and loading peaks at 1.43 GB (the table of
- * node numbers, 0.13 GB, and the arrays' first bytes, 0.15 GB, on top).
+ * takes 0.93 GB (21 bytes an object, its id in 32 bits, and 9 a
+ * reference are lib/graph.h's layout; strings 0.15 GB), and loading
+ * peaks at 1.21 GB (the table of node numbers, 0.13 GB, and the arrays'
+ * first bytes, 0.15 GB, on top; export --depth 0's peak).
  *
  * What the graph gets:
  *   addr   the object id (the object's address at dump time)
@@ -613,7 +614,8 @@ static int label_field(struct hp *h, uint64_t sid, uint32_t *out, const char *wh
 
 /* Until sizes() knows the reference size, a node's size is one of these
  * in its low 2 bits, with the class index, the array's length or its
- * bytes above. */
+ * bytes above (up to 37 bits: the builder keeps the few past 32 bits in
+ * the graph's overflow list, ct_graph_size()). */
 enum { SZ_INSTANCE = 0, SZ_REFS = 1, SZ_BYTES = 2, SZ_NONE = 3 };
 
 /* Objects a graph can hold (32-bit node numbers).  heap_dump() counts
@@ -1323,10 +1325,10 @@ static size_t decode(struct hp *h, const struct prefix *p, uint8_t coder)
 /* The node of object id v, or CT_NONE (after resolve()). */
 static uint32_t node_of(const struct hp *h, uint64_t v)
 {
-	const uint64_t *addr = h->b->g.addr;
+	const struct ct_graph *g = &h->b->g;
 	for (uint64_t j = ct_hash_u64(v) & h->idx_mask;; j = (j + 1) & h->idx_mask) {
 		uint32_t i = h->idx[j];
-		if (i == CT_NONE || addr[i] == v)
+		if (i == CT_NONE || ct_graph_addr(g, i) == v)
 			return i;
 	}
 }
@@ -1348,10 +1350,10 @@ static int resolve(struct hp *h)
 	memset(h->idx, 0xff, cap * sizeof(*h->idx));
 	h->idx_mask = cap - 1;
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t v = g->addr[i];
+		uint64_t v = ct_graph_addr(g, i);
 		uint64_t j = ct_hash_u64(v) & h->idx_mask;
 		for (; h->idx[j] != CT_NONE; j = (j + 1) & h->idx_mask)
-			if (g->addr[h->idx[j]] == v)
+			if (ct_graph_addr(g, h->idx[j]) == v)
 				return ct_error_set(h->err, CT_EINPUT, "two objects with id 0x%" PRIx64
 						    " (objects %" PRIu32 " and %" PRIu32 " of the dump)",
 						    v, h->idx[j] + 1, i + 1);
@@ -1525,8 +1527,8 @@ out:
  * runnerOffset and waitersOffset) when it is 4 or 8; else 4 when the
  * system property java.vm.compressedOopsMode is set (here: a String of
  * that text exists); else the id size.  Then every node's size, from
- * what the loader put there (SZ_*). */
-static void sizes(struct hp *h)
+ * what the loader put there (SZ_*).  Returns 0 or an error code. */
+static int sizes(struct hp *h)
 {
 	struct ct_graph *g = &h->b->g;
 	uint32_t oop = h->idsize;
@@ -1552,15 +1554,17 @@ static void sizes(struct hp *h)
 					   (uint64_t)c->nslots * (h->idsize - oop));
 	}
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
-		uint64_t s = g->size[v], k = s >> 2;
+		uint64_t s = ct_graph_size(g, v), k = s >> 2;
 		switch (s & 3) {
 		case SZ_INSTANCE: s = k < h->n_cls ? h->cls[k].size : 0; break;
 		case SZ_REFS: s = align8(h->header + 4 + k * oop); break;
 		case SZ_BYTES: s = align8(h->header + 4 + k); break;
 		default: s = 0; break;
 		}
-		g->size[v] = s;
+		if (ct_graph_set_size(g, v, s))
+			return ct_error_nomem(h->err);
 	}
+	return 0;
 }
 
 static int finish(struct hp *h)
@@ -1609,8 +1613,7 @@ static int finish(struct hp *h)
 			break;
 		}
 	}
-	sizes(h);
-	if ((rc = mark_roots(h)))
+	if ((rc = sizes(h)) || (rc = mark_roots(h)))
 		return rc;
 	g->roots_given = true;
 	return 0;

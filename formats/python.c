@@ -1321,8 +1321,9 @@ static int merge_chunks(struct chunk *c, unsigned nt, bool ours)
 	uint32_t *remap[THREADS_MAX] = {NULL};
 	struct copy_job job[2 * THREADS_MAX];
 	unsigned nj = 0;
+	const struct ct_builder *part[THREADS_MAX];
 	uint64_t objects = 0, n_sites = 0, line = c[0].first_line, nodes = 0, edges = 0;
-	bool trailer = false, refcount = false, site = false;
+	bool trailer = false;
 	int rc = -1;
 
 	for (unsigned k = 0; k < nt; k++) {
@@ -1341,10 +1342,8 @@ static int merge_chunks(struct chunk *c, unsigned nt, bool ours)
 				return -1;
 			trailer = true;
 		}
-		nodes += c[k].b->g.n_nodes;
-		edges += c[k].b->n_edges;
-		refcount |= c[k].b->g.refcount != NULL;
-		site |= c[k].b->g.site != NULL;
+		if (k > 0)
+			part[k - 1] = c[k].b;
 	}
 	if (objects == 0 || (ours && !trailer))
 		return -1;
@@ -1364,7 +1363,7 @@ static int merge_chunks(struct chunk *c, unsigned nt, bool ours)
 			sites[n_sites++] = remap[k][c[k].site_id[i]];
 	}
 	/* The nodes and edges: each piece on its own thread. */
-	if (ct_builder_make_room(b, nodes, edges, refcount, site, NULL))
+	if (ct_builder_make_room(b, part, nt - 1, NULL))
 		goto out;
 	nodes = b->g.n_nodes;
 	edges = b->n_edges;

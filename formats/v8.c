@@ -709,7 +709,8 @@ static int resolve(struct snap *s)
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
 		uint32_t t = g->type[v], name = g->value[v];
 		if (name >= s->n_strings) {
-			snprintf(what, sizeof(what), "node %" PRIu32 " (id %" PRIu64 ")", v, g->addr[v]);
+			snprintf(what, sizeof(what), "node %" PRIu32 " (id %" PRIu64 ")", v,
+				 ct_graph_addr(g, v));
 			return bad_index(s, what, name);
 		}
 		g->type[v] = s->ntype[t] == N_OBJECT || s->ntype[t] == N_NATIVE ? s->type_id[name]
@@ -739,7 +740,7 @@ static int resolve(struct snap *s)
 					return ct_error_nomem(s->err);
 			} else if (name >= s->n_strings) {
 				snprintf(what, sizeof(what), "edge %" PRIu32 " (of node id %" PRIu64 ")", e,
-					 g->addr[v]);
+					 ct_graph_addr(g, v));
 				return bad_index(s, what, name);
 			} else {
 				label = s->label_id[name];

@@ -451,9 +451,10 @@ static int describe(struct ct_diff *d, struct ct_diff_cluster *c, const struct l
 		if (tid == CT_NONE || lid == CT_NONE || nid == CT_NONE)
 			return ct_error_nomem(err);
 		struct ct_diff_step *s = &d->steps[d->n_steps++];
-		*s = (struct ct_diff_step){.type = tid, .name = nid, .label = lid, .id = g->addr[v],
+		*s = (struct ct_diff_step){.type = tid, .name = nid, .label = lid,
+					   .id = ct_graph_addr(g, v),
 					   .retained = L->dom->idom[v] != CT_NONE ?
-						       L->dom->retained[v] : g->size[v]};
+						       L->dom->retained[v] : ct_graph_size(g, v)};
 		s->omitted = (k == CT_DIFF_PATH_HEAD && len != keep) ? len - keep : 0;
 	}
 	if (len <= *budget) {
@@ -680,7 +681,7 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 		if (!surv[v] || (noise[owner[v]] & NOISE)) {
 			if (surv[v]) {
 				d->noise++;
-				d->noise_bytes = ct_sat_add(d->noise_bytes, g->size[v]);
+				d->noise_bytes = ct_sat_add(d->noise_bytes, ct_graph_size(g, v));
 			}
 			continue;
 		}
@@ -727,9 +728,10 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 			rep[d->n_clusters++] = v;
 		}
 		struct ct_diff_cluster *c = &d->clusters[d->n_clusters - 1];
-		uint64_t rv = dom->idom[v] != CT_NONE ? dom->retained[v] : g->size[v];
+		uint64_t rv = dom->idom[v] != CT_NONE ? dom->retained[v] : ct_graph_size(g, v);
 		uint32_t best = rep[d->n_clusters - 1];
-		uint64_t rb = dom->idom[best] != CT_NONE ? dom->retained[best] : g->size[best];
+		uint64_t rb = dom->idom[best] != CT_NONE ? dom->retained[best]
+						       : ct_graph_size(g, best);
 		c->roots++;
 		c->retained = ct_sat_add(c->retained, rv);
 		cl_of[v] = d->n_clusters - 1;
@@ -744,10 +746,10 @@ static int survivors(struct ct_diff *d, const struct last *L, const uint8_t *sur
 		uint32_t c = cl_of[owner[v]];
 		struct ct_diff_cluster *cl = &d->clusters[c];
 		cl->count++;
-		cl->bytes = ct_sat_add(cl->bytes, g->size[v]);
-		mem[nmem++] = (struct member){c, L->tmap[g->type[v]], g->size[v]};
+		cl->bytes = ct_sat_add(cl->bytes, ct_graph_size(g, v));
+		mem[nmem++] = (struct member){c, L->tmap[g->type[v]], ct_graph_size(g, v)};
 		d->survivors++;
-		d->survivor_bytes = ct_sat_add(d->survivor_bytes, g->size[v]);
+		d->survivor_bytes = ct_sat_add(d->survivor_bytes, ct_graph_size(g, v));
 	}
 	/* Count per cluster and type: the members grouped by cluster (a
 	 * counting sort), then each cluster's types counted in a table. */
@@ -968,8 +970,8 @@ int ct_diff_add(struct ct_diff *d, const struct ct_graph *g, const char *file, u
 	for (uint32_t v = 0; v < n; v++) {
 		uint32_t t = map[g->type[v]];
 		x.type_count[t]++;
-		x.type_bytes[t] = ct_sat_add(x.type_bytes[t], g->size[v]);
-		x.bytes = ct_sat_add(x.bytes, g->size[v]);
+		x.type_bytes[t] = ct_sat_add(x.type_bytes[t], ct_graph_size(g, v));
+		x.bytes = ct_sat_add(x.bytes, ct_graph_size(g, v));
 	}
 	x.objects = n;
 

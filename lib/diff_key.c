@@ -63,7 +63,7 @@ static uint64_t text(struct texts *t, uint32_t id)
 static void exact(const struct ct_graph *g, struct texts *t, uint64_t *key, uint32_t *fp)
 {
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
-		key[v] = g->addr[v];
+		key[v] = ct_graph_addr(g, v);
 		fp[v] = fold(mix(SEED_NAME, text(t, g->value[v])));
 	}
 }
@@ -89,12 +89,12 @@ static void address(const struct ct_graph *g, struct texts *t, uint64_t *key, ui
 		uint32_t begin = g->out_off[v], end = g->out_off[v + 1];
 		bool immutable = false;
 
-		key[v] = g->addr[v];
+		key[v] = ct_graph_addr(g, v);
 		fp[v] = 0;
 		for (uint32_t i = 0; i < n_imm && !immutable; i++)
 			immutable = g->type[v] == imm[i];
 		if (immutable) {
-			uint64_t h = mix(mix(SEED_IMMUTABLE, g->size[v]), end - begin);
+			uint64_t h = mix(mix(SEED_IMMUTABLE, ct_graph_size(g, v)), end - begin);
 			for (uint32_t e = begin; e < end; e++)
 				h = mix(h, text(t, g->type[g->dst[e]]));
 			fp[v] = fold(mix(h, text(t, g->value[v])));
@@ -124,7 +124,7 @@ static void address(const struct ct_graph *g, struct texts *t, uint64_t *key, ui
 static uint64_t unreached_key(const struct ct_graph *g, struct texts *t, uint32_t v)
 {
 	uint64_t h = mix(mix(SEED_UNREACHED, text(t, g->type[v])), text(t, g->value[v]));
-	return mix(mix(h, g->size[v]), g->out_off[v + 1] - g->out_off[v]);
+	return mix(mix(h, ct_graph_size(g, v)), g->out_off[v + 1] - g->out_off[v]);
 }
 
 /* Keys are set parents first: nodes are taken in order of their distance
@@ -136,7 +136,7 @@ static int structural(const struct ct_graph *g, const struct ct_reach *r, struct
 	int rc = 0;
 
 	for (uint32_t v = 0; v < n; v++) {
-		fp[v] = fold(mix(mix(SEED_VALUE, text(t, g->value[v])), g->size[v]));
+		fp[v] = fold(mix(mix(SEED_VALUE, text(t, g->value[v])), ct_graph_size(g, v)));
 		if (r->dist[v] != CT_NONE && r->dist[v] > max)
 			max = r->dist[v];
 	}

@@ -323,9 +323,9 @@ int ct_dom_compute(const struct ct_graph *g, const uint8_t *root, struct ct_dom 
 	}
 	for (uint32_t i = 1; i < nr; i++) {
 		uint32_t v = vertex[i];
-		d->retained[v] = g->size[v];
+		d->retained[v] = ct_graph_size(g, v);
 		d->retained_objects[v] = 1;
-		d->reached_bytes = ct_sat_add(d->reached_bytes, g->size[v]);
+		d->reached_bytes = ct_sat_add(d->reached_bytes, ct_graph_size(g, v));
 	}
 	for (uint32_t i = nr - 1; i > 0; i--) {
 		uint32_t v = vertex[i], pv = d->idom[v];

@@ -95,8 +95,11 @@ void ct_graph_finish(struct ct_graph *g)
 	if (!g)
 		return;
 	ct_mem_free(g->addr);
+	ct_mem_free(g->addr32);
 	ct_mem_free(g->type);
 	ct_mem_free(g->size);
+	ct_mem_free(g->big_node);
+	ct_mem_free(g->big_size);
 	ct_mem_free(g->flags);
 	ct_mem_free(g->value);
 	ct_mem_free(g->refcount);
@@ -116,6 +119,70 @@ void ct_graph_finish(struct ct_graph *g)
 	ct_addrmap_finish(&g->map);
 	ct_strings_finish(&g->strings);
 	memset(g, 0, sizeof(*g));
+}
+
+/* The index of the first overflow entry for a node >= v (n_big if none). */
+static uint32_t big_find(const struct ct_graph *g, uint32_t v)
+{
+	uint32_t lo = 0, hi = g->n_big;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->big_node[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+uint64_t ct_graph_big_size(const struct ct_graph *g, uint32_t v)
+{
+	uint32_t i = big_find(g, v);
+
+	return i < g->n_big && g->big_node[i] == v ? g->big_size[i] : UINT32_MAX;
+}
+
+/* Room for want overflow entries.  Returns 0 or CT_ENOMEM. */
+static int big_reserve(struct ct_graph *g, uint64_t want)
+{
+	if (want <= g->big_cap)
+		return 0;
+	uint64_t cap = g->big_cap ? (uint64_t)g->big_cap * 2 : 64;
+	if (cap < want)
+		cap = want;
+	if (cap > UINT32_MAX)
+		return CT_ENOMEM;
+	uint32_t *node = ct_mem_realloc(g->big_node, (size_t)cap * sizeof(*node));
+	if (node)
+		g->big_node = node;
+	uint64_t *size = ct_mem_realloc(g->big_size, (size_t)cap * sizeof(*size));
+	if (size)
+		g->big_size = size;
+	if (!node || !size)
+		return CT_ENOMEM;
+	g->big_cap = (uint32_t)cap;
+	return 0;
+}
+
+int ct_graph_set_big_size(struct ct_graph *g, uint32_t v, uint64_t s)
+{
+	uint32_t i = g->n_big && g->big_node[g->n_big - 1] < v ? g->n_big : big_find(g, v);
+
+	if (i < g->n_big && g->big_node[i] == v) {
+		g->big_size[i] = s;   /* stale from now on when s fits */
+	} else if (s >= UINT32_MAX) {
+		if (big_reserve(g, (uint64_t)g->n_big + 1))
+			return CT_ENOMEM;
+		size_t after = g->n_big - i;
+		memmove(g->big_node + i + 1, g->big_node + i, after * sizeof(*g->big_node));
+		memmove(g->big_size + i + 1, g->big_size + i, after * sizeof(*g->big_size));
+		g->big_node[i] = v;
+		g->big_size[i] = s;
+		g->n_big++;
+	}
+	g->size[v] = s < UINT32_MAX ? (uint32_t)s : UINT32_MAX;
+	return 0;
 }
 
 /* ---- builder ---- */
@@ -165,7 +232,10 @@ static int grow_nodes_to(struct ct_builder *b, uint64_t want)
 	if (cap <= b->node_cap)
 		return CT_ENOMEM;
 	struct ct_graph *g = &b->g;
-	GROW(g->addr, cap, ok);
+	if (g->addr)
+		GROW(g->addr, cap, ok);
+	else
+		GROW(g->addr32, cap, ok);   /* compact until an address does not fit */
 	GROW(g->type, cap, ok);
 	GROW(g->size, cap, ok);
 	GROW(g->flags, cap, ok);
@@ -222,7 +292,10 @@ int ct_builder_expect(struct ct_builder *b, uint32_t nodes, uint32_t edges)
 
 	if (ct_builder_reserve(b, nodes, edges))
 		return CT_ENOMEM;
-	ct_mem_prefault(g->addr, (size_t)nodes * sizeof(*g->addr));
+	if (g->addr)
+		ct_mem_prefault(g->addr, (size_t)nodes * sizeof(*g->addr));
+	else
+		ct_mem_prefault(g->addr32, (size_t)nodes * sizeof(*g->addr32));
 	ct_mem_prefault(g->type, (size_t)nodes * sizeof(*g->type));
 	ct_mem_prefault(g->size, (size_t)nodes * sizeof(*g->size));
 	ct_mem_prefault(g->flags, (size_t)nodes * sizeof(*g->flags));
@@ -235,6 +308,55 @@ int ct_builder_expect(struct ct_builder *b, uint32_t nodes, uint32_t edges)
 	ct_mem_prefault(g->kind, (size_t)edges * sizeof(*g->kind));
 	if (b->dominators)
 		ct_mem_reserve(ct_dom_work_bytes(nodes));
+	return 0;
+}
+
+/* The compact address scheme a graph whose first address is a takes:
+ * below 4 GB (small ids: V8's, graph files'), base 0 and shift 0 (ids
+ * up to 4 GB); else 8-byte steps when a is aligned to 8 (addresses),
+ * else 1, and a base half the reach below a (so that 16 GB either side
+ * of a fits with 8-byte steps, as formats/hprof.c's keys do), not below
+ * 0, aligned to the step. */
+static void addr_scheme(struct ct_graph *g, uint64_t a)
+{
+	if (a <= UINT32_MAX) {
+		g->addr_base = 0;
+		g->addr_shift = 0;
+		return;
+	}
+	g->addr_shift = a & 7 ? 0 : 3;
+	uint64_t half = (uint64_t)1 << (31 + g->addr_shift);
+	g->addr_base = a > half ? (a - half) & ~(((uint64_t)1 << g->addr_shift) - 1) : 0;
+}
+
+/* Does address a fit g's compact scheme?  *k its 32-bit form when it does. */
+static inline bool addr_fits(const struct ct_graph *g, uint64_t a, uint32_t *k)
+{
+	if (a < g->addr_base)
+		return false;
+	uint64_t d = a - g->addr_base;
+	if (d & (((uint64_t)1 << g->addr_shift) - 1) || d >> g->addr_shift > UINT32_MAX)
+		return false;
+	*k = (uint32_t)(d >> g->addr_shift);
+	return true;
+}
+
+/* Turn the builder's compact addresses into 64-bit ones (once, at the
+ * first address that does not fit).  Returns 0 or CT_ENOMEM. */
+static int widen(struct ct_builder *b)
+{
+	struct ct_graph *g = &b->g;
+	uint64_t *a = ct_mem_alloc(ct_mem_bytes(b->node_cap ? b->node_cap : 1, sizeof(*a)));
+
+	if (!a)
+		return CT_ENOMEM;
+	for (uint32_t v = 0; v < g->n_nodes; v++)
+		a[v] = ct_graph_addr(g, v);
+	ct_mem_free(g->addr32);
+	g->addr32 = NULL;
+	g->addr = a;
+	g->addr_base = 0;
+	g->addr_shift = 0;
 	return 0;
 }
 
@@ -256,9 +378,28 @@ int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t
 			return ct_error_nomem(err);
 		b->has_refcount = true;
 	}
-	g->addr[i] = addr;
+	if (g->addr32) {
+		uint32_t k;
+		if (i == 0)
+			addr_scheme(g, addr);
+		if (addr_fits(g, addr, &k))
+			g->addr32[i] = k;
+		else if (widen(b))
+			return ct_error_nomem(err);
+	}
+	if (g->addr)
+		g->addr[i] = addr;
+	if (size >= UINT32_MAX) {
+		/* nodes come in order: an append */
+		if (big_reserve(g, (uint64_t)g->n_big + 1))
+			return ct_error_nomem(err);
+		g->big_node[g->n_big] = i;
+		g->big_size[g->n_big++] = size;
+		g->size[i] = UINT32_MAX;
+	} else {
+		g->size[i] = (uint32_t)size;
+	}
 	g->type[i] = type;
-	g->size[i] = size;
 	g->flags[i] = flags;
 	g->value[i] = value;
 	if (g->refcount)
@@ -365,7 +506,7 @@ static void *hash_range(void *arg)
 	struct index_job *w = arg;
 
 	for (uint32_t i = w->from; i < w->to; i++)
-		w->home[i] = (uint32_t)ct_hash_keyed_u64(w->g->addr[i]) & w->m->mask;
+		w->home[i] = (uint32_t)ct_hash_keyed_u64(ct_graph_addr(w->g, i)) & w->m->mask;
 	return NULL;
 }
 
@@ -373,15 +514,15 @@ static void *fill_block(void *arg)
 {
 	struct index_job *w = arg;
 	struct ct_addrmap *m = w->m;
-	const uint64_t *addr = w->g->addr;
 	uint32_t n = w->g->n_nodes, room = m->wrap - m->wrap / 4;
 
 	for (uint32_t v = 0; v < n; v++) {
 		uint32_t i = w->home[v];
 		if (i >> w->shift != w->block)
 			continue;
+		uint64_t a = ct_graph_addr(w->g, v);
 		for (; m->slots[i].val; i = ct_addrmap_next(m, i)) {
-			if (m->slots[i].key == addr[v]) {
+			if (m->slots[i].key == a) {
 				w->dup = v;
 				w->first = (uint32_t)(m->slots[i].val - 1);
 				return NULL;
@@ -391,7 +532,7 @@ static void *fill_block(void *arg)
 			w->full = true;
 			return NULL;
 		}
-		m->slots[i].key = addr[v];
+		m->slots[i].key = a;
 		m->slots[i].val = (uint64_t)v + 1;
 	}
 	return NULL;
@@ -463,19 +604,19 @@ static int index_addresses(struct ct_builder *b, struct ct_error *err)
 	if (rc == CT_EINPUT)
 		return ct_error_at(err, CT_EINPUT, b->pos[dup], 0,
 				   "duplicate address 0x%" PRIx64 " (first at line %" PRIu64 ")",
-				   g->addr[dup], b->pos[first]);
+				   ct_graph_addr(g, dup), b->pos[first]);
 	if (rc == 0)
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		if (i + AHEAD < n)
-			__builtin_prefetch(&m->slots[(uint32_t)ct_hash_keyed_u64(g->addr[i + AHEAD]) & m->mask],
-					   1);
-		if (ct_addrmap_put(m, g->addr[i], i, &old))
+			__builtin_prefetch(&m->slots[(uint32_t)ct_hash_keyed_u64(
+							     ct_graph_addr(g, i + AHEAD)) & m->mask], 1);
+		if (ct_addrmap_put(m, ct_graph_addr(g, i), i, &old))
 			return ct_error_nomem(err);
 		if (old != CT_NONE)
 			return ct_error_at(err, CT_EINPUT, b->pos[i], 0,
 					   "duplicate address 0x%" PRIx64 " (first at line %" PRIu64 ")",
-					   g->addr[i], b->pos[old]);
+					   ct_graph_addr(g, i), b->pos[old]);
 	}
 	return 0;
 }
@@ -570,7 +711,8 @@ int ct_builder_build(struct ct_builder *b, unsigned opts, struct ct_graph *out,
 				if (g->dst[e] >= n) {
 					rc = ct_error_at(err, CT_EINPUT, pos_of(b, v), 0,
 							 "object with id %" PRIu64 " refers to node %"
-							 PRIu32 " of %" PRIu32, g->addr[v], g->dst[e], n);
+							 PRIu32 " of %" PRIu32, ct_graph_addr(g, v),
+							 g->dst[e], n);
 					goto out;
 				}
 			}
@@ -743,19 +885,70 @@ nomem:
 	return ct_error_nomem(err);
 }
 
-int ct_builder_make_room(struct ct_builder *b, uint64_t nodes, uint64_t edges, bool refcount,
-			 bool site, struct ct_error *err)
+/* Give b one address representation that holds its own nodes' and every
+ * part's: b's compact scheme when all of them fit it (b without nodes
+ * takes the first part's), else 64-bit.  Returns 0 or CT_ENOMEM. */
+static int join_addresses(struct ct_builder *b, const struct ct_builder *const *parts,
+			  unsigned n_parts)
 {
 	struct ct_graph *g = &b->g;
+	uint32_t k;
 
+	for (unsigned p = 0; p < n_parts && g->addr32 && g->n_nodes == 0; p++) {
+		const struct ct_graph *s = &parts[p]->g;
+		if (!s->n_nodes)
+			continue;
+		if (!s->addr32)
+			return widen(b);
+		g->addr_base = s->addr_base;
+		g->addr_shift = s->addr_shift;
+		break;
+	}
+	for (unsigned p = 0; p < n_parts && g->addr32; p++) {
+		const struct ct_graph *s = &parts[p]->g;
+		if (s->addr32 && s->addr_base == g->addr_base && s->addr_shift == g->addr_shift)
+			continue;
+		for (uint32_t v = 0; v < s->n_nodes; v++)
+			if (!addr_fits(g, ct_graph_addr(s, v), &k))
+				return widen(b);
+	}
+	return 0;
+}
+
+int ct_builder_make_room(struct ct_builder *b, const struct ct_builder *const *parts,
+			 unsigned n_parts, struct ct_error *err)
+{
+	struct ct_graph *g = &b->g;
+	uint64_t nodes = g->n_nodes, edges = b->n_edges, big = g->n_big;
+	bool refcount = g->refcount, site = g->site;
+
+	for (unsigned p = 0; p < n_parts; p++) {
+		const struct ct_builder *c = parts[p];
+		nodes += c->g.n_nodes;
+		edges += c->n_edges;
+		big += c->g.n_big;
+		refcount |= c->g.refcount != NULL;
+		site |= c->g.site != NULL;
+	}
 	if (b->by_index)
 		return ct_error_set(err, CT_EUSAGE, "merging into a builder by index");
 	if (nodes >= CT_NONE - 1)
 		return ct_error_set(err, CT_EINPUT, "too many objects (limit %u)", CT_NONE - 2);
 	if (edges >= UINT32_MAX - 1)
 		return ct_error_set(err, CT_EINPUT, "too many references (limit %u)", UINT32_MAX - 2);
-	if (ct_builder_reserve(b, (uint32_t)nodes, (uint32_t)edges))
+	if (ct_builder_reserve(b, (uint32_t)nodes, (uint32_t)edges) ||
+	    join_addresses(b, parts, n_parts) || big_reserve(g, big))
 		return ct_error_nomem(err);
+	/* The parts' overflow lists after b's, their nodes numbered on. */
+	uint32_t n0 = g->n_nodes;
+	for (unsigned p = 0; p < n_parts; p++) {
+		const struct ct_graph *s = &parts[p]->g;
+		for (uint32_t i = 0; i < s->n_big; i++) {
+			g->big_node[g->n_big] = n0 + s->big_node[i];
+			g->big_size[g->n_big++] = s->big_size[i];
+		}
+		n0 += s->n_nodes;
+	}
 	if (refcount && !g->refcount) {
 		g->refcount = ct_mem_zalloc(ct_mem_bytes(b->node_cap, sizeof(*g->refcount)));
 		if (!g->refcount)
@@ -778,8 +971,20 @@ void ct_builder_copy_in(struct ct_builder *b, const struct ct_builder *src, cons
 	uint32_t n = parts & CT_COPY_NODES ? s->n_nodes : 0;
 	uint64_t m = parts & CT_COPY_EDGES ? src->n_edges : 0;
 
-	if (n) {
+	if (n && g->addr && s->addr) {
 		memcpy(g->addr + n0, s->addr, (size_t)n * sizeof(*g->addr));
+	} else if (n && g->addr) {
+		for (uint32_t i = 0; i < n; i++)
+			g->addr[n0 + i] = ct_graph_addr(s, i);
+	} else if (n && s->addr32 && s->addr_base == g->addr_base &&
+		   s->addr_shift == g->addr_shift) {
+		memcpy(g->addr32 + n0, s->addr32, (size_t)n * sizeof(*g->addr32));
+	} else {
+		for (uint32_t i = 0; i < n; i++)   /* they fit: join_addresses() saw to it */
+			addr_fits(g, ct_graph_addr(s, i), &g->addr32[n0 + i]);
+	}
+	if (n) {
+		/* overflow entries: joined by ct_builder_make_room() */
 		memcpy(g->size + n0, s->size, (size_t)n * sizeof(*g->size));
 		memcpy(g->flags + n0, s->flags, n);
 	}

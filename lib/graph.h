@@ -5,9 +5,13 @@
  * out_off[i+1]-1, in the order the loader gave them.  Type names, edge
  * labels and short values are ids into the graph's own string arena.
  *
- * Memory: about 33 bytes per node (41 with reference counts, 4 more with
- * allocation sites) and 9 bytes per edge, plus the address map (16 bytes per slot, 2 to 4 slots per
- * node) and the strings.
+ * Memory: 21 bytes per node when the addresses fit in 32 bits (address,
+ * type, size, value and edge offset 4 bytes each, flags 1: HPROF, V8 and
+ * graph files' dumps), 25 when they do not (Python's), 8 more with
+ * reference counts, 4 more with allocation sites; sizes of 4 GB and more
+ * (rare: huge arrays) 12 bytes more each; 9 bytes per edge; plus the
+ * address map (16 bytes per slot, 2 to 4 slots per node) and the
+ * strings.
  */
 #ifndef CT_GRAPH_H
 #define CT_GRAPH_H
@@ -85,9 +89,24 @@ uint32_t ct_addrmap_get(const struct ct_addrmap *m, uint64_t key);
 struct ct_graph {
 	uint32_t n_nodes;
 	uint32_t n_edges;
-	uint64_t *addr;       /* original address or id, per node */
+	/* Original address or id per node, read with ct_graph_addr(): in
+	 * addr32 when every one fits, as addr_base + (addr32[v] <<
+	 * addr_shift), else in addr (exactly one of the two is set; the
+	 * builder chooses, see ct_builder_node()). */
+	uint64_t *addr;
+	uint32_t *addr32;
+	uint64_t addr_base;
+	unsigned addr_shift;
 	uint32_t *type;       /* type name (string id), per node */
-	uint64_t *size;       /* self size in bytes, per node */
+	/* Self size in bytes per node, read with ct_graph_size(): size[v],
+	 * or when that is UINT32_MAX, big_size[i] for the i with big_node[i]
+	 * == v (big_node[] ascends; n_big entries; an entry whose node's
+	 * size[] is not UINT32_MAX is stale and unused).  Write with
+	 * ct_graph_set_size(). */
+	uint32_t *size;
+	uint32_t n_big, big_cap;
+	uint32_t *big_node;
+	uint64_t *big_size;
 	uint8_t *flags;       /* enum ct_node_flag bits, per node */
 	uint32_t *value;      /* short value or name (string id, 0 = none) */
 	uint64_t *refcount;   /* runtime reference count, or NULL if unknown */
@@ -168,13 +187,47 @@ static inline uint32_t ct_graph_label(const struct ct_graph *g, uint32_t e)
 /* Release everything the graph owns; g may be zeroed or NULL. */
 void ct_graph_finish(struct ct_graph *g);
 
+/* The address or id of node v. */
+static inline uint64_t ct_graph_addr(const struct ct_graph *g, uint32_t v)
+{
+	return g->addr32 ? g->addr_base + ((uint64_t)g->addr32[v] << g->addr_shift) : g->addr[v];
+}
+
+/* The size of node v whose size[v] is UINT32_MAX (the overflow list). */
+uint64_t ct_graph_big_size(const struct ct_graph *g, uint32_t v);
+
+/* The self size of node v in bytes. */
+static inline uint64_t ct_graph_size(const struct ct_graph *g, uint32_t v)
+{
+	uint32_t s = g->size[v];
+	return s != UINT32_MAX ? s : ct_graph_big_size(g, v);
+}
+
+/* ct_graph_set_size()'s slow path: v has or gets an overflow entry. */
+int ct_graph_set_big_size(struct ct_graph *g, uint32_t v, uint64_t s);
+
+/* Set the size of node v (< n_nodes), for loaders that know sizes only
+ * after the nodes are in (HPROF).  A size of UINT32_MAX or more goes in
+ * the overflow list: appended when v is past its last node (sizes set
+ * in node order), else inserted in place (a move of the entries after
+ * it: fine for the few big sizes there are).  Returns 0 or CT_ENOMEM
+ * (then the size is unchanged). */
+static inline int ct_graph_set_size(struct ct_graph *g, uint32_t v, uint64_t s)
+{
+	if (s < UINT32_MAX && g->size[v] != UINT32_MAX) {
+		g->size[v] = (uint32_t)s;
+		return 0;
+	}
+	return ct_graph_set_big_size(g, v, s);
+}
+
 /* The node with this address, or CT_NONE.  Graphs built with targets by
  * index have no address map: then this scans the nodes (milliseconds). */
 static inline uint32_t ct_graph_find(const struct ct_graph *g, uint64_t addr)
 {
 	if (!g->map.slots) {
 		for (uint32_t v = 0; v < g->n_nodes; v++)
-			if (g->addr[v] == addr)
+			if (ct_graph_addr(g, v) == addr)
 				return v;
 		return CT_NONE;
 	}
@@ -260,7 +313,16 @@ static inline uint32_t ct_builder_append(struct ct_builder *b, const char *p, si
 
 /* Add a node.  refcount is ignored unless has_refcount.  pos is the input
  * line (used in messages about duplicates and dangling references).
- * Addresses are checked for duplicates by ct_builder_build(). */
+ * Addresses are checked for duplicates by ct_builder_build().  A size of
+ * UINT32_MAX or more goes in the overflow list (ct_graph_size()).
+ * Addresses are kept in 32 bits (addr32) while they fit a scheme the
+ * first one sets: a first address below 4 GB gives base 0 and steps of
+ * 1 (small ids: V8's, graph files'); else steps of 8 bytes when it is
+ * aligned to 8, else 1, from a base 2^31 steps below it (or 0), so that
+ * 16 GB either side of it fits with steps of 8 (a Java heap).  At the
+ * first address that does not fit (below the base, between steps, or
+ * too far) the array turns 64-bit (addr), once, for good: a Python dump,
+ * whose addresses spread over the address space, usually does. */
 int ct_builder_node(struct ct_builder *b, uint64_t addr, uint32_t type, uint64_t size,
 		    uint8_t flags, uint32_t value, bool has_refcount, uint64_t refcount,
 		    uint64_t pos, struct ct_error *err);
@@ -285,13 +347,17 @@ int ct_builder_edge_index(struct ct_builder *b, uint32_t target, uint32_t label,
 			  struct ct_error *err);
 
 /* Joining builders by address that were fed consecutive parts of one
- * input (in parallel): make room in b for nodes and edges in all (and
- * the refcount and site arrays when a part has them), copy each part in
- * with ct_builder_copy_in() (parts may be copied on different threads at
+ * input (in parallel): make room in b for its nodes and edges and those
+ * of the n_parts parts, which come after b's in this order (and the
+ * refcount and site arrays when a part has them; one address
+ * representation for all, b's compact one when every address fits it;
+ * the parts' overflow sizes joined to b's), copy each part in with
+ * ct_builder_copy_in() (parts may be copied on different threads at
  * once: they write disjoint ranges), then set b->g.n_nodes and
- * b->n_edges to the totals.  Returns 0 or an error code. */
-int ct_builder_make_room(struct ct_builder *b, uint64_t nodes, uint64_t edges, bool refcount,
-			 bool site, struct ct_error *err);
+ * b->n_edges to the totals.  No node may be added to b after this.
+ * Returns 0 or an error code. */
+int ct_builder_make_room(struct ct_builder *b, const struct ct_builder *const *parts,
+			 unsigned n_parts, struct ct_error *err);
 /* Copy the nodes and edges of src into b from node n0 and edge e0, as if
  * b had been fed them: string ids through remap (src's id -> b's, from
  * ct_strings_merge()), positions plus pos_add, site ids as they are.

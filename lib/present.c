@@ -17,7 +17,7 @@ void ct_present_addr(const struct ct_graph *g, uint64_t addr, char buf[CT_PRESEN
 
 void ct_present_id(const struct ct_graph *g, uint32_t v, char buf[CT_PRESENT_ID_MAX])
 {
-	ct_present_addr(g, g->addr[v], buf);
+	ct_present_addr(g, ct_graph_addr(g, v), buf);
 }
 
 bool ct_present_parse_id(const char *s, uint64_t *id)

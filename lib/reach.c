@@ -111,7 +111,7 @@ int ct_reach_compute(const struct ct_graph *g, struct ct_reach *r, struct ct_err
 		r->n_tracked++;
 		if (!r->alive[v]) {
 			r->n_garbage++;
-			r->garbage_bytes = ct_sat_add(r->garbage_bytes, g->size[v]);
+			r->garbage_bytes = ct_sat_add(r->garbage_bytes, ct_graph_size(g, v));
 		}
 	}
 out:

@@ -145,7 +145,7 @@ static void node_label(const struct ct_graph *g, uint32_t v, char *buf, size_t n
 		if (quote)
 			label_text(buf, n, "'");
 	}
-	ct_present_bytes(g->size[v], bytes);
+	ct_present_bytes(ct_graph_size(g, v), bytes);
 	label_text(buf, n, "\n");
 	label_text(buf, n, bytes);
 }

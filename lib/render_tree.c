@@ -20,7 +20,7 @@ static void node_text(FILE *out, const struct ct_graph *g, uint32_t v)
 	const char *type = ct_graph_str(g, g->type[v]);
 
 	ct_present_id(g, v, addr);
-	ct_present_bytes(g->size[v], bytes);
+	ct_present_bytes(ct_graph_size(g, v), bytes);
 	ct_present_put(out, type, CT_PRESENT_NAME_BYTES);
 	if (g->value[v]) {
 		bool quote = ct_present_quoted(type);

@@ -139,7 +139,7 @@ static int measure(struct ct_report *r, struct ct_cycle_ws *ws, struct ct_report
 		e->garbage = true;
 		for (uint32_t i = s->member_off[c]; i < s->member_off[c + 1]; i++) {
 			uint32_t v = s->members[i];
-			e->bytes = ct_sat_add(e->bytes, g->size[v]);
+			e->bytes = ct_sat_add(e->bytes, ct_graph_size(g, v));
 			e->finalizers |= (g->flags[v] & CT_NODE_FINALIZER) != 0;
 			if (!ct_reach_is_garbage(g, &r->reach, v))
 				e->garbage = false;

@@ -366,7 +366,7 @@ int ct_by_type_build(struct ct_by_type *bt, const struct ct_selection *sel,
 			bt->types[bt->n_types++].type = g->type[v];
 		tix[i] = t;
 		bt->types[t].count++;
-		bt->types[t].bytes = ct_sat_add(bt->types[t].bytes, g->size[v]);
+		bt->types[t].bytes = ct_sat_add(bt->types[t].bytes, ct_graph_size(g, v));
 		bt->types[t].garbage += (uint32_t)ct_reach_is_garbage(g, &sel->r->reach, v);
 	}
 	for (uint32_t i = 0; i < sel->n; i++) {

@@ -34,7 +34,7 @@ bool ct_top_listable(const struct ct_graph *g, uint32_t v)
 
 	if (!ct_top_numeric_ids(g))
 		return true;
-	if (g->addr[v] <= 3 || (g->flags[v] & CT_NODE_NATIVE))
+	if (ct_graph_addr(g, v) <= 3 || (g->flags[v] & CT_NODE_NATIVE))
 		return false;
 	const char *t = ct_graph_str(g, g->type[v]);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)

@@ -63,7 +63,7 @@ int ct_top_write_text(FILE *out, const struct ct_top *t, const struct ct_write_o
 		ct_present_text(text, sizeof(text), type, strlen(type), CT_PRESENT_NAME_BYTES);
 		int pad = wtype - width(text);
 		fprintf(out, "%-*s  %s%*s  ", wid, id, text, pad > 0 ? pad : 0, "");
-		ct_present_bytes(g->size[v], b1);
+		ct_present_bytes(ct_graph_size(g, v), b1);
 		ct_present_bytes(t->dom.retained[v], b2);
 		fprintf(out, "%10s  %10s  %*" PRIu32, b1, b2, wobj, t->dom.retained_objects[v]);
 		if (name) {
@@ -177,7 +177,7 @@ int ct_top_write_json(FILE *out, const struct ct_top *t, const struct ct_write_o
 		ct_jsonw_newline(&w);
 		ct_jsonw_object(&w);
 		ct_write_node_json(&w, g, v);
-		ct_jsonw_ku64(&w, "self_size", g->size[v]);
+		ct_jsonw_ku64(&w, "self_size", ct_graph_size(g, v));
 		ct_jsonw_ku64(&w, "retained", t->dom.retained[v]);
 		ct_jsonw_ku64(&w, "retained_objects", t->dom.retained_objects[v]);
 		ct_jsonw_key(&w, "dominator");

@@ -696,6 +696,29 @@ def test_visualvm(exe, root, dump):
     return 0
 
 
+def test_huge_arrays(exe, tmp):
+    """Arrays of 4 GB and more (Android's PRIMITIVE ARRAY NODATA: the
+    length without the elements) have their whole size, as have those
+    whose length only passes 32 bits in the loader's encoding."""
+    w = Writer(8, b'JAVA PROFILE 1.0.3')
+    LONG = 11
+    arrays = [(0x9000, LONG, 2**32 - 1, (16 + 4 + 8 * (2**32 - 1) + 7) & ~7),
+              (0x9010, BYTE, 2**32 - 1, (16 + 4 + 2**32 - 1 + 7) & ~7),
+              (0x9020, INT, 2**30 - 8, (16 + 4 + 4 * (2**30 - 8) + 7) & ~7),
+              (0x9030, INT, 2**28, (16 + 4 + 2**30 + 7) & ~7),
+              (0x9040, BYTE, 3, 24)]
+    for oid, t, n, _ in arrays:
+        w.root(oid, 0x05)
+        w.sub.append(bytes([0xc3]) + w.id(oid) + struct.pack('>II', 0, n) + bytes([t]))
+    path = os.path.join(tmp, 'huge-arrays.hprof')
+    with open(path, 'wb') as f:
+        f.write(w.bytes())
+    top = load_json(exe, ['top', '--json', '-n', '10', path], 'top (huge arrays)')
+    got = {o['id']: o['self_size'] for o in top['objects']} if top else {}
+    want = {f'0x{oid:x}': size for oid, _, _, size in arrays}
+    check(got == want, f'arrays of 4 GB and more have their whole size ({got})')
+
+
 def main():
     if sys.argv[1] == '--write-seeds':
         write_seeds(sys.argv[2])
@@ -726,6 +749,7 @@ def main():
         test_small(exe, tmp)
         test_roots(exe, tmp)
         test_big_array(exe, tmp)
+        test_huge_arrays(exe, tmp)
         test_bad(exe, tmp, dump)
     if failures:
         print(f'{len(failures)} failed')

@@ -81,10 +81,33 @@ def nul_in_type(exe, tmp):
     return rc == 0 and len(doc['groups']) == 2
 
 
+def big_sizes(exe, tmp):
+    """Sizes of 4 GB and more (kept apart from the graph's 32-bit sizes)
+    are exact in scan's bytes and in top's self and retained sizes, and
+    so are addresses that leave the graph's 32-bit form midway."""
+    dump = os.path.join(tmp, 'bigsize.jsonl')
+    a, b, c = 2**53 + 1, 2**33, 2**32 - 1
+    with open(dump, 'w') as f:
+        f.write('{"cycletool_dump": 1}\n')
+        f.write(f'{{"address": 140000000000016, "type": "A", "size": {a}, "refcount": 2, "refs": [140000000000032, 24]}}\n')
+        f.write(f'{{"address": 140000000000032, "type": "B", "size": {b}, "refcount": 1, "refs": [140000000000016]}}\n')
+        f.write(f'{{"address": 24, "type": "C", "size": {c}, "refcount": 1, "refs": []}}\n')
+        f.write('{"cycletool_dump_end": 1, "objects": 3}\n')
+    rc, out, err = run(exe, ['scan', '--json', dump])
+    doc = json.loads(out)
+    scc = doc['sccs'][0]['bytes']
+    rc2, out2, err2 = run(exe, ['top', '--json', '-n', '3', dump])
+    got = {o['id']: (o['self_size'], o['retained']) for o in json.loads(out2)['objects']}
+    print('scan bytes:', scc, 'top:', got)
+    want = {hex(140000000000016): (a, a + b + c), hex(140000000000032): (b, b), '0x18': (c, c)}
+    return rc == 0 and rc2 == 0 and scc == a + b and got == want
+
+
 BUGS = {
     'write-error-one-line': write_error_one_line,
     'json-exact-bytes': json_exact_bytes,
     'nul-in-type': nul_in_type,
+    'big-sizes': big_sizes,
 }
 
 if __name__ == '__main__':

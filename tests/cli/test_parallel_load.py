@@ -3,7 +3,8 @@
 pass gives: scan --json --members, top --json and export (GraphML; $ref
 JSON on the testdata dumps) byte for byte, on every testdata Python dump and on a generated
 dump of 1M objects (cycletool's version 3 with sites, idx, labels,
-values, escapes, CRLF and blank lines, most lines spelled compactly as the
+values, escapes, CRLF and blank lines, sizes of 4 GB and more, a few
+addresses far from the others, most lines spelled compactly as the
 dumper writes them and some with blanks, and the same objects as a meliae
 dump); and a broken dump is refused with the same message (line and
 column) whichever thread meets the damage.
@@ -104,6 +105,11 @@ def make_dump(path, n, seed, meliae=False):
     rnd = random.Random(seed)
     base = 0x7f0000000000
     addr = [base + 48 * i for i in range(n)]
+    if not meliae:
+        # a few far from the others (as a Python binary's statics are):
+        # the pieces that meet them keep 64-bit addresses, the others not
+        for i in range(n * 3 // 4, n, max(1, n // 11)):
+            addr[i] = 0x55d000001000 + 16 * i
     lines = []
     if not meliae:
         lines.append(json.dumps({'cycletool_dump': 3, 'python': '3.11.7', 'pid': 4242,
@@ -153,6 +159,8 @@ def make_dump(path, n, seed, meliae=False):
                          extra=[1, {'nested': [True, None]}])
         else:
             o.update(type='bytes', size=40, value='nul\u0000inside %d' % i, refs=[nxt])
+        if i % max(1, n // 13) == 5:
+            o['size'] = 2 ** 32 + 7 * i   # sizes of 4 GB and more, here and there
         if not meliae:
             if i % 4:
                 o['refcount'] = 1 + i % 6

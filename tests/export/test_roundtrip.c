@@ -191,21 +191,21 @@ static void compare(const char *what, const struct ct_graph *g, const struct spe
 		uint32_t v = queue[qi++], w = map[v];
 		containers++;
 		if (!CHECK(same_str(g, g->type[v], h, h->type[w]), "%s: node 0x%" PRIx64 " type '%s' came back as '%s'",
-			   what, g->addr[v], ct_graph_str(g, g->type[v]), ct_graph_str(h, h->type[w])))
+			   what, ct_graph_addr(g, v), ct_graph_str(g, g->type[v]), ct_graph_str(h, h->type[w])))
 			continue;
 		CHECK(same_str(g, g->value[v], h, h->value[w]), "%s: node 0x%" PRIx64 " value '%s' came back as '%s'",
-		      what, g->addr[v], ct_graph_str(g, g->value[v]), ct_graph_str(h, h->value[w]));
+		      what, ct_graph_addr(g, v), ct_graph_str(g, g->value[v]), ct_graph_str(h, h->value[w]));
 		if (address)
-			CHECK(g->addr[v] == h->addr[w], "%s: address 0x%" PRIx64 " came back as 0x%" PRIx64,
-			      what, g->addr[v], h->addr[w]);
+			CHECK(ct_graph_addr(g, v) == ct_graph_addr(h, w), "%s: address 0x%" PRIx64 " came back as 0x%" PRIx64,
+			      what, ct_graph_addr(g, v), ct_graph_addr(h, w));
 		uint32_t kg = edges_of(g, v, ge), kh = edges_of(h, w, he);
 		if (!CHECK(kg == kh, "%s: node 0x%" PRIx64 " (%s) has %u edges, came back with %u", what,
-			   g->addr[v], ct_graph_str(g, g->type[v]), kg, kh))
+			   ct_graph_addr(g, v), ct_graph_str(g, g->type[v]), kg, kh))
 			continue;
 		for (uint32_t i = 0; i < kg; i++) {
 			uint32_t a = g->dst[ge[i]], b = h->dst[he[i]];
 			if (!CHECK(same_str(g, g->label[ge[i]], h, h->label[he[i]]),
-				   "%s: node 0x%" PRIx64 " label '%s' came back as '%s'", what, g->addr[v],
+				   "%s: node 0x%" PRIx64 " label '%s' came back as '%s'", what, ct_graph_addr(g, v),
 				   ct_graph_str(g, g->label[ge[i]]), ct_graph_str(h, h->label[he[i]])))
 				break;
 			if (sp->scalar[a]) {
@@ -219,14 +219,14 @@ static void compare(const char *what, const struct ct_graph *g, const struct spe
 			}
 			if (map[a] == CT_NONE) {
 				if (!CHECK(back[b] == CT_NONE, "%s: two objects became one (0x%" PRIx64 ")",
-					   what, g->addr[a]))
+					   what, ct_graph_addr(g, a)))
 					continue;
 				map[a] = b;
 				back[b] = a;
 				queue[qn++] = a;
 			} else {
 				CHECK(map[a] == b, "%s: a reference to 0x%" PRIx64 " leads elsewhere", what,
-				      g->addr[a]);
+				      ct_graph_addr(g, a));
 			}
 		}
 	}

@@ -105,7 +105,7 @@ static void render_all(const struct ct_graph *g, const struct ct_report *r, uint
 		 * other input */
 		{.mode = CT_SELECT_GROUPS, .path = node & 1, .runtime = node & 2,
 		 .max_nodes = 3 + node % 40},
-		{.mode = CT_SELECT_OBJECT, .object = g->addr[node], .depth = 2, .backrefs = true,
+		{.mode = CT_SELECT_OBJECT, .object = ct_graph_addr(g, node), .depth = 2, .backrefs = true,
 		 .max_nodes = 40},
 	};
 	for (size_t i = 0; i < 2; i++) {

@@ -105,7 +105,7 @@ static void test_builder(void)
 	}
 	CHECK(g.label[2] == 0, "no label is id 0");
 	CHECK(g.type[0] == g.type[2] && g.type[0] != g.type[1], "types are interned");
-	CHECK(g.addr[1] == 0x200 && g.size[2] == 30, "addr/size kept");
+	CHECK(ct_graph_addr(&g, 1) == 0x200 && ct_graph_size(&g, 2) == 30, "addr/size kept");
 	CHECK(ct_graph_find(&g, 0x300) == 2 && ct_graph_find(&g, 0x400) == CT_NONE, "find");
 	CHECK(g.refcount == NULL, "no refcounts given: refcount is NULL");
 	CHECK(g.dangling == 0, "no dangling");
@@ -430,6 +430,238 @@ static void test_index_threads(void)
 	ct_graph_finish(&g);
 }
 
+/* Sizes of 4 GB and more go in the overflow list and come back whole,
+ * through the builder and ct_graph_set_size(), in order or not. */
+static void test_big_sizes(void)
+{
+	struct ct_builder b;
+	struct ct_graph g;
+	struct ct_error err = {0};
+	const uint64_t size[] = {5, UINT32_MAX - 1, UINT32_MAX, 1ULL << 32, 7, UINT64_MAX,
+				 (1ULL << 35) + 3, 0};
+	const uint32_t n = sizeof(size) / sizeof(size[0]);
+
+	ct_builder_init(&b, "test");
+	for (uint32_t i = 0; i < n; i++)
+		must(node(&b, 0x1000 + 16 * i, "T", size[i], i + 1, &err), &err, "node");
+	int rc = ct_builder_build(&b, 0, &g, &err);
+	CHECK(rc == 0, "build: %s", err.msg);
+	if (rc)
+		return;
+	CHECK(g.n_big == 4, "4 sizes in the overflow list, not %u", g.n_big);
+	for (uint32_t v = 0; v < n; v++) {
+		CHECK(ct_graph_size(&g, v) == size[v], "node %u: size %" PRIu64 ", want %" PRIu64, v,
+		      ct_graph_size(&g, v), size[v]);
+		CHECK((g.size[v] == UINT32_MAX) == (size[v] >= UINT32_MAX), "node %u: size[] %u", v,
+		      g.size[v]);
+	}
+	/* Set after the fact, out of order: inserted, updated, made small
+	 * and big again. */
+	uint64_t want[sizeof(size) / sizeof(size[0])];
+	memcpy(want, size, sizeof(want));
+	const struct { uint32_t v; uint64_t s; } set[] = {
+		{7, 1ULL << 40}, {0, 1ULL << 33}, {4, 1ULL << 34}, {3, 12}, {5, 99},
+		{3, (1ULL << 36) + 1}, {1, UINT32_MAX}, {6, 6}, {2, UINT32_MAX - 1},
+	};
+	for (size_t k = 0; k < sizeof(set) / sizeof(set[0]); k++) {
+		CHECK(ct_graph_set_size(&g, set[k].v, set[k].s) == 0, "set_size #%zu", k);
+		want[set[k].v] = set[k].s;
+		for (uint32_t v = 0; v < n; v++)
+			CHECK(ct_graph_size(&g, v) == want[v], "after set #%zu, node %u: %" PRIu64
+			      ", want %" PRIu64, k, v, ct_graph_size(&g, v), want[v]);
+	}
+	for (uint32_t i = 1; i < g.n_big; i++)
+		CHECK(g.big_node[i - 1] < g.big_node[i], "overflow list ascends at %u", i);
+	ct_graph_finish(&g);
+}
+
+/* Every address of a[0..n) comes back from the built graph and
+ * ct_graph_find() finds it (through the map, or by scanning when
+ * by_index).  Returns whether the graph kept them in 32 bits. */
+static bool addresses_back(const char *what, const uint64_t *a, uint32_t n, bool by_index,
+			   bool *compact_at_end)
+{
+	struct ct_builder b;
+	struct ct_graph g;
+	struct ct_error err = {0};
+	bool compact_midway = false;
+
+	ct_builder_init(&b, "test");
+	b.by_index = by_index;
+	for (uint32_t i = 0; i < n; i++) {
+		must(node(&b, a[i], "T", 8, i + 1, &err), &err, "node");
+		if (i == n / 2 - 1)
+			compact_midway = b.g.addr32 != NULL;
+	}
+	int rc = ct_builder_build(&b, 0, &g, &err);
+	CHECK(rc == 0, "%s: build: %s", what, err.msg);
+	if (rc)
+		return false;
+	CHECK((g.addr32 == NULL) != (g.addr == NULL), "%s: one address array", what);
+	int bad = 0;
+	for (uint32_t v = 0; v < n && bad < 5; v++) {
+		bad += !CHECK(ct_graph_addr(&g, v) == a[v], "%s: node %u address 0x%" PRIx64
+			      ", want 0x%" PRIx64, what, v, ct_graph_addr(&g, v), a[v]);
+		bad += !CHECK(ct_graph_find(&g, a[v]) == v, "%s: find 0x%" PRIx64 " = %u, want %u",
+			      what, a[v], ct_graph_find(&g, a[v]), v);
+	}
+	*compact_at_end = g.addr32 != NULL;
+	ct_graph_finish(&g);
+	return compact_midway;
+}
+
+/* Addresses in 32 bits while they fit, 64-bit from the first that does
+ * not (below the base, off the 8-byte steps, too far), exactly. */
+static void test_addresses(void)
+{
+	uint32_t n = 1000;
+	uint64_t *a = malloc(n * sizeof(*a));
+	bool end;
+	const struct { const char *what; uint64_t odd; } odd[] = {
+		{"below the base", 0x10},
+		{"off the steps", 0x7f0000000000ULL + 4},
+		{"too far", 0x7f0000000000ULL + (32ULL << 30)},
+		{"far below", 0x7f0000000000ULL - (17ULL << 30)},
+	};
+
+	for (int by_index = 0; by_index < 2; by_index++) {
+		/* Java-like: 8-byte aligned, within 16 GB of the first */
+		for (uint32_t i = 0; i < n; i++)
+			a[i] = 0x7f0000000000ULL + (i % 2 ? 8ULL * i : (15ULL << 30) + 8ULL * i);
+		a[0] = 0x7f0000000000ULL;   /* the first sets the base: 16 GB below */
+		a[4] = 0x7f0000000000ULL - (16ULL << 30);   /* the base itself */
+		a[6] = 0x7f0000000000ULL + (16ULL << 30) - 8;   /* the last step in reach */
+		CHECK(addresses_back("fitting", a, n, by_index, &end) && end,
+		      "addresses within 16 GB stay 32-bit");
+		for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+			a[n / 2 + 7] = odd[k].odd;
+			CHECK(addresses_back(odd[k].what, a, n, by_index, &end) && !end,
+			      "%s: 32-bit until then, 64-bit after", odd[k].what);
+			a[n / 2 + 7] = 0x7f0000000000ULL + 8ULL * (n + 1);
+		}
+		/* small ids (V8): base 0, any id below 4 GB */
+		for (uint32_t i = 0; i < n; i++)
+			a[i] = i % 3 ? 2ULL * i + 1 : UINT32_MAX - i;
+		CHECK(addresses_back("small ids", a, n, by_index, &end) && end,
+		      "ids below 4 GB stay 32-bit");
+		a[n - 1] = 1ULL << 32;
+		CHECK(addresses_back("an id of 4 GB", a, n, by_index, &end) && !end,
+		      "an id of 4 GB turns 64-bit");
+	}
+	free(a);
+}
+
+/* A builder fed nodes [from, to) of a[] and size[], with one edge from
+ * each to the next (the last to the first). */
+static void feed(struct ct_builder *b, const uint64_t *a, const uint64_t *size, uint32_t from,
+		 uint32_t to, uint32_t n)
+{
+	struct ct_error err = {0};
+
+	ct_builder_init(b, "test");
+	for (uint32_t i = from; i < to; i++) {
+		char t[16];
+		snprintf(t, sizeof(t), "T%u", i % 5);
+		must(node(b, a[i], t, size[i], i - from + 1, &err), &err, "node");
+		must(edge(b, a[(i + 1) % n], ".next", CT_EDGE_STRONG, &err), &err, "edge");
+	}
+}
+
+/* Parts joined as the Python loader joins them: sizes at the parts'
+ * boundaries, address schemes that differ. */
+static bool join_parts(const char *what, const uint64_t *a, const uint64_t *size, uint32_t n,
+		       const uint32_t *cut, unsigned n_parts)
+{
+	struct ct_builder b, part[4];
+	const struct ct_builder *pp[4];
+	struct ct_graph g;
+	struct ct_error err = {0};
+	uint32_t *remap[4] = {NULL};
+	bool compact = false;
+
+	feed(&b, a, size, 0, cut[0], n);
+	for (unsigned k = 0; k < n_parts; k++) {
+		feed(&part[k], a, size, cut[k], k + 1 < n_parts ? cut[k + 1] : n, n);
+		pp[k] = &part[k];
+		remap[k] = malloc(part[k].g.strings.count * sizeof(uint32_t));
+		must(ct_strings_merge(&b.g.strings, &part[k].g.strings, remap[k]) ? -1 : 0, &err,
+		     "merge strings");
+	}
+	must(ct_builder_make_room(&b, pp, n_parts, &err), &err, "make room");
+	uint32_t n0 = b.g.n_nodes, e0 = (uint32_t)b.n_edges;
+	for (unsigned k = 0; k < n_parts; k++) {
+		ct_builder_copy_in(&b, &part[k], remap[k], 0, n0, e0, CT_COPY_EDGES);
+		ct_builder_copy_in(&b, &part[k], remap[k], 0, n0, e0, CT_COPY_NODES);
+		n0 += part[k].g.n_nodes;
+		e0 += (uint32_t)part[k].n_edges;
+		ct_builder_finish(&part[k]);
+		free(remap[k]);
+	}
+	b.g.n_nodes = n0;
+	b.n_edges = e0;
+	int rc = ct_builder_build(&b, 0, &g, &err);
+	CHECK(rc == 0, "%s: build: %s", what, err.msg);
+	if (rc)
+		return false;
+	CHECK(g.n_nodes == n && g.n_edges == n, "%s: %u nodes, %u edges", what, g.n_nodes,
+	      g.n_edges);
+	int bad = 0;
+	for (uint32_t v = 0; v < n && bad < 5; v++) {
+		char t[16];
+		snprintf(t, sizeof(t), "T%u", v % 5);
+		bad += !CHECK(ct_graph_size(&g, v) == size[v], "%s: node %u size %" PRIu64
+			      ", want %" PRIu64, what, v, ct_graph_size(&g, v), size[v]);
+		bad += !CHECK(ct_graph_addr(&g, v) == a[v] && ct_graph_find(&g, a[v]) == v,
+			      "%s: node %u address 0x%" PRIx64 ", want 0x%" PRIx64, what, v,
+			      ct_graph_addr(&g, v), a[v]);
+		bad += !CHECK(g.dst[v] == (v + 1) % n && strcmp(ct_graph_str(&g, g.type[v]), t) == 0,
+			      "%s: node %u edge or type", what, v);
+	}
+	for (uint32_t i = 1; i < g.n_big; i++)
+		CHECK(g.big_node[i - 1] < g.big_node[i], "%s: overflow list ascends at %u", what, i);
+	compact = g.addr32 != NULL;
+	ct_graph_finish(&g);
+	return compact;
+}
+
+static void test_join(void)
+{
+	enum { N = 40 };
+	uint64_t a[N], size[N];
+	const uint32_t cut[] = {10, 20, 30};
+
+	for (uint32_t i = 0; i < N; i++) {
+		a[i] = 0x7f0000000000ULL + 64ULL * i;
+		size[i] = 16 + i;
+	}
+	/* big sizes on both sides of each boundary, and at both ends */
+	size[0] = 1ULL << 32;
+	size[9] = (1ULL << 33) + 9;
+	size[10] = (1ULL << 33) + 10;
+	size[19] = UINT32_MAX;
+	size[29] = UINT64_MAX;
+	size[30] = 1ULL << 40;
+	size[N - 1] = (1ULL << 34) + 1;
+	CHECK(join_parts("one scheme", a, size, N, cut, 3), "one scheme: stays 32-bit");
+	/* a part whose first address sets a base of its own, still within
+	 * reach of the first part's: 32-bit, re-based */
+	a[20] = 0x7f0000000000ULL + (8ULL << 30);
+	CHECK(join_parts("another base", a, size, N, cut, 3), "another base: stays 32-bit");
+	/* a part that went 64-bit */
+	a[25] = 0x10;
+	CHECK(!join_parts("a 64-bit part", a, size, N, cut, 3), "a 64-bit part: 64-bit");
+	a[25] = 0x7f0000000000ULL + 64ULL * 25;
+	/* a part of its own scheme, but out of the first part's reach */
+	for (uint32_t i = 30; i < N; i++)
+		a[i] = 0x7e0000000000ULL + 64ULL * i;
+	CHECK(!join_parts("out of reach", a, size, N, cut, 3), "out of reach: 64-bit");
+	/* a first part without nodes takes the next one's scheme */
+	const uint32_t cut0[] = {0, 20};
+	for (uint32_t i = 0; i < N; i++)
+		a[i] = 0x7f0000000000ULL + 64ULL * i;
+	CHECK(join_parts("empty first", a, size, N, cut0, 2), "empty first: 32-bit");
+}
+
 int main(void)
 {
 	test_pack_labels();
@@ -441,5 +673,8 @@ int main(void)
 	test_empty_and_misc();
 	test_big();
 	test_index_threads();
+	test_big_sizes();
+	test_addresses();
+	test_join();
 	return check_status("test_graph");
 }

@@ -80,7 +80,7 @@ static void oracle_compute(const struct ct_graph *g, struct oracle *o)
 			o->n_tracked++;
 			if (!o->alive[v]) {
 				o->n_garbage++;
-				o->garbage_bytes += g->size[v];
+				o->garbage_bytes += ct_graph_size(g, v);
 			}
 		}
 	}

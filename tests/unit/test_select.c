@@ -154,7 +154,7 @@ static void check_object(const struct ct_report *r, uint32_t v, uint32_t depth, 
 {
 	const struct ct_graph *g = r->g;
 	uint32_t n = g->n_nodes, *dist = malloc((n + 1) * sizeof(*dist));
-	struct ct_select_opts o = {.mode = CT_SELECT_OBJECT, .object = g->addr[v], .depth = depth,
+	struct ct_select_opts o = {.mode = CT_SELECT_OBJECT, .object = ct_graph_addr(g, v), .depth = depth,
 				   .backrefs = back, .max_nodes = max};
 	struct ct_selection s;
 	struct ct_error err = {0};

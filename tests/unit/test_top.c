@@ -55,7 +55,7 @@ static void brute(const struct ct_graph *g, const uint8_t *root, struct expect *
 		reach_without(g, root, v, without, queue);
 		for (uint32_t w = 0; w < n; w++)
 			if (all[w] && !without[w]) {
-				x[v].retained += g->size[w];
+				x[v].retained += ct_graph_size(g, w);
 				x[v].objects++;
 			}
 	}
