@@ -139,20 +139,17 @@ sys.exit(0 if same else 1)
 PYEOF
 	die "cycletool and VisualVM disagree on the largest retainer" 3
 
-say "== cycletool $runs runs of top and one of scan on $big"
-for i in $(seq 1 "$runs"); do
-	time_run big "$i" "$ct" top -n 10 --json "$big"
-	say "   run $i: top $(cat "$runs_dir/big.last") (wall-s KiB cpu-s)"
-done
-time_run bigscan 1 "$ct" scan --json "$big"
-say "   scan: $(cat "$runs_dir/bigscan.last") (wall-s KiB cpu-s)"
-say "== cycletool $runs runs of top and one of scan on $real"
-for i in $(seq 1 "$runs"); do
-	time_run real "$i" "$ct" top -n 10 --json "$real"
-	say "   run $i: top $(cat "$runs_dir/real.last") (wall-s KiB cpu-s)"
-done
-time_run realscan 1 "$ct" scan --json "$real"
-say "   scan: $(cat "$runs_dir/realscan.last") (wall-s KiB cpu-s)"
+big_runs() {   # big_runs NAME FILE: $runs runs of top, one of scan (NAMEscan)
+	say "== cycletool $runs runs of top and one of scan on $2"
+	for i in $(seq 1 "$runs"); do
+		time_run "$1" "$i" "$ct" top -n 10 --json "$2"
+		say "   run $i: top $(cat "$runs_dir/$1.last") (wall-s KiB cpu-s)"
+	done
+	time_run "$1scan" 1 "$ct" scan --json "$2"
+	say "   scan: $(cat "$runs_dir/$1scan.last") (wall-s KiB cpu-s)"
+}
+big_runs big "$big"
+big_runs real "$real"
 load1=$(loadavg)
 
 # -- report ------------------------------------------------------------------

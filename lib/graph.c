@@ -124,16 +124,7 @@ void ct_graph_finish(struct ct_graph *g)
 /* The index of the first overflow entry for a node >= v (n_big if none). */
 static uint32_t big_find(const struct ct_graph *g, uint32_t v)
 {
-	uint32_t lo = 0, hi = g->n_big;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (g->big_node[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return ct_u32_lower_bound(g->big_node, g->n_big, v);
 }
 
 uint64_t ct_graph_big_size(const struct ct_graph *g, uint32_t v)
@@ -782,16 +773,9 @@ out:
 
 uint32_t ct_packed_label_other(const struct ct_packed_labels *p, uint32_t e)
 {
-	uint32_t lo = 0, hi = p->n_other;   /* other_edge[] ascends */
+	uint32_t i = ct_u32_lower_bound(p->other_edge, p->n_other, e);  /* other_edge[] ascends */
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (p->other_edge[mid] < e)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < p->n_other && p->other_edge[lo] == e ? p->other_label[lo] : 0;
+	return i < p->n_other && p->other_edge[i] == e ? p->other_label[i] : 0;
 }
 
 /* Min-heap of (count, id) by count: the most frequent labels seen so far. */

@@ -239,18 +239,25 @@ static inline const char *ct_graph_str(const struct ct_graph *g, uint32_t id)
 	return ct_strings_get(&g->strings, id);
 }
 
-/* The kind of root node v is, as the dump says (a string id), or 0. */
-static inline uint32_t ct_graph_root_note(const struct ct_graph *g, uint32_t v)
+/* The first index i < n with a[i] >= v in the ascending a[], or n. */
+static inline uint32_t ct_u32_lower_bound(const uint32_t *a, uint32_t n, uint32_t v)
 {
-	uint32_t lo = 0, hi = g->n_root_notes;
+	uint32_t lo = 0, hi = n;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (g->root_note_node[mid] < v)
+		if (a[mid] < v)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < g->n_root_notes && g->root_note_node[lo] == v ? g->root_note[lo] : 0;
+	return lo;
+}
+
+/* The kind of root node v is, as the dump says (a string id), or 0. */
+static inline uint32_t ct_graph_root_note(const struct ct_graph *g, uint32_t v)
+{
+	uint32_t i = ct_u32_lower_bound(g->root_note_node, g->n_root_notes, v);
+	return i < g->n_root_notes && g->root_note_node[i] == v ? g->root_note[i] : 0;
 }
 
 /* A graph under construction.  Loaders call ct_builder_node() once per
