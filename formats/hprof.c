@@ -1413,7 +1413,7 @@ static const char *string_text(const struct hp *h, uint64_t sid)
 {
 	uint32_t v = sid ? node_of(h, sid) : CT_NONE;
 	const struct ct_graph *g = &h->b->g;
-	return v != CT_NONE && g->value[v] ? ct_graph_str(g, g->value[v]) : "";
+	return v != CT_NONE && ct_graph_value(g, v) ? ct_graph_str(g, ct_graph_value(g, v)) : "";
 }
 
 /* What kind of root r is, as text in h->tmp: "JNI global", "thread main

@@ -64,7 +64,7 @@ static void exact(const struct ct_graph *g, struct texts *t, uint64_t *key, uint
 {
 	for (uint32_t v = 0; v < g->n_nodes; v++) {
 		key[v] = ct_graph_addr(g, v);
-		fp[v] = fold(mix(SEED_NAME, text(t, g->value[v])));
+		fp[v] = fold(mix(SEED_NAME, text(t, ct_graph_value(g, v))));
 	}
 }
 
@@ -97,7 +97,7 @@ static void address(const struct ct_graph *g, struct texts *t, uint64_t *key, ui
 			uint64_t h = mix(mix(SEED_IMMUTABLE, ct_graph_size(g, v)), end - begin);
 			for (uint32_t e = begin; e < end; e++)
 				h = mix(h, text(t, g->type[g->dst[e]]));
-			fp[v] = fold(mix(h, text(t, g->value[v])));
+			fp[v] = fold(mix(h, text(t, ct_graph_value(g, v))));
 			continue;
 		}
 		if (cls == CT_NONE)
@@ -123,7 +123,7 @@ static void address(const struct ct_graph *g, struct texts *t, uint64_t *key, ui
 /* Key of a node no root reaches, and the structural fingerprint. */
 static uint64_t unreached_key(const struct ct_graph *g, struct texts *t, uint32_t v)
 {
-	uint64_t h = mix(mix(SEED_UNREACHED, text(t, g->type[v])), text(t, g->value[v]));
+	uint64_t h = mix(mix(SEED_UNREACHED, text(t, g->type[v])), text(t, ct_graph_value(g, v)));
 	return mix(mix(h, ct_graph_size(g, v)), g->out_off[v + 1] - g->out_off[v]);
 }
 
@@ -136,7 +136,7 @@ static int structural(const struct ct_graph *g, const struct ct_reach *r, struct
 	int rc = 0;
 
 	for (uint32_t v = 0; v < n; v++) {
-		fp[v] = fold(mix(mix(SEED_VALUE, text(t, g->value[v])), ct_graph_size(g, v)));
+		fp[v] = fold(mix(mix(SEED_VALUE, text(t, ct_graph_value(g, v))), ct_graph_size(g, v)));
 		if (r->dist[v] != CT_NONE && r->dist[v] > max)
 			max = r->dist[v];
 	}
@@ -158,7 +158,7 @@ static int structural(const struct ct_graph *g, const struct ct_reach *r, struct
 	for (uint32_t i = 0; i < reached; i++) {
 		uint32_t v = order[i], p = r->parent[v];
 		if (p == CT_NONE) {
-			key[v] = mix(mix(SEED_ROOT, text(t, g->type[v])), text(t, g->value[v]));
+			key[v] = mix(mix(SEED_ROOT, text(t, g->type[v])), text(t, ct_graph_value(g, v)));
 			continue;
 		}
 		uint32_t e = r->parent_edge[v], l = ct_graph_label(g, e);

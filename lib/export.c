@@ -534,7 +534,7 @@ static bool json_number(const char *s, bool *frac)
 static int scalar(const struct ct_graph *g, uint32_t v, struct ct_buf *b, bool *written)
 {
 	const char *t = ct_graph_str(g, g->type[v]);
-	const char *val = ct_graph_str(g, g->value[v]);
+	const char *val = ct_graph_str(g, ct_graph_value(g, v));
 	const char *lit = NULL;
 	bool frac;
 
@@ -755,7 +755,7 @@ static int open_node(struct ct_export *x, struct work *w, uint32_t v, uint32_t d
 	uint8_t kind = K_OBJECT;
 	if (array)
 		kind = type_is(g, v, "list") && !x->opts.address && x->opts.style != CT_REF_ID &&
-		       !g->value[v] ? K_BARE : K_WRAPPED;
+		       !ct_graph_value(g, v) ? K_BARE : K_WRAPPED;
 	else if ((rc = number_members(g, w, v, pr, n)) || (rc = unique_keys(g, w, v, pr, n)))
 		return rc;
 	w->n_pairs = base + 2 * (size_t)n;
@@ -776,8 +776,8 @@ static int open_node(struct ct_export *x, struct work *w, uint32_t v, uint32_t d
 	rc = rc ? rc : meta_string(b, "\"$type\":", ct_graph_str(g, g->type[v]));
 	if (!rc && x->opts.address)
 		rc = meta_address(x, b, v);
-	if (!rc && g->value[v])
-		rc = meta_string(b, ",\"$value\":", ct_graph_str(g, g->value[v]));
+	if (!rc && ct_graph_value(g, v))
+		rc = meta_string(b, ",\"$value\":", ct_graph_str(g, ct_graph_value(g, v)));
 	if (!rc && kind == K_WRAPPED)
 		rc = buf_adds(b, ",\"$values\":[");
 	return rc;
@@ -800,8 +800,8 @@ static int runtime_leaf(struct ct_export *x, struct work *w, uint32_t v)
 	rc = rc ? rc : meta_string(b, "\"$runtime\":true,\"$type\":", ct_graph_str(g, g->type[v]));
 	if (!rc && x->opts.address)
 		rc = meta_address(x, b, v);
-	if (!rc && g->value[v])
-		rc = meta_string(b, ",\"$value\":", ct_graph_str(g, g->value[v]));
+	if (!rc && ct_graph_value(g, v))
+		rc = meta_string(b, ",\"$value\":", ct_graph_str(g, ct_graph_value(g, v)));
 	return rc ? rc : buf_addc(b, '}');
 }
 

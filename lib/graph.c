@@ -102,6 +102,9 @@ void ct_graph_finish(struct ct_graph *g)
 	ct_mem_free(g->big_size);
 	ct_mem_free(g->flags);
 	ct_mem_free(g->value);
+	ct_mem_free(g->value_bits);
+	ct_mem_free(g->value_rank);
+	ct_mem_free(g->value_list);
 	ct_mem_free(g->refcount);
 	ct_mem_free(g->site);
 	ct_mem_free(g->out_off);
@@ -615,6 +618,44 @@ static int index_addresses(struct ct_builder *b, struct ct_error *err)
 /* Give back the slack of the growth strategy in the g->n_edges edges;
  * without labels, give them an array of zeros that takes no memory until
  * written (fresh mappings are zero). */
+/* Keep the values apart (ct_graph_value()) when fewer than 9 nodes in
+ * 10 have one: a bit per node, a count per 64 and 4 bytes per value, not
+ * 4 bytes per node (a Java heap's values are its strings'). */
+static int pack_values(struct ct_graph *g, struct ct_error *err)
+{
+	uint32_t n = g->n_nodes, k = 0, words = (n + 63) / 64;
+
+	for (uint32_t v = 0; v < n; v++)
+		k += g->value[v] != 0;
+	if (n == 0 || (uint64_t)k * 10 >= (uint64_t)n * 9)
+		return 0;
+	g->value_bits = ct_mem_zalloc((size_t)words * sizeof(*g->value_bits));
+	g->value_rank = ct_mem_alloc((size_t)words * sizeof(*g->value_rank));
+	g->value_list = ct_mem_alloc((k ? k : 1) * sizeof(*g->value_list));
+	if (!g->value_bits || !g->value_rank || !g->value_list) {
+		ct_mem_free(g->value_bits);
+		ct_mem_free(g->value_rank);
+		ct_mem_free(g->value_list);
+		g->value_bits = NULL;
+		g->value_rank = NULL;
+		g->value_list = NULL;
+		return ct_error_nomem(err);
+	}
+	k = 0;
+	for (uint32_t v = 0; v < n; v++) {
+		if ((v & 63) == 0)
+			g->value_rank[v >> 6] = k;
+		if (g->value[v]) {
+			g->value_bits[v >> 6] |= (uint64_t)1 << (v & 63);
+			g->value_list[k++] = g->value[v];
+		}
+	}
+	ct_mem_free(g->value);
+	g->value = NULL;
+	return 0;
+}
+
+/* The edge arrays cut to their size, and the values packed. */
 static int finish_edges(struct ct_builder *b, struct ct_error *err)
 {
 	struct ct_graph *g = &b->g;
@@ -636,7 +677,7 @@ static int finish_edges(struct ct_builder *b, struct ct_error *err)
 		if (l)
 			g->label = l;
 	}
-	return g->label ? 0 : ct_error_nomem(err);
+	return g->label ? pack_values(g, err) : ct_error_nomem(err);
 }
 
 /* Resolving targets on several threads: each takes a range of edges and

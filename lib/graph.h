@@ -108,7 +108,14 @@ struct ct_graph {
 	uint32_t *big_node;
 	uint64_t *big_size;
 	uint8_t *flags;       /* enum ct_node_flag bits, per node */
-	uint32_t *value;      /* short value or name (string id, 0 = none) */
+	uint32_t *value;      /* short value or name (string id, 0 = none) per
+			       * node, while loading; once built, NULL when
+			       * fewer than 9 nodes in 10 have one (HPROF:
+			       * strings only), which are then kept apart:
+			       * read them with ct_graph_value() */
+	uint64_t *value_bits; /* per 64 nodes: which have a value */
+	uint32_t *value_rank; /* per 64 nodes: values of the nodes before them */
+	uint32_t *value_list; /* the values, in node order */
 	uint64_t *refcount;   /* runtime reference count, or NULL if unknown */
 	uint32_t *site;       /* allocation site ("file:line", string id, 0 = none)
 			       * per node, or NULL when no node has one (no
@@ -140,6 +147,18 @@ struct ct_graph {
 	uint64_t seq;         /* the process's dump number, from 1; 0 = unknown */
 	double time;          /* Unix time the dump was taken; 0 = unknown */
 };
+
+/* The short value or name of node v (a string id, 0 = none). */
+static inline uint32_t ct_graph_value(const struct ct_graph *g, uint32_t v)
+{
+	if (g->value)
+		return g->value[v];
+	if (!g->value_bits)
+		return 0;
+	uint64_t w = g->value_bits[v >> 6], bit = (uint64_t)1 << (v & 63);
+	return w & bit ? g->value_list[g->value_rank[v >> 6] +
+				       (uint32_t)__builtin_popcountll(w & (bit - 1))] : 0;
+}
 
 /* Does edge e (an out-edge of src) keep its target alive?  The one rule
  * for reachability, retainer paths and dominators: strong and internal

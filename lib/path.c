@@ -294,7 +294,7 @@ static void classify(struct ct_path *p)
 		if (!format_is(g, "v8") || p->len < 2)
 			return;
 		uint32_t second = p->nodes[1];
-		const char *name = g->value[second] ? ct_graph_str(g, g->value[second]) : "";
+		const char *name = ct_graph_value(g, second) ? ct_graph_str(g, ct_graph_value(g, second)) : "";
 		p->root_via = second;
 		if ((p->root_kind = user_kind(g, second)) != CT_PATH_ROOT_NONE) {
 			p->user_level = true;

@@ -70,9 +70,9 @@ void ct_present_bytes(uint64_t b, char buf[CT_PRESENT_BYTES_MAX])
 
 const char *ct_present_name(const struct ct_graph *g, uint32_t v)
 {
-	if (!g->value[v])
+	if (!ct_graph_value(g, v))
 		return NULL;
-	const char *name = ct_graph_str(g, g->value[v]);
+	const char *name = ct_graph_str(g, ct_graph_value(g, v));
 	return strcmp(name, ct_graph_str(g, g->type[v])) == 0 ? NULL : name;
 }
 

@@ -92,7 +92,7 @@ static void closure_scripts(struct ct_runtime *rt, const struct ct_graph *g)
 		if (sfi == CT_NONE || rt->sfi[sfi] != SFI_UNKNOWN)
 			continue;
 		uint32_t script = follow(g, sfi, rt->script);
-		const char *name = script == CT_NONE ? "" : ct_graph_str(g, g->value[script]);
+		const char *name = script == CT_NONE ? "" : ct_graph_str(g, ct_graph_value(g, script));
 		rt->sfi[sfi] = *name && strncmp(name, "node:", 5) != 0 ? SFI_PROGRAM : SFI_ENGINE;
 	}
 }
@@ -293,7 +293,7 @@ int ct_runtime_compute(struct ct_runtime *rt, const struct ct_graph *g, const st
  * as a closure is: the program's data, not its code. */
 static bool made_by_call(const struct ct_graph *g, uint32_t f)
 {
-	return strstr(ct_graph_str(g, g->value[f]), "<locals>") != NULL;
+	return strstr(ct_graph_str(g, ct_graph_value(g, f)), "<locals>") != NULL;
 }
 
 /* v's kind; *klass says whether v is a class (it has an __mro__), so that

@@ -40,8 +40,8 @@ bool ct_top_listable(const struct ct_graph *g, uint32_t v)
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcmp(t, types[i]) == 0)
 			return false;
-	if (g->value[v]) {
-		const char *name = ct_graph_str(g, g->value[v]);
+	if (ct_graph_value(g, v)) {
+		const char *name = ct_graph_str(g, ct_graph_value(g, v));
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			if (strcmp(name, names[i]) == 0)
 				return false;

@@ -193,8 +193,8 @@ static void compare(const char *what, const struct ct_graph *g, const struct spe
 		if (!CHECK(same_str(g, g->type[v], h, h->type[w]), "%s: node 0x%" PRIx64 " type '%s' came back as '%s'",
 			   what, ct_graph_addr(g, v), ct_graph_str(g, g->type[v]), ct_graph_str(h, h->type[w])))
 			continue;
-		CHECK(same_str(g, g->value[v], h, h->value[w]), "%s: node 0x%" PRIx64 " value '%s' came back as '%s'",
-		      what, ct_graph_addr(g, v), ct_graph_str(g, g->value[v]), ct_graph_str(h, h->value[w]));
+		CHECK(same_str(g, ct_graph_value(g, v), h, ct_graph_value(h, w)), "%s: node 0x%" PRIx64 " value '%s' came back as '%s'",
+		      what, ct_graph_addr(g, v), ct_graph_str(g, ct_graph_value(g, v)), ct_graph_str(h, ct_graph_value(h, w)));
 		if (address)
 			CHECK(ct_graph_addr(g, v) == ct_graph_addr(h, w), "%s: address 0x%" PRIx64 " came back as 0x%" PRIx64,
 			      what, ct_graph_addr(g, v), ct_graph_addr(h, w));
@@ -211,10 +211,10 @@ static void compare(const char *what, const struct ct_graph *g, const struct spe
 			if (sp->scalar[a]) {
 				scalar_edges++;
 				CHECK(same_str(g, g->type[a], h, h->type[b]) &&
-				      same_str(g, g->value[a], h, h->value[b]) && (h->flags[b] & CT_NODE_LEAF),
+				      same_str(g, ct_graph_value(g, a), h, ct_graph_value(h, b)) && (h->flags[b] & CT_NODE_LEAF),
 				      "%s: scalar %s '%s' came back as %s '%s'", what,
-				      ct_graph_str(g, g->type[a]), ct_graph_str(g, g->value[a]),
-				      ct_graph_str(h, h->type[b]), ct_graph_str(h, h->value[b]));
+				      ct_graph_str(g, g->type[a]), ct_graph_str(g, ct_graph_value(g, a)),
+				      ct_graph_str(h, h->type[b]), ct_graph_str(h, ct_graph_value(h, b)));
 				continue;
 			}
 			if (map[a] == CT_NONE) {

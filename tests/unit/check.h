@@ -12,6 +12,7 @@
 
 #include "lib/error.h"
 #include "lib/graph.h"
+#include "lib/mem.h"
 
 static int check_failures;
 
@@ -104,6 +105,32 @@ struct tg_spec {
 static inline uint64_t tg_addr(uint32_t v)
 {
 	return 16 * ((uint64_t)v + 1);
+}
+
+/* Give node v of a built graph the value id (tests that name nodes after
+ * building): a graph whose values were packed (ct_graph_value()) gets
+ * them back as one per node first. */
+static inline void tg_set_value(struct ct_graph *g, uint32_t v, uint32_t id)
+{
+	if (id == CT_NONE) {
+		fprintf(stderr, "setup failed: value of node %u: no memory\n", v);
+		exit(2);
+	}
+	if (!g->value) {
+		uint32_t *dense = ct_mem_alloc(((size_t)g->n_nodes + 1) * sizeof(*dense));
+		if (!dense)
+			exit(2);
+		for (uint32_t u = 0; u < g->n_nodes; u++)
+			dense[u] = ct_graph_value(g, u);
+		ct_mem_free(g->value_bits);
+		ct_mem_free(g->value_rank);
+		ct_mem_free(g->value_list);
+		g->value_bits = NULL;
+		g->value_rank = NULL;
+		g->value_list = NULL;
+		g->value = dense;
+	}
+	g->value[v] = id;
 }
 
 static inline void tg_build(struct ct_graph *g, const struct tg_spec *sp)

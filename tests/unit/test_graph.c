@@ -285,7 +285,7 @@ static void test_empty_and_misc(void)
 	     &err, "node");
 	rc = ct_builder_build(&b, 0, &g, &err);
 	CHECK(rc == 0 && g.flags[0] == (CT_NODE_FINALIZER | CT_NODE_LEAF) &&
-	      strcmp(ct_graph_str(&g, g.value[0]), "hello") == 0, "flags and value kept");
+	      strcmp(ct_graph_str(&g, ct_graph_value(&g, 0)), "hello") == 0, "flags and value kept");
 	ct_graph_finish(&g);
 }
 
@@ -662,8 +662,64 @@ static void test_join(void)
 	CHECK(join_parts("empty first", a, size, N, cut0, 2), "empty first: 32-bit");
 }
 
+/* Values kept apart when fewer than 9 nodes in 10 have one: every node
+ * reads back its own, across 64-node words, with and without the parts
+ * of a parallel load; and one per node when nearly all have one. */
+static void build_values(uint32_t n, uint32_t every, struct ct_graph *g, uint32_t *want)
+{
+	struct ct_builder b;
+	struct ct_error err = {0};
+	char text[32];
+
+	ct_builder_init(&b, "test");
+	uint32_t t = ct_builder_intern(&b, "T", 1);
+	for (uint32_t v = 0; v < n; v++) {
+		want[v] = 0;
+		if (v % every == 0 || v == 63 || v == 64 || v == n - 1) {
+			snprintf(text, sizeof(text), "v%u", v);
+			want[v] = ct_builder_append(&b, text, strlen(text));
+		}
+		must(ct_builder_node(&b, 16 * ((uint64_t)v + 1), t, 8, 0, want[v], false, 0, v + 1,
+				     &err), &err, "node");
+	}
+	must(ct_builder_build(&b, 0, g, &err), &err, "build");
+}
+
+static void test_values(void)
+{
+	enum { N = 1000 };
+	static uint32_t want[N];
+	struct ct_graph g;
+	const uint32_t every[] = {7, 64, 1000, 2};   /* sparse, sparser, ends, half */
+
+	for (size_t k = 0; k < sizeof(every) / sizeof(every[0]); k++) {
+		build_values(N, every[k], &g, want);
+		CHECK(g.value == NULL && g.value_bits != NULL, "every %u: values kept apart", every[k]);
+		uint32_t bad = 0;
+		for (uint32_t v = 0; v < N; v++)
+			bad += ct_graph_value(&g, v) != want[v];
+		CHECK(bad == 0, "every %u: %u of %u values differ", every[k], bad, N);
+		CHECK(strcmp(ct_graph_str(&g, ct_graph_value(&g, 64)), "v64") == 0 &&
+		      ct_graph_value(&g, 65) == 0, "every %u: node 64 'v64', node 65 none", every[k]);
+		ct_graph_finish(&g);
+	}
+	/* Nine in ten and more: one per node. */
+	struct ct_builder b;
+	struct ct_error err = {0};
+	ct_builder_init(&b, "test");
+	uint32_t t = ct_builder_intern(&b, "T", 1), name = ct_builder_intern(&b, "x", 1);
+	for (uint32_t v = 0; v < 100; v++)
+		must(ct_builder_node(&b, 16 * ((uint64_t)v + 1), t, 8, 0, v % 10 == 9 ? 0 : name, false,
+				     0, v + 1, &err), &err, "node");
+	must(ct_builder_build(&b, 0, &g, &err), &err, "build");
+	CHECK(g.value != NULL && g.value_bits == NULL && ct_graph_value(&g, 8) == name &&
+	      ct_graph_value(&g, 9) == 0, "90 values of 100: one per node");
+	ct_graph_finish(&g);
+}
+
 int main(void)
 {
+	test_values();
 	test_pack_labels();
 	test_addrmap();
 	test_builder();

@@ -110,9 +110,7 @@ static void check_paths(const struct ct_graph *g, const char *what)
 /* Node v's short value (a name) set after building. */
 static void set_name(struct ct_graph *g, uint32_t v, const char *name)
 {
-	g->value[v] = ct_strings_intern(&g->strings, name, strlen(name));
-	if (g->value[v] == CT_NONE)
-		exit(2);
+	tg_set_value(g, v, ct_strings_intern(&g->strings, name, strlen(name)));
 }
 
 /* Does p run through exactly the nodes want[0..n-1]? */

@@ -116,8 +116,8 @@ static void test_python(void)
 
 	tg_build(&g, &sp);
 	g.format = "python";
-	g.value[RF] = ct_strings_intern(&g.strings, "make_retry.<locals>.retry", 25);
-	g.value[PF] = ct_strings_intern(&g.strings, "Proto.__init_subclass__.<locals>.hook", 37);
+	tg_set_value(&g, RF, ct_strings_intern(&g.strings, "make_retry.<locals>.retry", 25));
+	tg_set_value(&g, PF, ct_strings_intern(&g.strings, "Proto.__init_subclass__.<locals>.hook", 37));
 	must(ct_report_build(&r, &g, NULL, &err), &err, "report");
 	struct ct_report_opts fo = {.full_graph = true};
 	must(ct_report_build(&full, &g, &fo, &err), &err, "full report");
@@ -260,8 +260,8 @@ static void test_v8(void)
 	g.format = "v8";
 	g.roots_given = true;
 	g.numeric_ids = true;
-	g.value[SCRIPT] = ct_strings_intern(&g.strings, "/srv/app.js", 11);
-	g.value[NSCRIPT] = ct_strings_intern(&g.strings, "node:events", 11);
+	tg_set_value(&g, SCRIPT, ct_strings_intern(&g.strings, "/srv/app.js", 11));
+	tg_set_value(&g, NSCRIPT, ct_strings_intern(&g.strings, "node:events", 11));
 	must(ct_report_build(&r, &g, NULL, &err), &err, "report");
 	struct ct_report_opts fo = {.full_graph = true};
 	must(ct_report_build(&full, &g, &fo, &err), &err, "full report");
