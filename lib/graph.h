@@ -9,7 +9,10 @@
  * type, size, value and edge offset 4 bytes each, flags 1: HPROF, V8 and
  * graph files' dumps), 25 when they do not (Python's), 8 more with
  * reference counts, 4 more with allocation sites; sizes of 4 GB and more
- * (rare: huge arrays) 12 bytes more each; 9 bytes per edge; plus the
+ * (rare: huge arrays) 12 bytes more each.  Once built, a graph where
+ * fewer than 9 nodes in 10 have a value keeps 0.19 bytes per node and 4
+ * per value instead of the 4 per node (a Java heap: 17.2 bytes per node
+ * and 4 per string).  9 bytes per edge; plus the
  * address map (16 bytes per slot, 2 to 4 slots per node) and the
  * strings.
  */
