@@ -12,7 +12,6 @@
 
 #include "lib/error.h"
 #include "lib/graph.h"
-#include "lib/mem.h"
 
 static int check_failures;
 
@@ -98,6 +97,7 @@ struct tg_spec {
 	const uint64_t *sizes;      /* per node; NULL = all 8 */
 	const uint8_t *flags;       /* per node; NULL = none */
 	const uint64_t *refcounts;  /* per node; NULL = no counts */
+	const char *const *values;  /* per node, NULL or a name; NULL = none */
 	const struct tg_edge *edges;
 	size_t n_edges;
 };
@@ -105,32 +105,6 @@ struct tg_spec {
 static inline uint64_t tg_addr(uint32_t v)
 {
 	return 16 * ((uint64_t)v + 1);
-}
-
-/* Give node v of a built graph the value id (tests that name nodes after
- * building): a graph whose values were packed (ct_graph_value()) gets
- * them back as one per node first. */
-static inline void tg_set_value(struct ct_graph *g, uint32_t v, uint32_t id)
-{
-	if (id == CT_NONE) {
-		fprintf(stderr, "setup failed: value of node %u: no memory\n", v);
-		exit(2);
-	}
-	if (!g->value) {
-		uint32_t *dense = ct_mem_alloc(((size_t)g->n_nodes + 1) * sizeof(*dense));
-		if (!dense)
-			exit(2);
-		for (uint32_t u = 0; u < g->n_nodes; u++)
-			dense[u] = ct_graph_value(g, u);
-		ct_mem_free(g->value_bits);
-		ct_mem_free(g->value_rank);
-		ct_mem_free(g->value_list);
-		g->value_bits = NULL;
-		g->value_rank = NULL;
-		g->value_list = NULL;
-		g->value = dense;
-	}
-	g->value[v] = id;
 }
 
 static inline void tg_build(struct ct_graph *g, const struct tg_spec *sp)
@@ -154,8 +128,10 @@ static inline void tg_build(struct ct_graph *g, const struct tg_spec *sp)
 	uint32_t deft = ct_builder_intern(&b, "T", 1);
 	for (uint32_t v = 0; v < n; v++) {
 		uint32_t t = sp->types ? ct_builder_intern(&b, sp->types[v], strlen(sp->types[v])) : deft;
+		const char *name = sp->values ? sp->values[v] : NULL;
+		uint32_t value = name ? ct_builder_intern(&b, name, strlen(name)) : 0;
 		must(ct_builder_node(&b, tg_addr(v), t, sp->sizes ? sp->sizes[v] : 8,
-				     sp->flags ? sp->flags[v] : 0, 0, sp->refcounts != NULL,
+				     sp->flags ? sp->flags[v] : 0, value, sp->refcounts != NULL,
 				     sp->refcounts ? sp->refcounts[v] : 0, v + 1, &err), &err, "node");
 		for (size_t k = start[v]; k < start[v + 1]; k++) {
 			const struct tg_edge *e = &sp->edges[order[k]];

@@ -107,12 +107,6 @@ static void check_paths(const struct ct_graph *g, const char *what)
 
 /* ---- user-level roots ---- */
 
-/* Node v's short value (a name) set after building. */
-static void set_name(struct ct_graph *g, uint32_t v, const char *name)
-{
-	tg_set_value(g, v, ct_strings_intern(&g->strings, name, strlen(name)));
-}
-
 /* Does p run through exactly the nodes want[0..n-1]? */
 static bool route_is(const struct ct_path *p, const uint32_t *want, uint32_t n)
 {
@@ -172,8 +166,9 @@ static void test_python_preference(void)
 		{G2, G2, CT_EDGE_STRONG, ".self"},       /* a garbage module ... */
 		{G2, U, CT_EDGE_STRONG, ".x"},           /* ... is no user-level root */
 	};
-	struct tg_spec sp = {.n = N, .types = types, .refcounts = rc, .edges = edges,
-			     .n_edges = sizeof(edges) / sizeof(edges[0])};
+	const char *names[N] = {[M] = "app", [G2] = "gone"};
+	struct tg_spec sp = {.n = N, .types = types, .refcounts = rc, .values = names,
+			     .edges = edges, .n_edges = sizeof(edges) / sizeof(edges[0])};
 	struct ct_graph g;
 	struct ct_path p;
 	struct ct_error err = {0};
@@ -181,8 +176,6 @@ static void test_python_preference(void)
 
 	tg_build(&g, &sp);
 	g.format = "python";
-	set_name(&g, M, "app");
-	set_name(&g, G2, "gone");
 
 	must(ct_path_build(&p, &g, T, &err), &err, "path T");
 	if (!CHECK(route_is(&p, (uint32_t[]){M, A, B, T}, 4) && p.user_level &&
@@ -254,8 +247,9 @@ static void test_v8_preference(void)
 		{P1, T4, CT_EDGE_STRONG, ".r"},
 		{P2, T4, CT_EDGE_STRONG, ".r"},
 	};
-	struct tg_spec sp = {.n = N, .types = types, .flags = flags, .edges = edges,
-			     .n_edges = sizeof(edges) / sizeof(edges[0])};
+	const char *names[N] = {[GC] = "(GC roots)", [STACK] = "(Stack roots)", [GLOB] = "global"};
+	struct tg_spec sp = {.n = N, .types = types, .flags = flags, .values = names,
+			     .edges = edges, .n_edges = sizeof(edges) / sizeof(edges[0])};
 	struct ct_graph g;
 	struct ct_path p;
 	struct ct_error err = {0};
@@ -265,9 +259,6 @@ static void test_v8_preference(void)
 	g.format = "v8";
 	g.roots_given = true;
 	g.numeric_ids = true;
-	set_name(&g, GC, "(GC roots)");
-	set_name(&g, STACK, "(Stack roots)");
-	set_name(&g, GLOB, "global");
 
 	must(ct_path_build(&p, &g, T, &err), &err, "v8 path T");
 	if (!CHECK(route_is(&p, (uint32_t[]){GLOB, A, B, T}, 4) && p.user_level &&

@@ -108,16 +108,16 @@ static void test_python(void)
 	};
 	flags[M] = CT_NODE_ROOT;
 	flags[OBJ] = CT_NODE_ROOT;
-	struct tg_spec sp = {.n = N_PY, .types = types, .flags = flags, .edges = edges,
-			     .n_edges = sizeof(edges) / sizeof(edges[0])};
+	const char *names[N_PY] = {[RF] = "make_retry.<locals>.retry",
+				   [PF] = "Proto.__init_subclass__.<locals>.hook"};
+	struct tg_spec sp = {.n = N_PY, .types = types, .flags = flags, .values = names,
+			     .edges = edges, .n_edges = sizeof(edges) / sizeof(edges[0])};
 	struct ct_graph g;
 	struct ct_report r, full;
 	struct ct_error err = {0};
 
 	tg_build(&g, &sp);
 	g.format = "python";
-	tg_set_value(&g, RF, ct_strings_intern(&g.strings, "make_retry.<locals>.retry", 25));
-	tg_set_value(&g, PF, ct_strings_intern(&g.strings, "Proto.__init_subclass__.<locals>.hook", 37));
 	must(ct_report_build(&r, &g, NULL, &err), &err, "report");
 	struct ct_report_opts fo = {.full_graph = true};
 	must(ct_report_build(&full, &g, &fo, &err), &err, "full report");
@@ -250,8 +250,9 @@ static void test_v8(void)
 	};
 	flags[ROOT] = CT_NODE_ROOT;
 	flags[NAT] = CT_NODE_NATIVE;
-	struct tg_spec sp = {.n = N_V8, .types = types, .flags = flags, .edges = edges,
-			     .n_edges = sizeof(edges) / sizeof(edges[0])};
+	const char *names[N_V8] = {[SCRIPT] = "/srv/app.js", [NSCRIPT] = "node:events"};
+	struct tg_spec sp = {.n = N_V8, .types = types, .flags = flags, .values = names,
+			     .edges = edges, .n_edges = sizeof(edges) / sizeof(edges[0])};
 	struct ct_graph g;
 	struct ct_report r, full;
 	struct ct_error err = {0};
@@ -260,8 +261,6 @@ static void test_v8(void)
 	g.format = "v8";
 	g.roots_given = true;
 	g.numeric_ids = true;
-	tg_set_value(&g, SCRIPT, ct_strings_intern(&g.strings, "/srv/app.js", 11));
-	tg_set_value(&g, NSCRIPT, ct_strings_intern(&g.strings, "node:events", 11));
 	must(ct_report_build(&r, &g, NULL, &err), &err, "report");
 	struct ct_report_opts fo = {.full_graph = true};
 	must(ct_report_build(&full, &g, &fo, &err), &err, "full report");
