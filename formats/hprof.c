@@ -1413,7 +1413,8 @@ static const char *string_text(const struct hp *h, uint64_t sid)
 {
 	uint32_t v = sid ? node_of(h, sid) : CT_NONE;
 	const struct ct_graph *g = &h->b->g;
-	return v != CT_NONE && ct_graph_value(g, v) ? ct_graph_str(g, ct_graph_value(g, v)) : "";
+	uint32_t value = v != CT_NONE ? ct_graph_value(g, v) : 0;
+	return value ? ct_graph_str(g, value) : "";
 }
 
 /* What kind of root r is, as text in h->tmp: "JNI global", "thread main

@@ -776,8 +776,9 @@ static int open_node(struct ct_export *x, struct work *w, uint32_t v, uint32_t d
 	rc = rc ? rc : meta_string(b, "\"$type\":", ct_graph_str(g, g->type[v]));
 	if (!rc && x->opts.address)
 		rc = meta_address(x, b, v);
-	if (!rc && ct_graph_value(g, v))
-		rc = meta_string(b, ",\"$value\":", ct_graph_str(g, ct_graph_value(g, v)));
+	uint32_t value = ct_graph_value(g, v);
+	if (!rc && value)
+		rc = meta_string(b, ",\"$value\":", ct_graph_str(g, value));
 	if (!rc && kind == K_WRAPPED)
 		rc = buf_adds(b, ",\"$values\":[");
 	return rc;
@@ -800,8 +801,9 @@ static int runtime_leaf(struct ct_export *x, struct work *w, uint32_t v)
 	rc = rc ? rc : meta_string(b, "\"$runtime\":true,\"$type\":", ct_graph_str(g, g->type[v]));
 	if (!rc && x->opts.address)
 		rc = meta_address(x, b, v);
-	if (!rc && ct_graph_value(g, v))
-		rc = meta_string(b, ",\"$value\":", ct_graph_str(g, ct_graph_value(g, v)));
+	uint32_t value = ct_graph_value(g, v);
+	if (!rc && value)
+		rc = meta_string(b, ",\"$value\":", ct_graph_str(g, value));
 	return rc ? rc : buf_addc(b, '}');
 }
 

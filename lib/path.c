@@ -294,7 +294,8 @@ static void classify(struct ct_path *p)
 		if (!format_is(g, "v8") || p->len < 2)
 			return;
 		uint32_t second = p->nodes[1];
-		const char *name = ct_graph_value(g, second) ? ct_graph_str(g, ct_graph_value(g, second)) : "";
+		uint32_t value = ct_graph_value(g, second);
+		const char *name = value ? ct_graph_str(g, value) : "";
 		p->root_via = second;
 		if ((p->root_kind = user_kind(g, second)) != CT_PATH_ROOT_NONE) {
 			p->user_level = true;

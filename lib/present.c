@@ -70,9 +70,10 @@ void ct_present_bytes(uint64_t b, char buf[CT_PRESENT_BYTES_MAX])
 
 const char *ct_present_name(const struct ct_graph *g, uint32_t v)
 {
-	if (!ct_graph_value(g, v))
+	uint32_t value = ct_graph_value(g, v);
+	if (!value)
 		return NULL;
-	const char *name = ct_graph_str(g, ct_graph_value(g, v));
+	const char *name = ct_graph_str(g, value);
 	return strcmp(name, ct_graph_str(g, g->type[v])) == 0 ? NULL : name;
 }
 

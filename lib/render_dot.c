@@ -118,10 +118,11 @@ static void node_label(const struct ct_graph *g, uint32_t v, char *buf, size_t n
 
 	buf[0] = '\0';
 	label_text(buf, n, type);
-	if (ct_graph_value(g, v)) {
+	uint32_t value = ct_graph_value(g, v);
+	if (value) {
 		bool quote = !strcmp(type, "str") || !strcmp(type, "bytes") || !strcmp(type, "string");
 		char val[48];
-		const char *s = ct_graph_str(g, ct_graph_value(g, v));
+		const char *s = ct_graph_str(g, value);
 		size_t len = strlen(s);
 		if (len > 32) {
 			/* Keep the end of a dotted name (its last part says most),

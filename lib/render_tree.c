@@ -22,10 +22,11 @@ static void node_text(FILE *out, const struct ct_graph *g, uint32_t v)
 	ct_present_id(g, v, addr);
 	ct_present_bytes(ct_graph_size(g, v), bytes);
 	ct_present_put(out, type, CT_PRESENT_NAME_BYTES);
-	if (ct_graph_value(g, v)) {
+	uint32_t value = ct_graph_value(g, v);
+	if (value) {
 		bool quote = ct_present_quoted(type);
 		fputs(quote ? " '" : " ", out);
-		ct_present_put(out, ct_graph_str(g, ct_graph_value(g, v)), CT_PRESENT_NAME_BYTES);
+		ct_present_put(out, ct_graph_str(g, value), CT_PRESENT_NAME_BYTES);
 		if (quote)
 			fputc('\'', out);
 	}

@@ -40,8 +40,9 @@ bool ct_top_listable(const struct ct_graph *g, uint32_t v)
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcmp(t, types[i]) == 0)
 			return false;
-	if (ct_graph_value(g, v)) {
-		const char *name = ct_graph_str(g, ct_graph_value(g, v));
+	uint32_t value = ct_graph_value(g, v);
+	if (value) {
+		const char *name = ct_graph_str(g, value);
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			if (strcmp(name, names[i]) == 0)
 				return false;

@@ -20,8 +20,9 @@ static void step_json(struct ct_jsonw *w, const struct ct_graph *g, uint32_t v, 
 	ct_jsonw_key(w, "address");
 	id_json(w, g, v);
 	ct_jsonw_kstring(w, "type", ct_graph_str(g, g->type[v]));
-	if (ct_graph_value(g, v))
-		ct_jsonw_kstring(w, "value", ct_graph_str(g, ct_graph_value(g, v)));
+	uint32_t value = ct_graph_value(g, v);
+	if (value)
+		ct_jsonw_kstring(w, "value", ct_graph_str(g, value));
 	if (g->site && g->site[v])
 		ct_jsonw_kstring(w, "site", ct_graph_str(g, g->site[v]));
 	if (e != CT_NONE) {

@@ -109,8 +109,9 @@ void ct_write_node_json(struct ct_jsonw *w, const struct ct_graph *g, uint32_t v
 	id_json(w, g, v);
 	ct_jsonw_kstring(w, "type", ct_graph_str(g, g->type[v]));
 	ct_jsonw_key(w, "name");
-	if (ct_graph_value(g, v))
-		ct_jsonw_string(w, ct_graph_str(g, ct_graph_value(g, v)));
+	uint32_t value = ct_graph_value(g, v);
+	if (value)
+		ct_jsonw_string(w, ct_graph_str(g, value));
 	else
 		ct_jsonw_null(w);
 	if (g->site) {   /* a dump with allocation sites: null for none */
